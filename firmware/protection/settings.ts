@@ -1,0 +1,143 @@
+// Protection settings: one table gives each field its unit, range and default, so the
+// console, the validation and the docs read the same source. A change is checked as a
+// whole (ranges, then cross-field rules); if anything fails the old settings stay and the
+// error names the field and its allowed range.
+//
+// Defaults and where they come from:
+// - voltage: EN 50160 holds 230 V +-10 % as the normal band; trip outside +15 % / -20 %,
+//   so ordinary supply variation never trips.
+// - overload: IEC 60255-151 curves; pickup Is = the circuit's 16 A rating.
+// - instantaneous over-current: 45 A peak, 2 x In (16 A) as a peak value; a magnetic MCB
+//   (IEC 60898-1 type B) clears 3-5 x In; our CT channel clips near 77 A peak.
+// - power limit: Tasmota's MaxPowerHold default of 10 s.
+// - gas: 2000 ppm LPG, about 10 % of the lower explosive limit (LPG LEL ~1.9 % vol).
+
+export interface ProtectionSettings {
+  ovTripV: number;
+  ovPickupMs: number;
+  uvTripV: number;
+  uvPickupMs: number;
+  voltHystPct: number;
+  ocPeakA: number;
+  ocConfirmSamples: number;
+  olPickupA: number;
+  olCurve: number; // 0 = standard inverse, 1 = very inverse, 2 = extremely inverse
+  olTms: number;
+  olResetMs: number;
+  maxPowerW: number;
+  maxPowerHoldMs: number;
+  maxEnergyWhDay: number; // 0 = off
+  gasTripPpm: number;
+  gasPickupMs: number;
+  tempTripC: number;
+  tempPickupMs: number;
+  recloseDelayMs: number;
+  recloseOnPower: number; // 0/1
+  lockoutTrips: number;
+  lockoutWindowMs: number;
+}
+
+export interface FieldInfo {
+  name: string;
+  unit: string;
+  min: number;
+  max: number;
+  integer: boolean;
+  def: number;
+}
+
+function f(name: string, unit: string, min: number, max: number, def: number, integer: boolean): FieldInfo {
+  return { name: name, unit: unit, min: min, max: max, def: def, integer: integer };
+}
+
+export const PROTECTION_FIELDS: FieldInfo[] = [
+  f('ovTripV', 'V', 231, 300, 264.5, false),
+  f('ovPickupMs', 'ms', 0, 10000, 40, true),
+  f('uvTripV', 'V', 100, 229, 184, false),
+  f('uvPickupMs', 'ms', 0, 10000, 200, true),
+  f('voltHystPct', '%', 0.5, 10, 2, false),
+  f('ocPeakA', 'A', 1, 200, 45, false),
+  f('ocConfirmSamples', 'samples', 1, 16, 2, true),
+  f('olPickupA', 'A', 0.5, 100, 16, false),
+  f('olCurve', '0=SI 1=VI 2=EI', 0, 2, 1, true),
+  f('olTms', '', 0.05, 2, 1, false),
+  f('olResetMs', 'ms', 0, 600000, 10000, true),
+  f('maxPowerW', 'W', 100, 25000, 4000, false),
+  f('maxPowerHoldMs', 'ms', 0, 600000, 10000, true),
+  f('maxEnergyWhDay', 'Wh', 0, 1000000, 0, false),
+  f('gasTripPpm', 'ppm', 200, 10000, 2000, false),
+  f('gasPickupMs', 'ms', 0, 60000, 2000, true),
+  f('tempTripC', 'C', 30, 120, 70, false),
+  f('tempPickupMs', 'ms', 0, 60000, 2000, true),
+  f('recloseDelayMs', 'ms', 1000, 3600000, 30000, true),
+  f('recloseOnPower', '0/1', 0, 1, 0, true),
+  f('lockoutTrips', 'trips', 1, 10, 3, true),
+  f('lockoutWindowMs', 'ms', 10000, 86400000, 600000, true),
+];
+
+export function defaultSettings(): ProtectionSettings {
+  const s: Record<string, number> = {};
+  for (let k = 0; k < PROTECTION_FIELDS.length; k++) s[PROTECTION_FIELDS[k].name] = PROTECTION_FIELDS[k].def;
+  return s as unknown as ProtectionSettings;
+}
+
+export function fieldInfo(name: string): FieldInfo | undefined {
+  for (let k = 0; k < PROTECTION_FIELDS.length; k++) if (PROTECTION_FIELDS[k].name === name) return PROTECTION_FIELDS[k];
+  return undefined;
+}
+
+export interface SettingsResult {
+  ok: boolean;
+  /** the field at fault, '' when ok */
+  field: string;
+  error: string;
+}
+
+function rangeText(fi: FieldInfo): string {
+  return `${fi.min}..${fi.max}${fi.unit !== '' ? ' ' + fi.unit : ''}`;
+}
+
+function fail(field: string, error: string): SettingsResult {
+  return { ok: false, field: field, error: error };
+}
+
+/** Check every field of a complete settings object: range, type, then cross-field rules. */
+export function validateSettings(s: ProtectionSettings): SettingsResult {
+  const rec = s as unknown as Record<string, number>;
+  for (let k = 0; k < PROTECTION_FIELDS.length; k++) {
+    const fi = PROTECTION_FIELDS[k];
+    const v = rec[fi.name];
+    if (typeof v !== 'number' || v !== v) return fail(fi.name, `${fi.name}: must be a number in ${rangeText(fi)}`);
+    if (v < fi.min || v > fi.max) return fail(fi.name, `${fi.name}: ${v} is outside ${rangeText(fi)}`);
+    if (fi.integer && Math.floor(v) !== v) return fail(fi.name, `${fi.name}: must be a whole number in ${rangeText(fi)}`);
+  }
+  // the under-voltage reset level must stay below the over-voltage reset level
+  const h = s.voltHystPct / 100;
+  if (s.uvTripV * (1 + h) >= s.ovTripV * (1 - h)) {
+    const maxUv = Math.floor(((s.ovTripV * (1 - h)) / (1 + h)) * 10) / 10;
+    return fail('uvTripV', `uvTripV: ${s.uvTripV} V overlaps the over-voltage band; with ovTripV ${s.ovTripV} V and ${s.voltHystPct} % hysteresis it must be below ${maxUv} V`);
+  }
+  // instantaneous pickup (peak) must sit above the overload pickup's peak
+  if (s.ocPeakA <= s.olPickupA * Math.SQRT2) {
+    const minOc = Math.ceil(s.olPickupA * Math.SQRT2 * 10) / 10;
+    return fail('ocPeakA', `ocPeakA: ${s.ocPeakA} A peak must be above the overload pickup's peak (olPickupA ${s.olPickupA} A x 1.414 = ${minOc} A)`);
+  }
+  return { ok: true, field: '', error: '' };
+}
+
+/** Apply a partial change; on any error `current` is left untouched. */
+export function applySettings(current: ProtectionSettings, change: Record<string, number>): SettingsResult {
+  const cur = current as unknown as Record<string, number>;
+  const next: Record<string, number> = {};
+  for (let k = 0; k < PROTECTION_FIELDS.length; k++) next[PROTECTION_FIELDS[k].name] = cur[PROTECTION_FIELDS[k].name];
+  const names = Object.keys(change);
+  for (let k = 0; k < names.length; k++) {
+    const fi = fieldInfo(names[k]);
+    if (fi === undefined) return fail(names[k], `${names[k]}: unknown setting`);
+    next[names[k]] = change[names[k]];
+  }
+  const r = validateSettings(next as unknown as ProtectionSettings);
+  if (!r.ok) return r;
+  for (let k = 0; k < PROTECTION_FIELDS.length; k++) cur[PROTECTION_FIELDS[k].name] = next[PROTECTION_FIELDS[k].name];
+  return r;
+}
