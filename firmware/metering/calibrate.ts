@@ -8,6 +8,7 @@
 //   below 0.9); at PF 1 the phase barely moves P and the request is refused.
 import type { MeterCalibration } from './mains-meter';
 import type { CycleReading } from './readings';
+import { num } from '../util/fmt';
 
 export type CalKind = 'voltage' | 'current' | 'power';
 
@@ -60,7 +61,7 @@ export class Calibrator {
       }
       const k = this.ref / measured;
       if (k < 0.5 || k > 2) {
-        res.message = `${this.kind}: reference is ${Math.floor(k * 100)} % of the reading; allowed 50..200 % (check the reference and the sensor)`;
+        res.message = `${this.kind}: reference is ${num(Math.floor(k * 100))} % of the reading; allowed 50..200 % (check the reference and the sensor)`;
         return;
       }
       res.before = this.kind === 'voltage' ? cal.vGain : cal.iGain;

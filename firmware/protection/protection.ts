@@ -17,6 +17,7 @@ import { DelayElement, VoltageElements } from './elements';
 import { InverseTimeElement } from './inverse-time';
 import type { ProtectionSettings } from './settings';
 import { TripLog } from './trip-log';
+import { num } from '../util/fmt';
 
 /** consecutive bad cycles (rail or stuck) before the V/I sensor is declared faulty: 0.5 s */
 const SENSOR_BAD_CYCLES = 25;
@@ -84,7 +85,7 @@ export class Protection {
 
   onPeak(iAmps: number, tUs: number): void {
     this.iPeak = iAmps;
-    this.doTrip('overcurrent', `peak ${Math.floor(iAmps * 10) / 10} A`, tUs);
+    this.doTrip('overcurrent', `peak ${num(iAmps)} A`, tUs);
   }
 
   onHalfCycle(vrms: number, tUs: number): void {
@@ -92,7 +93,7 @@ export class Protection {
     const why = this.voltage.onHalfCycle(vrms, tUs, this.settings);
     if (why !== '' && this.breaker.state === 'closed') {
       this.vrms = vrms;
-      this.doTrip(why, `half-cycle ${Math.floor(vrms * 10) / 10} V`, tUs);
+      this.doTrip(why, `half-cycle ${num(vrms)} V`, tUs);
     }
   }
 
@@ -105,12 +106,12 @@ export class Protection {
     if (r.iPeak > this.iPeak || this.breaker.state === 'closed') this.iPeak = r.iPeak;
     this.energyTodayWh = energyTodayWh;
     this.superviseMains(r.flags, t);
-    if (this.overload.onCycle(r.irms, r.durationS, t, s)) this.doTrip('overload', `Irms ${Math.floor(r.irms * 10) / 10} A`, t);
+    if (this.overload.onCycle(r.irms, r.durationS, t, s)) this.doTrip('overload', `Irms ${num(r.irms)} A`, t);
     const closed = this.breaker.state === 'closed';
     if (this.power.update(r.p, s.maxPowerW, s.maxPowerW, s.maxPowerHoldMs * 1000, t) && closed)
-      this.doTrip('overpower', `P ${Math.floor(r.p)} W`, t);
+      this.doTrip('overpower', `P ${num(Math.floor(r.p))} W`, t);
     if (s.maxEnergyWhDay > 0 && energyTodayWh > s.maxEnergyWhDay && this.breaker.state === 'closed')
-      this.doTrip('energycap', `today ${Math.floor(energyTodayWh)} Wh`, t);
+      this.doTrip('energycap', `today ${num(Math.floor(energyTodayWh))} Wh`, t);
     this.tickReclose(r, t);
   }
 
@@ -154,7 +155,7 @@ export class Protection {
   onBlockEnd(tUs: number): void {
     if (this.overload.due(tUs)) {
       this.overload.deadlineUs = -1;
-      this.doTrip('overload', `Irms ${Math.floor(this.irms * 10) / 10} A`, tUs);
+      this.doTrip('overload', `Irms ${num(this.irms)} A`, tUs);
     }
   }
 
@@ -168,9 +169,9 @@ export class Protection {
       this.doTrip('sensor', this.sensorDetail, tUs);
     }
     if (r.gasOk && this.gas.update(r.gasPpm, s.gasTripPpm, s.gasTripPpm * 0.8, s.gasPickupMs * 1000, tUs))
-      this.doTrip('gas', `${Math.floor(r.gasPpm)} ppm LPG`, tUs);
+      this.doTrip('gas', `${num(Math.floor(r.gasPpm))} ppm LPG`, tUs);
     if (r.tempOk && this.temp.update(r.tempC, s.tempTripC, s.tempTripC - 5, s.tempPickupMs * 1000, tUs))
-      this.doTrip('temperature', `${Math.floor(r.tempC * 10) / 10} C`, tUs);
+      this.doTrip('temperature', `${num(r.tempC)} C`, tUs);
   }
 
   sensorsHealthy(): boolean {

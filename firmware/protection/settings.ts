@@ -3,6 +3,8 @@
 // whole (ranges, then cross-field rules); if anything fails the old settings stay and the
 // error names the field and its allowed range.
 //
+import { num } from '../util/fmt';
+
 // Defaults and where they come from:
 // - voltage: EN 50160 holds 230 V +-10 % as the normal band; trip outside +15 % / -20 %,
 //   so ordinary supply variation never trips.
@@ -94,7 +96,7 @@ export interface SettingsResult {
 }
 
 function rangeText(fi: FieldInfo): string {
-  return `${fi.min}..${fi.max}${fi.unit !== '' ? ' ' + fi.unit : ''}`;
+  return `${num(fi.min)}..${num(fi.max)}${fi.unit !== '' ? ' ' + fi.unit : ''}`;
 }
 
 function fail(field: string, error: string): SettingsResult {
@@ -108,19 +110,19 @@ export function validateSettings(s: ProtectionSettings): SettingsResult {
     const fi = PROTECTION_FIELDS[k];
     const v = rec[fi.name];
     if (typeof v !== 'number' || v !== v) return fail(fi.name, `${fi.name}: must be a number in ${rangeText(fi)}`);
-    if (v < fi.min || v > fi.max) return fail(fi.name, `${fi.name}: ${v} is outside ${rangeText(fi)}`);
+    if (v < fi.min || v > fi.max) return fail(fi.name, `${fi.name}: ${num(v)} is outside ${rangeText(fi)}`);
     if (fi.integer && Math.floor(v) !== v) return fail(fi.name, `${fi.name}: must be a whole number in ${rangeText(fi)}`);
   }
   // the under-voltage reset level must stay below the over-voltage reset level
   const h = s.voltHystPct / 100;
   if (s.uvTripV * (1 + h) >= s.ovTripV * (1 - h)) {
     const maxUv = Math.floor(((s.ovTripV * (1 - h)) / (1 + h)) * 10) / 10;
-    return fail('uvTripV', `uvTripV: ${s.uvTripV} V overlaps the over-voltage band; with ovTripV ${s.ovTripV} V and ${s.voltHystPct} % hysteresis it must be below ${maxUv} V`);
+    return fail('uvTripV', `uvTripV: ${num(s.uvTripV)} V overlaps the over-voltage band; with ovTripV ${num(s.ovTripV)} V and ${num(s.voltHystPct)} % hysteresis it must be below ${num(maxUv)} V`);
   }
   // instantaneous pickup (peak) must sit above the overload pickup's peak
   if (s.ocPeakA <= s.olPickupA * Math.SQRT2) {
     const minOc = Math.ceil(s.olPickupA * Math.SQRT2 * 10) / 10;
-    return fail('ocPeakA', `ocPeakA: ${s.ocPeakA} A peak must be above the overload pickup's peak (olPickupA ${s.olPickupA} A x 1.414 = ${minOc} A)`);
+    return fail('ocPeakA', `ocPeakA: ${num(s.ocPeakA)} A peak must be above the overload pickup's peak (olPickupA ${num(s.olPickupA)} A x 1.414 = ${num(minOc)} A)`);
   }
   return { ok: true, field: '', error: '' };
 }
