@@ -2,6 +2,7 @@
 // console and the accuracy figures report. RMS values average as mean squares, power
 // and frequency as time-weighted means, so a window of unequal cycles is still exact.
 import type { CycleReading } from './readings';
+import { CYCLE_NAN } from './readings';
 
 export interface Averages {
   tUs: number;
@@ -24,6 +25,9 @@ export class Averager {
 
   /** Add one cycle; true when a window closed and `out` holds fresh averages. */
   add(r: CycleReading): boolean {
+    this.flags |= r.flags;
+    // a cycle poisoned by NaN carries no values; its flag still reaches the window
+    if ((r.flags & CYCLE_NAN) !== 0) return false;
     const dt = r.durationS;
     this.t += dt;
     this.vv += r.vrms * r.vrms * dt;
@@ -31,7 +35,6 @@ export class Averager {
     this.pp += r.p * dt;
     this.ss += r.s * dt;
     this.n++;
-    this.flags |= r.flags;
     if (r.freqHz > 0) {
       this.fT += dt;
       this.fN++;

@@ -85,9 +85,6 @@ export class MainsMeter {
   private vp = 0; private ip = 0; // previous sample (offset removed)
   private armPos = false; private armNeg = false;
   private ocRun = 0; private pk = 0;
-  private vRail = 0; private iRail = 0; private vSame = 0; private iSame = 0;
-  private rawVp = -1; private rawIp = -1;
-  private nan = 0;
   private nextT = -1; // expected time of the next block
   private gap = false;
   private cycles = 0;
@@ -111,41 +108,31 @@ export class MainsMeter {
   processBlock(b: number[], pairs: number, tUs: number): void {
     if (this.nextT >= 0 && tUs > this.nextT + this.ts / 2) this.bridgeGap(tUs - this.nextT);
     this.nextT = tUs + pairs * this.ts;
-    const offV = this.offV;
-    const offI = this.offI;
+    // everything the loop touches lives in locals: property access is the dominant
+    // cost per sample in XS, and this loop runs 4000 times a second
+    let offV = this.offV;
+    let offI = this.offI;
     const hyst = this.hyst;
-    const maxCode = this.maxCode;
     const ocCodes = this.ocCodes;
+    const minN = this.minN;
+    const maxN = this.maxN;
     let sv = this.sv, si = this.si, svv = this.svv, sii = this.sii, svi = this.svi;
     let svdi = this.svdi, sdvi = this.sdvi;
     let n = this.n, vp = this.vp, ip = this.ip, pk = this.pk;
+    let armPos = this.armPos, armNeg = this.armNeg, ocRun = this.ocRun;
     const end = pairs * 2;
     for (let k = 0; k < end; k += 2) {
-      const rv = b[k];
-      const ri = b[k + 1];
-      let v = rv - offV;
-      let i = ri - offI;
-      if (v !== v || i !== i) {
-        // NaN from the driver: hold the previous sample so the sums stay finite
-        this.nan++;
-        v = vp;
-        i = ip;
-      } else {
-        if (rv <= 0 || rv >= maxCode) this.vRail++;
-        if (ri <= 0 || ri >= maxCode) this.iRail++;
-        if (rv === this.rawVp) this.vSame++;
-        if (ri === this.rawIp) this.iSame++;
-        this.rawVp = rv;
-        this.rawIp = ri;
-      }
+      // a NaN from a broken driver propagates into the sums; the cycle that holds it
+      // is flagged when it closes (no per-sample check needed)
+      let v = b[k] - offV;
+      let i = b[k + 1] - offI;
       const ai = i < 0 ? -i : i;
-      if (ai > pk) pk = ai;
       if (ai > ocCodes) {
-        this.ocRun++;
-        if (this.ocRun === this.ocConfirm) this.listener.onPeak(ai * this.cal.iGain, tUs + (k / 2) * this.ts);
-      } else this.ocRun = 0;
-      if (this.armPos) {
-        if (v >= 0 && n >= this.minN) {
+        ocRun++;
+        if (ocRun === this.ocConfirm) this.listener.onPeak(ai * this.cal.iGain, tUs + (k / 2) * this.ts);
+      } else ocRun = 0;
+      if (armPos) {
+        if (v >= 0 && n >= minN) {
           const a = vp / (vp - v);
           // close the cycle with its corrections, then open the next with the same point
           this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
@@ -153,43 +140,54 @@ export class MainsMeter {
           this.closeCycle(a, ip + a * (i - ip), v - vp, tUs + (k / 2 - 1 + a) * this.ts, false);
           sv = this.sv; si = this.si; svv = this.svv; sii = this.sii; svi = this.svi;
           svdi = this.svdi; sdvi = this.sdvi; n = this.n; pk = this.pk;
-          this.armPos = false;
+          // the offsets moved at the close: re-express this and the previous sample
+          const dV = this.offV - offV, dI = this.offI - offI;
+          offV = this.offV; offI = this.offI;
+          v -= dV; i -= dI; vp -= dV; ip -= dI;
+          armPos = false;
         }
-      } else if (v < -hyst) this.armPos = true;
-      if (this.armNeg) {
+      } else if (v < -hyst) armPos = true;
+      if (armNeg) {
         if (v < 0) {
-          this.armNeg = false;
+          armNeg = false;
           const a = vp / (vp - v);
           this.cHalf = n - 1 + a;
           this.svvHalf = svv;
-          const p1 = this.cHalf - (this.a0 - 1);
-          this.listener.onHalfCycle(this.cal.vGain * Math.sqrt(svv / p1), tUs + (k / 2 - 1 + a) * this.ts);
+          this.listener.onHalfCycle(this.cal.vGain * Math.sqrt(svv / (this.cHalf + 1 - this.a0)), tUs + (k / 2 - 1 + a) * this.ts);
         }
-      } else if (v > hyst) this.armNeg = true;
-      const di = i - ip;
-      const dv = v - vp;
+      } else if (v > hyst) armNeg = true;
+      if (ai > pk) pk = ai;
       sv += v; si += i; svv += v * v; sii += i * i; svi += v * i;
-      svdi += v * di; sdvi += dv * i;
+      svdi += v * (i - ip); sdvi += (v - vp) * i;
       n++;
       vp = v; ip = i;
-      if (n >= this.maxN) {
+      if (n >= maxN) {
         // no crossing for 1/minHz: mains lost or V sensor dead; close a free-running window
         this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
         this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.pk = pk;
         this.closeCycle(0.5, i, 0, tUs + (k / 2 + 0.5) * this.ts, true);
         sv = this.sv; si = this.si; svv = this.svv; sii = this.sii; svi = this.svi;
         svdi = this.svdi; sdvi = this.sdvi; n = this.n; pk = this.pk;
-        this.armPos = false;
-        this.armNeg = false;
+        vp -= this.offV - offV;
+        ip -= this.offI - offI;
+        offV = this.offV; offI = this.offI;
+        armPos = false;
+        armNeg = false;
       }
     }
     this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
     this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.vp = vp; this.ip = ip; this.pk = pk;
+    this.armPos = armPos; this.armNeg = armNeg; this.ocRun = ocRun;
   }
 
   // a: fraction of the sample step at which V crossed; ic: I interpolated there;
   // dvc: V step across the crossing (for the phase sum's end correction)
   private closeCycle(a: number, ic: number, dvc: number, tEnd: number, free: boolean): void {
+    if (a !== a) {
+      // a NaN next to the crossing: place the crossing mid-step; the cycle is flagged
+      a = 0.5;
+      tEnd = this.nextT - this.ts;
+    }
     const w = 0.5 - a;
     const per = this.n + a - this.a0; // period in samples
     const sii = this.sii - w * ic * ic;
@@ -201,9 +199,10 @@ export class MainsMeter {
     const msi = sii / per - mi * mi;
     const cal = this.cal;
     const s = cal.phaseShift;
+    const pvi = this.svi / per - mv * mi;
     const r = this.reading;
     const pg = cal.vGain * cal.iGain;
-    r.pRaw = pg * (this.svi / per - mv * mi);
+    r.pRaw = pg * pvi;
     r.pLag = (pg * this.svdi) / per;
     r.pLead = (pg * sdvi) / per;
     r.tUs = tEnd;
@@ -216,11 +215,18 @@ export class MainsMeter {
     r.freqHz = free ? 0 : 1e6 / (per * this.ts);
     r.iPeak = this.pk * cal.iGain;
     let flags = free ? CYCLE_NO_CROSSING : 0;
-    if (this.nan > 0) flags |= CYCLE_NAN;
-    if (this.vRail >= this.n) flags |= CYCLE_V_RAIL;
-    if (this.iRail >= this.n) flags |= CYCLE_I_RAIL;
-    if (this.vSame >= this.n - 1) flags |= CYCLE_V_STUCK;
-    if (this.iSame >= this.n - 1) flags |= CYCLE_I_STUCK;
+    // faults from per-cycle statistics, not per-sample tests: a NaN poisons the sums;
+    // a channel with no variance at all (less than 0.1 LSB rms: real ADCs always show
+    // noise) is stuck, and stuck with its mean on a rail is a rail fault
+    const nan = !(msv === msv && msi === msi && pvi === pvi);
+    if (nan) {
+      flags |= CYCLE_NAN;
+      r.vrms = 0 / 0; r.irms = 0 / 0; r.p = 0 / 0; r.s = 0 / 0; r.pf = 0 / 0;
+    }
+    else {
+      if (msv < 0.01) flags |= this.railOrStuck(this.offV + mv, CYCLE_V_RAIL, CYCLE_V_STUCK);
+      if (msi < 0.01) flags |= this.railOrStuck(this.offI + mi, CYCLE_I_RAIL, CYCLE_I_STUCK);
+    }
     if (this.gap) flags |= CYCLE_GAP;
     r.flags = flags;
     // the second half cycle, for the voltage elements
@@ -230,24 +236,32 @@ export class MainsMeter {
       if (p2 > 0 && ms2 >= 0) this.listener.onHalfCycle(cal.vGain * Math.sqrt(ms2), tEnd);
     } else if (free) this.listener.onHalfCycle(r.vrms, tEnd);
     // follow the offsets: exact for the first cycles, then smoothed against noise
-    const gain = this.cycles < 4 ? 1 : 0.25;
-    this.offV += gain * mv;
-    this.offI += gain * mi;
-    this.cycles++;
-    this.accumulate(r.p, r.durationS, tEnd);
-    this.lastP = r.p;
+    let icNext = ic;
+    if (!nan) {
+      const gain = this.cycles < 4 ? 1 : 0.25;
+      this.offV += gain * mv;
+      this.offI += gain * mi;
+      // the carried end correction must use the new offset too
+      icNext = ic - gain * mi;
+      this.cycles++;
+      this.accumulate(r.p, r.durationS, tEnd);
+      this.lastP = r.p;
+    } else this.accumulate(this.lastP, r.durationS, tEnd);
     this.gap = false;
     this.listener.onCycle(r);
     // open the next cycle with this crossing's end corrections
     this.sv = 0; this.svv = 0; this.svi = 0; this.svdi = 0;
-    this.sii = w * ic * ic;
-    this.si = w * ic;
-    this.sdvi = w * dvc * ic;
+    this.sii = nan ? 0 : w * icNext * icNext;
+    this.si = nan ? 0 : w * icNext;
+    this.sdvi = nan ? 0 : w * dvc * icNext;
     this.n = 0;
     this.a0 = a;
     this.cHalf = -1;
     this.pk = 0;
-    this.vRail = 0; this.iRail = 0; this.vSame = 0; this.iSame = 0; this.nan = 0;
+  }
+
+  private railOrStuck(meanCode: number, rail: number, stuck: number): number {
+    return meanCode < 0.5 || meanCode > this.maxCode - 0.5 ? rail : stuck;
   }
 
   private accumulate(p: number, dtS: number, tUs: number): void {

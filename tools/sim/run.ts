@@ -1,0 +1,112 @@
+// Runs a scenario: a MeterNode on a SimBoard in virtual time, and a timeline of what
+// happened (readings, injected faults, trips with their latency, relay moves).
+import type { BoardDescription } from '../../boards/board';
+import { SimBoard } from '../../hal/sim/board';
+import { MeterNode } from '../../firmware/app/meter-node';
+import type { Averages } from '../../firmware/metering/averager';
+import type { TripEvent } from '../../firmware/protection/trip-log';
+import type { Scenario } from './scenarios';
+
+export type TimelineEvent =
+  | { t: number; kind: 'reading'; vrms: number; irms: number; p: number; pf: number; freqHz: number; tempC: number; gasPpm: number; gas: string; state: string; importWh: number }
+  | { t: number; kind: 'fault'; what: string }
+  | { t: number; kind: 'trip'; reason: string; detail: string; state: string; afterFaultMs: number | null }
+  | { t: number; kind: 'relay'; closed: boolean; source: string; afterFaultMs: number | null };
+
+export interface RunResult {
+  scenario: string;
+  seconds: number;
+  events: TimelineEvent[];
+  finalState: string;
+  trips: TripEvent[];
+  wallMs: number;
+  realtimeFactor: number;
+}
+
+/** Boot time before t = 0: the breaker closes after 2 s of healthy supply. */
+export const BOOT_S = 3;
+
+export function runScenario(sc: Scenario, board: BoardDescription, seed = 1): RunResult {
+  const wall0 = performance.now();
+  const sim = new SimBoard({ board, seed, comparatorPath: sc.comparatorPath });
+  const t0 = sim.now() + BOOT_S * 1e6;
+  const rel = (tUs: number) => (tUs - t0) / 1e6;
+  const events: TimelineEvent[] = [];
+  const faults: number[] = [];
+  const lastFault = (tUs: number): number | null => {
+    let best: number | null = null;
+    for (const f of faults) if (f <= tUs) best = f;
+    return best === null ? null : Math.round((tUs - best) / 10) / 100;
+  };
+  const every = sc.everyS ?? 1;
+  let nextPrint = 0;
+  let node: MeterNode | undefined;
+  node = new MeterNode(sim.device, board, {
+    settings: sc.settings,
+    onTrip: (e) => events.push({ t: rel(e.tUs), kind: 'trip', reason: e.reason, detail: e.detail, state: e.state, afterFaultMs: lastFault(e.tUs) }),
+    onAverages: (a: Averages) => {
+      const t = rel(a.tUs);
+      if (t < nextPrint - 1e-6 || node === undefined) return;
+      nextPrint = Math.floor(t / every + 1e-9) * every + every;
+      events.push({
+        t, kind: 'reading', vrms: a.vrms, irms: a.irms, p: a.p, pf: a.pf, freqHz: a.freqHz,
+        tempC: node.ntc.celsius, gasPpm: node.gas.ppm, gas: node.gas.status, state: node.state(),
+        importWh: node.meter.energy.importWh,
+      });
+    },
+  });
+  let lastCmd = sim.relays.main.commands.length;
+  const ctx = {
+    board: sim,
+    at: (s: number) => t0 + s * 1e6,
+    mark: (s: number, what: string) => {
+      faults.push(t0 + s * 1e6);
+      faults.sort((a, b) => a - b);
+      events.push({ t: s, kind: 'fault', what });
+    },
+  };
+  sc.inject(ctx);
+  const end = t0 + sc.seconds * 1e6;
+  // step in 10 ms slices so relay commands land in order on the timeline
+  for (let t = sim.now(); t < end; t = Math.min(end, t + 10000)) {
+    sim.runUntil(Math.min(end, t + 10000));
+    const cmds = sim.relays.main.commands;
+    for (; lastCmd < cmds.length; lastCmd++) {
+      const c = cmds[lastCmd];
+      events.push({ t: rel(c.tUs), kind: 'relay', closed: c.energised, source: c.source, afterFaultMs: c.energised ? null : lastFault(c.tUs) });
+    }
+  }
+  events.sort((a, b) => a.t - b.t);
+  const wallMs = performance.now() - wall0;
+  return {
+    scenario: sc.name, seconds: sc.seconds, events: events.filter((e) => e.t >= -BOOT_S),
+    finalState: node.state(), trips: node.trips(), wallMs,
+    realtimeFactor: ((sc.seconds + BOOT_S) * 1000) / wallMs,
+  };
+}
+
+function f(x: number, w: number, d: number): string {
+  return (Number.isFinite(x) ? x.toFixed(d) : '--').padStart(w);
+}
+
+export function formatTimeline(r: RunResult): string {
+  const out: string[] = [];
+  out.push(`scenario ${r.scenario}: ${r.seconds} s simulated in ${(r.wallMs / 1000).toFixed(2)} s (${r.realtimeFactor.toFixed(0)}x real time)`);
+  out.push('       t s    Vrms    Irms       P W     PF      f Hz   T C     LPG ppm  breaker');
+  for (const e of r.events) {
+    const t = f(e.t, 10, 4);
+    if (e.kind === 'reading') {
+      const gas = e.gas === 'ok' ? f(e.gasPpm, 11, 0) : e.gas.padStart(11);
+      out.push(`${t} ${f(e.vrms, 7, 1)} ${f(e.irms, 7, 2)} ${f(e.p, 9, 1)} ${f(e.pf, 6, 3)} ${f(e.freqHz, 8, 3)} ${f(e.tempC, 5, 1)} ${gas}  ${e.state}`);
+    } else if (e.kind === 'fault') out.push(`${t}  >> FAULT   ${e.what}`);
+    else if (e.kind === 'trip') {
+      const lat = e.afterFaultMs === null ? '' : `, ${e.afterFaultMs.toFixed(2)} ms after the fault`;
+      out.push(`${t}  !! TRIP    ${e.reason} (${e.detail})${lat} -> ${e.state}`);
+    } else {
+      const lat = e.afterFaultMs === null || e.closed ? '' : `, ${e.afterFaultMs.toFixed(2)} ms after the fault`;
+      out.push(`${t}  -- RELAY   ${e.closed ? 'close' : 'open'} command (${e.source})${lat}`);
+    }
+  }
+  out.push(`final breaker state: ${r.finalState}`);
+  return out.join('\n');
+}
