@@ -125,6 +125,8 @@ export const SCENARIOS: Scenario[] = [
     description: 'load ramps from 10 A to 28 A (1.75 x Is): the very-inverse overload element times out after ~18 s',
     seconds: 30,
     everyS: 1,
+    // the power limit would act first (6.4 kW > 4 kW for 10 s); lift it to show the curve
+    settings: { maxPowerW: 25000 },
     inject: (c) => {
       c.board.mains.overloadRamp({ atUs: c.at(1), fromA: 10, toA: 28, rampUs: 2 * S });
       c.mark(1, 'overload ramp 10 A -> 28 A over 2 s');

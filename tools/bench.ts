@@ -1,0 +1,60 @@
+// npm run bench [-- --json]
+// Speed, cost and accuracy targets, measured in one run. Latencies are in simulated
+// time; XS cost comes from xsnap's deterministic compute meter; the only wall-clock
+// figure (the simulator's real-time factor) is a ratio measured in this same run.
+import { accuracyMatrix } from './bench/accuracy';
+import { overloadCurveError, tripLatencies } from './bench/latency';
+import { realtimeFactor } from './bench/realtime';
+import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const log = (s: string) => {
+    if (!json) console.error(s);
+  };
+  log('bench: XS cost of the metering + protection hot path ...');
+  const xs = await xsCost();
+  // the simulated JS thread spends this long on each block (ESP32 estimate from the meter)
+  const blockCostUs = xs.block_processing_us_esp32_est;
+  log(`bench: trip latencies (block processing modelled at ${blockCostUs} us) ...`);
+  const trip = tripLatencies(blockCostUs);
+  log('bench: overload curves ...');
+  const ol = overloadCurveError(blockCostUs);
+  log('bench: accuracy matrix ...');
+  const acc = accuracyMatrix();
+  log('bench: simulator speed ...');
+  const rt = realtimeFactor();
+  const result = {
+    accuracy: acc,
+    trip_ms: trip,
+    overload_curve_err_pct_max: ol.err_pct_max,
+    overload_curve_points: ol.points,
+    xs: { ...xs, assumed_esp32_computrons_per_s: ESP32_COMPUTRONS_PER_S },
+    sim: rt,
+  };
+  if (json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const row = (k: string, v: number | string, target: string) => console.log(`${k.padEnd(44)} ${String(v).padStart(12)}   ${target}`);
+  console.log('figure                                              value   target');
+  row('accuracy.vrms_err_pct_max (1 s averages)', acc.vrms_err_pct_max, '<= 0.5');
+  row('accuracy.irms_err_pct_max', acc.irms_err_pct_max, '<= 0.5');
+  row('accuracy.p_err_pct_max (of true P)', acc.p_err_pct_max, '<= 1');
+  row('accuracy.per_cycle_irms_err_pct_max', acc.per_cycle_irms_err_pct_max, '(info: single 20 ms cycles)');
+  row('trip_ms.comparator', trip.comparator, '<= 0.5');
+  row('trip_ms.comparator_during_long_task', trip.comparator_during_long_task, '<= 0.5');
+  row('trip_ms.comparator_js_path_during_long_task', trip.comparator_js_path_during_long_task, '(why the latch exists)');
+  row('trip_ms.instantaneous_oc', trip.instantaneous_oc, '<= 5');
+  row('trip_ms.overvoltage (pickup 0)', trip.overvoltage, '<= 20 (one cycle)');
+  row('trip_ms.undervoltage (pickup 0)', trip.undervoltage, '<= 20 (one cycle)');
+  row('overload_curve_err_pct_max', ol.err_pct_max, '<= 5');
+  row('xs.computrons_per_sample', xs.computrons_per_sample, '<= 300');
+  row('xs.heap_growth_slots_per_block', xs.heap_growth_slots_per_block, '~0 (no allocation)');
+  row('sim.realtime_factor', rt.realtime_factor, '>= 100');
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
