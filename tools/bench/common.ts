@@ -19,8 +19,8 @@ export function bootNode(opts: Partial<SimBoardOptions> & { settings?: Record<st
 
 /** First relay-open command at or after tUs, or undefined. */
 export function firstOpenAfter(sim: SimBoard, tUs: number): number | undefined {
-  for (const c of sim.relays.main.commands) if (c.tUs >= tUs && !c.energised && c.source !== 'init') return c.tUs;
-  return undefined;
+  const c = sim.relays.main.firstOpenCommandAfter(tUs);
+  return c === undefined ? undefined : c.tUs;
 }
 
 export function maxOf(xs: number[]): number {

@@ -1,0 +1,80 @@
+// Pairing and link-key derivation.
+//
+// Each node and the control unit hold an X25519 key pair (nacl.box). Pairing computes
+// nacl.box.before(peer public, own secret) = HSalsa20(X25519(own, peer)), a 32-byte
+// shared key that both sides derive alone. The per-direction link keys for an epoch are
+//   SHA-512("SML1 link keys" | shared | node id | epoch u32 LE)
+//   uplink key = bytes 0..31, downlink key = bytes 32..63
+// so the two directions never share a key (nor a keystream), and a new epoch gives fresh,
+// unrelated keys. The authority key (Ed25519) that signs dangerous commands is separate
+// and never derived from the link keys.
+//
+// Stored on the node (power-cut-safe records, firmware/store/records.ts):
+//   'link.keys'  v1 | node id | epoch u32 LE | uplink key 32 | downlink key 32 | authority public key 32
+//   'link.id'    v1 | node X25519 secret 32 | control-unit X25519 public 32
+import type { Store } from '../../hal/io';
+import { PersistentRecord, getU32, putU32 } from '../store/records';
+import { nacl } from './nacl';
+
+const LABEL = 'SML1 link keys';
+export const LINK_KEYS_RECORD = 'link.keys';
+export const LINK_ID_RECORD = 'link.id';
+const KEYS_LEN = 1 + 1 + 4 + 32 + 32 + 32;
+const ID_LEN = 1 + 32 + 32;
+
+export interface LinkKeys {
+  nodeId: number;
+  epoch: number;
+  up: Uint8Array;
+  down: Uint8Array;
+  authorityPublic: Uint8Array;
+}
+
+export function pairingSecret(ownSecret: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  return nacl.box.before(peerPublic, ownSecret);
+}
+
+export function deriveLinkKeys(shared: Uint8Array, nodeId: number, epoch: number): { up: Uint8Array; down: Uint8Array } {
+  const m = new Uint8Array(LABEL.length + 32 + 1 + 4);
+  for (let i = 0; i < LABEL.length; i++) m[i] = LABEL.charCodeAt(i);
+  m.set(shared, LABEL.length);
+  m[LABEL.length + 32] = nodeId & 0xff;
+  putU32(m, LABEL.length + 33, epoch);
+  const h = nacl.hash(m);
+  return { up: h.slice(0, 32), down: h.slice(32, 64) };
+}
+
+export function encodeLinkKeys(k: LinkKeys): Uint8Array {
+  const b = new Uint8Array(KEYS_LEN);
+  b[0] = 1;
+  b[1] = k.nodeId & 0xff;
+  putU32(b, 2, k.epoch);
+  b.set(k.up, 6);
+  b.set(k.down, 38);
+  b.set(k.authorityPublic, 70);
+  return b;
+}
+
+export type LinkKeysRead = { ok: true; keys: LinkKeys } | { ok: false; reason: string };
+
+export function decodeLinkKeys(b: Uint8Array): LinkKeysRead {
+  if (b.length !== KEYS_LEN) return { ok: false, reason: `link.keys length ${b.length}, expected ${KEYS_LEN}` };
+  if (b[0] !== 1) return { ok: false, reason: `link.keys version ${b[0]}, expected 1` };
+  if (b[1] < 1 || b[1] > 254) return { ok: false, reason: `link.keys node id ${b[1]} out of range 1..254` };
+  return { ok: true, keys: { nodeId: b[1], epoch: getU32(b, 2), up: b.slice(6, 38), down: b.slice(38, 70), authorityPublic: b.slice(70, 102) } };
+}
+
+export function encodeLinkId(nodeSecret: Uint8Array, controlPublic: Uint8Array): Uint8Array {
+  const b = new Uint8Array(ID_LEN);
+  b[0] = 1;
+  b.set(nodeSecret, 1);
+  b.set(controlPublic, 33);
+  return b;
+}
+
+/** Read the node's link keys from its store ('missing' until provisioned). */
+export function loadLinkKeys(store: Store): LinkKeysRead {
+  const r = new PersistentRecord(store, LINK_KEYS_RECORD).read();
+  if (!r.ok) return { ok: false, reason: 'missing: run tools/provision.ts' };
+  return decodeLinkKeys(r.value);
+}

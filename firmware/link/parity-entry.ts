@@ -1,0 +1,158 @@
+// Link parity and cost entry: the same vectors run in Node and XS (tools/engines), and
+// host-tests/link-xs.test.ts compares bytes and decisions. Plain data in and out.
+import { LinkSender, LinkReceiver, PROFILE_NRF24, PROFILE_LORA, DIR_UP, DIR_DOWN, MSG_TELEMETRY, maxBody, writeHeader, HEADER_BYTES, type RadioProfile } from './frame';
+import { LinkCipher } from './crypto';
+import { ReplayWindow } from './replay';
+import { encodeTelemetry, decodeTelemetry, newTelemetryReading, TELEMETRY_BYTES, type TelemetryReading } from './telemetry';
+import { fragmentMessage, Reassembler } from './fragment';
+
+const HEX = '0123456789abcdef';
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX.charAt(b[i] >>> 4) + HEX.charAt(b[i] & 15);
+  return s;
+}
+function bytes(a: number[]): Uint8Array {
+  const b = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) b[i] = a[i] & 0xff;
+  return b;
+}
+
+export interface LinkParityCase {
+  profile: string; // 'nrf24' | 'lora'
+  key: number[];
+  epoch: number;
+  nodeId: number;
+  down: boolean;
+  firstCounter: number;
+  readings: TelemetryReading[];
+  /** attacks applied to the sealed frames, in order: [kind, frame index, argument] */
+  attacks: [string, number, number][];
+}
+
+export interface LinkParityInput {
+  cases: LinkParityCase[];
+  replaySeq: number[];
+  fragment: { body: number; message: number[]; order: number[] };
+}
+
+function mutate(f: Uint8Array, kind: string, arg: number): Uint8Array {
+  if (kind === 'flip') {
+    const g = f.slice();
+    g[arg % g.length] ^= 1 << (arg & 7);
+    return g;
+  }
+  if (kind === 'truncate') return f.slice(0, arg < f.length ? arg : f.length - 1);
+  return f.slice(); // 'replay'
+}
+
+export function linkVectors(input: LinkParityInput): { frames: string[][]; decisions: string[][]; readings: number[][]; replay: string[]; fragments: string[] } {
+  const frames: string[][] = [];
+  const decisions: string[][] = [];
+  const readings: number[][] = [];
+  for (let c = 0; c < input.cases.length; c++) {
+    const cs = input.cases[c];
+    const profile: RadioProfile = cs.profile === 'lora' ? PROFILE_LORA : PROFILE_NRF24;
+    const dir = cs.down ? DIR_DOWN : DIR_UP;
+    let ctr = cs.firstCounter;
+    const tx = new LinkSender(profile, bytes(cs.key), cs.epoch, cs.nodeId, dir, { next: () => ctr++ });
+    const rx = new LinkReceiver(profile, cs.nodeId, dir, bytes(cs.key), cs.epoch, new ReplayWindow());
+    const sealed: Uint8Array[] = [];
+    const fs: string[] = [];
+    const ds: string[] = [];
+    const body = new Uint8Array(TELEMETRY_BYTES);
+    const back = newTelemetryReading();
+    for (let i = 0; i < cs.readings.length; i++) {
+      encodeTelemetry(cs.readings[i], body, 0);
+      const r = tx.seal(MSG_TELEMETRY, body, TELEMETRY_BYTES);
+      if (!r.ok) {
+        fs.push('error:' + r.error);
+        continue;
+      }
+      const f = r.frame.slice();
+      sealed.push(f);
+      fs.push(hex(f));
+      const o = rx.open(f, f.length);
+      ds.push(o.ok ? 'ok' : o.reason);
+      if (o.ok && decodeTelemetry(o.body, o.body.length, back).ok) {
+        readings.push([back.vrms, back.irms, back.p, back.energyWh, back.tempC, back.lpgPpm, back.flags]);
+      }
+    }
+    for (let a = 0; a < cs.attacks.length; a++) {
+      const at = cs.attacks[a];
+      if (sealed.length === 0) break;
+      const g = mutate(sealed[at[1] % sealed.length], at[0], at[2]);
+      const o = rx.open(g, g.length);
+      ds.push(at[0] + ':' + (o.ok ? 'ok' : o.reason));
+    }
+    frames.push(fs);
+    decisions.push(ds);
+  }
+  const w = new ReplayWindow();
+  const replay: string[] = [];
+  for (let i = 0; i < input.replaySeq.length; i++) {
+    const v = w.check(input.replaySeq[i]);
+    if (v === '') w.accept(input.replaySeq[i]);
+    replay.push(v === '' ? 'ok' : v);
+  }
+  const fragments: string[] = [];
+  const parts = fragmentMessage(9, bytes(input.fragment.message), input.fragment.body);
+  if (typeof parts === 'string') fragments.push('error:' + parts);
+  else {
+    const r = new Reassembler(input.fragment.body, 2, 1000000);
+    for (let i = 0; i < input.fragment.order.length; i++) {
+      const p = parts[input.fragment.order[i] % parts.length];
+      const res = r.add(1, p, p.length, i * 1000);
+      fragments.push(res.status === 'complete' ? 'complete:' + hex(res.message) : res.status === 'rejected' ? 'rejected:' + res.reason : 'partial');
+    }
+  }
+  return { frames: frames, decisions: decisions, readings: readings, replay: replay, fragments: fragments };
+}
+
+// ---- cost benchmarks (tools/engines measureXs: setup once, then step N and 2N times) ----
+
+export interface LinkBench {
+  tx: LinkSender;
+  rx: LinkReceiver;
+  cipher: LinkCipher;
+  frame: Uint8Array;
+  out: Uint8Array;
+  body: Uint8Array;
+  reading: TelemetryReading;
+}
+
+export function linkBenchSetup(): LinkBench {
+  const key = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) key[i] = i * 3 + 1;
+  let c = 0;
+  const tx = new LinkSender(PROFILE_NRF24, key, 1, 7, DIR_UP, { next: () => c++ });
+  const rx = new LinkReceiver(PROFILE_NRF24, 7, DIR_UP, key, 1, new ReplayWindow());
+  const cipher = new LinkCipher(key, 1, 7, DIR_UP, maxBody(PROFILE_NRF24));
+  const reading: TelemetryReading = { vrms: 231.5, irms: 4.2, p: 950, energyWh: 123456, tempC: 24.5, lpgPpm: 300, flags: 1 };
+  const body = new Uint8Array(TELEMETRY_BYTES);
+  encodeTelemetry(reading, body, 0);
+  const frame = new Uint8Array(HEADER_BYTES + TELEMETRY_BYTES + 8);
+  writeHeader(frame, DIR_UP, 1, MSG_TELEMETRY, 7, 5);
+  for (let i = 0; i < TELEMETRY_BYTES; i++) frame[6 + i] = body[i];
+  cipher.seal(frame, 6, TELEMETRY_BYTES, 5, 8);
+  return { tx: tx, rx: rx, cipher: cipher, frame: frame, out: new Uint8Array(TELEMETRY_BYTES), body: body, reading: reading };
+}
+
+/** Seal one telemetry frame (header + encrypt + tag), the node's per-reading cost. */
+export function linkBenchSeal(b: LinkBench): number {
+  const r = b.tx.seal(MSG_TELEMETRY, b.body, TELEMETRY_BYTES);
+  return r.ok ? r.counter : -1;
+}
+
+/** Open (verify + decrypt) one telemetry frame at the cipher level. */
+export function linkBenchOpen(b: LinkBench): boolean {
+  return b.cipher.open(b.frame, 6, TELEMETRY_BYTES, 5, 8, b.out, 0);
+}
+
+/** The full round: encode, seal, then receiver open with header checks and replay window. */
+export function linkBenchRoundTrip(b: LinkBench): boolean {
+  encodeTelemetry(b.reading, b.body, 0);
+  const r = b.tx.seal(MSG_TELEMETRY, b.body, TELEMETRY_BYTES);
+  if (!r.ok) return false;
+  return b.rx.open(r.frame, r.frame.length).ok;
+}

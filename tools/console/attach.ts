@@ -1,0 +1,119 @@
+// Opens what --port names:
+//   tcp://HOST:PORT   a TCP byte stream (the tcp-bridge in front of a simulated node)
+//   sim               an in-process simulated node (no hardware, for a quick look)
+//   /dev/ttyUSB0, COM3 ...   a real serial port through the serialport package
+// Every failure becomes a PortError whose message says what to do.
+import { connect } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
+import type { Port } from './duplex';
+import { createSimNode } from './sim-node';
+
+export class PortError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PortError';
+  }
+}
+
+export interface OpenOptions {
+  baud: number;
+}
+
+/** Serial devices visible in /dev (Linux ttyUSB/ttyACM, macOS cu.*), for "did you mean". */
+export function listSerialDevices(dev = '/dev'): string[] {
+  try {
+    return readdirSync(dev)
+      .filter((n) => /^(ttyUSB\d+|ttyACM\d+|cu\..+)$/.test(n))
+      .map((n) => `${dev}/${n}`)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function seen(): string {
+  const l = listSerialDevices();
+  return l.length > 0 ? `ports present: ${l.join(', ')}` : 'no serial ports present';
+}
+
+export async function openPort(spec: string, options: OpenOptions): Promise<Port> {
+  if (spec === 'sim') return openSim();
+  if (spec.startsWith('tcp://')) return openTcp(spec);
+  return openSerial(spec, options);
+}
+
+function openSim(): Port {
+  const node = createSimNode();
+  const closers: ((r: string) => void)[] = [];
+  return {
+    label: 'sim',
+    write: (b) => setImmediate(() => node.duplex.write(b)),
+    onData: (cb) => node.duplex.onData(cb),
+    onClose: (cb) => closers.push(cb),
+    close: async () => closers.forEach((c) => c('closed')),
+  };
+}
+
+function openTcp(spec: string): Promise<Port> {
+  const m = /^tcp:\/\/([^:/]+):(\d{1,5})\/?$/.exec(spec);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+    return Promise.reject(new PortError(`--port ${spec}: expected tcp://HOST:PORT with PORT 1..65535`));
+  }
+  const host = m[1];
+  const port = Number(m[2]);
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host, port });
+    sock.setNoDelay(true);
+    const closers: ((r: string) => void)[] = [];
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'ECONNREFUSED' ? 'nothing is listening there (start the simulator or tcp bridge first)' : e.message;
+      reject(new PortError(`cannot connect to ${spec}: ${why}`));
+    });
+    sock.once('connect', () => {
+      sock.on('error', () => {});
+      sock.on('close', () => closers.forEach((c) => c('connection closed')));
+      resolve({
+        label: spec,
+        write: (b) => void sock.write(b),
+        onData: (cb) => void sock.on('data', (d: Buffer) => cb(new Uint8Array(d))),
+        onClose: (cb) => void closers.push(cb),
+        close: () =>
+          new Promise<void>((r) => {
+            if (sock.closed) return r();
+            sock.once('close', () => r());
+            sock.end();
+          }),
+      });
+    });
+  });
+}
+
+async function openSerial(path: string, options: OpenOptions): Promise<Port> {
+  if (path.startsWith('/') && !existsSync(path)) {
+    throw new PortError(`serial port ${path} not found: is the board plugged in and powered? (${seen()})`);
+  }
+  const { SerialPort } = await import('serialport');
+  const port = new SerialPort({ path, baudRate: options.baud, autoOpen: false, lock: true });
+  await new Promise<void>((resolve, reject) => {
+    port.open((err) => {
+      if (!err) return resolve();
+      const msg = err.message;
+      if (/busy|lock|EBUSY/i.test(msg)) {
+        reject(new PortError(`serial port ${path} is busy: another program (screen, minicom, a monitor or flash tool) holds it; close that first`));
+      } else if (/EACCES|permission/i.test(msg)) {
+        reject(new PortError(`serial port ${path}: permission denied; add your user to the dialout (Linux) group and log in again`));
+      } else if (/No such file|ENOENT|cannot find|not found/i.test(msg)) {
+        reject(new PortError(`serial port ${path} not found: is the board plugged in and powered? (${seen()})`));
+      } else reject(new PortError(`serial port ${path}: ${msg}`));
+    });
+  });
+  const closers: ((r: string) => void)[] = [];
+  port.on('close', () => closers.forEach((c) => c('port closed (unplugged?)')));
+  return {
+    label: path,
+    write: (b) => void port.write(Buffer.from(b)),
+    onData: (cb) => void port.on('data', (d: Buffer) => cb(new Uint8Array(d))),
+    onClose: (cb) => void closers.push(cb),
+    close: () => new Promise<void>((r) => (port.isOpen ? port.close(() => r()) : r())),
+  };
+}
