@@ -19,6 +19,7 @@ import { Protection } from '../protection/protection';
 import type { ProtectionSettings, SettingsResult } from '../protection/settings';
 import { applySettings, defaultSettings } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
+import { NodeMemory } from './memory';
 
 export interface MeterNodeOptions {
   settings?: Record<string, number>;
@@ -33,6 +34,8 @@ export interface MeterNodeOptions {
 }
 
 const SLOW_PERIOD_US = 1e6;
+/** energy registers go to flash once a minute (and at every trip) */
+const ENERGY_SAVE_US = 60e6;
 
 export class MeterNode {
   readonly meter: MainsMeter;
@@ -43,6 +46,9 @@ export class MeterNode {
   readonly bootUs: number;
   readonly ntc: NtcReading = { celsius: 0 / 0, status: 'invalid' };
   readonly gas: GasReading = { ppm: 0 / 0, ratio: 0 / 0, status: 'invalid' };
+  readonly memory: NodeMemory;
+  /** what boot restored from flash, for the console and the log */
+  readonly restored: string[] = [];
   private readonly relays: Digital[] = [];
   private readonly comparator: Digital | undefined;
   private readonly latchReset: Digital | undefined;
@@ -58,6 +64,9 @@ export class MeterNode {
     if (fe === undefined || cal === undefined) throw new Error(`board ${board.name}: a meter node needs "frontend" and "calibration"`);
     this.bootUs = device.clock.now();
     this.settings = defaultSettings();
+    this.memory = new NodeMemory(device.store);
+    const stored = this.memory.loadSettings(this.settings);
+    if (stored !== undefined) this.restored.push(stored.ok ? 'settings' : `settings rejected (${stored.error})`);
     if (options.settings !== undefined) {
       const r = applySettings(this.settings, options.settings);
       if (!r.ok) throw new Error(`settings: ${r.error}`);
@@ -72,7 +81,14 @@ export class MeterNode {
       close: () => this.writeRelays(true),
     };
     this.protection = new Protection(this.settings, act);
-    this.protection.log.listener = options.onTrip;
+    const latch = this.memory.loadLatch();
+    if (latch !== undefined && latch.state !== 'closed') {
+      // a latched trip survives the power cut: no boot close, a local reset is needed
+      this.protection.breaker.state = latch.state as 'tripped';
+      this.protection.breaker.reason = latch.reason;
+      this.restored.push(`latched ${latch.state} (${latch.reason})`);
+    }
+    this.protection.log.listener = (e) => this.onTrip(e);
     this.averager = new Averager(options.averageS === undefined ? 1 : options.averageS);
     this.meter = new MainsMeter(
       {
@@ -87,6 +103,8 @@ export class MeterNode {
         onPeak: (i, t) => this.protection.onPeak(i, t),
       },
     );
+    if (this.memory.loadCal(this.meter.cal)) this.restored.push('calibration');
+    if (this.memory.loadEnergy(this.meter.energy)) this.restored.push('energy');
     this.applyOcPickup();
     this.ntcDivider = {
       fullScaleVolts: adc.fullScaleVolts, bits: adc.bits, supplyVolts: 3.3,
@@ -121,6 +139,7 @@ export class MeterNode {
       },
     });
     device.timer.set(() => this.readSlow(ntcPin.read(), gasPin.read()), SLOW_PERIOD_US, SLOW_PERIOD_US);
+    device.timer.set(() => this.memory.saveEnergy(this.meter.energy), ENERGY_SAVE_US, ENERGY_SAVE_US);
     sampler.start();
   }
 
@@ -135,8 +154,21 @@ export class MeterNode {
     this.meter.ocConfirm = this.settings.ocConfirmSamples;
   }
 
+  private onTrip(e: TripEvent): void {
+    const st = e.state;
+    if (st === 'tripped' || st === 'lockout' || st === 'failsafe') this.memory.saveLatch(st, e.reason);
+    this.memory.saveEnergy(this.meter.energy);
+    if (this.options.onTrip !== undefined) this.options.onTrip(e);
+  }
+
   private onCycle(r: CycleReading): void {
-    this.calibrator.onCycle(r, this.meter.cal);
+    if (this.calibrator.active) {
+      this.calibrator.onCycle(r, this.meter.cal);
+      if (!this.calibrator.active && this.calibrator.result.ok) {
+        this.memory.saveCal(this.meter.cal);
+        this.applyOcPickup();
+      }
+    }
     this.protection.onCycle(r, this.meter.energy.todayWh);
     if (this.options.onCycle !== undefined) this.options.onCycle(r);
     if (this.averager.add(r) && this.options.onAverages !== undefined) this.options.onAverages(this.averager.out);
@@ -157,7 +189,10 @@ export class MeterNode {
   /** Change protection settings; on error nothing changes and the error names the field. */
   configure(change: Record<string, number>): SettingsResult {
     const r = applySettings(this.settings, change);
-    if (r.ok) this.applyOcPickup();
+    if (r.ok) {
+      this.applyOcPickup();
+      this.memory.saveSettings(this.settings);
+    }
     return r;
   }
 
@@ -168,7 +203,9 @@ export class MeterNode {
       this.latchReset.write(0);
       if (this.comparator.read() === 0) this.protection.comparatorActive = false;
     } else if (this.comparator !== undefined && this.comparator.read() === 0) this.protection.comparatorActive = false;
-    return this.protection.reset(this.device.clock.now());
+    const r = this.protection.reset(this.device.clock.now());
+    if (r === 'ok') this.memory.saveLatch('closed', '');
+    return r;
   }
 
   relay(on: boolean): string {

@@ -1,0 +1,107 @@
+// What a meter node keeps across resets and power cuts, each in its own power-cut-safe
+// record (firmware/store/records.ts):
+//   meter.energy   import/export Wh, today's Wh and day index   (every 60 s and at trips)
+//   prot.latch     a latched breaker state and its reason       (at trips and resets)
+//   meter.cal      vGain, iGain, phaseShift                      (after a calibration)
+//   prot.settings  the protection settings, validated on load   (after a change)
+// A latched trip must survive a power cut: a gas trip that forgot itself on the next
+// boot would reconnect a house full of gas.
+import type { Store } from '../../hal/io';
+import type { MeterCalibration } from '../metering/mains-meter';
+import type { EnergyRegisters } from '../metering/readings';
+import type { ProtectionSettings, SettingsResult } from '../protection/settings';
+import { applySettings, PROTECTION_FIELDS } from '../protection/settings';
+import { PersistentRecord } from '../store/records';
+
+function floats(values: number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 8);
+  const dv = new DataView(b.buffer);
+  for (let k = 0; k < values.length; k++) dv.setFloat64(k * 8, values[k], true);
+  return b;
+}
+
+function unfloats(b: Uint8Array, count: number): number[] | undefined {
+  if (b.length !== count * 8) return undefined;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: number[] = [];
+  for (let k = 0; k < count; k++) out.push(dv.getFloat64(k * 8, true));
+  return out;
+}
+
+const LATCH_STATES = ['closed', 'tripped', 'lockout', 'failsafe'];
+
+export class NodeMemory {
+  private readonly energy: PersistentRecord;
+  private readonly latch: PersistentRecord;
+  private readonly cal: PersistentRecord;
+  private readonly settings: PersistentRecord;
+
+  constructor(store: Store) {
+    this.energy = new PersistentRecord(store, 'meter.energy');
+    this.latch = new PersistentRecord(store, 'prot.latch');
+    this.cal = new PersistentRecord(store, 'meter.cal');
+    this.settings = new PersistentRecord(store, 'prot.settings');
+  }
+
+  saveEnergy(e: EnergyRegisters): void {
+    this.energy.write(floats([e.importWh, e.exportWh, e.todayWh, e.day, e.gapUs]));
+  }
+
+  loadEnergy(e: EnergyRegisters): boolean {
+    const r = this.energy.read();
+    if (!r.ok) return false;
+    const v = unfloats(r.value, 5);
+    if (v === undefined) return false;
+    e.importWh = v[0]; e.exportWh = v[1]; e.todayWh = v[2]; e.day = v[3]; e.gapUs = v[4];
+    return true;
+  }
+
+  /** state: 'closed' clears the latch; reason is ASCII */
+  saveLatch(state: string, reason: string): void {
+    const s = LATCH_STATES.indexOf(state);
+    if (s < 0) return;
+    const b = new Uint8Array(1 + reason.length);
+    b[0] = s;
+    for (let k = 0; k < reason.length; k++) b[1 + k] = reason.charCodeAt(k) & 0x7f;
+    this.latch.write(b);
+  }
+
+  loadLatch(): { state: string; reason: string } | undefined {
+    const r = this.latch.read();
+    if (!r.ok || r.value.length < 1 || r.value[0] >= LATCH_STATES.length) return undefined;
+    let reason = '';
+    for (let k = 1; k < r.value.length; k++) reason += String.fromCharCode(r.value[k]);
+    return { state: LATCH_STATES[r.value[0]], reason: reason };
+  }
+
+  saveCal(c: MeterCalibration): void {
+    this.cal.write(floats([c.vGain, c.iGain, c.phaseShift]));
+  }
+
+  loadCal(c: MeterCalibration): boolean {
+    const r = this.cal.read();
+    if (!r.ok) return false;
+    const v = unfloats(r.value, 3);
+    if (v === undefined || !(v[0] > 0 && v[1] > 0 && v[2] >= -1 && v[2] <= 1)) return false;
+    c.vGain = v[0]; c.iGain = v[1]; c.phaseShift = v[2];
+    return true;
+  }
+
+  saveSettings(s: ProtectionSettings): void {
+    const rec = s as unknown as Record<string, number>;
+    const v: number[] = [];
+    for (let k = 0; k < PROTECTION_FIELDS.length; k++) v.push(rec[PROTECTION_FIELDS[k].name]);
+    this.settings.write(floats(v));
+  }
+
+  /** Applies stored settings through the same validation as a console change. */
+  loadSettings(s: ProtectionSettings): SettingsResult | undefined {
+    const r = this.settings.read();
+    if (!r.ok) return undefined;
+    const v = unfloats(r.value, PROTECTION_FIELDS.length);
+    if (v === undefined) return { ok: false, field: '', error: 'stored settings have another layout; defaults kept' };
+    const change: Record<string, number> = {};
+    for (let k = 0; k < PROTECTION_FIELDS.length; k++) change[PROTECTION_FIELDS[k].name] = v[k];
+    return applySettings(s, change);
+  }
+}
