@@ -2,6 +2,8 @@ import test from 'ava';
 import { harness } from './console-harness';
 import { FACTORY_RESET_WINDOW_US } from '../firmware/console/commands';
 import { BUTTON_WINDOW_US, PIN_WINDOW_US } from '../firmware/console/credential';
+import { Console } from '../firmware/console/console';
+import { FakeTarget, ManualClock } from '../firmware/console/fake-target';
 
 test('Status, Readings, Link, Radio read plain data', (t) => {
   const h = harness();
@@ -221,4 +223,34 @@ test('a target that throws is reported, and the console keeps working', (t) => {
   };
   t.deepEqual(h.type('Link'), [{ Command: 'Link', Error: 'internal error', Detail: 'Error: radio gone' }]);
   t.is(h.type('Status').length, 1);
+});
+
+test('failed-PIN count survives a restart when the node stores it', (t) => {
+  const stored = { n: 0, saves: 0 };
+  const clock = new ManualClock(0);
+  const target = new FakeTarget(clock);
+  target.pinFailures = { load: () => stored.n, save: (n) => ((stored.n = n), stored.saves++) };
+  const boot = () => {
+    const out: number[] = [];
+    const con = new Console(target, (b) => out.push(...b));
+    return (line: string) => {
+      for (const c of Buffer.from(line + '\r')) con.receive(c);
+      return JSON.parse(String.fromCharCode(...out.splice(0)));
+    };
+  };
+  let type = boot();
+  type('Login 1111');
+  type('Login 1112');
+  t.is(stored.n, 2);
+  type = boot(); // power cycle: two failures remembered
+  t.deepEqual(type('Login 1113'), { Command: 'Login', Error: 'wrong PIN', AttemptsLeft: 0, RetryInS: 30 });
+  type = boot(); // power cycle during the lock: locked again from boot
+  t.deepEqual(type(`Login ${target.pin}`), { Command: 'Login', Error: 'too many failed attempts', AttemptsLeft: 0, RetryInS: 30 });
+  clock.advance(30e6);
+  t.is(type(`Login ${target.pin}`).Login.State, 'Open');
+  t.is(stored.n, 0, 'success clears the stored count');
+  const saves = stored.saves;
+  type('Logout');
+  type(`Login ${target.pin}`);
+  t.is(stored.saves, saves, 'no flash write when nothing changed');
 });

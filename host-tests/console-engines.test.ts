@@ -19,7 +19,10 @@ test('console replies are byte-identical in Node and XS', async (t) => {
   const session = new EngineSession();
   try {
     const node = runScript(SCRIPT);
-    const xs = (await session.callXs('firmware/console/script.ts', 'runScript', SCRIPT)).value as ReturnType<typeof runScript>;
+    const run = await session.callXs('firmware/console/script.ts', 'runScript', SCRIPT);
+    const xs = run.value as ReturnType<typeof runScript>;
+    // XS work for the whole 30-line script (33 commands), from the compute meter
+    t.log(`XS compute for ${SCRIPT.lines.length} lines: ${run.meter.compute} computrons (${Math.round(run.meter.compute / 33)} per command)`);
     t.is(xs.output, node.output);
     t.deepEqual(xs, node);
     const lines = node.output.trimEnd().split('\r\n');

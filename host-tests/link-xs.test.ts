@@ -76,3 +76,10 @@ test('XS cost: seal + open of a telemetry frame within 30k computrons', async (t
   t.true(s + o <= 30000, `seal + open = ${s + o}`);
   t.true(round.computePerStep <= 32000);
 });
+
+test('XS cost of an Ed25519 verify (the authority signature on dangerous commands)', async (t) => {
+  const v = await measureXs(ENTRY, 'globalThis.sb = entry.signBenchSetup(); if (!entry.signBenchVerify(sb)) throw new Error("bad sig");', 'entry.signBenchVerify(sb)', 1);
+  t.log(`xs.computrons_verify_sig ${Math.round(v.computePerStep)}`);
+  // tens of millions: seconds on an ESP32, so a verify must be sliced (next session)
+  t.true(v.computePerStep > 1e7 && v.computePerStep < 1e8);
+});

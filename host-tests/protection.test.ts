@@ -29,10 +29,11 @@ test('overlapping voltage bands and an instantaneous pickup below overload are r
   const s = defaultSettings();
   const r = applySettings(s, { uvTripV: 229, ovTripV: 231 });
   t.false(r.ok);
-  t.is(r.field, 'uvTripV');
+  t.is(r.field, 'ovTripV'); // the error names a field the change touched
   t.regex(r.error, /overlaps/);
   const r2 = applySettings(s, { ocPeakA: 20 });
   t.is(r2.field, 'ocPeakA');
+  t.is(applySettings(s, { olPickupA: 40 }).field, 'olPickupA');
   t.is(s.ocPeakA, 45);
   t.false(applySettings(s, { nonsense: 1 }).ok);
   t.true(applySettings(s, { ovTripV: 270, uvTripV: 180 }).ok);

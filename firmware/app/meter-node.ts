@@ -3,10 +3,10 @@
 // The same file runs on the simulator and, through a hal provider, on the board.
 import type { BoardDescription } from '../../boards/board';
 import type { Device, Digital } from '../../hal/io';
-import { EDGE_RISING } from '../../hal/io';
+import { EDGE_FALLING, EDGE_RISING } from '../../hal/io';
 import { Averager } from '../metering/averager';
 import type { Averages } from '../metering/averager';
-import type { CalKind, CalResult } from '../metering/calibrate';
+import type { CalKind } from '../metering/calibrate';
 import { Calibrator } from '../metering/calibrate';
 import { MainsMeter } from '../metering/mains-meter';
 import type { GasReading, Mq6Setup } from '../metering/mq6';
@@ -20,6 +20,8 @@ import type { ProtectionSettings, SettingsResult } from '../protection/settings'
 import { applySettings, defaultSettings } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
 import { NodeMemory } from './memory';
+import { Console } from '../console/console';
+import { NodeConsoleTarget } from './console-target';
 
 export interface MeterNodeOptions {
   settings?: Record<string, number>;
@@ -31,7 +33,12 @@ export interface MeterNodeOptions {
   onAverages?: (a: Averages) => void;
   /** called for every cycle (tests, the simulator's timeline) */
   onCycle?: (r: CycleReading) => void;
+  /** the platform's restart (the console's Restart and FactoryReset end with it) */
+  onRestart?: () => void;
 }
+
+/** flash records a factory reset erases; energy registers and a latched trip stay */
+const FACTORY_RECORDS = ['prot.settings', 'meter.cal', 'link.keys', 'link.id', 'console.pin', 'console.pinfail'];
 
 const SLOW_PERIOD_US = 1e6;
 /** energy registers go to flash once a minute (and at every trip) */
@@ -49,6 +56,8 @@ export class MeterNode {
   readonly memory: NodeMemory;
   /** what boot restored from flash, for the console and the log */
   readonly restored: string[] = [];
+  readonly console: Console | undefined;
+  readonly consoleTarget: NodeConsoleTarget;
   private readonly relays: Digital[] = [];
   private readonly comparator: Digital | undefined;
   private readonly latchReset: Digital | undefined;
@@ -129,6 +138,19 @@ export class MeterNode {
         },
       });
     }
+    this.consoleTarget = new NodeConsoleTarget(this, {
+      restart: () => this.restart(),
+      factoryReset: () => this.factoryReset(),
+    });
+    if (pins.uartRx !== undefined) {
+      const serial = new device.io.Serial({ baud: 115200, onReadable: () => con.drain(serial) });
+      const con = new Console(this.consoleTarget, (bytes) => serial.write(bytes));
+      this.console = con;
+      // the board button opens the technician credential window (a physical presence check)
+      if (pins.button !== undefined) {
+        new device.io.Digital({ pin: pins.button, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => con.buttonPressed() });
+      }
+    }
     const ts = 1e6 / adc.rateHz;
     const pairs = adc.blockPairs;
     const sampler = new device.io.ContinuousAdc({
@@ -162,13 +184,7 @@ export class MeterNode {
   }
 
   private onCycle(r: CycleReading): void {
-    if (this.calibrator.active) {
-      this.calibrator.onCycle(r, this.meter.cal);
-      if (!this.calibrator.active && this.calibrator.result.ok) {
-        this.memory.saveCal(this.meter.cal);
-        this.applyOcPickup();
-      }
-    }
+    this.calibrator.onCycle(r);
     this.protection.onCycle(r, this.meter.energy.todayWh);
     if (this.options.onCycle !== undefined) this.options.onCycle(r);
     if (this.averager.add(r) && this.options.onAverages !== undefined) this.options.onAverages(this.averager.out);
@@ -212,17 +228,33 @@ export class MeterNode {
     return this.protection.breaker.command(on, this.device.clock.now());
   }
 
+  /** VoltageSet / CurrentSet / PowerSet: '' when applied (and stored), else why not. */
   calibrate(kind: CalKind, reference: number): string {
-    return this.calibrator.start(kind, reference, 50);
-  }
-
-  calibration(): CalResult {
-    return this.calibrator.result;
+    const err = this.calibrator.apply(kind, reference, this.meter.cal);
+    if (err !== '') return err;
+    this.memory.saveCal(this.meter.cal);
+    this.applyOcPickup();
+    return '';
   }
 
   /** Wall-clock sync: local time of day for the daily energy register. */
   setLocalTime(localUs: number): void {
     this.meter.dayOffsetUs = localUs - this.device.clock.now();
+  }
+
+  restart(): void {
+    this.memory.saveEnergy(this.meter.energy);
+    if (this.options.onRestart !== undefined) this.options.onRestart();
+  }
+
+  /** Erase settings, calibration, keys and the PIN; keep energy (billing) and any latch. */
+  factoryReset(): void {
+    const store = this.device.store;
+    for (let k = 0; k < FACTORY_RECORDS.length; k++) {
+      store.delete(FACTORY_RECORDS[k] + '.a');
+      store.delete(FACTORY_RECORDS[k] + '.b');
+    }
+    this.restart();
   }
 
   state(): string {

@@ -33,7 +33,7 @@ export class Console {
     this.commands = builtinCommands();
     this.ctx = {
       target: target,
-      cred: new Credential(target.clock, (pin) => target.verifyPin(pin)),
+      cred: new Credential(target.clock, (pin) => target.verifyPin(pin), target.pinFailures),
       resetCode: 0,
       resetUntil: 0,
       after: [],

@@ -16,6 +16,12 @@ export const LOCK_MAX_US = 3600e6;
 export const PIN_MIN_DIGITS = 4;
 export const PIN_MAX_DIGITS = 8;
 
+/** Where the failure count survives a restart, so a power cycle does not reset the limit. */
+export interface FailureStore {
+  load(): number;
+  save(failures: number): void;
+}
+
 export type LoginResult =
   | { ok: true; expiresInS: number }
   | { ok: false; error: string; retryInS: number; attemptsLeft: number };
@@ -26,13 +32,21 @@ export class Credential {
   private openUntil: number;
   private lockedUntil: number;
   private failures: number;
+  private readonly persist: FailureStore | undefined;
 
-  constructor(clock: Clock, verify: (pin: string) => boolean) {
+  constructor(clock: Clock, verify: (pin: string) => boolean, persist: FailureStore | undefined) {
     this.clock = clock;
     this.verify = verify;
+    this.persist = persist;
     this.openUntil = -1;
     this.lockedUntil = -1;
     this.failures = 0;
+    if (persist !== undefined) {
+      const n = persist.load();
+      // a restart re-arms the lock the last failure earned, from boot
+      if (n > 0 && n < 1e6 && n === Math.floor(n)) this.failures = n;
+      if (this.failures >= FREE_ATTEMPTS) this.lockedUntil = clock.now() + lockFor(this.failures);
+    }
   }
 
   isOpen(): boolean {
@@ -70,16 +84,14 @@ export class Credential {
       return { ok: false, error: 'too many failed attempts', retryInS: this.retryInS(), attemptsLeft: 0 };
     }
     if (this.verify(pin)) {
+      if (this.failures !== 0 && this.persist !== undefined) this.persist.save(0);
       this.failures = 0;
       this.openUntil = Math.max(this.openUntil, now + PIN_WINDOW_US);
       return { ok: true, expiresInS: this.remainingS() };
     }
     this.failures++;
-    if (this.failures >= FREE_ATTEMPTS) {
-      let lock = LOCK_BASE_US;
-      for (let k = FREE_ATTEMPTS; k < this.failures && lock < LOCK_MAX_US; k++) lock *= 2;
-      this.lockedUntil = now + Math.min(lock, LOCK_MAX_US);
-    }
+    if (this.persist !== undefined) this.persist.save(this.failures);
+    if (this.failures >= FREE_ATTEMPTS) this.lockedUntil = now + lockFor(this.failures);
     const left = FREE_ATTEMPTS - this.failures;
     return { ok: false, error: 'wrong PIN', retryInS: this.retryInS(), attemptsLeft: left > 0 ? left : 0 };
   }
@@ -93,4 +105,11 @@ export class Credential {
   logout(): void {
     this.openUntil = -1;
   }
+}
+
+/** lock after the n-th failure: LOCK_BASE_US doubling from the FREE_ATTEMPTS-th, capped */
+export function lockFor(failures: number): number {
+  let lock = LOCK_BASE_US;
+  for (let k = FREE_ATTEMPTS; k < failures && lock < LOCK_MAX_US; k++) lock *= 2;
+  return Math.min(lock, LOCK_MAX_US);
 }

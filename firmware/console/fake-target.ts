@@ -44,6 +44,7 @@ export class FakeTarget implements ConsoleTarget {
   restarts: number;
   factoryResets: number;
   pin: string;
+  pinFailures?: { load(): number; save(failures: number): void };
 
   constructor(clock: ManualClock) {
     this.clock = clock;

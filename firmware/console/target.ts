@@ -56,4 +56,9 @@ export interface ConsoleTarget {
   factoryReset(): void;
   /** compare a technician PIN (constant-time on the node); the console rate-limits calls */
   verifyPin(pin: string): boolean;
+  /**
+   * Optional: keep the failed-PIN count in the node's store, so that a power cycle does
+   * not reset the rate limit. Without it the count lives in RAM only.
+   */
+  pinFailures?: { load(): number; save(failures: number): void };
 }

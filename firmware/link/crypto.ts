@@ -15,7 +15,7 @@
 // in the session part) thus both enter the nonce: a receiver rebuilds the nonce from the
 // header it received, so changing any header byte changes the keystream and the one-time
 // Poly1305 key, and the tag fails. The header is authenticated without a Poly1305 block of
-// its own (a second block would cost ~2.3k computrons per side on XS).
+// its own (a second block would cost ~1.4k computrons per side on XS).
 //
 // The rest is exactly nacl.secretbox: keystream bytes 0..31 are the one-time Poly1305
 // key, the plaintext is XORed with keystream from byte 32 on, and the tag is
@@ -24,7 +24,7 @@
 // (host-tests/link-crypto.test.ts checks this against nacl.secretbox).
 //
 // Salsa20 and HSalsa20 come from nacl.lowlevel. Poly1305 is firmware/link/poly1305.ts, a
-// locals-only port of tweetnacl-fast's own code that costs 2.8k instead of 5.1k
+// locals-only port of tweetnacl-fast's own code that costs 2.5k instead of 5.1k
 // computrons per block on XS; it is tested against nacl.lowlevel.crypto_onetimeauth.
 import { lowlevel } from './nacl';
 import { poly1305 } from './poly1305';

@@ -5,6 +5,7 @@ import { LinkCipher } from './crypto';
 import { ReplayWindow } from './replay';
 import { encodeTelemetry, decodeTelemetry, newTelemetryReading, TELEMETRY_BYTES, type TelemetryReading } from './telemetry';
 import { fragmentMessage, Reassembler } from './fragment';
+import { nacl } from './nacl';
 
 const HEX = '0123456789abcdef';
 function hex(b: Uint8Array): string {
@@ -155,4 +156,18 @@ export function linkBenchRoundTrip(b: LinkBench): boolean {
   const r = b.tx.seal(MSG_TELEMETRY, b.body, TELEMETRY_BYTES);
   if (!r.ok) return false;
   return b.rx.open(r.frame, r.frame.length).ok;
+}
+
+/** An Ed25519 key, an 80-byte command-sized message and its signature, for the verify cost. */
+export function signBenchSetup(): { publicKey: Uint8Array; msg: Uint8Array; sig: Uint8Array } {
+  const seed = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) seed[i] = i + 7;
+  const kp = nacl.sign.keyPair.fromSeed(seed);
+  const msg = new Uint8Array(80);
+  for (let i = 0; i < 80; i++) msg[i] = i;
+  return { publicKey: kp.publicKey, msg: msg, sig: nacl.sign.detached(msg, kp.secretKey) };
+}
+
+export function signBenchVerify(b: { publicKey: Uint8Array; msg: Uint8Array; sig: Uint8Array }): boolean {
+  return nacl.sign.detached.verify(b.msg, b.sig, b.publicKey);
 }

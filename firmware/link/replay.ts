@@ -67,6 +67,7 @@ export class PersistentReplayWindow {
   readonly window = new ReplayWindow();
   private readonly record: PersistentRecord;
   private readonly img = new Uint8Array(16);
+  private readonly next = new ReplayWindow();
 
   constructor(store: Store, key: string) {
     this.record = new PersistentRecord(store, key);
@@ -79,17 +80,13 @@ export class PersistentReplayWindow {
   }
 
   accept(counter: number): void {
-    const w = new ReplayWindow();
-    w.restore(this.saveImage());
-    w.accept(counter);
-    w.save(this.img);
-    this.record.write(this.img); // commit first: a cut here leaves the frame unaccepted
+    // commit the window as it will be, then apply it: a cut during the write leaves the
+    // frame unaccepted, on flash and in RAM alike
+    this.window.save(this.img);
+    this.next.restore(this.img);
+    this.next.accept(counter);
+    this.next.save(this.img);
+    this.record.write(this.img);
     this.window.accept(counter);
-  }
-
-  private saveImage(): Uint8Array {
-    const b = new Uint8Array(16);
-    this.window.save(b);
-    return b;
   }
 }

@@ -1,6 +1,6 @@
 // Telemetry body: one reading in 16 bytes, so header (6) + body (16) + tag (8) = 30 bytes
 // fit one 32-byte nRF24L01+ payload. 16 bytes is one Poly1305 block: a 17th byte would
-// cost a second block (~2.3k computrons per side on XS). All fields little-endian.
+// cost a second block (~1.4k computrons per side on XS). All fields little-endian.
 //
 //   off len field     type  unit / resolution    range                  "no value"
 //    0   2  vrms      u16   0.01 V               0 .. 655.34 V          0xFFFF

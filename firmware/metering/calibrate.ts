@@ -1,6 +1,8 @@
 // Calibration against a reference reading, in the spirit of Tasmota's VoltageSet,
 // CurrentSet and PowerSet: the technician applies a steady load, reads a trusted meter,
-// and enters the value; we average `cycles` cycles and correct the calibration.
+// and enters the value. The calibrator keeps the means of the last two complete blocks
+// of 50 cycles (1 s at 50 Hz), so a correction applies at once, and only if the load was
+// steady (the two blocks agree within 1 %).
 // - voltage / current: the gain scales by reference / measured.
 // - power: with V and I right, what is left in P is the phase alignment between the
 //   channels (ADC skew and CT phase error), so PowerSet solves the phase shift exactly
@@ -8,87 +10,81 @@
 //   below 0.9); at PF 1 the phase barely moves P and the request is refused.
 import type { MeterCalibration } from './mains-meter';
 import type { CycleReading } from './readings';
+import { CYCLE_NAN } from './readings';
 import { num } from '../util/fmt';
 
 export type CalKind = 'voltage' | 'current' | 'power';
 
-export interface CalResult {
-  done: boolean;
-  ok: boolean;
-  message: string;
-  before: number;
-  after: number;
-}
+const BLOCK = 50;
+const N = 6; // v, i, pRaw, pLag, pLead, s
 
 export class Calibrator {
-  kind: CalKind = 'voltage';
-  active = false;
-  private ref = 0;
-  private want = 0;
+  private readonly run: number[] = [0, 0, 0, 0, 0, 0];
+  private readonly last: number[] = [0, 0, 0, 0, 0, 0];
+  private readonly prev: number[] = [0, 0, 0, 0, 0, 0];
   private n = 0;
-  private sv = 0; private si = 0; private sRaw = 0; private sLag = 0; private sLead = 0; private sS = 0;
-  result: CalResult = { done: false, ok: false, message: '', before: 0, after: 0 };
+  private blocks = 0;
 
-  start(kind: CalKind, reference: number, cycles: number): string {
-    if (!(reference > 0) && kind !== 'power') return `${kind}: reference must be > 0`;
-    if (kind === 'power' && !(reference > 0)) return 'power: reference must be > 0 W';
-    this.kind = kind;
-    this.ref = reference;
-    this.want = cycles;
+  onCycle(r: CycleReading): void {
+    if ((r.flags & CYCLE_NAN) !== 0) return;
+    const x = this.run;
+    x[0] += r.vrms; x[1] += r.irms; x[2] += r.pRaw; x[3] += r.pLag; x[4] += r.pLead; x[5] += r.s;
+    this.n++;
+    if (this.n < BLOCK) return;
+    for (let k = 0; k < N; k++) {
+      this.prev[k] = this.last[k];
+      this.last[k] = x[k] / BLOCK;
+      x[k] = 0;
+    }
     this.n = 0;
-    this.sv = 0; this.si = 0; this.sRaw = 0; this.sLag = 0; this.sLead = 0; this.sS = 0;
-    this.active = true;
-    this.result = { done: false, ok: false, message: 'measuring', before: 0, after: 0 };
-    return 'ok';
+    this.blocks++;
   }
 
-  /** Feed cycles; applies the correction to `cal` when enough have been seen. */
-  onCycle(r: CycleReading, cal: MeterCalibration): void {
-    if (!this.active) return;
-    this.sv += r.vrms; this.si += r.irms; this.sRaw += r.pRaw; this.sLag += r.pLag; this.sLead += r.pLead;
-    this.sS += r.s;
-    this.n++;
-    if (this.n < this.want) return;
-    this.active = false;
-    const n = this.n;
-    const res = this.result;
-    res.done = true;
-    if (this.kind === 'voltage' || this.kind === 'current') {
-      const measured = (this.kind === 'voltage' ? this.sv : this.si) / n;
-      if (!(measured > 0)) {
-        res.message = `${this.kind}: nothing measured; apply the reference ${this.kind} first`;
-        return;
-      }
-      const k = this.ref / measured;
-      if (k < 0.5 || k > 2) {
-        res.message = `${this.kind}: reference is ${num(Math.floor(k * 100))} % of the reading; allowed 50..200 % (check the reference and the sensor)`;
-        return;
-      }
-      res.before = this.kind === 'voltage' ? cal.vGain : cal.iGain;
-      if (this.kind === 'voltage') cal.vGain *= k;
-      else cal.iGain *= k;
-      res.after = this.kind === 'voltage' ? cal.vGain : cal.iGain;
-      res.ok = true;
-      res.message = 'ok';
-      return;
+  private steady(k: number): boolean {
+    const a = this.last[k], b = this.prev[k];
+    const scale = Math.abs(a) > Math.abs(b) ? Math.abs(a) : Math.abs(b);
+    return scale === 0 || Math.abs(a - b) <= 0.01 * scale;
+  }
+
+  /** Correct `cal` so the present reading matches `reference`; '' when done, else why not. */
+  apply(kind: CalKind, reference: number, cal: MeterCalibration): string {
+    if (!(reference > 0)) return `${kind}: reference must be > 0`;
+    if (this.blocks < 2) return `${kind}: no steady reading yet; wait 2 s with the load on`;
+    const k = kind === 'voltage' ? 0 : kind === 'current' ? 1 : 5;
+    if (!this.steady(k) || !this.steady(kind === 'power' ? 2 : k)) return `${kind}: the load is not steady (readings moved more than 1 % in 2 s)`;
+    if (kind !== 'power') {
+      const measured = this.last[k];
+      if (!(measured > 0)) return `${kind}: nothing measured; apply the reference ${kind} first`;
+      const f = reference / measured;
+      if (f < 0.5 || f > 2) return `${kind}: reference is ${num(Math.floor(f * 100))} % of the reading; allowed 50..200 %`;
+      if (kind === 'voltage') cal.vGain *= f;
+      else cal.iGain *= f;
+      this.restart();
+      return '';
     }
-    const raw = this.sRaw / n, lag = this.sLag / n, lead = this.sLead / n, app = this.sS / n;
+    const raw = this.last[2], lag = this.last[3], lead = this.last[4], app = this.last[5];
     if (!(app > 1) || Math.abs(raw) / app > 0.9) {
-      res.message = 'power: needs a steady reactive load with |PF| below 0.9; at PF near 1 power follows VoltageSet and CurrentSet';
-      return;
+      return 'power: needs a steady reactive load with |PF| below 0.9; at PF near 1 power follows VoltageSet and CurrentSet';
     }
-    let s = lag !== 0 ? (raw - this.ref) / lag : 9;
+    let s = lag !== 0 ? (raw - reference) / lag : 9;
     if (!(s >= 0 && s <= 1)) {
-      s = lead !== 0 ? (this.ref - raw) / lead : 9;
-      if (!(s >= -1 && s <= 0)) {
-        res.message = 'power: the reference needs more than one sample of phase shift; check CT polarity and the reference';
-        return;
-      }
+      s = lead !== 0 ? (reference - raw) / lead : 9;
+      if (!(s >= -1 && s <= 0)) return 'power: the reference needs more than one sample of phase shift; check CT polarity and the reference';
     }
-    res.before = cal.phaseShift;
     cal.phaseShift = s;
-    res.after = s;
-    res.ok = true;
-    res.message = 'ok';
+    this.restart();
+    return '';
+  }
+
+  // readings taken with the old calibration must not feed the next correction
+  private restart(): void {
+    for (let k = 0; k < N; k++) this.run[k] = 0;
+    this.n = 0;
+    this.blocks = 0;
+  }
+
+  /** The readings that a correction would scale by, e.g. for the console's read-back. */
+  lastMeans(): number[] {
+    return this.last.slice();
   }
 }

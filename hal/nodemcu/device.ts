@@ -28,7 +28,8 @@ interface NodemcuSpiBus {
   device(this: NodemcuSpiBus, cfg: { cs: number; mode: number; freq: number }): NodemcuSpiDevice;
 }
 
-declare const adc: {
+/** @noSelf */
+interface NodemcuAdcModule {
   ADC1: number;
   ATTEN_0db: number;
   ATTEN_2_5db: number;
@@ -37,8 +38,10 @@ declare const adc: {
   setwidth(unit: number, bits: number): void;
   setup(unit: number, channel: number, atten: number): void;
   read(unit: number, channel: number): number;
-};
-declare const gpio: {
+}
+declare const adc: NodemcuAdcModule;
+/** @noSelf */
+interface NodemcuGpioModule {
   IN: number;
   OUT: number;
   PULL_UP: number;
@@ -52,25 +55,43 @@ declare const gpio: {
   read(pin: number): number;
   write(pin: number, level: number): void;
   trig(pin: number, type: number, cb?: (pin: number, level: number) => void): void;
-};
-declare const uart: {
+}
+declare const gpio: NodemcuGpioModule;
+/** @noSelf */
+interface NodemcuUartModule {
   PARITY_NONE: number;
   STOPBITS_1: number;
   setup(id: number, baud: number, bits: number, parity: number, stop: number, pins: { tx: number; rx: number }): void;
   on(id: number, event: string, n: number, cb: ((data: string) => void) | undefined, runInput: number): void;
   write(id: number, data: string): void;
-};
-declare const spi: { HSPI: number; master(host: number, cfg: { sclk: number; mosi: number; miso: number }): NodemcuSpiBus };
-declare const tmr: { ALARM_SINGLE: number; ALARM_AUTO: number; create(): NodemcuTimer };
-declare const node: { uptime(): LuaMultiReturn<[number, number | undefined]> };
-declare const file: { open(name: string, mode: string): NodemcuFile | undefined; remove(name: string): void };
+}
+declare const uart: NodemcuUartModule;
+/** @noSelf */
+interface NodemcuSpiModule { HSPI: number; master(host: number, cfg: { sclk: number; mosi: number; miso: number }): NodemcuSpiBus }
+declare const spi: NodemcuSpiModule;
+/** @noSelf */
+interface NodemcuTmrModule { ALARM_SINGLE: number; ALARM_AUTO: number; create(): NodemcuTimer }
+declare const tmr: NodemcuTmrModule;
+/** @noSelf */
+interface NodemcuNodeModule { uptime(): LuaMultiReturn<[number, number | undefined]> }
+declare const node: NodemcuNodeModule;
+/** @noSelf */
+interface NodemcuFileModule { open(name: string, mode: string): NodemcuFile | undefined; remove(name: string): void }
+declare const file: NodemcuFileModule;
 
 /** ESP32 ADC1 channel of each GPIO (ESP32 datasheet, "ADC1_CH0..7"). */
 const ADC1_CHANNEL: Record<number, number> = { 36: 0, 37: 1, 38: 2, 39: 3, 32: 4, 33: 5, 34: 6, 35: 7 };
 
+/** Lua sees a "Uint8Array" as a plain array: reach it through number[] so typescript-to-lua
+ *  emits array length (#) and 1-based indexing. */
+function asArray(b: Uint8Array): number[] {
+  return b as unknown as number[];
+}
+
 function bytesToString(b: Uint8Array): string {
+  const a = asArray(b);
   let s = '';
-  for (let k = 0; k < b.length; k++) s += String.fromCharCode(b[k]);
+  for (let k = 0; k < a.length; k++) s += String.fromCharCode(a[k]);
   return s;
 }
 function stringToBytes(s: string): Uint8Array {
@@ -162,7 +183,8 @@ export function createDevice(board: BoardDescription): io.Device {
     }
     transfer(buffer: Uint8Array): void {
       const got = this.dev.transfer(bytesToString(buffer));
-      for (let k = 0; k < buffer.length; k++) buffer[k] = got.charCodeAt(k);
+      const a = asArray(buffer);
+      for (let k = 0; k < a.length; k++) a[k] = got.charCodeAt(k);
     }
     close(): void {}
   }

@@ -173,18 +173,22 @@ export class Nrf24Chip implements SpiDevice, Station {
     const ce = this.o.ce.level !== 0;
     const powered = (cfg & 2) !== 0;
     const primRx = (cfg & 1) !== 0;
-    if (!powered || !ce || primRx) {
-      if (this.sending && !this.awaitingAck) return; // a packet already on air finishes
+    if (!powered) {
       this.cancelTimer();
       this.sending = false;
       this.awaitingAck = false;
+      this.listenFromUs = Infinity;
+      return;
     }
-    if (powered && ce && primRx) {
+    // an Enhanced ShockBurst transaction, once started by a CE pulse, runs to its end
+    // (packet, ACK wait, retransmits) whatever CE does (§6.1.5, CE pulse >= 10 µs)
+    if (this.sending) return;
+    if (ce && primRx) {
       if (this.listenFromUs === Infinity) this.listenFromUs = this.o.sched.now() + SETTLE_US;
       return;
     }
     this.listenFromUs = Infinity;
-    if (powered && ce && !primRx && !this.sending && this.tx.length > 0 && (this.reg[R.STATUS] & MAX_RT) === 0) {
+    if (ce && !primRx && this.tx.length > 0 && (this.reg[R.STATUS] & MAX_RT) === 0) {
       this.sending = true;
       this.retries = 0;
       this.pid = (this.pid + 1) & 3;
@@ -249,6 +253,7 @@ export class Nrf24Chip implements SpiDevice, Station {
     this.plos((this.reg[R.OBSERVE_TX] >>> 4) + 1);
     this.reg[R.STATUS] |= MAX_RT; // payload stays in the TX FIFO (§7.4.2)
     this.updateIrq();
+    this.evaluate();
   }
 
   // ---- the air ----

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import type { Port } from './duplex';
-import { createSimNode } from './sim-node';
+import { createSimMeter } from './sim-meter';
 
 export class PortError extends Error {
   constructor(message: string) {
@@ -43,14 +43,18 @@ export async function openPort(spec: string, options: OpenOptions): Promise<Port
 }
 
 function openSim(): Port {
-  const node = createSimNode();
+  // a real meter node on the virtual board; PIN 2468 is provisioned for the demo
+  const node = createSimMeter({ pin: '2468' });
   const closers: ((r: string) => void)[] = [];
   return {
-    label: 'sim',
+    label: 'sim (meter node on the virtual board, PIN 2468)',
     write: (b) => setImmediate(() => node.duplex.write(b)),
     onData: (cb) => node.duplex.onData(cb),
     onClose: (cb) => closers.push(cb),
-    close: async () => closers.forEach((c) => c('closed')),
+    close: async () => {
+      node.close();
+      closers.forEach((c) => c('closed'));
+    },
   };
 }
 

@@ -1,0 +1,224 @@
+// The technician console's view of a real meter node (firmware/console/target.ts).
+// Setting names follow Tasmota's style (VoltageHigh, MaxPower, MaxPowerHold, ...) and map
+// one-to-one onto the protection settings table, so ranges and validation have a single
+// source (firmware/protection/settings.ts).
+import type { Clock } from '../../hal/io';
+import type { JsonObject } from '../console/json';
+import type { CalibrationKind, ConsoleTarget, Outcome, SettingInfo } from '../console/target';
+import { loadLinkKeys } from '../link/keys';
+import { nacl } from '../link/nacl';
+import { fieldInfo } from '../protection/settings';
+import { PersistentRecord } from '../store/records';
+import type { MeterNode } from './meter-node';
+
+const NAMES: string[][] = [
+  ['VoltageHigh', 'ovTripV', 'over-voltage trip, half-cycle RMS'],
+  ['VoltageHighDelay', 'ovPickupMs', 'over-voltage pickup delay'],
+  ['VoltageLow', 'uvTripV', 'under-voltage trip, half-cycle RMS'],
+  ['VoltageLowDelay', 'uvPickupMs', 'under-voltage pickup delay'],
+  ['VoltageHysteresis', 'voltHystPct', 'reset band of the voltage elements'],
+  ['CurrentPeak', 'ocPeakA', 'instantaneous over-current pickup (sample peak)'],
+  ['CurrentPeakSamples', 'ocConfirmSamples', 'consecutive samples over CurrentPeak before a trip'],
+  ['CurrentLimit', 'olPickupA', 'overload pickup Is (IEC 60255-151)'],
+  ['OverloadCurve', 'olCurve', 'overload curve: 0 standard, 1 very, 2 extremely inverse'],
+  ['OverloadTms', 'olTms', 'overload time multiplier'],
+  ['OverloadReset', 'olResetMs', 'overload memory decay time'],
+  ['MaxPower', 'maxPowerW', 'power limit'],
+  ['MaxPowerHold', 'maxPowerHoldMs', 'time over MaxPower before a trip'],
+  ['MaxEnergy', 'maxEnergyWhDay', 'daily energy cap, 0 = off'],
+  ['GasLimit', 'gasTripPpm', 'LPG trip'],
+  ['GasDelay', 'gasPickupMs', 'LPG pickup delay'],
+  ['TempLimit', 'tempTripC', 'over-temperature trip'],
+  ['TempDelay', 'tempPickupMs', 'over-temperature pickup delay'],
+  ['RecloseDelay', 'recloseDelayMs', 'healthy supply time before an automatic reclose'],
+  ['RecloseOnPower', 'recloseOnPower', '1 = a power-limit trip recloses like a voltage trip'],
+  ['LockoutTrips', 'lockoutTrips', 'reclosable trips in the window before lockout'],
+  ['LockoutWindow', 'lockoutWindowMs', 'lockout counting window'],
+];
+
+function round(x: number, digits: number): number {
+  const k = Math.pow(10, digits);
+  return Math.round(x * k) / k;
+}
+
+const HEX = '0123456789abcdef';
+
+/** A key's fingerprint: the first 4 bytes of its SHA-512, in hex. Never the key itself. */
+function fingerprint(key: Uint8Array): string {
+  const h = nacl.hash(key);
+  let s = '';
+  for (let k = 0; k < 4; k++) s += HEX.charAt(h[k] >> 4) + HEX.charAt(h[k] & 15);
+  return s;
+}
+
+function fieldOf(name: string): string {
+  for (let k = 0; k < NAMES.length; k++) if (NAMES[k][0].toLowerCase() === name.toLowerCase()) return NAMES[k][1];
+  return '';
+}
+
+export interface ConsoleHooks {
+  restart(): void;
+  factoryReset(): void;
+}
+
+export class NodeConsoleTarget implements ConsoleTarget {
+  readonly clock: Clock;
+  readonly pinFailures: { load(): number; save(failures: number): void };
+  private readonly pinRecord: PersistentRecord;
+  private readonly failRecord: PersistentRecord;
+
+  constructor(private readonly node: MeterNode, private readonly hooks: ConsoleHooks) {
+    this.clock = node.device.clock;
+    const store = node.device.store;
+    this.pinRecord = new PersistentRecord(store, 'console.pin');
+    this.failRecord = new PersistentRecord(store, 'console.pinfail');
+    const rec = this.failRecord;
+    this.pinFailures = {
+      load: () => {
+        const r = rec.read();
+        return r.ok && r.value.length === 1 ? r.value[0] : 0;
+      },
+      save: (n: number) => {
+        rec.write(new Uint8Array([n > 255 ? 255 : n]));
+      },
+    };
+  }
+
+  status(): JsonObject {
+    const n = this.node;
+    const b = n.protection.breaker;
+    const last = n.protection.log.last();
+    return {
+      Board: n.board.name,
+      UptimeS: Math.floor((this.clock.now() - n.bootUs) / 1e6),
+      Breaker: b.state,
+      Reason: b.reason,
+      Trips: n.protection.log.seq,
+      LastTrip: last === undefined ? '' : last.reason,
+      Restored: n.restored.join(', '),
+    };
+  }
+
+  readings(): JsonObject {
+    const n = this.node;
+    const a = n.averager.out;
+    const e = n.meter.energy;
+    return {
+      Voltage: round(a.vrms, 1), Current: round(a.irms, 3), Power: round(a.p, 1), ApparentPower: round(a.s, 1),
+      Factor: round(a.pf, 3), Frequency: round(a.freqHz, 3), ImportWh: round(e.importWh, 3), ExportWh: round(e.exportWh, 3),
+      TodayWh: round(e.todayWh, 3), Temperature: n.ntc.status === 'ok' ? round(n.ntc.celsius, 1) : n.ntc.status,
+      Gas: n.gas.status === 'ok' ? round(n.gas.ppm, 0) : n.gas.status,
+    };
+  }
+
+  settings(): SettingInfo[] {
+    const out: SettingInfo[] = [];
+    for (let k = 0; k < NAMES.length; k++) {
+      const fi = fieldInfo(NAMES[k][1]);
+      if (fi === undefined) continue;
+      out.push({ name: NAMES[k][0], unit: fi.unit, min: fi.min, max: fi.max, sensitive: true, integer: fi.integer, help: NAMES[k][2] });
+    }
+    return out;
+  }
+
+  getSetting(name: string): number | undefined {
+    const f = fieldOf(name);
+    return f === '' ? undefined : (this.node.settings as unknown as Record<string, number>)[f];
+  }
+
+  setSetting(name: string, value: number): Outcome {
+    const f = fieldOf(name);
+    if (f === '') return { ok: false, error: `unknown setting ${name}` };
+    const change: Record<string, number> = {};
+    change[f] = value;
+    const r = this.node.configure(change);
+    return r.ok ? { ok: true } : { ok: false, error: r.error };
+  }
+
+  calibrationGain(kind: CalibrationKind): number {
+    const c = this.node.meter.cal;
+    return kind === 'voltage' ? c.vGain : kind === 'current' ? c.iGain : c.phaseShift;
+  }
+
+  calibrate(kind: CalibrationKind, reference: number): Outcome {
+    const err = this.node.calibrate(kind, reference);
+    return err === '' ? { ok: true } : { ok: false, error: err };
+  }
+
+  relays(): boolean[] {
+    const closed = this.node.protection.breaker.isClosed();
+    return [closed, closed];
+  }
+
+  relay(index: number, on: boolean): Outcome {
+    if (index !== 1 && index !== 2) return { ok: false, error: 'relay index must be 1 or 2 (both switch together)' };
+    const r = this.node.relay(on);
+    return r === 'ok' ? { ok: true } : { ok: false, error: r };
+  }
+
+  trips(): JsonObject[] {
+    const list = this.node.trips();
+    const out: JsonObject[] = [];
+    for (let k = 0; k < list.length; k++) {
+      const e = list[k];
+      out.push({
+        Seq: e.seq, TimeUs: e.tUs, Reason: e.reason, Detail: e.detail, State: e.state,
+        Voltage: round(e.vrms, 1), Current: round(e.irms, 3), Power: round(e.p, 1), PeakCurrent: round(e.iPeak, 2),
+      });
+    }
+    return out;
+  }
+
+  resetLockout(): Outcome {
+    const r = this.node.reset();
+    return r === 'ok' || r === 'nothing to reset' ? { ok: true } : { ok: false, error: r };
+  }
+
+  keys(): JsonObject {
+    const k = loadLinkKeys(this.node.device.store);
+    if (!k.ok) return { Provisioned: false, Reason: k.reason, PendingRekey: false };
+    return {
+      Provisioned: true, NodeId: k.keys.nodeId, Epoch: k.keys.epoch, Up: fingerprint(k.keys.up),
+      Down: fingerprint(k.keys.down), Authority: fingerprint(k.keys.authorityPublic), PendingRekey: false,
+    };
+  }
+
+  confirmRekey(): Outcome {
+    return { ok: false, error: 'no rekey is pending' };
+  }
+
+  linkStatus(): JsonObject {
+    const radio = this.node.board.radio;
+    return { Profile: radio === undefined ? 'none' : radio.profile, Channel: radio === undefined ? 0 : radio.channel, Link: 'not started by this build' };
+  }
+
+  restart(): void {
+    this.hooks.restart();
+  }
+
+  factoryReset(): void {
+    this.hooks.factoryReset();
+  }
+
+  verifyPin(pin: string): boolean {
+    const r = this.pinRecord.read();
+    if (!r.ok || r.value.length === 0) return false; // no PIN provisioned: only the button window
+    // constant time in the PIN's length: compare every byte, no early exit
+    let diff = r.value.length ^ pin.length;
+    for (let k = 0; k < r.value.length; k++) diff |= r.value[k] ^ (k < pin.length ? pin.charCodeAt(k) : 0);
+    return diff === 0;
+  }
+
+  /** provisioning: set the technician PIN (4..8 digits) */
+  setPin(pin: string): string {
+    if (pin.length < 4 || pin.length > 8) return 'PIN: 4..8 digits';
+    for (let k = 0; k < pin.length; k++) {
+      const c = pin.charCodeAt(k);
+      if (c < 48 || c > 57) return 'PIN: digits only';
+    }
+    const b = new Uint8Array(pin.length);
+    for (let k = 0; k < pin.length; k++) b[k] = pin.charCodeAt(k);
+    this.pinRecord.write(b);
+    return '';
+  }
+}
