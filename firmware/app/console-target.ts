@@ -61,8 +61,17 @@ export interface ConsoleHooks {
   factoryReset(): void;
 }
 
+/** What the radio link (firmware/app/node-link.ts) offers the console, once it is attached. */
+export interface LinkConsole {
+  keys(): JsonObject;
+  confirmRekey(): Outcome;
+  status(): JsonObject;
+}
+
 export class NodeConsoleTarget implements ConsoleTarget {
   readonly clock: Clock;
+  /** set by the link layer when the node runs one; until then Keys/Link report the store */
+  link: LinkConsole | undefined = undefined;
   readonly pinFailures: { load(): number; save(failures: number): void };
   private readonly pinRecord: PersistentRecord;
   private readonly failRecord: PersistentRecord;
@@ -175,6 +184,7 @@ export class NodeConsoleTarget implements ConsoleTarget {
   }
 
   keys(): JsonObject {
+    if (this.link !== undefined) return this.link.keys();
     const k = loadLinkKeys(this.node.device.store);
     if (!k.ok) return { Provisioned: false, Reason: k.reason, PendingRekey: false };
     return {
@@ -184,10 +194,12 @@ export class NodeConsoleTarget implements ConsoleTarget {
   }
 
   confirmRekey(): Outcome {
+    if (this.link !== undefined) return this.link.confirmRekey();
     return { ok: false, error: 'no rekey is pending' };
   }
 
   linkStatus(): JsonObject {
+    if (this.link !== undefined) return this.link.status();
     const radio = this.node.board.radio;
     return { Profile: radio === undefined ? 'none' : radio.profile, Channel: radio === undefined ? 0 : radio.channel, Link: 'not started by this build' };
   }
