@@ -4,6 +4,7 @@
 // figure (the simulator's real-time factor) is a ratio measured in this same run.
 import { accuracyMatrix } from './bench/accuracy';
 import { overloadCurveError, tripLatencies } from './bench/latency';
+import { consoleFigures } from './bench/console';
 import { realtimeFactor } from './bench/realtime';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const acc = accuracyMatrix();
   log('bench: simulator speed ...');
   const rt = realtimeFactor();
+  const con = consoleFigures();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     overload_curve_points: ol.points,
     xs: { ...xs, assumed_esp32_computrons_per_s: ESP32_COMPUTRONS_PER_S },
     sim: rt,
+    console: con,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   row('xs.computrons_per_sample', xs.computrons_per_sample, '<= 300');
   row('xs.heap_growth_slots_per_block', xs.heap_growth_slots_per_block, '~0 (no allocation)');
   row('sim.realtime_factor', rt.realtime_factor, '>= 100');
+  row('console.commands', con.commands, '(Help list of the meter node)');
 }
 
 main().catch((e) => {
