@@ -9,7 +9,8 @@ import { loadBoardJson } from '../tools/boards';
 const board = loadBoardJson('esp32-devkitc-meter');
 
 function boot(store: SimStore, seed = 1, startUs = 0) {
-  const sim = new SimBoard({ board, seed, store, startUs });
+  // an offset error on both channels, so restored ADC offsets differ from mid-scale
+  const sim = new SimBoard({ board, seed, store, startUs, frontend: { offsetErrVolts: { v: 0.02, i: -0.03 } } });
   const node = new MeterNode(sim.device, board, {});
   return { sim, node };
 }
@@ -31,7 +32,14 @@ test('a latched trip, settings, calibration and energy survive a reboot', (t) =>
   const lostMax = (9300 * 0.02) / 3600;
   // power off, power on
   const b = boot(store, 2, 10e6);
-  t.deepEqual(b.node.restored, ['settings', 'latched tripped (overcurrent)', 'calibration', 'energy']);
+  t.deepEqual(b.node.restored, ['settings', 'latched tripped (overcurrent)', 'calibration', 'energy', '1 trip records']);
+  const tr = b.node.trips();
+  t.is(tr.length, 1);
+  t.is(tr[0].reason, 'overcurrent');
+  t.regex(tr[0].detail, /^peak \d/);
+  t.true(Math.abs(tr[0].vrms - 232.3) < 1, JSON.stringify(tr[0])); // +1 % calibration above
+  const expectI = 2048 - (0.03 / 3.1) * 4096; // 2008.4 codes
+  t.true(Math.abs(b.node.meter.offI - expectI) < 1, `ADC offset from flash: ${b.node.meter.offI}`);
   t.is(b.node.settings.ovTripV, 270);
   b.sim.run(5e6);
   t.is(b.node.state(), 'tripped', 'no boot close over a latched trip');
@@ -41,6 +49,10 @@ test('a latched trip, settings, calibration and energy survive a reboot', (t) =>
   const c = boot(store, 3, 20e6);
   c.sim.run(3e6);
   t.is(c.node.state(), 'closed');
+  c.sim.mains.sag({ atUs: c.sim.now() + 1000, depth: 0.5, durationUs: 1e6 });
+  c.sim.run(1e6);
+  const all = c.node.trips();
+  t.deepEqual(all.map((e) => e.seq), [1, 2], 'numbering continues after the stored records');
 });
 
 test('power cut at every byte of a latch write: the node boots with the old or the new latch, never garbage', (t) => {

@@ -1,6 +1,9 @@
 // What a meter node keeps across resets and power cuts, each in its own power-cut-safe
 // record (firmware/store/records.ts):
-//   meter.energy   import/export Wh, today's Wh and day index   (every 60 s and at trips)
+//   meter.energy   import/export Wh, today's Wh, day index, and the tracked ADC offsets
+//                  (every 60 s and at trips; the offsets give the first cycle after a
+//                  boot a good zero-crossing reference, as EmonLib users ask of NVS)
+//   prot.trips     the last 8 trip records, so "why did it trip" survives a power cut
 //   prot.latch     a latched breaker state and its reason       (at trips and resets)
 //   meter.cal      vGain, iGain, phaseShift                      (after a calibration)
 //   prot.settings  the protection settings, validated on load   (after a change)
@@ -10,6 +13,7 @@ import type { Store } from '../../hal/io';
 import type { MeterCalibration } from '../metering/mains-meter';
 import type { EnergyRegisters } from '../metering/readings';
 import type { ProtectionSettings, SettingsResult } from '../protection/settings';
+import type { TripEvent } from '../protection/trip-log';
 import { applySettings, PROTECTION_FIELDS } from '../protection/settings';
 import { PersistentRecord } from '../store/records';
 
@@ -29,31 +33,81 @@ function unfloats(b: Uint8Array, count: number): number[] | undefined {
 }
 
 const LATCH_STATES = ['closed', 'tripped', 'lockout', 'failsafe'];
+const TRIPS_KEPT = 8;
+const TRIP_BYTES = 96; // t f64, seq f64, 6 x f32 values, reason 12, state 10, detail 34 (ASCII)
+
+function putText(b: Uint8Array, at: number, len: number, s: string): void {
+  for (let k = 0; k < len; k++) b[at + k] = k < s.length ? s.charCodeAt(k) & 0x7f : 0;
+}
+
+function getText(b: Uint8Array, at: number, len: number): string {
+  let s = '';
+  for (let k = 0; k < len && b[at + k] !== 0; k++) s += String.fromCharCode(b[at + k]);
+  return s;
+}
 
 export class NodeMemory {
   private readonly energy: PersistentRecord;
   private readonly latch: PersistentRecord;
   private readonly cal: PersistentRecord;
   private readonly settings: PersistentRecord;
+  private readonly trips: PersistentRecord;
 
   constructor(store: Store) {
     this.energy = new PersistentRecord(store, 'meter.energy');
     this.latch = new PersistentRecord(store, 'prot.latch');
     this.cal = new PersistentRecord(store, 'meter.cal');
     this.settings = new PersistentRecord(store, 'prot.settings');
+    this.trips = new PersistentRecord(store, 'prot.trips');
   }
 
-  saveEnergy(e: EnergyRegisters): void {
-    this.energy.write(floats([e.importWh, e.exportWh, e.todayWh, e.day, e.gapUs]));
+  saveEnergy(e: EnergyRegisters, offV: number, offI: number): void {
+    this.energy.write(floats([e.importWh, e.exportWh, e.todayWh, e.day, e.gapUs, offV, offI]));
   }
 
-  loadEnergy(e: EnergyRegisters): boolean {
+  /** Restores the registers; returns the stored offsets [offV, offI], or [] if none. */
+  loadEnergy(e: EnergyRegisters): number[] {
     const r = this.energy.read();
-    if (!r.ok) return false;
-    const v = unfloats(r.value, 5);
-    if (v === undefined) return false;
+    if (!r.ok) return [];
+    const v = unfloats(r.value, 7);
+    if (v === undefined || !(v[0] >= 0 && v[1] >= 0)) return [];
     e.importWh = v[0]; e.exportWh = v[1]; e.todayWh = v[2]; e.day = v[3]; e.gapUs = v[4];
-    return true;
+    return [v[5], v[6]];
+  }
+
+  saveTrips(list: TripEvent[]): void {
+    const n = list.length > TRIPS_KEPT ? TRIPS_KEPT : list.length;
+    const b = new Uint8Array(n * TRIP_BYTES);
+    const dv = new DataView(b.buffer);
+    for (let k = 0; k < n; k++) {
+      const e = list[list.length - n + k];
+      const at = k * TRIP_BYTES;
+      dv.setFloat64(at, e.tUs, true);
+      dv.setFloat64(at + 8, e.seq, true);
+      const f = [e.vrms, e.irms, e.p, e.iPeak, e.tempC, e.gasPpm];
+      for (let j = 0; j < 6; j++) dv.setFloat32(at + 16 + j * 4, f[j], true);
+      putText(b, at + 40, 12, e.reason);
+      putText(b, at + 52, 10, e.state);
+      putText(b, at + 62, 34, e.detail);
+    }
+    this.trips.write(b);
+  }
+
+  loadTrips(): TripEvent[] {
+    const out: TripEvent[] = [];
+    const r = this.trips.read();
+    if (!r.ok || r.value.length % TRIP_BYTES !== 0) return out;
+    const b = r.value;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let at = 0; at < b.length; at += TRIP_BYTES) {
+      out.push({
+        tUs: dv.getFloat64(at, true), seq: dv.getFloat64(at + 8, true),
+        vrms: dv.getFloat32(at + 16, true), irms: dv.getFloat32(at + 20, true), p: dv.getFloat32(at + 24, true),
+        iPeak: dv.getFloat32(at + 28, true), tempC: dv.getFloat32(at + 32, true), gasPpm: dv.getFloat32(at + 36, true),
+        reason: getText(b, at + 40, 12), state: getText(b, at + 52, 10), detail: getText(b, at + 62, 34),
+      });
+    }
+    return out;
   }
 
   /** state: 'closed' clears the latch; reason is ASCII */

@@ -113,7 +113,19 @@ export class MeterNode {
       },
     );
     if (this.memory.loadCal(this.meter.cal)) this.restored.push('calibration');
-    if (this.memory.loadEnergy(this.meter.energy)) this.restored.push('energy');
+    const offsets = this.memory.loadEnergy(this.meter.energy);
+    if (offsets.length === 2) {
+      this.restored.push('energy');
+      // a stored offset only helps if it is plausible (within 10 % of mid-scale)
+      const mid = Math.pow(2, adc.bits) / 2;
+      if (Math.abs(offsets[0] - mid) < mid * 0.1) this.meter.offV = offsets[0];
+      if (Math.abs(offsets[1] - mid) < mid * 0.1) this.meter.offI = offsets[1];
+    }
+    const trips = this.memory.loadTrips();
+    if (trips.length > 0) {
+      this.protection.log.restore(trips);
+      this.restored.push(`${trips.length} trip records`);
+    }
     this.applyOcPickup();
     this.ntcDivider = {
       fullScaleVolts: adc.fullScaleVolts, bits: adc.bits, supplyVolts: 3.3,
@@ -161,7 +173,7 @@ export class MeterNode {
       },
     });
     device.timer.set(() => this.readSlow(ntcPin.read(), gasPin.read()), SLOW_PERIOD_US, SLOW_PERIOD_US);
-    device.timer.set(() => this.memory.saveEnergy(this.meter.energy), ENERGY_SAVE_US, ENERGY_SAVE_US);
+    device.timer.set(() => this.saveEnergy(), ENERGY_SAVE_US, ENERGY_SAVE_US);
     sampler.start();
   }
 
@@ -179,7 +191,8 @@ export class MeterNode {
   private onTrip(e: TripEvent): void {
     const st = e.state;
     if (st === 'tripped' || st === 'lockout' || st === 'failsafe') this.memory.saveLatch(st, e.reason);
-    this.memory.saveEnergy(this.meter.energy);
+    this.memory.saveTrips(this.protection.log.list());
+    this.saveEnergy();
     if (this.options.onTrip !== undefined) this.options.onTrip(e);
   }
 
@@ -242,8 +255,12 @@ export class MeterNode {
     this.meter.dayOffsetUs = localUs - this.device.clock.now();
   }
 
+  private saveEnergy(): void {
+    this.memory.saveEnergy(this.meter.energy, this.meter.offV, this.meter.offI);
+  }
+
   restart(): void {
-    this.memory.saveEnergy(this.meter.energy);
+    this.saveEnergy();
     if (this.options.onRestart !== undefined) this.options.onRestart();
   }
 

@@ -33,6 +33,17 @@ export class TripLog {
     if (this.listener !== undefined) this.listener(e);
   }
 
+  /** Put back records kept in flash (oldest first); numbering continues after them. */
+  restore(list: TripEvent[]): void {
+    for (let k = 0; k < list.length; k++) {
+      const e = list[k];
+      if (this.entries.length < this.capacity) this.entries.push(e);
+      else this.entries[this.next] = e;
+      this.next = (this.next + 1) % this.capacity;
+      if (e.seq > this.seq) this.seq = e.seq;
+    }
+  }
+
   /** oldest first */
   list(): TripEvent[] {
     const out: TripEvent[] = [];
