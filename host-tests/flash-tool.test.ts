@@ -21,7 +21,7 @@ function bench(tool: string, script: string) {
   const port = join(dir, 'ttyFAKE0');
   writeFileSync(port, '');
   const build = join(dir, 'build');
-  for (const [t, b, f] of [['moddable', 'esp32-devkitc-meter', 'manifest.json'], ['espruino', 'espruino-esp32-wroom', 'app.js'], ['lua', 'nodemcu-32s-lua', 'init.lua']]) {
+  for (const [t, b, f] of [['moddable', 'esp32-devkitc-meter', 'manifest.json'], ['espruino', 'espruino-esp32-wroom', 'app.js'], ['lua', 'nodemcu-32s-lua', 'init.lua'], ['lua', 'nodemcu-32s-lua', 'app.lua']]) {
     mkdirSync(join(build, t, b), { recursive: true });
     writeFileSync(join(build, t, b, f), '');
   }
@@ -57,7 +57,7 @@ test.serial('--dry-run prints the command per target and needs no tool, port or 
     t.is(await main(['--board', 'nodemcu-32s-lua', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b', '--firmware', '/fw'], io), 0);
     const l = io.o.join('');
     t.true(l.includes('  1. esptool.py --chip esp32 --port /dev/ttyUSB0 --baud 460800 write_flash -z 0x1000 /fw/bootloader.bin 0x8000 /fw/partitions.bin 0x10000 /fw/nodemcu.bin\n'));
-    t.true(l.includes('  2. nodemcu-tool --port /dev/ttyUSB0 --baud 115200 upload /b/lua/nodemcu-32s-lua/init.lua\n'));
+    t.true(l.includes('  2. nodemcu-tool --port /dev/ttyUSB0 --baud 115200 upload /b/lua/nodemcu-32s-lua/init.lua /b/lua/nodemcu-32s-lua/app.lua\n'));
   });
 });
 

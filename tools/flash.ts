@@ -66,8 +66,9 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
       inputs: ['bootloader.bin', 'partitions.bin', 'nodemcu.bin'].map((n) => ({ file: f(n), hint: 'pass --firmware <dir with bootloader.bin, partitions.bin, nodemcu.bin> (a NodeMCU ESP32 build)' })),
     });
   }
-  const lua = out('lua', 'init.lua');
-  steps.push({ title: 'upload the Lua app with nodemcu-tool', tool: 'nodemcu-tool', args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), 'upload', lua], env: {}, inputs: [{ file: lua, hint: how }] });
+  // init.lua (boot guard, relays open) loads app.lua (the bundled core and node)
+  const lua = [out('lua', 'init.lua'), out('lua', 'app.lua')];
+  steps.push({ title: 'upload the Lua app with nodemcu-tool', tool: 'nodemcu-tool', args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), 'upload', ...lua], env: {}, inputs: lua.map((file) => ({ file, hint: how })) });
   return { board, steps };
 }
 
