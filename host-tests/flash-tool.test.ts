@@ -52,7 +52,7 @@ test.serial('--dry-run prints the command per target and needs no tool, port or 
     t.true(io.o.join('').includes('mcconfig -d -m -p esp32/moddable_two /b/moddable/moddable-two/manifest.json'));
     io = capture();
     t.is(await main(['--board', 'espruino-esp32-wroom', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b'], io), 0);
-    t.true(io.o.join('').includes("  1. espruino --port /dev/ttyUSB0 --baud 115200 /b/espruino/espruino-esp32-wroom/app.js -e 'save()'\n"));
+    t.true(io.o.join('').includes('  1. espruino --port /dev/ttyUSB0 --baud 115200 --storage .bootcde:- /b/espruino/espruino-esp32-wroom/app.js\n'), io.o.join(''));
     io = capture();
     t.is(await main(['--board', 'nodemcu-32s-lua', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b', '--firmware', '/fw'], io), 0);
     const l = io.o.join('');
@@ -116,7 +116,7 @@ test.serial('--tool overrides the PATH lookup', async (t) => {
   const b = bench('my-espruino', PROGRESS);
   const io = capture();
   t.is(await withPath('/nonexistent', () => main(['--board', 'espruino-esp32-wroom', '--port', b.port, '--build-dir', b.build, '--tool', b.exe], io)), 0, io.e.join(''));
-  t.deepEqual(JSON.parse(readFileSync(join(b.bin, 'seen.json'), 'utf8')).argv, ['--port', b.port, '--baud', '115200', join(b.build, 'espruino/espruino-esp32-wroom/app.js'), '-e', 'save()']);
+  t.deepEqual(JSON.parse(readFileSync(join(b.bin, 'seen.json'), 'utf8')).argv, ['--port', b.port, '--baud', '115200', '--storage', '.bootcde:-', join(b.build, 'espruino/espruino-esp32-wroom/app.js')]);
 });
 
 test.serial('a busy port reported by the tool becomes a clear message; other failures show the tail', async (t) => {

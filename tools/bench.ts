@@ -4,6 +4,7 @@
 // figure (the simulator's real-time factor) is a ratio measured in this same run.
 import { accuracyMatrix } from './bench/accuracy';
 import { overloadCurveError, tripLatencies } from './bench/latency';
+import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
 import { realtimeFactor } from './bench/realtime';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   log('bench: simulator speed ...');
   const rt = realtimeFactor();
   const con = consoleFigures();
+  log('bench: builds ...');
+  const build = await buildSizes();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
     xs: { ...xs, assumed_esp32_computrons_per_s: ESP32_COMPUTRONS_PER_S },
     sim: rt,
     console: con,
+    build,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -56,6 +60,9 @@ async function main(): Promise<void> {
   row('xs.heap_growth_slots_per_block', xs.heap_growth_slots_per_block, '~0 (no allocation)');
   row('sim.realtime_factor', rt.realtime_factor, '>= 100');
   row('console.commands', con.commands, '(Help list of the meter node)');
+  row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
+  row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');
+  row('build.lua.bytes', build.lua.bytes, '(init.lua + app.lua)');
 }
 
 main().catch((e) => {

@@ -2,7 +2,7 @@
 // One plan per target, from the board file (boards/<name>.json, target + flash section):
 //   moddable  mcconfig -d -m -p <platform> <build>/moddable/<board>/manifest.json
 //             (UPLOAD_PORT / UPLOAD_SPEED pick port and baud; mcconfig runs esptool via ESP-IDF)
-//   espruino  espruino --port <dev> --baud <b> <build>/espruino/<board>/app.js -e "save()"
+//   espruino  espruino --port <dev> --baud <b> --storage .bootcde:- <build>/espruino/<board>/app.js
 //   lua       [--firmware dir] esptool write_flash (bootloader 0x1000, partition table
 //             0x8000, app 0x10000: the ESP32 default layout), then nodemcu-tool upload
 // It checks that the tool and the port exist before it starts, shows a progress bar from
@@ -53,7 +53,9 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
   }
   if (board.target === 'espruino') {
     const app = out('espruino', 'app.js');
-    return { board, steps: [{ title: 'upload with the espruino CLI and save()', tool: 'espruino', args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), app, '-e', 'save()'], env: {}, inputs: [{ file: app, hint: how }] }] };
+    // the 90 kB bundle does not fit Espruino's RAM (~30 kB): write it to flash Storage as
+    // .bootcde, which Espruino runs from flash at boot (the CLI chunks the writes)
+    return { board, steps: [{ title: 'write the app to Espruino Storage (.bootcde) with the espruino CLI', tool: 'espruino', args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), '--storage', '.bootcde:-', app], env: {}, inputs: [{ file: app, hint: how }] }] };
   }
   const steps: Step[] = [];
   if (o.firmware !== undefined) {

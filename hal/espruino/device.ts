@@ -5,7 +5,9 @@
 // module scope, so they never leak into other files' types.
 //
 // Known limits (docs/BOARDS.md): no DMA ADC API on Espruino ESP32, so ContinuousAdc is
-// PolledAdc on setInterval (ms resolution; ~1 kHz at best); analogRead returns 0..1 and
+// PolledAdc on setInterval (ms resolution). The interpreter sustains only a few hundred
+// V+I pairs a second with the meter running: 250 Hz is the recommended rate
+// (docs/BUILD-ESPRUINO.md, tools/build/espruino/rate.ts). analogRead returns 0..1 and
 // is scaled to 2^bits - 1 codes. To use UART0 (Serial1) for the technician console the
 // app moves the REPL away first (LoopbackA.setConsole()).
 import type { BoardDescription } from '../../boards/board';

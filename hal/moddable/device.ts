@@ -8,6 +8,13 @@
 //   comparator latch carries the fast over-current trip.
 // - Preference (NVS) keys and domains are at most 15 characters on the ESP32; longer
 //   HAL keys are hashed down to fit.
+//
+// Type-checked twice: against hal/moddable/embedded.d.ts (npm test's tsconfig) and against
+// the SDK's own @moddable/typings (host-tests/build-moddable.test.ts). Where the typings
+// are stricter (opaque Digital modes, a required Serial port, read() that may return a
+// buffer) the code satisfies both; where they omit a member ECMA-419 defines (close() on
+// Analog and SPI, ECMA-419 2nd ed. "IO class pattern": every IO instance has close()) the
+// call goes through a narrow cast.
 import Analog from 'embedded:io/analog';
 import Digital from 'embedded:io/digital';
 import Serial from 'embedded:io/serial';
@@ -20,7 +27,18 @@ import type * as io from '../io';
 import { PolledAdc } from './polled-adc';
 import { nvsKey } from './nvs-key';
 
-const MODES: Record<string, number> = {
+type Mode = ConstructorParameters<typeof Digital>[0]['mode'];
+type TimerId = ReturnType<typeof Timer.set>;
+
+/** ECMA-419 IO instances all have close(); the SDK typings omit it on Analog and SPI */
+function closeIo(io: unknown): void {
+  (io as { close(): void }).close();
+}
+
+/** the console UART when a caller names none: pins uartTx/uartRx (GPIO 1/3) are UART0's */
+const DEFAULT_UART = 0;
+
+const MODES: Record<string, Mode> = {
   input: Digital.Input,
   inputPullUp: Digital.InputPullUp,
   inputPullDown: Digital.InputPullDown,
@@ -41,7 +59,7 @@ class ModdableDigital implements io.Digital {
     return this.d.read();
   }
   write(v: number): void {
-    this.d.write(v);
+    this.d.write(v !== 0 ? 1 : 0);
   }
   close(): void {
     this.d.close();
@@ -52,7 +70,7 @@ export function createDevice(board: BoardDescription): io.Device {
   const clock: io.Clock = {
     now: () => (Time.microseconds !== undefined ? Time.microseconds : Time.ticks * 1000),
   };
-  const timers: Record<number, unknown> = {};
+  const timers: Record<number, TimerId> = {};
   let nextId = 1;
   const timer: io.Timer = {
     set(callback, delayUs, repeatUs) {
@@ -89,10 +107,12 @@ export function createDevice(board: BoardDescription): io.Device {
   class ModdableSerial implements io.Serial {
     private readonly s: Serial;
     constructor(o: io.SerialOptions) {
-      this.s = new Serial({ port: o.port, baud: o.baud, transmit: pins.uartTx, receive: pins.uartRx, format: 'number', onReadable: o.onReadable });
+      const port = o.port === undefined ? DEFAULT_UART : o.port;
+      this.s = new Serial({ port: port, baud: o.baud, transmit: pins.uartTx, receive: pins.uartRx, format: 'number', onReadable: o.onReadable });
     }
     read(): number | undefined {
-      return this.s.read();
+      const b = this.s.read(); // format "number": a byte, or undefined when empty
+      return typeof b === 'number' ? b : undefined;
     }
     write(data: Uint8Array | number): void {
       if (typeof data === 'number') this.s.write(data);
@@ -111,12 +131,12 @@ export function createDevice(board: BoardDescription): io.Device {
       this.s.transfer(buffer);
     }
     close(): void {
-      this.s.close();
+      closeIo(this.s);
     }
   }
   class ContinuousAdc extends PolledAdc {
     constructor(o: io.ContinuousAdcOptions) {
-      super(o, board.adc.bits, (pin) => new Analog({ pin: pin, resolution: board.adc.bits }), timer, clock);
+      super(o, board.adc.bits, (pin) => new Analog({ pin: pin, resolution: board.adc.bits }) as unknown as io.Analog, timer, clock);
     }
   }
   return {

@@ -1,7 +1,9 @@
 // Minimal declarations of the Moddable SDK modules hal/moddable uses: ECMA-419 IO classes
 // (embedded:io/*), the Moddable "timer", "time" and "preference" modules. Written from
-// the ECMA-419 spec and the Moddable docs, NOT from @moddable/typings; only the members
-// used here are declared. Ambient modules: they add no globals.
+// the ECMA-419 spec and the Moddable docs; only the members used here are declared.
+// Ambient modules: they add no globals. The same sources are also checked against the
+// SDK's @moddable/typings (tools/build/moddable/typings.ts, run by
+// host-tests/build-moddable.test.ts), which are stricter in places.
 
 declare module 'embedded:io/analog' {
   export default class Analog {

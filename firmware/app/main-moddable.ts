@@ -1,0 +1,40 @@
+// The meter node's start-up on the Moddable SDK (XS on the ESP32). The generated main.js
+// (tools/build/moddable.ts) reads the board from the manifest's config ("mc/config") and
+// calls startMeter; this file wires the ECMA-419 provider (hal/moddable) to MeterNode.
+//
+// The one thing that differs from the simulator is the ADC: ECMA-419 has no continuous
+// (DMA) ADC, so hal/moddable samples V and I with a PolledAdc on the Moddable Timer, whose
+// delays are whole milliseconds (Moddable timer docs: Timer.set(callback, ms, repeatMs)).
+// A board asking for more than 1 kHz therefore runs at 1 kHz here, with blocks of the same
+// duration; polledBoard() (hal/moddable/polled-board.ts) makes that explicit so the
+// metering maths uses the real rate.
+import type { BoardDescription } from '../../boards/board';
+import { createDevice } from '../../hal/moddable/device';
+import { polledBoard } from '../../hal/moddable/polled-board';
+import { MeterNode } from './meter-node';
+import type { TripEvent } from '../protection/trip-log';
+
+/** One line per trip for the log (trace on the device, print in the XS proof). */
+export function tripLine(e: TripEvent): string {
+  return 'trip ' + e.seq + ' ' + e.reason + ' -> ' + e.state + ' at ' + Math.round(e.tUs / 1000) + ' ms: ' + e.detail;
+}
+
+/** Boot the meter node on the Moddable provider. `log` receives one line per event. */
+export function startMeter(board: BoardDescription, log: (line: string) => void): MeterNode {
+  if (board.role !== 'meter') throw new Error('board ' + board.name + ': role must be "meter" for the meter app, got "' + board.role + '"');
+  const b = polledBoard(board);
+  const device = createDevice(b);
+  const node = new MeterNode(device, b, {
+    onTrip: function (e: TripEvent): void {
+      log(tripLine(e));
+    },
+    onRestart: function (): void {
+      // A software reset needs a native call the ECMA-419 set does not have; the
+      // technician power-cycles the node (docs/BUILD-MODDABLE.md).
+      log('restart requested: power-cycle the node');
+    },
+  });
+  if (b !== board) log('adc: ' + board.adc.rateHz + ' Hz requested, polling at ' + b.adc.rateHz + ' Hz in blocks of ' + b.adc.blockPairs);
+  log('meter node up on ' + board.name + (node.restored.length > 0 ? ' (restored: ' + node.restored.join(', ') + ')' : ''));
+  return node;
+}

@@ -1,0 +1,50 @@
+// npm run build -- --target <moddable|espruino|lua> --board <name> [--out build]
+// Turns the TypeScript into what a board runs; each target's builder lives in tools/build/.
+import { resolve } from 'node:path';
+import { loadBoard } from '../boards/schema';
+import type { Builder, BuildResult } from './build/types';
+
+const TARGETS = ['moddable', 'espruino', 'lua'] as const;
+type Target = (typeof TARGETS)[number];
+
+async function builderFor(target: Target): Promise<Builder> {
+  if (target === 'moddable') return (await import('./build/moddable')).buildModdable;
+  if (target === 'espruino') return (await import('./build/espruino')).buildEspruino;
+  return (await import('./build/lua')).buildLua;
+}
+
+export async function build(target: Target, boardName: string, out = 'build'): Promise<BuildResult> {
+  const board = loadBoard(boardName);
+  const outDir = resolve(out, target, board.name);
+  return (await builderFor(target))(board, outDir);
+}
+
+function usage(msg: string): never {
+  console.error(`build: ${msg}\nusage: npm run build -- --target <${TARGETS.join('|')}> --board <name> [--out build]`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let target = '';
+  let board = '';
+  let out = 'build';
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--target') target = argv[++k] ?? '';
+    else if (a === '--board') board = argv[++k] ?? '';
+    else if (a === '--out') out = argv[++k] ?? '';
+    else usage(`unknown argument '${a}'`);
+  }
+  if (!(TARGETS as readonly string[]).includes(target)) usage(`--target must be one of ${TARGETS.join(', ')}, got '${target}'`);
+  if (board === '') usage('--board is required (see boards/*.json)');
+  try {
+    const r = await build(target as Target, board, out);
+    console.log(`built ${r.target} for ${r.board}: ${r.files.length} files, ${r.bytes} bytes of source in ${r.outDir}`);
+    for (const n of r.notes) console.log(`  ${n}`);
+  } catch (e) {
+    console.error(`build: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main(process.argv.slice(2));

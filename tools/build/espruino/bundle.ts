@@ -1,0 +1,127 @@
+// One upload script at Espruino's language level, from a TypeScript entry.
+//
+// 1. esbuild bundles the entry (format cjs, target es2015). cjs, not iife: for an
+//    external module an iife gets esbuild's `__require` shim (it uses Proxy), while cjs
+//    leaves `require("Storage")` as it is, which is exactly Espruino's built-in module
+//    call. The whole script is then wrapped in a function so nothing leaks into
+//    Espruino's global scope. Node built-ins (tweetnacl's guarded `require('crypto')`)
+//    resolve to an empty stub, as in tools/engines/bundle.ts.
+// 2. TypeScript lowers the bundle to ES5. esbuild cannot lower classes or let/const,
+//    and its own helpers (`__copyProps`, used to import tweetnacl) contain for-of even
+//    at es2015; the ES5 pass turns for-of over arrays into index loops, classes into
+//    prototype functions and block-scoped closures into `_loop_` functions, which is
+//    the part of the language Espruino interprets most reliably. Class fields are
+//    assigned in the constructor (useDefineForClassFields false): no defineProperty per
+//    instance field.
+// 3. esbuild minifies the ES5 script at target es5 (whitespace, syntax, local names).
+//    Espruino executes from source text: every comment, space and long local name is
+//    parsed again on each call (espruino.com/Performance), and the upload halves
+//    (~199 kB -> ~90 kB for the meter app). Property names stay, so errors still name
+//    methods. `minify: false` keeps a readable script for debugging on the board.
+// 4. checkEspruinoSyntax (check.ts) runs on the result; any issue fails the build.
+import { build, transform, type Plugin } from 'esbuild';
+import ts from 'typescript';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { resolve } from 'node:path';
+import { checkEspruinoSyntax, formatIssue } from './check';
+import { ESPRUINO_BOARD_JSON } from './cli';
+
+/** Modules Espruino has built in (boards/espruino/ESP32.json info.builtin_modules): left as require(). */
+export const ESPRUINO_BUILTIN_MODULES: string[] = (JSON.parse(readFileSync(ESPRUINO_BOARD_JSON, 'utf8')) as { info: { builtin_modules: string[] } }).info.builtin_modules;
+
+export interface EspruinoBundleOptions {
+  /** the TypeScript entry */
+  entry: string;
+  /** esbuild `define`: identifier -> JSON text, e.g. the board description */
+  define?: Record<string, string>;
+  /** name shown in errors */
+  fileName?: string;
+  /** minify the ES5 script (default true): see the header */
+  minify?: boolean;
+}
+
+export interface EspruinoBundle {
+  code: string;
+  /** esbuild's es2015 output before the ES5 pass (bytes), for the notes */
+  es2015Bytes: number;
+}
+
+const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+function stubs(): Plugin {
+  return {
+    name: 'espruino-externals',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (ESPRUINO_BUILTIN_MODULES.includes(args.path) && args.importer !== '' && !args.importer.includes('node_modules')) {
+          return { path: args.path, external: true };
+        }
+        // tweetnacl's require('crypto') sits behind `typeof require !== 'undefined'`; on
+        // Espruino that guard is true, and the stub's missing randomBytes makes nacl skip it
+        if (nodeBuiltins.has(args.path)) return { path: args.path, namespace: 'node-builtin-stub' };
+        return undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'node-builtin-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    },
+  };
+}
+
+/** Bundles `entry` into one ES5 classic script for Espruino and checks it; throws on any issue. */
+export async function bundleForEspruino(o: EspruinoBundleOptions): Promise<EspruinoBundle> {
+  const entry = resolve(o.entry);
+  const fileName = o.fileName ?? 'app.js';
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    target: 'es2015',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    plugins: [stubs()],
+    define: o.define ?? {},
+    logLevel: 'silent',
+    legalComments: 'none',
+    charset: 'ascii', // Espruino strings are bytes: keep the upload 7-bit
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+  });
+  const file = result.outputFiles[0];
+  if (!file) throw new Error(`esbuild produced no output for ${entry}`);
+  const es5 = lowerToEs5(file.text, fileName);
+  let code = `(function () {\n${es5}})();\n`;
+  if (o.minify !== false) {
+    // target es5: the minifier may only use ES5 syntax; the check below verifies it
+    code = (await transform(code, { minify: true, target: 'es5', charset: 'ascii', legalComments: 'none' })).code;
+  }
+  const issues = checkEspruinoSyntax(code, fileName);
+  if (issues.length > 0) {
+    const list = issues.slice(0, 20).map((i) => formatIssue(fileName, i));
+    throw new Error(`the ${fileName} bundle uses syntax Espruino lacks (${issues.length}):\n${list.join('\n')}`);
+  }
+  return { code, es2015Bytes: Buffer.byteLength(file.text) };
+}
+
+/** TypeScript's ES5 emit of a JS script (TS 6 marks ES5 deprecated; the pinned 6.0.2 still emits it). */
+export function lowerToEs5(code: string, fileName: string): string {
+  const out = ts.transpileModule(code, {
+    fileName: fileName.endsWith('.js') ? fileName : `${fileName}.js`,
+    reportDiagnostics: true,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES5,
+      module: ts.ModuleKind.CommonJS,
+      allowJs: true,
+      alwaysStrict: false,
+      ignoreDeprecations: '6.0',
+      removeComments: true,
+      noEmitHelpers: false,
+      importHelpers: false,
+      downlevelIteration: false,
+    },
+  });
+  const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length > 0) {
+    throw new Error(`ES5 pass over ${fileName}: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
+  }
+  return out.outputText;
+}

@@ -1,0 +1,146 @@
+// The Espruino syntax check: parses the OUTPUT script (what the board will interpret)
+// and lists every construct Espruino's interpreter lacks. The TypeScript lint
+// (tools/lint-subset.ts) guards firmware/ sources; this guards what esbuild, the ES5
+// pass and third-party code (tweetnacl) actually put into the upload, including bundler
+// helpers that never appear in our sources (esbuild's own helpers use for-of, for one).
+//
+// Rules: the Espruino level of docs/PORTABLE-SUBSET.md (destructuring, spread/rest,
+// default parameters, for-of, Map/Set, ?., ??, logical assignment, generators, async,
+// labels, #private, BigInt, RegExp) plus what only appears in emitted JS: class fields,
+// the ** operator, tagged templates and Proxy/Reflect/Symbol as values. A global used
+// only under `typeof X` is feature detection and is allowed.
+import ts from 'typescript';
+
+export interface EspruinoIssue {
+  rule: string;
+  line: number; // 1-based
+  column: number; // 1-based
+  message: string;
+  /** the offending source text, shortened */
+  text: string;
+}
+
+/** Globals Espruino does not have; referencing one as a value fails at run time. */
+const MISSING_GLOBALS: Record<string, string> = {
+  Map: 'Map is not in Espruino; use a plain object keyed by string',
+  Set: 'Set is not in Espruino; use a plain object or an array',
+  WeakMap: 'WeakMap is not in Espruino',
+  WeakSet: 'WeakSet is not in Espruino',
+  Proxy: 'Proxy is not in Espruino',
+  Reflect: 'Reflect is not in Espruino',
+  Symbol: 'Symbol is not in Espruino',
+  RegExp: 'RegExp is banned in the upload (partial and slow in Espruino, missing in Lua)',
+};
+
+/** Lists the Espruino-unsupported constructs in `code` (a classic script), in source order. */
+export function checkEspruinoSyntax(code: string, fileName = 'app.js'): EspruinoIssue[] {
+  const sf = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const out: EspruinoIssue[] = [];
+  const seen = new Set<string>();
+  const report = (node: ts.Node, rule: string, message: string): void => {
+    const start = node.getStart(sf);
+    const key = `${start}:${rule}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const lc = sf.getLineAndCharacterOfPosition(start);
+    const raw = code.slice(start, Math.min(node.getEnd(), start + 60)).replace(/\s+/g, ' ');
+    out.push({ rule, line: lc.line + 1, column: lc.character + 1, message, text: raw });
+  };
+  // a script that does not parse is the first thing to report
+  const parseErrors = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  for (const d of parseErrors) {
+    const lc = sf.getLineAndCharacterOfPosition(d.start ?? 0);
+    out.push({ rule: 'syntax', line: lc.line + 1, column: lc.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, ' '), text: '' });
+  }
+  const declared = declaredNames(sf);
+  const visit = (node: ts.Node): void => {
+    checkNode(node, declared, report);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+export function formatIssue(fileName: string, i: EspruinoIssue): string {
+  return `${fileName}:${i.line}:${i.column} [espruino/${i.rule}] ${i.message}${i.text !== '' ? `: ${i.text}` : ''}`;
+}
+
+type Report = (node: ts.Node, rule: string, message: string) => void;
+
+function checkNode(node: ts.Node, declared: Set<string>, report: Report): void {
+  if (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) {
+    if (!ts.isBindingElement(node.parent)) report(node, 'destructuring', 'destructuring is not in Espruino');
+  } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))) {
+    report(node.left, 'destructuring', 'destructuring assignment is not in Espruino');
+  } else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
+      (ts.isObjectLiteralExpression(node.initializer) || ts.isArrayLiteralExpression(node.initializer))) {
+    report(node.initializer, 'destructuring', 'destructuring in a loop head is not in Espruino');
+  } else if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) {
+    report(node, 'spread', 'spread (...) is not in Espruino');
+  } else if (ts.isParameter(node)) {
+    if (node.dotDotDotToken) report(node, 'rest', 'rest parameters are not in Espruino');
+    if (node.initializer) report(node.initializer, 'default-parameter', 'default parameter values are not in Espruino');
+  } else if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) {
+    if (node.questionDotToken) report(node.questionDotToken, 'optional-chaining', 'optional chaining (?.) is not in Espruino');
+  } else if (ts.isBinaryExpression(node)) {
+    const op = node.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) {
+      report(node.operatorToken, 'nullish', 'nullish coalescing (??) is not in Espruino');
+    } else if (op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.AmpersandAmpersandEqualsToken) {
+      report(node.operatorToken, 'logical-assignment', 'logical assignment (||=, &&=) is not in Espruino');
+    } else if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) {
+      report(node.operatorToken, 'exponent', 'the ** operator is not reliably in Espruino; use Math.pow');
+    }
+  } else if (ts.isRegularExpressionLiteral(node)) {
+    report(node, 'regexp', MISSING_GLOBALS.RegExp);
+  } else if (ts.isLabeledStatement(node)) {
+    report(node.label, 'label', 'labelled statements are not in Espruino');
+  } else if (ts.isAwaitExpression(node) || ts.isForOfStatement(node) && node.awaitModifier) {
+    report(node, 'async', 'await is not in Espruino');
+  } else if (ts.isPrivateIdentifier(node)) {
+    report(node, 'private-name', '#private names are not in Espruino');
+  } else if (ts.isBigIntLiteral(node)) {
+    report(node, 'bigint', 'BigInt is not in Espruino');
+  } else if (ts.isPropertyDeclaration(node)) {
+    report(node, 'class-field', 'class fields are not in Espruino; assign in the constructor');
+  } else if (ts.isTaggedTemplateExpression(node)) {
+    report(node, 'tagged-template', 'tagged templates are not in Espruino');
+  } else if (ts.isYieldExpression(node)) {
+    report(node, 'generator', 'yield is not in Espruino');
+  } else if (ts.isIdentifier(node) && Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, node.text)) {
+    if (isFreeValueReference(node) && !declared.has(node.text)) {
+      report(node, node.text === 'RegExp' ? 'regexp' : 'missing-global', MISSING_GLOBALS[node.text]);
+    }
+  }
+  if (ts.isForOfStatement(node)) report(node, 'for-of', 'for-of is not in Espruino; use an index loop');
+  if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) {
+    if (node.asteriskToken) report(node, 'generator', 'generators are not in Espruino');
+    const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+    if (mods && mods.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) report(node, 'async', 'async functions are not in Espruino');
+  }
+}
+
+/** An identifier read as a value (not a property name, not a declaration, not under typeof). */
+function isFreeValueReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if ((ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) ||
+      (ts.isMethodDeclaration(p) && p.name === id) || (ts.isPropertyDeclaration(p) && p.name === id) ||
+      (ts.isGetAccessor(p) && p.name === id) || (ts.isSetAccessor(p) && p.name === id)) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isClassDeclaration(p) ||
+      ts.isFunctionExpression(p) || ts.isBindingElement(p)) && p.name === id) return false;
+  if (ts.isTypeOfExpression(p)) return false; // feature detection: `typeof Proxy !== "undefined"`
+  return true;
+}
+
+/** Every name the script declares itself (a local `Set` shadows the missing global). */
+function declaredNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if ((ts.isVariableDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isParameter(n) || ts.isClassDeclaration(n)) &&
+        n.name !== undefined && ts.isIdentifier(n.name)) names.add(n.name.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return names;
+}

@@ -1,0 +1,231 @@
+// TypeScript -> Moddable modules: one ES module per TS file, reached from an entry by
+// following value imports. Each module gets the specifier the manifest declares for it
+// (its repo path without extension, e.g. "firmware/app/meter-node"), and every import in
+// the emitted JS is rewritten to such a specifier, because XS resolves modules by the
+// names in the manifest's "modules" map, not by file paths.
+//
+// - TypeScript's transpileModule (isolatedModules) compiles each file alone; imports used
+//   only as types vanish, so type-only files (boards/board.ts) are not shipped.
+// - SDK modules (embedded:*, timer, time, preference, mc/config) stay as they are.
+// - tweetnacl is CommonJS; Moddable modules are ES modules, so esbuild bundles it into one
+//   minified ES module "tweetnacl" whose default export is the nacl object. Its guarded
+//   require('crypto') resolves to an empty stub (XS has no require; the guard is false).
+// - preloadable(): XS preload runs module bodies at build time on the build machine, where
+//   native functions cannot be called (Moddable documentation/xs/preload.md, "What Cannot
+//   be Preloaded"). A module whose top level calls or constructs an SDK import cannot be
+//   preloaded, nor can anything that imports it (preloading a module preloads its imports).
+import ts from 'typescript';
+import { build, type Plugin } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, relative, resolve, sep } from 'node:path';
+
+export interface ModdableModule {
+  /** the specifier other modules import it by, and its key in the manifest's "modules" */
+  specifier: string;
+  /** where it came from: a repo path, or "npm:tweetnacl" */
+  source: string;
+  /** output path relative to the app folder, with .js */
+  file: string;
+  code: string;
+  /** specifiers it imports (ours, third-party and SDK) */
+  imports: string[];
+  /** why XS cannot preload it; '' when it can */
+  notPreloadable: string;
+}
+
+/** SDK modules: provided by the Moddable manifests we include, never compiled here. */
+export function isSdkModule(spec: string): boolean {
+  return /^embedded:/.test(spec) || spec === 'timer' || spec === 'time' || spec === 'preference' || spec === 'mc/config';
+}
+
+/** npm packages the firmware may import, bundled into one ES module each. */
+const THIRD_PARTY: Record<string, string> = { tweetnacl: 'tweetnacl' };
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2020,
+  module: ts.ModuleKind.ESNext,
+  isolatedModules: true,
+  // XS implements ES2020+ classes; keep TS's constructor-assignment fields (ES2020 default)
+  useDefineForClassFields: false,
+  removeComments: true,
+  newLine: ts.NewLineKind.LineFeed,
+};
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+/** repo-relative path without extension: the module's specifier */
+function specifierFor(root: string, absTs: string): string {
+  return toPosix(relative(root, absTs)).replace(/\.ts$/, '');
+}
+
+function resolveRelative(fromFile: string, spec: string): string {
+  const base = resolve(dirname(fromFile), spec);
+  for (const cand of [`${base}.ts`, `${base}/index.ts`]) if (existsSync(cand)) return cand;
+  throw new Error(`${fromFile}: import '${spec}' resolves to no .ts file (tried ${base}.ts, ${base}/index.ts)`);
+}
+
+/**
+ * Compile `entries` (absolute .ts paths under root) and everything they import by value.
+ * Returns the modules in a stable order (sorted by specifier), third-party bundles included.
+ */
+export async function compileModules(root: string, entries: string[]): Promise<ModdableModule[]> {
+  const out = new Map<string, ModdableModule>();
+  const thirdParty = new Set<string>();
+  const queue = entries.map((e) => resolve(e));
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const abs = queue.shift()!;
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    if (!abs.startsWith(root + sep)) throw new Error(`${abs}: outside the repository ${root}; the Moddable build only compiles repo files`);
+    const text = ts.sys.readFile(abs);
+    if (text === undefined) throw new Error(`${abs}: cannot read`);
+    const imports: string[] = [];
+    const rewrite = (spec: string): string => {
+      let mapped: string;
+      if (spec.startsWith('.')) {
+        const target = resolveRelative(abs, spec);
+        queue.push(target);
+        mapped = specifierFor(root, target);
+      } else if (isSdkModule(spec)) {
+        mapped = spec;
+      } else if (THIRD_PARTY[spec] !== undefined) {
+        thirdParty.add(spec);
+        mapped = THIRD_PARTY[spec];
+      } else {
+        throw new Error(`${toPosix(relative(root, abs))}: imports '${spec}', which is neither a repo file, a Moddable SDK module nor a bundled package (${Object.keys(THIRD_PARTY).join(', ')})`);
+      }
+      if (!imports.includes(mapped)) imports.push(mapped);
+      return mapped;
+    };
+    const result = ts.transpileModule(text, {
+      fileName: abs,
+      reportDiagnostics: true,
+      compilerOptions: COMPILER_OPTIONS,
+      transformers: { after: [specifierRewriter(rewrite)] },
+    });
+    const errors = (result.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (errors.length > 0) throw new Error(`${abs}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, '\n')}`);
+    const specifier = specifierFor(root, abs);
+    const code = result.outputText.replace(/\n?\/\/# sourceMappingURL=.*$/, '');
+    out.set(specifier, { specifier, source: toPosix(relative(root, abs)), file: `modules/${specifier}.js`, code, imports, notPreloadable: topLevelSdkUse(code) });
+  }
+  for (const pkg of thirdParty) {
+    const code = await bundlePackage(pkg);
+    const spec = THIRD_PARTY[pkg];
+    out.set(spec, { specifier: spec, source: `npm:${pkg}`, file: `modules/${spec}.js`, code, imports: [], notPreloadable: '' });
+  }
+  propagatePreload(out);
+  return [...out.values()].sort((a, b) => (a.specifier < b.specifier ? -1 : a.specifier > b.specifier ? 1 : 0));
+}
+
+/** Rewrites the module specifier of every remaining import/export-from declaration. */
+function specifierRewriter(rewrite: (spec: string) => string): ts.TransformerFactory<ts.SourceFile> {
+  return (ctx) => (sf) => {
+    const f = ctx.factory;
+    const visit = (node: ts.Node): ts.Node => {
+      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+        return f.updateImportDeclaration(node, node.modifiers, node.importClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
+      }
+      if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+        return f.updateExportDeclaration(node, node.modifiers, node.isTypeOnly, node.exportClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
+      }
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        throw new Error(`${sf.fileName}: dynamic import() is not supported by the Moddable build (XS preload and the manifest need static imports)`);
+      }
+      return ts.visitEachChild(node, visit, ctx);
+    };
+    return ts.visitEachChild(sf, visit, ctx);
+  };
+}
+
+/**
+ * '' if the module body, run at preload time, calls or constructs nothing imported from an
+ * SDK module; else the first such use. Function bodies are skipped: they run later.
+ */
+export function topLevelSdkUse(code: string): string {
+  const sf = ts.createSourceFile('m.js', code, ts.ScriptTarget.ES2020, true, ts.ScriptKind.JS);
+  const sdkNames = new Set<string>();
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || !isSdkModule(st.moduleSpecifier.text)) continue;
+    const c = st.importClause;
+    if (c === undefined) continue;
+    if (c.name) sdkNames.add(c.name.text);
+    const nb = c.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) sdkNames.add(nb.name.text);
+    if (nb && ts.isNamedImports(nb)) for (const e of nb.elements) sdkNames.add(e.name.text);
+  }
+  let found = '';
+  const rootName = (e: ts.Expression): string | undefined => {
+    while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = e.expression;
+    return ts.isIdentifier(e) ? e.text : undefined;
+  };
+  const visit = (n: ts.Node): void => {
+    if (found !== '') return;
+    if (ts.isFunctionLike(n)) return; // runs later, not at preload
+    if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) {
+      // heritage (extends X) and static initialisers run at definition time; methods do not
+      for (const h of n.heritageClauses ?? []) visit(h);
+      for (const m of n.members) if (ts.isPropertyDeclaration(m) && m.initializer && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) visit(m.initializer);
+      return;
+    }
+    if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && sdkNames.has(rootName(n.expression) ?? '')) {
+      const { line } = sf.getLineAndCharacterOfPosition(n.getStart());
+      found = `line ${line + 1} calls ${n.expression.getText()} at load time (a native function)`;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const st of sf.statements) visit(st);
+  return found;
+}
+
+/** A module that imports a non-preloadable module of ours cannot be preloaded either. */
+function propagatePreload(mods: Map<string, ModdableModule>): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const m of mods.values()) {
+      if (m.notPreloadable !== '') continue;
+      for (const dep of m.imports) {
+        const d = mods.get(dep);
+        if (d !== undefined && d.notPreloadable !== '') {
+          m.notPreloadable = `imports ${dep}, which cannot be preloaded`;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
+const stubBuiltins: Plugin = {
+  name: 'stub-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/** One ES module (default export = the CommonJS exports) from an npm package. */
+async function bundlePackage(pkg: string): Promise<string> {
+  const entry = createRequire(import.meta.url).resolve(pkg);
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2020',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    plugins: [stubBuiltins],
+    logLevel: 'silent',
+    // third-party code is not debugged in xsbug: minify it to save flash (our modules stay readable)
+    minify: true,
+    legalComments: 'inline',
+  });
+  return `// ${pkg}: bundled from ${toPosix(entry).replace(/^.*\/node_modules\//, 'node_modules/')} by tools/build/moddable/modules.ts\n${r.outputFiles[0].text}`;
+}
