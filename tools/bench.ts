@@ -6,6 +6,7 @@ import { accuracyMatrix } from './bench/accuracy';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
+import { linkBench } from './bench/link';
 import { realtimeFactor } from './bench/realtime';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   log('bench: simulator speed ...');
   const rt = realtimeFactor();
   const con = consoleFigures();
+  log('bench: link ...');
+  const link = await linkBench();
   log('bench: builds ...');
   const build = await buildSizes();
   const result = {
@@ -34,7 +37,19 @@ async function main(): Promise<void> {
     trip_ms: trip,
     overload_curve_err_pct_max: ol.err_pct_max,
     overload_curve_points: ol.points,
-    xs: { ...xs, assumed_esp32_computrons_per_s: ESP32_COMPUTRONS_PER_S },
+    xs: {
+      ...xs,
+      assumed_esp32_computrons_per_s: ESP32_COMPUTRONS_PER_S,
+      computrons_seal: link.computrons_seal,
+      computrons_open: link.computrons_open,
+      computrons_verify_sig: link.computrons_verify_sig,
+    },
+    link: {
+      overhead_bytes: link.overhead_bytes,
+      frames_per_reading: link.frames_per_reading,
+      attack_frames_rejected_pct: link.attack_frames_rejected_pct,
+      legit_delivery_pct_under_flood: link.legit_delivery_pct_under_flood,
+    },
     sim: rt,
     console: con,
     build,
@@ -59,6 +74,12 @@ async function main(): Promise<void> {
   row('xs.computrons_per_sample', xs.computrons_per_sample, '<= 300');
   row('xs.heap_growth_slots_per_block', xs.heap_growth_slots_per_block, '~0 (no allocation)');
   row('sim.realtime_factor', rt.realtime_factor, '>= 100');
+  row('link.overhead_bytes (nRF24)', link.overhead_bytes, '<= 14 with a >= 8-byte tag');
+  row('link.frames_per_reading (nRF24)', link.frames_per_reading, '1');
+  row('xs.computrons_seal + xs.computrons_open', link.computrons_seal + link.computrons_open, '<= 30000');
+  row('xs.computrons_verify_sig', link.computrons_verify_sig, '(measured; sliced on demand)');
+  row('link.attack_frames_rejected_pct', link.attack_frames_rejected_pct, '100');
+  row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
   row('console.commands', con.commands, '(Help list of the meter node)');
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
   row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');

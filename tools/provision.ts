@@ -18,6 +18,7 @@ import { SimStore } from '../hal/sim/store';
 import { PersistentRecord } from '../firmware/store/records';
 import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD } from '../firmware/link/keys';
 import { loadBoardJson } from './boards';
+import type { ControlNodeConfig } from '../firmware/control/node-table';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -91,6 +92,20 @@ export function provisionNode(o: ProvisionOptions): { image: NodeImage; registry
     resetReplay: true,
   };
   return { image: { board: o.board.name, nodeId: o.nodeId, store: store.snapshot() }, registry };
+}
+
+/**
+ * The registry's nodes as the control unit takes them (firmware/app/control-unit.ts).
+ * The control unit resets a node's replay window when these keys differ from the ones it
+ * last booted with (a re-provisioned node), so `resetReplay` needs no further handling.
+ */
+export function controlNodes(reg: Registry): ControlNodeConfig[] {
+  const out: ControlNodeConfig[] = [];
+  for (const id of Object.keys(reg.nodes)) {
+    const n = reg.nodes[id];
+    out.push({ nodeId: Number(id), epoch: n.epoch, up: unhex(n.up), down: unhex(n.down), publicKey: unhex(n.publicKey) });
+  }
+  return out;
 }
 
 function arg(argv: string[], name: string): string | undefined {

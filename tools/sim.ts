@@ -2,6 +2,7 @@
 // Runs the meter node on the virtual board and prints a timeline.
 import { loadBoardJson } from './boards';
 import { formatTimeline, runScenario } from './sim/run';
+import { NET_SCENARIOS } from './sim/net-scenarios';
 import { findScenario, SCENARIOS } from './sim/scenarios';
 
 function usage(msg?: string): never {
@@ -19,6 +20,7 @@ function main(argv: string[]): void {
     const a = argv[k];
     if (a === '--list') {
       for (const s of SCENARIOS) console.log(`${s.name.padEnd(32)} ${s.description}`);
+      for (const s of NET_SCENARIOS) console.log(`${s.name.padEnd(32)} (network) ${s.description}`);
       return;
     } else if (a === '--json') json = true;
     else if (a === '--scenario') scenario = argv[++k] ?? usage('--scenario needs a name (see --list)');
@@ -28,8 +30,16 @@ function main(argv: string[]): void {
   }
   if (scenario === '') usage('which scenario? (see --list)');
   if (!Number.isInteger(seed)) usage('--seed must be an integer');
+  const net = NET_SCENARIOS.find((s) => s.name === scenario);
+  if (net !== undefined) {
+    // a control unit and meter nodes on the simulated air
+    const r = net.run();
+    if (json) console.log(JSON.stringify(r.json));
+    else console.log(r.timeline.join('\n'));
+    return;
+  }
   const sc = findScenario(scenario);
-  if (sc === undefined) usage(`no scenario '${scenario}'; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (sc === undefined) usage(`no scenario '${scenario}'; known: ${[...SCENARIOS, ...NET_SCENARIOS].map((s) => s.name).join(', ')}`);
   const r = runScenario(sc, loadBoardJson(board), seed);
   if (json) console.log(JSON.stringify(r));
   else console.log(formatTimeline(r));

@@ -48,11 +48,26 @@ export interface Command {
 
 export type CommandReject =
   | 'short' | 'version' | 'code' | 'length' | 'node' | 'args' | 'replay' | 'verify-budget'
-  | 'signature' | 'ratelimit' | 'safety' | 'unconfirmed' | 'no-pending';
+  | 'signature' | 'ratelimit' | 'safety' | 'unconfirmed' | 'no-pending' | 'busy';
 
-export const COMMAND_REJECTS: CommandReject[] = ['short', 'version', 'code', 'length', 'node', 'args', 'replay', 'verify-budget', 'signature', 'ratelimit', 'safety', 'unconfirmed', 'no-pending'];
+// append only: the index travels in command acks (firmware/link/messages.ts)
+export const COMMAND_REJECTS: CommandReject[] = ['short', 'version', 'code', 'length', 'node', 'args', 'replay', 'verify-budget', 'signature', 'ratelimit', 'safety', 'unconfirmed', 'no-pending', 'busy'];
 
 export type CommandOutcome = { ok: true; command: Command; pending: boolean } | { ok: false; reason: CommandReject };
+
+/** A command that passed every check before the signature: verify `signature` over `message`. */
+export interface SignatureCheck {
+  command: Command;
+  /** "SMLC1" | the command bytes before the signature */
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** What begin() decided: an outcome, or a signature still to verify (then call finish()). */
+export interface CommandStart {
+  outcome: CommandOutcome | undefined;
+  check: SignatureCheck | undefined;
+}
 
 export function isSigned(code: number): boolean {
   return code !== CMD_TIME_SYNC;
@@ -150,19 +165,34 @@ export class CommandGuard {
     return k;
   }
 
-  /** Judge a reassembled command message. Never throws on its content. */
+  /**
+   * Judge a reassembled command message, verifying the signature in one piece (tens of
+   * millions of XS computrons: see begin/finish for the sliced way). Never throws on its content.
+   */
   handle(b: Uint8Array, len: number): CommandOutcome {
-    if (!(len >= HEAD) || b.length < len) return this.reject('short', 0);
-    if (b[0] !== 1) return this.reject('version', b[1]);
+    const s = this.begin(b, len);
+    if (s.check === undefined) return s.outcome as CommandOutcome;
+    const c = s.check;
+    return this.finish(c, nacl.sign.detached.verify(c.message, c.signature, this.o.authorityPublic));
+  }
+
+  /**
+   * Every check before the signature, cheapest first. Returns the outcome, or the
+   * signature check to run (nacl, or firmware/link/ed25519-sliced.ts in slices) and hand
+   * to finish(). Never throws on the content.
+   */
+  begin(b: Uint8Array, len: number): CommandStart {
+    if (!(len >= HEAD) || b.length < len) return this.decided(this.reject('short', 0));
+    if (b[0] !== 1) return this.decided(this.reject('version', b[1]));
     const code = b[1];
-    if (!(code >= CMD_DISCONNECT && code <= CMD_TIME_SYNC)) return this.reject('code', code);
+    if (!(code >= CMD_DISCONNECT && code <= CMD_TIME_SYNC)) return this.decided(this.reject('code', code));
     const n = HEAD + ARGS[code];
-    if (len !== n + (isSigned(code) ? SIG : 0)) return this.reject('length', code);
-    if (b[2] !== this.o.nodeId) return this.reject('node', code);
+    if (len !== n + (isSigned(code) ? SIG : 0)) return this.decided(this.reject('length', code));
+    if (b[2] !== this.o.nodeId) return this.decided(this.reject('node', code));
     const c = newCommand(code, b[2], getU32(b, 3));
     if (code === CMD_DISCONNECT || code === CMD_RECONNECT) {
       c.relay = b[HEAD];
-      if (c.relay !== 1 && c.relay !== 2) return this.reject('args', code);
+      if (c.relay !== 1 && c.relay !== 2) return this.decided(this.reject('args', code));
     } else if (code === CMD_SET_LIMIT) {
       c.limitId = b[HEAD];
       c.limitValue = getU32(b, HEAD + 1) | 0;
@@ -172,16 +202,30 @@ export class CommandGuard {
     } else {
       c.unixS = getU32(b, HEAD);
       c.ms = b[HEAD + 4] | (b[HEAD + 5] << 8);
-      if (c.ms > 999) return this.reject('args', code);
-      return { ok: true, command: c, pending: false }; // link-authenticated only
+      if (c.ms > 999) return this.decided(this.reject('args', code));
+      return this.decided({ ok: true, command: c, pending: false }); // link-authenticated only
     }
     const now = this.o.clock.now();
-    if (c.seq <= this.lastSeq) return this.reject('replay', code);
-    if (this.recent(this.badSigs, now) >= this.o.maxBadSignatures) return this.reject('verify-budget', code);
-    if (!nacl.sign.detached.verify(signedBytes(b, n), b.subarray(n, n + SIG), this.o.authorityPublic)) {
+    if (c.seq <= this.lastSeq) return this.decided(this.reject('replay', code));
+    if (this.recent(this.badSigs, now) >= this.o.maxBadSignatures) return this.decided(this.reject('verify-budget', code));
+    return { outcome: undefined, check: { command: c, message: signedBytes(b, n), signature: b.slice(n, n + SIG) } };
+  }
+
+  private decided(o: CommandOutcome): CommandStart {
+    return { outcome: o, check: undefined };
+  }
+
+  /** The rest of the policy, once the signature of `check` is known to be `valid` or not. */
+  finish(check: SignatureCheck, valid: boolean): CommandOutcome {
+    const c = check.command;
+    const code = c.code;
+    const now = this.o.clock.now();
+    if (!valid) {
       this.badSigs.push(now);
       return this.reject('signature', code);
     }
+    // another command may have been accepted while this one was being verified
+    if (c.seq <= this.lastSeq) return this.reject('replay', code);
     putU32(this.seqBuf, 0, c.seq);
     this.seqRecord.write(this.seqBuf); // before acting: a replay after a reboot stays a replay
     this.lastSeq = c.seq;
@@ -194,6 +238,11 @@ export class CommandGuard {
       return { ok: true, command: c, pending: true };
     }
     return { ok: true, command: c, pending: false };
+  }
+
+  /** Count a refusal decided outside the policy (e.g. 'busy': a verify already runs). */
+  refuse(reason: CommandReject, code: number): CommandOutcome {
+    return this.reject(reason, code);
   }
 
   /** The local confirmation (button press or console) of a pending key change. */

@@ -1,5 +1,6 @@
 // Link parity and cost entry: the same vectors run in Node and XS (tools/engines), and
 // host-tests/link-xs.test.ts compares bytes and decisions. Plain data in and out.
+import { SlicedVerify } from './ed25519-sliced';
 import { LinkSender, LinkReceiver, PROFILE_NRF24, PROFILE_LORA, DIR_UP, DIR_DOWN, MSG_TELEMETRY, maxBody, writeHeader, HEADER_BYTES, type RadioProfile } from './frame';
 import { LinkCipher } from './crypto';
 import { ReplayWindow } from './replay';
@@ -170,4 +171,25 @@ export function signBenchSetup(): { publicKey: Uint8Array; msg: Uint8Array; sig:
 
 export function signBenchVerify(b: { publicKey: Uint8Array; msg: Uint8Array; sig: Uint8Array }): boolean {
   return nacl.sign.detached.verify(b.msg, b.sig, b.publicKey);
+}
+
+/** A sliced verify of the bench signature (firmware/link/ed25519-sliced.ts); `bad` flips one signature bit. */
+export function slicedVerifySetup(bad: boolean): { v: SlicedVerify } {
+  const b = signBenchSetup();
+  const sig = b.sig.slice();
+  if (bad) sig[40] ^= 1;
+  return { v: new SlicedVerify(b.msg, b.msg.length, sig, b.publicKey) };
+}
+
+/** One unit of work; returns the state after it. */
+export function slicedVerifyUnit(st: { v: SlicedVerify }): string {
+  return st.v.run(1);
+}
+
+/** The whole sliced verify, unit by unit: its verdict and the number of units. */
+export function slicedVerifyAll(input: { bad: boolean }): { state: string; units: number } {
+  const st = slicedVerifySetup(input.bad);
+  let s = 'running';
+  while (s === 'running') s = st.v.run(1);
+  return { state: s, units: st.v.units };
 }

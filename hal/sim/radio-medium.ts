@@ -62,6 +62,12 @@ interface Jam {
 export class RfMedium {
   private readonly stations: Station[] = [];
   readonly log: Transmission[] = [];
+  /**
+   * maxEnd[i] = the latest end time among log[0..i]. The log is in logging order, which is
+   * not start order when frames are scheduled ahead (an attacker's flood, carrier-sense
+   * deferrals, co-simulated boards): scans go back until nothing earlier can overlap.
+   */
+  private readonly maxEnd: number[] = [];
   private readonly sniffers: ((t: Transmission) => void)[] = [];
   private readonly jams: Jam[] = [];
   tamper: ((t: Transmission, to: Station) => TamperAction) | undefined;
@@ -97,6 +103,8 @@ export class RfMedium {
       index: this.log.length, from: from.id, startUs: start, endUs: start + airtimeUs, x: from.x, y: from.y,
     };
     this.log.push(t);
+    const prev = this.maxEnd.length > 0 ? this.maxEnd[this.maxEnd.length - 1] : -Infinity;
+    this.maxEnd.push(t.endUs > prev ? t.endUs : prev);
     this.stats.sent++;
     for (const s of this.sniffers.slice()) s(t);
     this.o.sched.at(t.endUs, () => this.arrive(t));
@@ -143,12 +151,12 @@ export class RfMedium {
   }
 
   private collides(t: Transmission): boolean {
-    // scan back over recent transmissions (the log is in start order)
+    // scan back over the transmissions that can still overlap (see maxEnd)
     for (let i = this.log.length - 1; i >= 0; i--) {
+      if (this.maxEnd[i] <= t.startUs) break; // nothing at or before i reaches t
       const o = this.log[i];
       if (o === t || o.channel !== t.channel) continue;
       if (o.endUs > t.startUs && o.startUs < t.endUs) return true;
-      if (o.endUs < t.startUs - 1e6) break;
     }
     return false;
   }
@@ -156,6 +164,31 @@ export class RfMedium {
   private jammed(t: Transmission): boolean {
     for (const j of this.jams) if (j.channel === t.channel && j.fromUs < t.endUs && j.toUs > t.startUs) return true;
     return false;
+  }
+
+  /**
+   * Earliest time >= tUs at which a frame of `durationUs` overlaps no known transmission
+   * on `channel`: carrier sense plus the coordination a real link layer adds among its own
+   * stations (nRF24 auto-ack retransmits, 802.11 CSMA/CA, LoRa CAD). Frames of the
+   * legitimate stations are avoided as soon as they are scheduled; attacker frames only
+   * once they have started (an attacker does not announce itself), so a flood still
+   * collides with legitimate traffic. Range is ignored: the pessimistic choice.
+   */
+  clearAt(channel: number, tUs: number, durationUs: number): number {
+    let t = tUs;
+    for (let pass = 0; pass < 64; pass++) {
+      let moved = false;
+      for (let i = this.log.length - 1; i >= 0; i--) {
+        const o = this.log[i];
+        if (this.maxEnd[i] <= t) break;
+        if (o.channel !== channel || o.endUs <= t || o.startUs >= t + durationUs) continue;
+        if (o.from === 'attacker' && o.startUs > t) continue;
+        t = o.endUs;
+        moved = true;
+      }
+      if (!moved) break;
+    }
+    return t;
   }
 
   // ---- attacker hooks ----

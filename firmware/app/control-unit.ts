@@ -1,0 +1,253 @@
+// The control unit's composition root: one radio, many meter nodes.
+//
+//   uplink  Radio -> header (direction, node id) -> that node's LinkReceiver (persisted
+//           replay window) -> telemetry / event / ack -> node table, anomaly detector,
+//           `onForward` (the future MQTT gateway)
+//   refusals -> security log (with reasons) -> anomaly detector -> alarms
+//   downlink sendCommand(node, bytes): commands arrive here already signed (offline, by
+//           the authority key, which this unit never holds); the unit only adds the link
+//           layer (its link keys) and fragments them to fit the radio.
+//
+// Portable like the rest of firmware/: a Clock, a Store, a Radio and an optional Timer in.
+import type { Clock, Store, Timer } from '../../hal/io';
+import type { Radio } from '../../hal/radio';
+import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
+import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, maxBody, readHeader } from '../link/frame';
+import { fragmentMessage } from '../link/fragment';
+import { deriveLinkKeys, pairingSecret } from '../link/keys';
+import type { Ack, NodeEvent } from '../link/messages';
+import { decodeAck, decodeEvent, SECURITY_CLASSES } from '../link/messages';
+import type { TelemetryReading } from '../link/telemetry';
+import { decodeTelemetry, newTelemetryReading } from '../link/telemetry';
+import { AnomalyDetector, defaultAnomalyOptions } from '../control/anomaly';
+import type { Alarm, AnomalyOptions } from '../control/anomaly';
+import { NodeEntry } from '../control/node-table';
+import type { ControlNodeConfig } from '../control/node-table';
+import { SecurityLog } from '../control/security-log';
+import { profileOf } from './node-link';
+
+export type Forward =
+  | { kind: 'reading'; nodeId: number; tUs: number; counter: number; reading: TelemetryReading }
+  | { kind: 'event'; nodeId: number; tUs: number; event: NodeEvent }
+  | { kind: 'ack'; nodeId: number; tUs: number; ack: Ack }
+  | { kind: 'alarm'; nodeId: number; tUs: number; alarm: Alarm };
+
+export interface ControlUnitOptions {
+  clock: Clock;
+  store: Store;
+  radio: Radio;
+  /** drives the silence check once a second; without it call tick() yourself */
+  timer?: Timer;
+  nodes: ControlNodeConfig[];
+  /** the nodes' telemetry interval, s, 1..3600 (default 10): sets the silence threshold */
+  reportEveryS?: number;
+  anomaly?: Partial<AnomalyOptions>;
+  /** readings, events, acks and alarms, to the gateway */
+  onForward?: (f: Forward) => void;
+  /** security log capacity (default 512) */
+  logCapacity?: number;
+}
+
+const QUEUE_MAX = 64;
+
+export class ControlUnit {
+  readonly profile: RadioProfile;
+  readonly nodes: Record<string, NodeEntry> = {};
+  readonly log: SecurityLog;
+  readonly anomaly: AnomalyDetector;
+  readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0 };
+  private readonly queue: Uint8Array[] = [];
+  private readonly msgBuf: Uint8Array;
+  private msgId = 0;
+  private readonly clock: Clock;
+
+  constructor(readonly o: ControlUnitOptions) {
+    this.clock = o.clock;
+    this.profile = profileOf(o.radio.profile);
+    const every = o.reportEveryS === undefined ? 10 : o.reportEveryS;
+    if (!(every >= 1 && every <= 3600)) throw new RangeError(`ControlUnit.reportEveryS ${every} out of range 1..3600`);
+    this.log = new SecurityLog(o.logCapacity === undefined ? 512 : o.logCapacity);
+    const ao = defaultAnomalyOptions(every);
+    const p = o.anomaly;
+    if (p !== undefined) {
+      if (p.windowUs !== undefined) ao.windowUs = p.windowUs;
+      if (p.rejectsPerNode !== undefined) ao.rejectsPerNode = p.rejectsPerNode;
+      if (p.floodPerSecond !== undefined) ao.floodPerSecond = p.floodPerSecond;
+      if (p.silentAfterUs !== undefined) ao.silentAfterUs = p.silentAfterUs;
+      if (p.holdUs !== undefined) ao.holdUs = p.holdUs;
+    }
+    this.anomaly = new AnomalyDetector(ao);
+    this.anomaly.onAlarm = (a: Alarm) => this.forward({ kind: 'alarm', nodeId: a.nodeId, tUs: a.tUs, alarm: a });
+    this.msgBuf = new Uint8Array(maxBody(this.profile));
+    const now = o.clock.now();
+    for (let i = 0; i < o.nodes.length; i++) {
+      const c = o.nodes[i];
+      if (this.nodes[c.nodeId] !== undefined) throw new RangeError(`ControlUnit.nodes: node id ${c.nodeId} appears twice`);
+      const e = new NodeEntry(this.profile, o.store, c);
+      const id = c.nodeId;
+      e.receiver.onReject = (reason: RejectReason, h: ParsedHeader | undefined) => this.airReject(id, reason);
+      this.nodes[id] = e;
+      this.anomaly.watch(id, now);
+    }
+    o.radio.onReceive = (f: Uint8Array) => this.onFrame(f);
+    o.radio.onSent = () => this.flush();
+    if (o.timer !== undefined) o.timer.set(() => this.tick(), 1e6, 1e6);
+  }
+
+  node(id: number): NodeEntry | undefined {
+    return this.nodes[id];
+  }
+
+  private forward(f: Forward): void {
+    if (this.o.onForward !== undefined) this.o.onForward(f);
+  }
+
+  private airReject(nodeId: number, reason: string): void {
+    const t = this.clock.now();
+    this.log.add({ tUs: t, nodeId: nodeId, source: 'air', reason: reason, count: 1 });
+    this.anomaly.onReject(nodeId, reason, t);
+  }
+
+  /** The periodic check: silent nodes. */
+  tick(): void {
+    this.anomaly.tick(this.clock.now());
+  }
+
+  private onFrame(f: Uint8Array): void {
+    this.stats.received++;
+    if (f.length < HEADER_BYTES) return this.airReject(0, 'short');
+    const h = readHeader(f);
+    if (h.direction !== DIR_UP) {
+      // a downlink (ours, replayed at us, or another unit's): not for this receiver
+      this.stats.ignored++;
+      return;
+    }
+    const e = this.nodes[h.nodeId];
+    if (e === undefined) {
+      this.airReject(h.nodeId, 'unknown-node');
+      this.anomaly.raise(this.clock.now(), h.nodeId, 'unknown-node', `frame from node ${h.nodeId}, not in the registry`);
+      return;
+    }
+    const o = e.receiver.open(f, f.length);
+    if (!o.ok) return;
+    const t = this.clock.now();
+    this.stats.accepted++;
+    e.lastCounter = o.counter;
+    e.lastSeenUs = t;
+    this.anomaly.onSeen(e.nodeId, t);
+    if (e.promoted(o.epoch)) this.flush();
+    if (o.type === MSG_TELEMETRY) {
+      const r = newTelemetryReading();
+      const d = decodeTelemetry(o.body, o.body.length, r);
+      if (!d.ok) return this.airReject(e.nodeId, 'telemetry-length');
+      e.lastReading = r;
+      e.readings++;
+      this.stats.readings++;
+      this.anomaly.onReading(e.nodeId, r, t);
+      this.forward({ kind: 'reading', nodeId: e.nodeId, tUs: t, counter: o.counter, reading: r });
+    } else if (o.type === MSG_EVENT) {
+      const ev = decodeEvent(o.body, o.body.length);
+      this.stats.events++;
+      if (ev.kind === 'invalid') return this.airReject(e.nodeId, 'event-format');
+      if (ev.kind === 'trip') e.trips.push({ tUs: t, seq: ev.seq, state: ev.state, reason: ev.reason });
+      if (ev.kind === 'security') this.nodeSecurity(e, ev.counts, t);
+      this.forward({ kind: 'event', nodeId: e.nodeId, tUs: t, event: ev });
+    } else if (o.type === MSG_ACK) {
+      const a = decodeAck(o.body, o.body.length);
+      if (typeof a === 'string') return this.airReject(e.nodeId, 'ack-format');
+      this.stats.acks++;
+      e.acks.push(a);
+      if (e.acks.length > 32) e.acks.shift();
+      this.forward({ kind: 'ack', nodeId: e.nodeId, tUs: t, ack: a });
+    } else {
+      this.airReject(e.nodeId, 'unexpected-type');
+    }
+  }
+
+  private nodeSecurity(e: NodeEntry, counts: Record<string, number>, t: number): void {
+    let n = 0;
+    let what = '';
+    for (let i = 0; i < SECURITY_CLASSES.length - 1; i++) {
+      const k = SECURITY_CLASSES[i];
+      const v = counts[k];
+      if (v > 0) {
+        e.nodeSecurity[k] = (e.nodeSecurity[k] === undefined ? 0 : e.nodeSecurity[k]) + v;
+        this.log.add({ tUs: t, nodeId: e.nodeId, source: 'node', reason: k, count: v });
+        n += v;
+        what += (what === '' ? '' : ', ') + k + ' ' + v;
+      }
+    }
+    if (n > 0) this.anomaly.raise(t, e.nodeId, 'node-security', `node refused ${n}: ${what}`);
+  }
+
+  // ---- downlink ----
+
+  private enqueue(frame: Uint8Array): void {
+    if (this.queue.length >= QUEUE_MAX) {
+      this.queue.shift();
+      this.stats.queueDropped++;
+    }
+    this.queue.push(frame.slice());
+    this.stats.framesQueued++;
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0) {
+      if (!this.o.radio.send(this.queue[0])) {
+        this.stats.radioBusy++;
+        return;
+      }
+      this.queue.shift();
+    }
+  }
+
+  /**
+   * Send a command message (firmware/link/command.ts bytes, signed offline where the code
+   * needs it) to a node: one MSG_COMMAND frame when it fits a body, else fragments.
+   * Returns '' or why not.
+   */
+  sendCommand(nodeId: number, bytes: Uint8Array): string {
+    const e = this.nodes[nodeId];
+    if (e === undefined) return `node ${nodeId} not in the registry`;
+    const mb = maxBody(this.profile);
+    if (bytes.length <= mb) {
+      const s = e.sender.seal(MSG_COMMAND, bytes, bytes.length);
+      if (!s.ok) return s.error;
+      this.enqueue(s.frame);
+    } else {
+      const m = new Uint8Array(bytes.length + 1);
+      m[0] = MSG_COMMAND;
+      m.set(bytes, 1);
+      this.msgId = (this.msgId + 1) & 0xff;
+      const parts = fragmentMessage(this.msgId, m, mb);
+      if (typeof parts === 'string') return parts;
+      for (let i = 0; i < parts.length; i++) {
+        const s = e.sender.seal(MSG_FRAGMENT, parts[i], parts[i].length);
+        if (!s.ok) return s.error;
+        this.enqueue(s.frame);
+      }
+    }
+    this.stats.commandsSent++;
+    this.flush();
+    return '';
+  }
+
+  /**
+   * Prepare a key rotation for a node: derive its next-epoch keys from the control unit's
+   * new X25519 secret and the node's public key. The signed key-change command carries the
+   * matching public key. Returns '' or why not.
+   */
+  armRekey(nodeId: number, epoch: number, controlSecret: Uint8Array): string {
+    const e = this.nodes[nodeId];
+    if (e === undefined) return `node ${nodeId} not in the registry`;
+    if (e.publicKey === undefined) return `node ${nodeId}: no public key in the registry`;
+    if (epoch !== e.epoch + 1) return `epoch ${epoch} out of range ${e.epoch + 1}..${e.epoch + 1}`;
+    const d = deriveLinkKeys(pairingSecret(controlSecret, e.publicKey), nodeId, epoch);
+    e.armRekey(epoch, d.up, d.down);
+    return '';
+  }
+
+  pendingFrames(): number {
+    return this.queue.length;
+  }
+}
