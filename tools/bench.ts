@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   row('trip_ms.undervoltage (pickup 0)', trip.undervoltage, '<= 20 (one cycle)');
   row('overload_curve_err_pct_max', ol.err_pct_max, '<= 5');
   row('xs.computrons_per_sample', xs.computrons_per_sample, '<= 300');
+  row('xs.heap_bytes (core state, 16 B slots)', xs.heap_bytes, '(as measured)');
   row('xs.heap_growth_slots_per_block', xs.heap_growth_slots_per_block, '~0 (no allocation)');
   row('sim.realtime_factor', rt.realtime_factor, '>= 100');
   row('link.overhead_bytes (nRF24)', link.overhead_bytes, '<= 14 with a >= 8-byte tag');
