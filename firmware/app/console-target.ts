@@ -5,8 +5,7 @@
 import type { Clock } from '../../hal/io';
 import type { JsonObject } from '../console/json';
 import type { CalibrationKind, ConsoleTarget, Outcome, SettingInfo } from '../console/target';
-import { loadLinkKeys } from '../link/keys';
-import { nacl } from '../link/nacl';
+import { keyFingerprint, loadLinkKeys } from '../link/keys';
 import { fieldInfo } from '../protection/settings';
 import { PersistentRecord } from '../store/records';
 import type { MeterNode } from './meter-node';
@@ -41,15 +40,7 @@ function round(x: number, digits: number): number {
   return Math.round(x * k) / k;
 }
 
-const HEX = '0123456789abcdef';
 
-/** A key's fingerprint: the first 4 bytes of its SHA-512, in hex. Never the key itself. */
-function fingerprint(key: Uint8Array): string {
-  const h = nacl.hash(key);
-  let s = '';
-  for (let k = 0; k < 4; k++) s += HEX.charAt(h[k] >> 4) + HEX.charAt(h[k] & 15);
-  return s;
-}
 
 function fieldOf(name: string): string {
   for (let k = 0; k < NAMES.length; k++) if (NAMES[k][0].toLowerCase() === name.toLowerCase()) return NAMES[k][1];
@@ -188,8 +179,8 @@ export class NodeConsoleTarget implements ConsoleTarget {
     const k = loadLinkKeys(this.node.device.store);
     if (!k.ok) return { Provisioned: false, Reason: k.reason, PendingRekey: false };
     return {
-      Provisioned: true, NodeId: k.keys.nodeId, Epoch: k.keys.epoch, Up: fingerprint(k.keys.up),
-      Down: fingerprint(k.keys.down), Authority: fingerprint(k.keys.authorityPublic), PendingRekey: false,
+      Provisioned: true, NodeId: k.keys.nodeId, Epoch: k.keys.epoch, Up: keyFingerprint(k.keys.up),
+      Down: keyFingerprint(k.keys.down), Authority: keyFingerprint(k.keys.authorityPublic), PendingRekey: false,
     };
   }
 

@@ -30,11 +30,10 @@ import type { FragmentReject } from '../link/fragment';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, CMD_TIME_SYNC, COMMAND_REJECTS, CommandGuard } from '../link/command';
 import type { Command, CommandOutcome, CommandReject, SignatureCheck } from '../link/command';
 import { SlicedVerify } from '../link/ed25519-sliced';
-import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, loadLinkKeys, pairingSecret } from '../link/keys';
+import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, keyFingerprint, loadLinkKeys, pairingSecret } from '../link/keys';
 import type { LinkKeys } from '../link/keys';
 import { TELEMETRY_BYTES, encodeTelemetry, newTelemetryReading } from '../link/telemetry';
 import { ACK_DONE, ACK_FAIL, ACK_FAILED, ACK_PENDING, ACK_REFUSED, LIMIT_FIELDS, SECURITY_CLASSES, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent } from '../link/messages';
-import { nacl } from '../link/nacl';
 import type { MeterNode } from './meter-node';
 import type { LinkConsole } from './console-target';
 
@@ -71,14 +70,7 @@ export const FLAG_GAS_FAULT = 64;
 export const FLAG_MANUAL_OPEN = 128;
 
 const QUEUE_MAX = 8;
-const HEX = '0123456789abcdef';
 
-function fingerprint(key: Uint8Array): string {
-  const h = nacl.hash(key);
-  let s = '';
-  for (let k = 0; k < 4; k++) s += HEX.charAt(h[k] >> 4) + HEX.charAt(h[k] & 15);
-  return s;
-}
 
 function option(name: string, v: number | undefined, def: number, lo: number, hi: number): number {
   const x = v === undefined ? def : v;
@@ -444,8 +436,8 @@ export class NodeLink implements LinkConsole {
     const k = this.keysNow;
     const p = this.guard.pendingCommand();
     return {
-      Provisioned: true, NodeId: k.nodeId, Epoch: k.epoch, Up: fingerprint(k.up), Down: fingerprint(k.down),
-      Authority: fingerprint(k.authorityPublic), PendingRekey: p !== undefined, PendingEpoch: p === undefined ? 0 : p.epoch,
+      Provisioned: true, NodeId: k.nodeId, Epoch: k.epoch, Up: keyFingerprint(k.up), Down: keyFingerprint(k.down),
+      Authority: keyFingerprint(k.authorityPublic), PendingRekey: p !== undefined, PendingEpoch: p === undefined ? 0 : p.epoch,
     };
   }
 

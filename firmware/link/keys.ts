@@ -78,3 +78,13 @@ export function loadLinkKeys(store: Store): LinkKeysRead {
   if (!r.ok) return { ok: false, reason: 'missing: run tools/provision.ts' };
   return decodeLinkKeys(r.value);
 }
+
+const HEX = '0123456789abcdef';
+
+/** A key's fingerprint for people: the first 4 bytes of its SHA-512, in hex. Never the key. */
+export function keyFingerprint(key: Uint8Array): string {
+  const h = nacl.hash(key);
+  let s = '';
+  for (let k = 0; k < 4; k++) s += HEX.charAt(h[k] >> 4) + HEX.charAt(h[k] & 15);
+  return s;
+}
