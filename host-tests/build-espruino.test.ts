@@ -7,7 +7,7 @@ import test from 'ava';
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import vm from 'node:vm';
 import { loadBoard } from '../boards/schema';
 import { runVectors } from '../firmware/parity/entry';

@@ -57,7 +57,6 @@ export class ControlUnit {
   readonly anomaly: AnomalyDetector;
   readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0 };
   private readonly queue: Uint8Array[] = [];
-  private readonly msgBuf: Uint8Array;
   private msgId = 0;
   private readonly clock: Clock;
 
@@ -78,7 +77,6 @@ export class ControlUnit {
     }
     this.anomaly = new AnomalyDetector(ao);
     this.anomaly.onAlarm = (a: Alarm) => this.forward({ kind: 'alarm', nodeId: a.nodeId, tUs: a.tUs, alarm: a });
-    this.msgBuf = new Uint8Array(maxBody(this.profile));
     const now = o.clock.now();
     for (let i = 0; i < o.nodes.length; i++) {
       const c = o.nodes[i];

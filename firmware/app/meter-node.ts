@@ -52,6 +52,7 @@ export class MeterNode {
   readonly restored: string[] = [];
   readonly console: Console | undefined;
   readonly consoleTarget: NodeConsoleTarget;
+  private readonly buttonListeners: (() => void)[] = [];
 
   constructor(readonly device: Device, readonly board: BoardDescription, readonly options: MeterNodeOptions) {
     this.settings = defaultSettings();
@@ -99,12 +100,20 @@ export class MeterNode {
       const con = new Console(this.consoleTarget, (bytes) => serial.write(bytes));
       this.console = con;
       // the board button opens the technician credential window (a physical presence check)
-      if (pins.button !== undefined) {
-        new device.io.Digital({ pin: pins.button, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => con.buttonPressed() });
-      }
+      this.onButton(() => con.buttonPressed());
+    }
+    if (pins.button !== undefined) {
+      new device.io.Digital({ pin: pins.button, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => {
+        for (let k = 0; k < this.buttonListeners.length; k++) this.buttonListeners[k]();
+      } });
     }
     device.timer.set(() => this.saveEnergy(), ENERGY_SAVE_US, ENERGY_SAVE_US);
     this.core.start();
+  }
+
+  /** The board button (one GPIO, many users: the console's credential window, rekey confirmation). */
+  onButton(listener: () => void): void {
+    this.buttonListeners.push(listener);
   }
 
   get meter(): MainsMeter {

@@ -14,8 +14,6 @@
 // Every refusal is counted by reason, shown by the console's `Link` command and reported
 // uplink in a security event (at most one per `securityReportS`).
 import type { Radio } from '../../hal/radio';
-import type { Digital } from '../../hal/io';
-import { EDGE_FALLING } from '../../hal/io';
 import type { JsonObject } from '../console/json';
 import type { Outcome } from '../console/target';
 import type { TripEvent } from '../protection/trip-log';
@@ -123,7 +121,6 @@ export class NodeLink implements LinkConsole {
   readonly stats = { telemetry: 0, events: 0, acks: 0, radioRefused: 0, queueDropped: 0, received: 0, ignored: 0, accepted: 0, commandsDone: 0, commandsRefused: 0, commandsFailed: 0 };
   lastSecurity = '';
   lastError = '';
-  private readonly button: Digital | undefined;
   private readonly sliceUnits: number;
   private verifying: { check: SignatureCheck; v: SlicedVerify; code: number; seq: number } | undefined = undefined;
   /** timer slices spent on signature checks (sliced mode) */
@@ -181,10 +178,8 @@ export class NodeLink implements LinkConsole {
       this.onTrip(e);
     };
     node.consoleTarget.link = this;
-    const btn = node.device.pin.button;
-    if (btn !== undefined && o.useButton !== false) {
-      this.button = new node.device.io.Digital({ pin: btn, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => this.buttonPressed() });
-    }
+    // the node owns the button pin (a GPIO can be opened once); it tells every listener
+    if (o.useButton !== false) node.onButton(() => this.buttonPressed());
   }
 
   get epoch(): number {
