@@ -92,3 +92,33 @@ test('stored settings that fail validation are refused on load and the defaults 
   t.is(b.node.settings.uvTripV, 184);
   t.regex(b.node.restored[0], /settings rejected \(uvTripV/);
 });
+
+test('a power-fail warning saves the energy registers: a cut right after loses nothing', (t) => {
+  const store = new SimStore();
+  const a = boot(store);
+  a.sim.mains.setLoad({ atUs: a.sim.now(), irms: 10 });
+  a.sim.run(50e6); // well inside the 60 s save interval
+  const pf = a.sim.digitalPin(board.pins.powerFail);
+  pf.set(0, 'supervisor');
+  a.sim.run(1e3); // the callback runs on the JS thread
+  const wh = a.node.meter.energy.importWh;
+  const b = boot(store, 2, 60e6);
+  t.true(Math.abs(b.node.meter.energy.importWh - wh) < 0.01, `${b.node.meter.energy.importWh} vs ${wh}`);
+  // without the warning, up to a minute of energy would be lost
+  const store2 = new SimStore();
+  const c = boot(store2, 3);
+  c.sim.mains.setLoad({ atUs: c.sim.now(), irms: 10 });
+  c.sim.run(50e6);
+  const d = boot(store2, 4, 60e6);
+  t.true(c.node.meter.energy.importWh - d.node.meter.energy.importWh > 20, 'the warning matters');
+});
+
+test('gasBootHold keeps the relays open after boot until the MQ-6 has warmed up', (t) => {
+  const a = new SimBoard({ board, seed: 5 });
+  const node = new MeterNode(a.device, board, { settings: { gasBootHold: 1 } });
+  a.run(60e6);
+  t.is(node.state(), 'reclosing');
+  t.false(a.relays.main.contactsClosed());
+  a.run(130e6); // heater warm-up 180 s (board)
+  t.is(node.state(), 'closed');
+});

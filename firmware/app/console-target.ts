@@ -29,6 +29,7 @@ const NAMES: string[][] = [
   ['GasDelay', 'gasPickupMs', 'LPG pickup delay'],
   ['TempLimit', 'tempTripC', 'over-temperature trip'],
   ['TempDelay', 'tempPickupMs', 'over-temperature pickup delay'],
+  ['GasBootHold', 'gasBootHold', '1 = after boot, stay open until the gas sensor has warmed up'],
   ['RecloseDelay', 'recloseDelayMs', 'healthy supply time before an automatic reclose'],
   ['RecloseOnPower', 'recloseOnPower', '1 = a power-limit trip recloses like a voltage trip'],
   ['LockoutTrips', 'lockoutTrips', 'reclosable trips in the window before lockout'],

@@ -39,7 +39,7 @@ export interface MeterNodeOptions {
 /** flash records a factory reset erases; energy registers and a latched trip stay */
 const FACTORY_RECORDS = ['prot.settings', 'meter.cal', 'link.keys', 'link.id', 'console.pin', 'console.pinfail'];
 
-/** energy registers go to flash once a minute (and at every trip) */
+/** energy registers go to flash once a minute, at every trip, and on a power-fail warning */
 const ENERGY_SAVE_US = 60e6;
 
 export class MeterNode {
@@ -106,6 +106,12 @@ export class MeterNode {
       new device.io.Digital({ pin: pins.button, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => {
         for (let k = 0; k < this.buttonListeners.length; k++) this.buttonListeners[k]();
       } });
+    }
+    // A supply supervisor (e.g. a TLV803 on the 5 V rail, ahead of the hold-up capacitor)
+    // warns of a power cut some ms before the 3.3 V rail falls: save what changes most. The
+    // ESP32's own brown-out detector resets without running user code, so it cannot.
+    if (pins.powerFail !== undefined) {
+      new device.io.Digital({ pin: pins.powerFail, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => this.saveEnergy() });
     }
     device.timer.set(() => this.saveEnergy(), ENERGY_SAVE_US, ENERGY_SAVE_US);
     this.core.start();

@@ -142,6 +142,9 @@ export class Protection {
     let clear = this.voltage.healthy(r.vrms, s) && this.sensorsHealthy();
     if (b.reason === 'energycap') clear = this.energyTodayWh < s.maxEnergyWhDay;
     if (b.reason === 'overpower') clear = r.p < s.maxPowerW;
+    // a cold MQ-6 cannot see a leak (its readings are ignored while it warms up): with
+    // gasBootHold the first close waits for it, for homes with an indoor LPG cylinder
+    if (b.reason === 'boot' && s.gasBootHold === 1 && !this.slow.gasOk) clear = false;
     const delay = b.reason === 'boot' ? BOOT_CLOSE_US : s.recloseDelayMs * 1000;
     if (b.tickReclose(clear, t, delay)) {
       this.voltage.over.clear();

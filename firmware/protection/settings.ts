@@ -33,6 +33,7 @@ export interface ProtectionSettings {
   gasPickupMs: number;
   tempTripC: number;
   tempPickupMs: number;
+  gasBootHold: number; // 0/1: no first close until the MQ-6 has warmed up
   recloseDelayMs: number;
   recloseOnPower: number; // 0/1
   lockoutTrips: number;
@@ -71,6 +72,7 @@ export const PROTECTION_FIELDS: FieldInfo[] = [
   f('gasPickupMs', 'ms', 0, 60000, 2000, true),
   f('tempTripC', 'C', 30, 120, 70, false),
   f('tempPickupMs', 'ms', 0, 60000, 2000, true),
+  f('gasBootHold', '0/1', 0, 1, 0, true),
   f('recloseDelayMs', 'ms', 1000, 3600000, 30000, true),
   f('recloseOnPower', '0/1', 0, 1, 0, true),
   f('lockoutTrips', 'trips', 1, 10, 3, true),
