@@ -14,6 +14,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLuaNode, isLibGlobal, isValueReference, type Report } from './engines/lua-subset';
+import { checkEspruinoSyntaxNode } from './espruino-syntax';
 
 export interface Violation {
   file: string; // relative to the repo root
@@ -161,56 +162,14 @@ function isWaived(text: string | undefined, rule: string): boolean {
   return text.slice(at + 'subset-ok('.length, close).split(',').map((r) => r.trim()).includes(rule);
 }
 
-function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node);
-}
-
 function checkEspruinoNode(program: ts.Program, checker: ts.TypeChecker, node: ts.Node, report: Report): void {
-  if (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) {
-    // Report the outermost pattern only.
-    if (!ts.isBindingElement(node.parent)) report(node, 'destructuring', 'destructuring is not in Espruino; read fields one by one');
-  } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))) {
-    report(node.left, 'destructuring', 'destructuring assignment is not in Espruino; assign fields one by one');
-  } else if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) {
-    report(node, 'spread', 'spread (...) is not in Espruino; copy with a loop');
-  } else if (ts.isParameter(node)) {
-    if (node.dotDotDotToken) report(node, 'rest', 'rest parameters are not in Espruino; pass an array');
-    if (node.initializer) report(node.initializer, 'default-parameter', 'default parameter values are not in Espruino; test `x === undefined` in the body');
-  } else if (ts.isForOfStatement(node)) {
-    report(node, 'for-of', 'for-of is not in Espruino; use an index loop');
-  } else if (ts.isIdentifier(node) && Object.prototype.hasOwnProperty.call(ESPRUINO_BANNED_GLOBALS, node.text)) {
+  checkEspruinoSyntaxNode(node, report);
+  if (ts.isIdentifier(node) && Object.prototype.hasOwnProperty.call(ESPRUINO_BANNED_GLOBALS, node.text)) {
     if (isValueReference(node) && isLibGlobal(program, checker.getSymbolAtLocation(node))) {
       report(node, node.text === 'RegExp' ? 'regexp' : 'map-set', ESPRUINO_BANNED_GLOBALS[node.text]);
     }
-  } else if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) &&
-      node.questionDotToken) {
-    report(node.questionDotToken, 'optional-chaining', 'optional chaining (?.) is not in Espruino; test for undefined first');
-  } else if (ts.isBinaryExpression(node)) {
-    const op = node.operatorToken.kind;
-    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) {
-      report(node.operatorToken, 'nullish', 'nullish coalescing (??) is not in Espruino; write `x !== undefined ? x : d`');
-    } else if (op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.AmpersandAmpersandEqualsToken) {
-      report(node.operatorToken, 'logical-assignment', 'logical assignment (||=, &&=) is not in Espruino; write it out');
-    }
   } else if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
     report(node, 'regexp', 'RegExp literals are banned in firmware/ (missing in Lua, slow and partial in Espruino); parse by hand');
-  } else if (ts.isLabeledStatement(node)) {
-    report(node.label, 'label', 'labelled statements are not in Espruino; use a flag or a function');
-  } else if (ts.isAwaitExpression(node)) {
-    report(node, 'async', 'await is not in Espruino; use callbacks or a state machine');
-  } else if (ts.isPrivateIdentifier(node)) {
-    report(node, 'private-name', '#private fields are not in Espruino; use a plain property');
-  } else if (ts.isBigIntLiteral(node)) {
-    report(node, 'bigint', 'BigInt is not in Espruino or Lua');
-  }
-  if (isFunctionLike(node)) {
-    if (node.asteriskToken) report(node, 'generator', 'generators are not in Espruino; use an explicit iterator object');
-    const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
-    if (mods && mods.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) {
-      report(node, 'async', 'async functions are not in Espruino; use callbacks or a state machine');
-    }
   }
 }
 

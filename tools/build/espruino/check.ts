@@ -10,6 +10,7 @@
 // the ** operator, tagged templates and Proxy/Reflect/Symbol as values. A global used
 // only under `typeof X` is feature detection and is allowed.
 import ts from 'typescript';
+import { checkEspruinoSyntaxNode, type Report } from '../../espruino-syntax';
 
 export interface EspruinoIssue {
   rule: string;
@@ -65,59 +66,26 @@ export function formatIssue(fileName: string, i: EspruinoIssue): string {
   return `${fileName}:${i.line}:${i.column} [espruino/${i.rule}] ${i.message}${i.text !== '' ? `: ${i.text}` : ''}`;
 }
 
-type Report = (node: ts.Node, rule: string, message: string) => void;
-
+// The syntax rules shared with the source lint, plus what only emitted JS can break.
 function checkNode(node: ts.Node, declared: Set<string>, report: Report): void {
-  if (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) {
-    if (!ts.isBindingElement(node.parent)) report(node, 'destructuring', 'destructuring is not in Espruino');
-  } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))) {
-    report(node.left, 'destructuring', 'destructuring assignment is not in Espruino');
-  } else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
-      (ts.isObjectLiteralExpression(node.initializer) || ts.isArrayLiteralExpression(node.initializer))) {
-    report(node.initializer, 'destructuring', 'destructuring in a loop head is not in Espruino');
-  } else if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) {
-    report(node, 'spread', 'spread (...) is not in Espruino');
-  } else if (ts.isParameter(node)) {
-    if (node.dotDotDotToken) report(node, 'rest', 'rest parameters are not in Espruino');
-    if (node.initializer) report(node.initializer, 'default-parameter', 'default parameter values are not in Espruino');
-  } else if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) {
-    if (node.questionDotToken) report(node.questionDotToken, 'optional-chaining', 'optional chaining (?.) is not in Espruino');
-  } else if (ts.isBinaryExpression(node)) {
+  checkEspruinoSyntaxNode(node, report);
+  if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken.kind;
-    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) {
-      report(node.operatorToken, 'nullish', 'nullish coalescing (??) is not in Espruino');
-    } else if (op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.AmpersandAmpersandEqualsToken) {
-      report(node.operatorToken, 'logical-assignment', 'logical assignment (||=, &&=) is not in Espruino');
-    } else if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) {
+    if (op === ts.SyntaxKind.AsteriskAsteriskToken || op === ts.SyntaxKind.AsteriskAsteriskEqualsToken) {
       report(node.operatorToken, 'exponent', 'the ** operator is not reliably in Espruino; use Math.pow');
     }
   } else if (ts.isRegularExpressionLiteral(node)) {
     report(node, 'regexp', MISSING_GLOBALS.RegExp);
-  } else if (ts.isLabeledStatement(node)) {
-    report(node.label, 'label', 'labelled statements are not in Espruino');
-  } else if (ts.isAwaitExpression(node) || ts.isForOfStatement(node) && node.awaitModifier) {
+  } else if (ts.isForOfStatement(node) && node.awaitModifier) {
     report(node, 'async', 'await is not in Espruino');
-  } else if (ts.isPrivateIdentifier(node)) {
-    report(node, 'private-name', '#private names are not in Espruino');
-  } else if (ts.isBigIntLiteral(node)) {
-    report(node, 'bigint', 'BigInt is not in Espruino');
   } else if (ts.isPropertyDeclaration(node)) {
     report(node, 'class-field', 'class fields are not in Espruino; assign in the constructor');
   } else if (ts.isTaggedTemplateExpression(node)) {
     report(node, 'tagged-template', 'tagged templates are not in Espruino');
-  } else if (ts.isYieldExpression(node)) {
-    report(node, 'generator', 'yield is not in Espruino');
   } else if (ts.isIdentifier(node) && Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, node.text)) {
     if (isFreeValueReference(node) && !declared.has(node.text)) {
       report(node, node.text === 'RegExp' ? 'regexp' : 'missing-global', MISSING_GLOBALS[node.text]);
     }
-  }
-  if (ts.isForOfStatement(node)) report(node, 'for-of', 'for-of is not in Espruino; use an index loop');
-  if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) {
-    if (node.asteriskToken) report(node, 'generator', 'generators are not in Espruino');
-    const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
-    if (mods && mods.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) report(node, 'async', 'async functions are not in Espruino');
   }
 }
 
