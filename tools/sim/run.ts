@@ -10,6 +10,7 @@ import type { Scenario } from './scenarios';
 export type TimelineEvent =
   | { t: number; kind: 'reading'; vrms: number; irms: number; p: number; pf: number; freqHz: number; tempC: number; gasPpm: number; gas: string; state: string; importWh: number }
   | { t: number; kind: 'fault'; what: string }
+  | { t: number; kind: 'event'; what: string }
   | { t: number; kind: 'trip'; reason: string; detail: string; state: string; afterFaultMs: number | null }
   | { t: number; kind: 'relay'; closed: boolean; source: string; afterFaultMs: number | null };
 
@@ -64,6 +65,9 @@ export function runScenario(sc: Scenario, board: BoardDescription, seed = 1): Ru
       faults.sort((a, b) => a - b);
       events.push({ t: s, kind: 'fault', what });
     },
+    note: (s: number, what: string) => {
+      events.push({ t: s, kind: 'event', what });
+    },
   };
   sc.inject(ctx);
   const end = t0 + sc.seconds * 1e6;
@@ -99,6 +103,7 @@ export function formatTimeline(r: RunResult): string {
       const gas = e.gas === 'ok' ? f(e.gasPpm, 11, 0) : e.gas.padStart(11);
       out.push(`${t} ${f(e.vrms, 7, 1)} ${f(e.irms, 7, 2)} ${f(e.p, 9, 1)} ${f(e.pf, 6, 3)} ${f(e.freqHz, 8, 3)} ${f(e.tempC, 5, 1)} ${gas}  ${e.state}`);
     } else if (e.kind === 'fault') out.push(`${t}  >> FAULT   ${e.what}`);
+    else if (e.kind === 'event') out.push(`${t}  .. EVENT   ${e.what}`);
     else if (e.kind === 'trip') {
       const lat = e.afterFaultMs === null ? '' : `, ${e.afterFaultMs.toFixed(2)} ms after the fault`;
       out.push(`${t}  !! TRIP    ${e.reason} (${e.detail})${lat} -> ${e.state}`);
