@@ -1,14 +1,14 @@
 import test from 'ava';
 import nacl from 'tweetnacl';
 import { provisionNode } from '../tools/provision';
-import { loadBoardJson } from '../tools/boards';
+import { loadBoard } from '../boards/schema';
 import { SimStore } from '../hal/sim/store';
 import { loadLinkKeys, deriveLinkKeys, pairingSecret } from '../firmware/link/keys';
 import { LinkSender, LinkReceiver, PROFILE_NRF24, DIR_UP, MSG_TELEMETRY } from '../firmware/link/frame';
 import { FrameCounter } from '../firmware/link/counter';
 import { ReplayWindow } from '../firmware/link/replay';
 
-const board = loadBoardJson('esp32-devkitc-meter');
+const board = loadBoard('esp32-devkitc-meter');
 const auth = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
 const seed = (n: number) => new Uint8Array(32).fill(n);
 

@@ -4,9 +4,9 @@ import { MeterNode } from '../firmware/app/meter-node';
 import { NodeMemory } from '../firmware/app/memory';
 import { SimBoard } from '../hal/sim/board';
 import { PowerCut, SimStore } from '../hal/sim/store';
-import { loadBoardJson } from '../tools/boards';
+import { loadBoard } from '../boards/schema';
 
-const board = loadBoardJson('esp32-devkitc-meter');
+const board = loadBoard('esp32-devkitc-meter');
 
 function boot(store: SimStore, seed = 1, startUs = 0) {
   // an offset error on both channels, so restored ADC offsets differ from mid-scale

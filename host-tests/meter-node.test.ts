@@ -3,7 +3,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import type { SimFault } from '../hal/sim/board';
 import { bootNode } from '../tools/bench/common';
-import { loadBoardJson } from '../tools/boards';
+import { loadBoard } from '../boards/schema';
 
 test('VoltageSet and CurrentSet correct a 3 % gain error to within 0.1 %', (t) => {
   const { sim, node } = bootNode({ seed: 5, frontend: { gainErr: { v: 0.03, i: -0.03 } }, mains: { irms: 10 } });
@@ -30,7 +30,7 @@ test('calibration refuses a load that is not steady', (t) => {
 });
 
 test('PowerSet solves the phase alignment at PF 0.5 and refuses at PF 1', (t) => {
-  const board = loadBoardJson('esp32-devkitc-meter');
+  const board = loadBoard('esp32-devkitc-meter');
   const wrong = { ...board, calibration: { ...board.calibration!, phaseShift: 0 } };
   const { sim, node } = bootNode({ seed: 6, mains: { irms: 10, pfAngleDeg: 60 } }, {}, wrong);
   let p = 0;

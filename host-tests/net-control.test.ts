@@ -12,7 +12,7 @@ import { NetSim } from '../hal/sim/radio-net';
 import { SimStore } from '../hal/sim/store';
 import { SimBoard } from '../hal/sim/board';
 import { MeterNode } from '../firmware/app/meter-node';
-import { loadBoardJson } from '../tools/boards';
+import { loadBoard } from '../boards/schema';
 import { newTelemetryReading } from '../firmware/link/telemetry';
 
 test('event and ack bodies round-trip and fit one nRF24 body', (t) => {
@@ -106,7 +106,7 @@ test('ControlUnit and NodeLink refuse bad set-ups with the field and range', (t)
   const cu = mk({});
   t.is(cu.sendCommand(9, new Uint8Array(8)), 'node 9 not in the registry');
   t.regex(cu.armRekey(1, 1, key), /no public key/);
-  const board = loadBoardJson('esp32-devkitc-meter');
+  const board = loadBoard('esp32-devkitc-meter');
   const sim = new SimBoard({ board });
   const node = new MeterNode(sim.device, board, {});
   const r2 = net.radio('n', 'nrf24', 76, 1, 0, sim.sched);

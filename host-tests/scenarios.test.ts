@@ -1,11 +1,11 @@
 // Every named scenario on the virtual board, with the outcome a user would expect.
 import test from 'ava';
-import { loadBoardJson } from '../tools/boards';
+import { loadBoard } from '../boards/schema';
 import { runScenario } from '../tools/sim/run';
 import type { TimelineEvent } from '../tools/sim/run';
 import { findScenario, SCENARIOS } from '../tools/sim/scenarios';
 
-const board = loadBoardJson('esp32-devkitc-meter');
+const board = loadBoard('esp32-devkitc-meter');
 
 function run(name: string) {
   const sc = findScenario(name);

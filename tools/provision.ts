@@ -17,7 +17,7 @@ import type { BoardDescription } from '../boards/board';
 import { SimStore } from '../hal/sim/store';
 import { PersistentRecord } from '../firmware/store/records';
 import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD } from '../firmware/link/keys';
-import { loadBoardJson } from './boards';
+import { loadBoard } from '../boards/schema';
 import type { ControlNodeConfig } from '../firmware/control/node-table';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -132,7 +132,7 @@ export function main(argv: string[]): number {
   const regPath = join(out, 'control-unit.json');
   const registry = existsSync(regPath) ? (JSON.parse(readFileSync(regPath, 'utf8')) as Registry) : undefined;
   const r = provisionNode({
-    board: loadBoardJson(boardName),
+    board: loadBoard(boardName),
     nodeId: Number(nodeText),
     authorityPublic: unhex(authority.publicKey),
     registry,

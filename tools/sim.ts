@@ -1,6 +1,6 @@
 // npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>] | --list
 // Runs the meter node on the virtual board and prints a timeline.
-import { loadBoardJson } from './boards';
+import { loadBoard } from '../boards/schema';
 import { formatTimeline, runScenario } from './sim/run';
 import { NET_SCENARIOS } from './sim/net-scenarios';
 import { findScenario, SCENARIOS } from './sim/scenarios';
@@ -40,7 +40,7 @@ function main(argv: string[]): void {
   }
   const sc = findScenario(scenario);
   if (sc === undefined) usage(`no scenario '${scenario}'; known: ${[...SCENARIOS, ...NET_SCENARIOS].map((s) => s.name).join(', ')}`);
-  const r = runScenario(sc, loadBoardJson(board), seed);
+  const r = runScenario(sc, loadBoard(board), seed);
   if (json) console.log(JSON.stringify(r));
   else console.log(formatTimeline(r));
 }

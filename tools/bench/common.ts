@@ -4,12 +4,12 @@ import { SimBoard } from '../../hal/sim/board';
 import type { SimBoardOptions } from '../../hal/sim/board';
 import { MeterNode } from '../../firmware/app/meter-node';
 import type { MeterNodeOptions } from '../../firmware/app/meter-node';
-import { loadBoardJson } from '../boards';
+import { loadBoard } from '../../boards/schema';
 
 export const BOOT_US = 3e6;
 
 export function bootNode(opts: Partial<SimBoardOptions> & { settings?: Record<string, number> }, nodeOpts: MeterNodeOptions = {}, board?: BoardDescription) {
-  const b = board ?? loadBoardJson('esp32-devkitc-meter');
+  const b = board ?? loadBoard('esp32-devkitc-meter');
   const sim = new SimBoard({ board: b, ...opts });
   const node = new MeterNode(sim.device, b, { settings: opts.settings, ...nodeOpts });
   sim.runUntil(sim.now() + BOOT_US);

@@ -4,7 +4,7 @@
 import { MeterNode } from '../../firmware/app/meter-node';
 import { SimBoard } from '../../hal/sim/board';
 import { SimStore } from '../../hal/sim/store';
-import { loadBoardJson } from '../boards';
+import { loadBoard } from '../../boards/schema';
 import type { ByteDuplex } from './duplex';
 
 export interface SimMeter {
@@ -17,7 +17,7 @@ export interface SimMeter {
 }
 
 export function createSimMeter(opts: { board?: string; pin?: string; realtime?: boolean; seed?: number } = {}): SimMeter {
-  const board = loadBoardJson(opts.board ?? 'esp32-devkitc-meter');
+  const board = loadBoard(opts.board ?? 'esp32-devkitc-meter');
   const store = new SimStore();
   const listeners: ((b: Uint8Array) => void)[] = [];
   let sim!: SimBoard;

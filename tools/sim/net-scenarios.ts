@@ -20,7 +20,7 @@ import type { Forward } from '../../firmware/app/control-unit';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, encodeCommand, newCommand } from '../../firmware/link/command';
 import { DIR_DOWN, DIR_UP, HEADER_BYTES, LinkSender, MSG_COMMAND, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_NRF24, maxBody, readHeader, writeHeader } from '../../firmware/link/frame';
 import { fragmentMessage } from '../../firmware/link/fragment';
-import { loadBoardJson } from '../boards';
+import { loadBoard } from '../../boards/schema';
 import { controlNodes, provisionNode } from '../provision';
 import type { Registry } from '../provision';
 
@@ -73,7 +73,7 @@ export class Net {
     this.reportEveryS = o.reportEveryS === undefined ? 10 : o.reportEveryS;
     this.prng = new Prng(seed);
     this.net = new NetSim({ seed, medium: { edgeLoss: o.edgeLoss === undefined ? 0 : o.edgeLoss } });
-    this.board = loadBoardJson('esp32-devkitc-meter');
+    this.board = loadBoard('esp32-devkitc-meter');
     this.authority = nacl.sign.keyPair.fromSeed(this.bytes(32));
     this.controlSecret = this.bytes(32);
     let reg: Registry | undefined;
