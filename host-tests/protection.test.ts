@@ -164,3 +164,11 @@ test('remote on never overrides a safety trip; manual off/on works', (t) => {
   t.is(b.state, 'tripped');
   t.is(b.reason, 'gas');
 });
+
+test('instantaneous qualification is a time: two samples at 4 kHz, never less than one', async (t) => {
+  const { qualifySamples } = await import('../firmware/protection/settings');
+  t.is(qualifySamples(500, 4000), 2);
+  t.is(qualifySamples(500, 250), 1);
+  t.is(qualifySamples(0, 4000), 1);
+  t.is(qualifySamples(1000, 8000), 8);
+});

@@ -17,7 +17,7 @@ const NAMES: string[][] = [
   ['VoltageLowDelay', 'uvPickupMs', 'under-voltage pickup delay'],
   ['VoltageHysteresis', 'voltHystPct', 'reset band of the voltage elements'],
   ['CurrentPeak', 'ocPeakA', 'instantaneous over-current pickup (sample peak)'],
-  ['CurrentPeakSamples', 'ocConfirmSamples', 'consecutive samples over CurrentPeak before a trip'],
+  ['CurrentPeakTime', 'ocQualifyUs', 'how long sample peaks stay over CurrentPeak before a trip (at least one sample)'],
   ['CurrentLimit', 'olPickupA', 'overload pickup Is (IEC 60255-151)'],
   ['OverloadCurve', 'olCurve', 'overload curve: 0 standard, 1 very, 2 extremely inverse'],
   ['OverloadTms', 'olTms', 'overload time multiplier'],

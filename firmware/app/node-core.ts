@@ -21,6 +21,7 @@ import { readNtc, steinhartFromBeta } from '../metering/ntc';
 import type { CycleReading } from '../metering/readings';
 import { Protection } from '../protection/protection';
 import type { ProtectionSettings } from '../protection/settings';
+import { qualifySamples } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
 
 const SLOW_PERIOD_US = 1e6;
@@ -50,6 +51,7 @@ export class NodeCore {
   private readonly sampler: ContinuousAdc;
   private readonly ntcPin: { read(): number } | undefined;
   private readonly gasPin: { read(): number } | undefined;
+  private readonly rateHz: number;
 
   constructor(readonly device: Device, board: BoardDescription, readonly settings: ProtectionSettings, hooks: NodeCoreHooks) {
     const adc = board.adc;
@@ -57,6 +59,7 @@ export class NodeCore {
     const cal = board.calibration;
     if (fe === undefined || cal === undefined) throw new Error('board ' + board.name + ': a meter node needs "frontend" and "calibration"');
     this.bootUs = device.clock.now();
+    this.rateHz = adc.rateHz;
     this.activeHigh = board.relay === undefined ? true : board.relay.activeHigh;
     const pins = device.pin;
     this.relays.push(new device.io.Digital({ pin: pins.relayMain, mode: 'output' }));
@@ -138,7 +141,7 @@ export class NodeCore {
   /** The instantaneous pickup in ADC codes follows the setting and the current gain. */
   applyOcPickup(): void {
     this.meter.ocCodes = this.settings.ocPeakA / this.meter.cal.iGain;
-    this.meter.ocConfirm = this.settings.ocConfirmSamples;
+    this.meter.ocConfirm = qualifySamples(this.settings.ocQualifyUs, this.rateHz);
   }
 
   private readSlow(ntcCode: number, gasCode: number): void {

@@ -11,6 +11,9 @@ import { num } from '../util/fmt';
 // - overload: IEC 60255-151 curves; pickup Is = the circuit's 16 A rating.
 // - instantaneous over-current: 45 A peak, 2 x In (16 A) as a peak value; a magnetic MCB
 //   (IEC 60898-1 type B) clears 3-5 x In; our CT channel clips near 77 A peak.
+// - instantaneous qualification: 500 us, two samples at 4 kHz; at any rate at least one
+//   sample, so a slow (polled) build still sees a peak. Tasmota users ask for a
+//   qualification time in ms, not in samples.
 // - power limit: Tasmota's MaxPowerHold default of 10 s.
 // - gas: 2000 ppm LPG, about 10 % of the lower explosive limit (LPG LEL ~1.9 % vol).
 
@@ -21,7 +24,7 @@ export interface ProtectionSettings {
   uvPickupMs: number;
   voltHystPct: number;
   ocPeakA: number;
-  ocConfirmSamples: number;
+  ocQualifyUs: number; // how long sample peaks must stay over ocPeakA (qualification time)
   olPickupA: number;
   olCurve: number; // 0 = standard inverse, 1 = very inverse, 2 = extremely inverse
   olTms: number;
@@ -60,7 +63,7 @@ export const PROTECTION_FIELDS: FieldInfo[] = [
   f('uvPickupMs', 'ms', 0, 10000, 200, true),
   f('voltHystPct', '%', 0.5, 10, 2, false),
   f('ocPeakA', 'A', 1, 200, 45, false),
-  f('ocConfirmSamples', 'samples', 1, 16, 2, true),
+  f('ocQualifyUs', 'us', 0, 20000, 500, true),
   f('olPickupA', 'A', 0.5, 100, 16, false),
   f('olCurve', '0=SI 1=VI 2=EI', 0, 2, 1, true),
   f('olTms', '', 0.05, 2, 1, false),
@@ -78,6 +81,12 @@ export const PROTECTION_FIELDS: FieldInfo[] = [
   f('lockoutTrips', 'trips', 1, 10, 3, true),
   f('lockoutWindowMs', 'ms', 10000, 86400000, 600000, true),
 ];
+
+/** Samples in a row that cover the instantaneous qualification time: at least one. */
+export function qualifySamples(us: number, rateHz: number): number {
+  const n = Math.ceil((us * rateHz) / 1e6 - 1e-9);
+  return n < 1 ? 1 : n;
+}
 
 export function defaultSettings(): ProtectionSettings {
   const s: Record<string, number> = {};

@@ -23,7 +23,7 @@ interface TripCase {
 
 /**
  * First time at or after tUs (10 µs steps) from which |i| stays above `amps` for the
- * element's qualification window (ocConfirmSamples = 2 samples = 0.5 ms at 4 kHz): an
+ * element's qualification window (ocQualifyUs 500 = 2 samples at 4 kHz): an
  * excursion shorter than that is, by design, not a fault for this element.
  */
 function firstQualified(sim: SimBoard, tUs: number, amps: number, untilUs: number, windowUs: number): number {
