@@ -1,4 +1,6 @@
-// npm run build -- --target <moddable|espruino|lua> --board <name> [--out build]
+// npm run build -- --target <moddable|espruino|lua> --board <name> [--out build] [--native]
+// --native (moddable only): use the C host modules (ESP-IDF adc_continuous at the board's
+// rate, and the trip ISR) instead of the ECMA-419 polled ADC; see docs/MODDABLE-NATIVE.md.
 // Turns the TypeScript into what a board runs; each target's builder lives in tools/build/.
 import { resolve } from 'node:path';
 import { loadBoard } from '../boards/schema';
@@ -13,14 +15,18 @@ async function builderFor(target: Target): Promise<Builder> {
   return (await import('./build/lua')).buildLua;
 }
 
-export async function build(target: Target, boardName: string, out = 'build'): Promise<BuildResult> {
+export async function build(target: Target, boardName: string, out = 'build', native = false): Promise<BuildResult> {
   const board = loadBoard(boardName);
   const outDir = resolve(out, target, board.name);
+  if (native) {
+    if (target !== 'moddable') throw new Error('--native: only the moddable target has native modules (adc_continuous, trip ISR)');
+    return (await import('./build/moddable')).buildModdableWith(board, outDir, { native: true });
+  }
   return (await builderFor(target))(board, outDir);
 }
 
 function usage(msg: string): never {
-  console.error(`build: ${msg}\nusage: npm run build -- --target <${TARGETS.join('|')}> --board <name> [--out build]`);
+  console.error(`build: ${msg}\nusage: npm run build -- --target <${TARGETS.join('|')}> --board <name> [--out build] [--native]`);
   process.exit(2);
 }
 
@@ -28,17 +34,19 @@ async function main(argv: string[]): Promise<void> {
   let target = '';
   let board = '';
   let out = 'build';
+  let native = false;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     if (a === '--target') target = argv[++k] ?? '';
     else if (a === '--board') board = argv[++k] ?? '';
     else if (a === '--out') out = argv[++k] ?? '';
+    else if (a === '--native') native = true;
     else usage(`unknown argument '${a}'`);
   }
   if (!(TARGETS as readonly string[]).includes(target)) usage(`--target must be one of ${TARGETS.join(', ')}, got '${target}'`);
   if (board === '') usage('--board is required (see boards/*.json)');
   try {
-    const r = await build(target as Target, board, out);
+    const r = await build(target as Target, board, out, native);
     console.log(`built ${r.target} for ${r.board}: ${r.files.length} files, ${r.bytes} bytes of source in ${r.outDir}`);
     for (const n of r.notes) console.log(`  ${n}`);
   } catch (e) {

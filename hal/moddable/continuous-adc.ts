@@ -1,24 +1,31 @@
 // The JS face of the native adc_continuous host module (hal/moddable/native/adc-continuous.c,
-// class in hal/moddable/native/adc-continuous.js). The C side only moves bytes: it copies
-// each DMA conversion frame, as the driver delivers it, into one reused ArrayBuffer and
-// calls onFrame(buffer, length, tEndUs). Everything that can be wrong about a frame is
-// decided here, in TypeScript, so that it runs (and is tested) on the host:
+// class in hal/moddable/native/adc-continuous.js): hal/io ContinuousAdc on top of it, the
+// converter plan (channels, decimation, frame size), and decodeLocked, the TypeScript
+// reference of the C frame decoder (hal/moddable/native/adc-decode.h), which the host
+// tests compile, run and compare with it on the same frames.
+//
+// What a frame decode does (both versions):
 //   - channel routing: each 16-bit entry carries its ADC1 channel; V and I are routed by
-//     that field, and a frame whose entries are not V, I, V, I, ... is dropped whole
-//     (a shifted or swapped frame would mix the voltage and current waveforms);
+//     that field. On the ESP32 the ADC reaches memory through I2S0's DMA, whose RX FIFO
+//     stores the upper 16 bits first, so samples may land as [s1, s0, s3, s2, ...]
+//     (ESP32 TRM v4.6 §12, "Modes of Writing Received Data into FIFO"; esp-idf issues #5444,
+//     #10636): the word order (V,I or I,V in each 32-bit word) is locked on the first good
+//     frame, and a later frame in another order, or with a foreign channel, is dropped whole
+//     (a shifted frame would pair each I with the wrong V);
 //   - 12-bit masking (adc_digi_output_data_t.type1: data:12, channel:4, ESP-IDF
 //     hal/adc_types.h, "ESP32: Only `type1` is valid");
 //   - decimation: ESP32 continuous mode cannot run below SOC_ADC_SAMPLE_FREQ_THRES_LOW
 //     (20 kHz, esp32 soc_caps.h), and 2 channels at 4000 pairs/s is only 8 kHz aggregate,
 //     so the converter runs at an integer multiple D of the asked rate and D consecutive
 //     pairs are averaged into one (a boxcar: at D = 3, 24 kHz aggregate; gain at 50 Hz
-//     1 - 2e-4, so metering is unaffected);
-//   - time stamps: the C side stamps each frame's on_conv_done (esp_timer_get_time, µs);
-//     the block's first (averaged) V sample is at tEnd - rawPairs*Tr + (D-1)/2*Tr.
-// The block handed to onBlock is a reused number[] (what the firmware's MainsMeter takes
-// today); a Uint16Array would be cheaper to fill but would not hold the averaged,
-// non-integer codes, and the firmware (Lua-portable) does not take typed arrays.
-// Espruino-level syntax like the rest of hal/moddable, though this file only ships on XS.
+//     1 - 2e-4, so metering is unaffected).
+// Time stamps: the C side stamps each frame's on_conv_done (esp_timer_get_time, µs); the
+// block's first (averaged) V sample is at tEnd - rawPairs*Tr + (D-1)/2*Tr.
+// The decode runs in C because in XS it costs ~2900 computrons per 2 ms frame
+// (hal/moddable/native/bench-decode.ts). The block handed to onBlock is a reused number[]
+// (what the firmware's MainsMeter takes today) that the C fills in place; a Uint16Array
+// would be cheaper to fill but cannot hold the averaged, non-integer codes, and the
+// firmware (Lua-portable) does not take typed arrays.
 import type { ContinuousAdc, ContinuousAdcOptions } from '../io';
 
 /** ESP32 SOC_ADC_SAMPLE_FREQ_THRES_LOW / _HIGH (ESP-IDF components/soc/esp32/include/soc/soc_caps.h) */
@@ -80,25 +87,29 @@ export function planContinuousAdc(pins: number[], rateHz: number, blockPairs: nu
   };
 }
 
+/** word order of a frame, as adc-decode.h numbers it: 0 not locked yet, 1 V then I, 2 I then V */
+export interface OrderState {
+  order: number;
+}
+
 /**
- * Decodes one frame into out[0 .. 2*blockPairs-1] ([v0, i0, v1, i1, ...], averaged over
- * `decimation` raw pairs). Returns '' when the frame is good, else why it was dropped
- * (out is then partly written and must not be used).
+ * One frame in one word order (swapped: I then V in each 32-bit word). Writes out[] =
+ * [v0, i0, ...] averaged over `decimation` raw pairs. Returns 0, or 1 + the index of the
+ * first entry of the first bad word (out is then partly written and must not be used).
  */
-export function decodeFrame(bytes: Uint8Array, length: number, plan: AdcPlan, out: number[]): string {
-  if (length !== plan.frameBytes) return 'length ' + length + ' bytes, expected ' + plan.frameBytes;
+export function decodeFrame(bytes: Uint8Array, plan: AdcPlan, out: number[], swapped: boolean): number {
   const d = plan.decimation;
+  const first = swapped ? 2 : 0; // byte offset of the V entry in a word
+  const second = swapped ? 0 : 2;
   let at = 0;
   for (let k = 0; k < plan.blockPairs; k++) {
     let sv = 0;
     let si = 0;
     for (let j = 0; j < d; j++) {
       // little-endian 16-bit adc_digi_output_data_t: bits 0..11 data, 12..15 channel
-      const ev = bytes[at] | (bytes[at + 1] << 8);
-      const ei = bytes[at + 2] | (bytes[at + 3] << 8);
-      if (ev >> 12 !== plan.vChannel || ei >> 12 !== plan.iChannel) {
-        return 'channel order at entry ' + at / RESULT_BYTES + ': got ' + (ev >> 12) + ', ' + (ei >> 12) + ', expected ' + plan.vChannel + ', ' + plan.iChannel;
-      }
+      const ev = bytes[at + first] | (bytes[at + first + 1] << 8);
+      const ei = bytes[at + second] | (bytes[at + second + 1] << 8);
+      if (ev >> 12 !== plan.vChannel || ei >> 12 !== plan.iChannel) return 1 + at / RESULT_BYTES;
       sv += ev & 0xfff;
       si += ei & 0xfff;
       at += 2 * RESULT_BYTES;
@@ -106,22 +117,48 @@ export function decodeFrame(bytes: Uint8Array, length: number, plan: AdcPlan, ou
     out[2 * k] = sv / d;
     out[2 * k + 1] = si / d;
   }
-  return '';
+  return 0;
+}
+
+/** meterAdcDecode of adc-decode.h: 0 good, -1 bad length, n > 0 bad word at entry n - 1; locks the word order. */
+export function decodeLocked(bytes: Uint8Array, length: number, plan: AdcPlan, state: OrderState, out: number[]): number {
+  if (length !== plan.frameBytes) return -1;
+  if (state.order !== 0) return decodeFrame(bytes, plan, out, state.order === 2);
+  const status = decodeFrame(bytes, plan, out, false);
+  if (status === 0) {
+    state.order = 1;
+    return 0;
+  }
+  if (decodeFrame(bytes, plan, out, true) === 0) {
+    state.order = 2;
+    return 0;
+  }
+  return status;
+}
+
+/** why a frame was dropped, from its status */
+export function describeStatus(status: number, plan: AdcPlan): string {
+  if (status === 0) return '';
+  if (status === -1) return 'frame length is not ' + plan.frameBytes + ' bytes';
+  return 'channel order at entry ' + (status - 1) + ': expected channels ' + plan.vChannel + ' (V) and ' + plan.iChannel + ' (I) in each 32-bit word';
 }
 
 /** Options of the native class (hal/moddable/native/adc-continuous.js). */
 export interface NativeAdcOptions {
   vChannel: number;
   iChannel: number;
+  decimation: number;
+  blockPairs: number;
   /** adc_continuous_config_t.sample_freq_hz: conversions/s over both channels */
   sampleFreqHz: number;
   /** adc_continuous_handle_cfg_t.conv_frame_size, bytes */
   frameBytes: number;
   /** adc_continuous_handle_cfg_t.max_store_buf_size, bytes */
   poolBytes: number;
-  /** the reused ArrayBuffer each frame is copied into (frameBytes long) */
-  buffer: ArrayBuffer;
-  onFrame: (buffer: ArrayBuffer, length: number, tEndUs: number) => void;
+  /** the reused block [v0, i0, ...] (2 * blockPairs numbers) the C decodes each frame into */
+  block: number[];
+  /** status: 0 good (block filled), -1 bad length, n > 0 bad channel order at entry n - 1 */
+  onFrame: (status: number, tEndUs: number) => void;
 }
 export interface NativeAdc {
   start(): void;
@@ -129,8 +166,12 @@ export interface NativeAdc {
   close(): void;
   /** on_pool_ovf events since construction */
   readonly overflows: number;
+  /** 0 not locked, 1 V then I, 2 I then V (adc-decode.h) */
+  readonly wordOrder: number;
 }
 export type NativeAdcClass = new (o: NativeAdcOptions) => NativeAdc;
+
+const ORDER_NAMES = ['', 'VI', 'IV'];
 
 /** hal/io ContinuousAdc over the native adc_continuous module. */
 export class NativeContinuousAdc implements ContinuousAdc {
@@ -145,7 +186,6 @@ export class NativeContinuousAdc implements ContinuousAdc {
   lastBad: string;
   private readonly native: NativeAdc;
   private readonly block: number[];
-  private readonly bytes: Uint8Array;
   private readonly onBlock: (block: number[], tUs: number) => void;
 
   constructor(o: ContinuousAdcOptions, Native: NativeAdcClass) {
@@ -160,14 +200,13 @@ export class NativeContinuousAdc implements ContinuousAdc {
     this.onBlock = o.onBlock;
     this.block = [];
     for (let k = 0; k < 2 * o.blockPairs; k++) this.block.push(0);
-    const buffer = new ArrayBuffer(plan.frameBytes);
-    this.bytes = new Uint8Array(buffer);
     const self = this;
     this.native = new Native({
-      vChannel: plan.vChannel, iChannel: plan.iChannel, sampleFreqHz: plan.aggregateHz,
-      frameBytes: plan.frameBytes, poolBytes: POOL_FRAMES * plan.frameBytes, buffer: buffer,
-      onFrame: function (_b: ArrayBuffer, length: number, tEndUs: number): void {
-        self.frame(length, tEndUs);
+      vChannel: plan.vChannel, iChannel: plan.iChannel, decimation: plan.decimation, blockPairs: plan.blockPairs,
+      sampleFreqHz: plan.aggregateHz, frameBytes: plan.frameBytes, poolBytes: POOL_FRAMES * plan.frameBytes,
+      block: this.block,
+      onFrame: function (status: number, tEndUs: number): void {
+        self.frame(status, tEndUs);
       },
     });
   }
@@ -175,6 +214,12 @@ export class NativeContinuousAdc implements ContinuousAdc {
   /** blocks lost because the driver's pool was full (on_pool_ovf) */
   get overruns(): number {
     return this.native.overflows;
+  }
+
+  /** word order the decoder locked: 'VI', 'IV' (the ESP32 I2S FIFO order) or '' before the first good frame */
+  get wordOrder(): string {
+    const n = this.native.wordOrder;
+    return n >= 0 && n < ORDER_NAMES.length ? ORDER_NAMES[n] : '?';
   }
 
   start(): void {
@@ -189,12 +234,10 @@ export class NativeContinuousAdc implements ContinuousAdc {
     this.native.close();
   }
 
-  /** one frame from the native side (public for the host tests' fake driver) */
-  frame(length: number, tEndUs: number): void {
-    const why = decodeFrame(this.bytes, length, this.plan, this.block);
-    if (why !== '') {
+  private frame(status: number, tEndUs: number): void {
+    if (status !== 0) {
       this.badFrames++;
-      this.lastBad = why;
+      this.lastBad = describeStatus(status, this.plan);
       return;
     }
     const p = this.plan;

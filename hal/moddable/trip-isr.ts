@@ -53,7 +53,8 @@ export class TripIsrDigital implements Digital {
    * relays / deEnergised: the relay pins and the level that opens them.
    */
   constructor(o: DigitalOptions, relays: number[], deEnergised: number, Native: NativeTripClass) {
-    if (o.mode !== 'input' && o.mode !== 'inputPullDown') throw new RangeError('comparator mode: must be input or inputPullDown for the trip ISR, got ' + o.mode);
+    // the C leaves the pad floating: the LM393's open-collector output has its pull-up on the board
+    if (o.mode !== 'input') throw new RangeError('comparator mode: must be input for the trip ISR (the board pulls the LM393 output up), got ' + o.mode);
     if (o.edge !== EDGE_RISING) throw new RangeError('comparator edge: the trip ISR takes the rising edge (' + EDGE_RISING + '), got ' + o.edge);
     checkPin(o.pin, 'comparator pin', false);
     if (relays.length < 1) throw new RangeError('relay pins: at least one relay GPIO is needed for the trip ISR');
