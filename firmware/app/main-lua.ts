@@ -77,7 +77,7 @@ export class LuaMeterNode {
   configure(change: Record<string, number>): string {
     const r = applySettings(this.settings, change);
     if (!r.ok) return r.error;
-    this.core.applyOcPickup();
+    this.core.applyCodes();
     return '';
   }
 

@@ -89,7 +89,7 @@ export class MeterNode {
       this.protection.log.restore(trips);
       this.restored.push(`${trips.length} trip records`);
     }
-    this.core.applyOcPickup();
+    this.core.applyCodes();
     this.consoleTarget = new NodeConsoleTarget(this, {
       restart: () => this.restart(),
       factoryReset: () => this.factoryReset(),
@@ -160,7 +160,7 @@ export class MeterNode {
   configure(change: Record<string, number>): SettingsResult {
     const r = applySettings(this.settings, change);
     if (r.ok) {
-      this.core.applyOcPickup();
+      this.core.applyCodes();
       this.memory.saveSettings(this.settings);
     }
     return r;
@@ -182,7 +182,7 @@ export class MeterNode {
     const err = this.calibrator.apply(kind, reference, this.meter.cal);
     if (err !== '') return err;
     this.memory.saveCal(this.meter.cal);
-    this.core.applyOcPickup();
+    this.core.applyCodes();
     return '';
   }
 

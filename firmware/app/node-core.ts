@@ -21,7 +21,7 @@ import { readNtc, steinhartFromBeta } from '../metering/ntc';
 import type { CycleReading } from '../metering/readings';
 import { Protection } from '../protection/protection';
 import type { ProtectionSettings } from '../protection/settings';
-import { qualifySamples } from '../protection/settings';
+import { configureMeter } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
 
 const SLOW_PERIOD_US = 1e6;
@@ -86,7 +86,7 @@ export class NodeCore {
         onPeak: (i, t) => this.protection.onPeak(i, t),
       },
     );
-    this.applyOcPickup();
+    this.applyCodes();
     this.ntcDivider = {
       fullScaleVolts: adc.fullScaleVolts, bits: adc.bits, supplyVolts: NTC_SUPPLY_V,
       seriesOhms: fe.ntc.seriesOhms, ntcToGround: fe.ntc.ntcToGround,
@@ -138,10 +138,9 @@ export class NodeCore {
     for (let k = 0; k < this.relays.length; k++) this.relays[k].write(level);
   }
 
-  /** The instantaneous pickup in ADC codes follows the setting and the current gain. */
-  applyOcPickup(): void {
-    this.meter.ocCodes = this.settings.ocPeakA / this.meter.cal.iGain;
-    this.meter.ocConfirm = qualifySamples(this.settings.ocQualifyUs, this.rateHz);
+  /** Settings and gains in ADC codes for the per-sample and per-block checks. */
+  applyCodes(): void {
+    configureMeter(this.meter, this.settings, this.rateHz);
   }
 
   private readSlow(ntcCode: number, gasCode: number): void {

@@ -3,8 +3,8 @@
 // Per sample: remove the tracked DC offset, accumulate seven sums, check the
 // instantaneous over-current pickup, look for zero crossings. Per cycle (positive-going
 // V crossings, found by linear interpolation): Vrms, Irms, P, S, PF, f and energy. Per
-// half cycle: a Vrms for the over/under-voltage elements, so they see a sag within one
-// mains cycle.
+// block: the Vrms of the last half period (a sliding window) for the over/under-voltage
+// elements, so they see a sag half a cycle after it starts.
 //
 // Why the sums are exact per cycle: the window is the interpolated crossing-to-crossing
 // period P (fractional samples), not the integer sample count. A sample sum is a
@@ -52,7 +52,7 @@ export interface MeterSetup {
 export interface MeterListener {
   /** A full cycle closed. `r` is reused: copy what you keep. */
   onCycle(r: CycleReading): void;
-  /** A half cycle closed: its Vrms (uses the tracked offset). */
+  /** Once per block: Vrms over the last half cycle (a sliding window; tracked offset). */
   onHalfCycle(vrms: number, tUs: number): void;
   /** Instantaneous over-current: `confirm` consecutive samples beyond the pickup. */
   onPeak(iAmps: number, tUs: number): void;
@@ -69,6 +69,15 @@ export class MainsMeter {
   ocConfirm = 2;
   /** local time offset for the daily energy register, µs */
   dayOffsetUs = 0;
+  /**
+   * The quiet band of the half-cycle window, as mean squares in codes^2: while the window
+   * stays inside it (and was inside last time) onHalfCycle is not called, since a voltage
+   * element inside its reset band has nothing to do. The node sets it to the elements'
+   * reset levels; the default (an empty band) calls every block.
+   */
+  quietLo = 1 / 0;
+  quietHi = 0;
+  private loud = true;
 
   private readonly ts: number; // sample period, µs
   private readonly maxCode: number;
@@ -81,9 +90,15 @@ export class MainsMeter {
   private svdi = 0; private sdvi = 0;
   private n = 0; // samples in the open cycle
   private a0 = 0.5; // crossing fraction that opened the cycle
-  private svvHalf = 0; private cHalf = -1; // at the negative crossing
+  // sliding half-cycle window of v^2 for the voltage elements: a ring of the latest
+  // samples and the running sum of the last `wn` of them (resynchronised every cycle)
+  private readonly ring: number[] = [];
+  private rpos = 0;
+  private wn = 0;
+  private wsum = 0;
+  private halfLen = 0; // half period, samples (fractional), from the last cycle
   private vp = 0; private ip = 0; // previous sample (offset removed)
-  private armPos = false; private armNeg = false;
+  private armPos = false;
   private ocRun = 0; private pk = 0;
   private nextT = -1; // expected time of the next block
   private gap = false;
@@ -102,6 +117,11 @@ export class MainsMeter {
     this.minN = setup.rateHz / setup.maxHz;
     this.maxN = setup.rateHz / setup.minHz;
     this.listener = listener;
+    // room for the longest half cycle (minHz) and the fractional sample, rounded up to a
+    // power of two so the ring index is a mask, not a compare
+    let rlen = 8;
+    while (rlen < this.maxN / 2 + 3) rlen = rlen * 2;
+    for (let k = 0; k < rlen; k++) this.ring.push(0);
   }
 
   /** Process `pairs` interleaved V/I code pairs whose first V sample was taken at tUs. */
@@ -119,7 +139,11 @@ export class MainsMeter {
     let sv = this.sv, si = this.si, svv = this.svv, sii = this.sii, svi = this.svi;
     let svdi = this.svdi, sdvi = this.sdvi;
     let n = this.n, vp = this.vp, ip = this.ip, pk = this.pk;
-    let armPos = this.armPos, armNeg = this.armNeg, ocRun = this.ocRun;
+    let armPos = this.armPos, ocRun = this.ocRun;
+    const ring = this.ring;
+    const mask = ring.length - 1;
+    let rpos = this.rpos, wsum = this.wsum;
+    let wn = this.wn;
     const end = pairs * 2;
     for (let k = 0; k < end; k += 2) {
       // a NaN from a broken driver propagates into the sums; the cycle that holds it
@@ -137,7 +161,9 @@ export class MainsMeter {
           // close the cycle with its corrections, then open the next with the same point
           this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
           this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.pk = pk;
+          this.rpos = rpos; this.wsum = wsum;
           this.closeCycle(a, ip + a * (i - ip), v - vp, tUs + (k / 2 - 1 + a) * this.ts, false);
+          wsum = this.wsum; wn = this.wn;
           sv = this.sv; si = this.si; svv = this.svv; sii = this.sii; svi = this.svi;
           svdi = this.svdi; sdvi = this.sdvi; n = this.n; pk = this.pk;
           // the offsets moved at the close: re-express this and the previous sample
@@ -147,17 +173,13 @@ export class MainsMeter {
           armPos = false;
         }
       } else if (v < -hyst) armPos = true;
-      if (armNeg) {
-        if (v < 0) {
-          armNeg = false;
-          const a = vp / (vp - v);
-          this.cHalf = n - 1 + a;
-          this.svvHalf = svv;
-          this.listener.onHalfCycle(this.cal.vGain * Math.sqrt(svv / (this.cHalf + 1 - this.a0)), tUs + (k / 2 - 1 + a) * this.ts);
-        }
-      } else if (v > hyst) armNeg = true;
       if (ai > pk) pk = ai;
-      sv += v; si += i; svv += v * v; sii += i * i; svi += v * i;
+      const vv = v * v;
+      // the sample leaving the window is wn places back in the ring (a power of two long)
+      wsum += vv - ring[(rpos - wn) & mask];
+      ring[rpos & mask] = vv;
+      rpos++;
+      sv += v; si += i; svv += vv; sii += i * i; svi += v * i;
       svdi += v * (i - ip); sdvi += (v - vp) * i;
       n++;
       vp = v; ip = i;
@@ -165,19 +187,33 @@ export class MainsMeter {
         // no crossing for 1/minHz: mains lost or V sensor dead; close a free-running window
         this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
         this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.pk = pk;
+        this.rpos = rpos; this.wsum = wsum;
         this.closeCycle(0.5, i, 0, tUs + (k / 2 + 0.5) * this.ts, true);
+        wsum = this.wsum; wn = this.wn;
         sv = this.sv; si = this.si; svv = this.svv; sii = this.sii; svi = this.svi;
         svdi = this.svdi; sdvi = this.sdvi; n = this.n; pk = this.pk;
         vp -= this.offV - offV;
         ip -= this.offI - offI;
         offV = this.offV; offI = this.offI;
         armPos = false;
-        armNeg = false;
       }
     }
     this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
     this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.vp = vp; this.ip = ip; this.pk = pk;
-    this.armPos = armPos; this.armNeg = armNeg; this.ocRun = ocRun;
+    this.armPos = armPos; this.ocRun = ocRun;
+    this.rpos = rpos;
+    this.wsum = wsum;
+    // every block: the last half cycle's RMS. sin^2 (and odd harmonics squared) repeat
+    // every half period, so a window of exactly half a period gives the true mean square
+    // wherever it starts: the voltage elements see a sag or swell half a cycle after it
+    // begins, plus one block, instead of waiting for a zero crossing.
+    if (this.halfLen > 0) {
+      const frac = this.halfLen - wn;
+      const ms = (wsum + frac * ring[(rpos - wn - 1) & mask]) / this.halfLen;
+      const quiet = ms > this.quietLo && ms < this.quietHi;
+      if (!quiet || this.loud) this.listener.onHalfCycle(this.cal.vGain * Math.sqrt(ms > 0 ? ms : 0), tUs + pairs * this.ts);
+      this.loud = !quiet;
+    }
   }
 
   // a: fraction of the sample step at which V crossed; ic: I interpolated there;
@@ -229,12 +265,10 @@ export class MainsMeter {
     }
     if (this.gap) flags |= CYCLE_GAP;
     r.flags = flags;
-    // the second half cycle, for the voltage elements
-    if (!free && this.cHalf >= 0) {
-      const p2 = this.n - 1 + a - this.cHalf;
-      const ms2 = (this.svv - this.svvHalf) / p2;
-      if (p2 > 0 && ms2 >= 0) this.listener.onHalfCycle(cal.vGain * Math.sqrt(ms2), tEnd);
-    } else if (free) this.listener.onHalfCycle(r.vrms, tEnd);
+    // the window follows the measured period; on a free-running window (no crossing)
+    // it keeps the last one, so a lost supply still shows within half a cycle
+    if (!free && !(this.halfLen > 0 && Math.abs(per / 2 - this.halfLen) < 0.01)) this.setHalfLen(per / 2);
+    else this.resyncWindow();
     // follow the offsets: exact for the first cycles, then smoothed against noise
     let icNext = ic;
     if (!nan) {
@@ -256,8 +290,25 @@ export class MainsMeter {
     this.sdvi = nan ? 0 : w * dvc * icNext;
     this.n = 0;
     this.a0 = a;
-    this.cHalf = -1;
     this.pk = 0;
+  }
+
+  private setHalfLen(half: number): void {
+    const max = this.ring.length - 2;
+    this.halfLen = half < max ? half : max;
+    this.wn = Math.floor(this.halfLen);
+    this.resyncWindow();
+  }
+
+  // recompute the running sum from the ring (no drift from adding and subtracting floats)
+  private resyncWindow(): void {
+    const ring = this.ring;
+    const mask = ring.length - 1;
+    // keep the index small (Lua builds with 32-bit integers)
+    this.rpos = this.rpos & mask;
+    let sum = 0;
+    for (let k = 1; k <= this.wn; k++) sum += ring[(this.rpos - k) & mask];
+    this.wsum = sum;
   }
 
   private railOrStuck(meanCode: number, rail: number, stuck: number): number {

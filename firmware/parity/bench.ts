@@ -3,7 +3,7 @@
 // tools/bench.ts loads this into xsnap and reads the compute meter.
 import { MainsMeter } from '../metering/mains-meter';
 import { Protection } from '../protection/protection';
-import { defaultSettings } from '../protection/settings';
+import { configureMeter, defaultSettings } from '../protection/settings';
 
 export interface BenchState {
   meter: MainsMeter;
@@ -26,7 +26,7 @@ export function makeState(blocks: number[][], cal: number[], rateHz: number): Be
       onPeak: (i, t) => prot.onPeak(i, t),
     },
   );
-  meter.ocCodes = settings.ocPeakA / cal[1];
+  configureMeter(meter, settings, rateHz);
   const pairs = blocks[0].length / 2;
   return { meter: meter, prot: prot, blocks: blocks, pos: 0, t: 0, pairs: pairs, ts: 1e6 / rateHz };
 }

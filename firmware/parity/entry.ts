@@ -7,7 +7,7 @@ import { readMq6 } from '../metering/mq6';
 import type { NtcReading } from '../metering/ntc';
 import { readNtc, steinhartFromBeta, steinhartFromPoints } from '../metering/ntc';
 import { Protection } from '../protection/protection';
-import { applySettings, defaultSettings, qualifySamples } from '../protection/settings';
+import { applySettings, configureMeter, defaultSettings } from '../protection/settings';
 
 export interface CoreCase {
   name: string;
@@ -98,8 +98,7 @@ export function runCase(c: CoreCase): CoreResult {
       onPeak: (i, t) => prot.onPeak(i, t),
     },
   );
-  meter.ocCodes = settings.ocPeakA / cal.iGain;
-  meter.ocConfirm = qualifySamples(settings.ocQualifyUs, c.rateHz);
+  configureMeter(meter, settings, c.rateHz);
   const block: number[] = [];
   const len = c.blockPairs * 2;
   for (let k = 0; k < len; k++) block.push(0);

@@ -3,6 +3,7 @@
 // whole (ranges, then cross-field rules); if anything fails the old settings stay and the
 // error names the field and its allowed range.
 //
+import type { MainsMeter } from '../metering/mains-meter';
 import { num } from '../util/fmt';
 
 // Defaults and where they come from:
@@ -81,6 +82,21 @@ export const PROTECTION_FIELDS: FieldInfo[] = [
   f('lockoutTrips', 'trips', 1, 10, 3, true),
   f('lockoutWindowMs', 'ms', 10000, 86400000, 600000, true),
 ];
+
+/**
+ * Put the settings into the meter's own units (ADC codes), for its per-sample and
+ * per-block checks: the instantaneous pickup and qualification, and the quiet band of the
+ * half-cycle window (inside the voltage elements' reset band nothing needs evaluating).
+ */
+export function configureMeter(m: MainsMeter, s: ProtectionSettings, rateHz: number): void {
+  m.ocCodes = s.ocPeakA / m.cal.iGain;
+  m.ocConfirm = qualifySamples(s.ocQualifyUs, rateHz);
+  const h = s.voltHystPct / 100;
+  const lo = (s.uvTripV * (1 + h)) / m.cal.vGain;
+  const hi = (s.ovTripV * (1 - h)) / m.cal.vGain;
+  m.quietLo = lo * lo;
+  m.quietHi = hi * hi;
+}
 
 /** Samples in a row that cover the instantaneous qualification time: at least one. */
 export function qualifySamples(us: number, rateHz: number): number {

@@ -80,8 +80,8 @@ export function tripLatencies(blockCostUs: number) {
     undervoltage: worstLatencyMs({
       settings: { uvPickupMs: 0 }, inject: (sim, t) => sim.mains.sag({ atUs: t, depth: 150 / 230 }), timeoutUs: 100e3,
     }, blockCostUs),
-    // just past the thresholds (184 V, 264.5 V): a whole half cycle must be beyond, so
-    // the worst onset costs a full cycle plus block delivery and processing
+    // just past the thresholds (184 V, 264.5 V): the window must fill with a whole half
+    // cycle of the fault before its RMS crosses
     undervoltage_near_threshold: worstLatencyMs({
       settings: { uvPickupMs: 0 }, inject: (sim, t) => sim.mains.sag({ atUs: t, depth: 180 / 230 }), timeoutUs: 100e3,
     }, blockCostUs),
