@@ -4,7 +4,7 @@
 //   comparator edge -> onComparator() -> trip (the hardware latch or native ISR has
 //       already opened the relays on the board; this records it and keeps them open)
 //   sample peaks    -> onPeak()       -> trip, inside the block that saw them
-//   half cycles     -> onHalfCycle()  -> over/under-voltage
+//   every block     -> onHalfCycle()  -> over/under-voltage (sliding half-cycle RMS)
 //   cycles          -> onCycle()      -> overload (IEC 60255-151), power limit, daily
 //                                        energy cap, sensor supervision, reclose
 //   blocks          -> onBlockEnd()   -> overload deadline inside a cycle
@@ -48,7 +48,6 @@ export class Protection {
   irms = 0;
   p = 0;
   iPeak = 0;
-  halfVrms = 0;
   slow: SlowReadings = { tempC: 0 / 0, tempOk: false, gasPpm: 0 / 0, gasOk: false, gasFault: false, tempFault: false };
   comparatorActive = false;
   energyTodayWh = 0;
@@ -89,7 +88,6 @@ export class Protection {
   }
 
   onHalfCycle(vrms: number, tUs: number): void {
-    this.halfVrms = vrms;
     const why = this.voltage.onHalfCycle(vrms, tUs, this.settings);
     if (why !== '' && this.breaker.state === 'closed') {
       this.vrms = vrms;
