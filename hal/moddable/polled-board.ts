@@ -3,6 +3,7 @@
 // (Timer.set(callback, ms, repeatMs)): at most one V+I pair per millisecond. Written in the
 // Espruino subset: it is compiled into the app (firmware/app/main-moddable.ts uses it).
 import type { BoardDescription } from '../../boards/board';
+import { withAdc } from './board-adc';
 
 /** the fastest a 1 ms repeating Timer can poll: one V+I pair per tick */
 export const POLLED_MAX_HZ = 1000;
@@ -19,13 +20,8 @@ export function polledBoard(board: BoardDescription): BoardDescription {
   let pairs = Math.round((a.blockPairs * rate) / a.rateHz);
   if (pairs < 1) pairs = 1;
   const periodUs = 1e6 / rate;
-  const out: Record<string, unknown> = {};
-  const src = board as unknown as Record<string, unknown>;
-  const keys = Object.keys(src);
-  for (let k = 0; k < keys.length; k++) out[keys[k]] = src[keys[k]];
-  out.adc = {
+  return withAdc(board, {
     bits: a.bits, attenuationDb: a.attenuationDb, fullScaleVolts: a.fullScaleVolts,
     rateHz: rate, blockPairs: pairs, skewUs: a.skewUs > periodUs ? periodUs : a.skewUs,
-  };
-  return out as unknown as BoardDescription;
+  });
 }

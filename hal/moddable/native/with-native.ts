@@ -5,6 +5,7 @@
 //     comparator pin (the one with onReadable) becomes TripIsrDigital over the native ISR.
 // No SDK imports here, so it runs under Node with fake native classes.
 import type { BoardDescription } from '../../../boards/board';
+import { withAdc } from '../board-adc';
 import type * as io from '../../io';
 import { NativeContinuousAdc, planContinuousAdc, type NativeAdcClass } from '../continuous-adc';
 import { TripIsrDigital, type NativeTripClass } from '../trip-isr';
@@ -66,17 +67,12 @@ export function withNative(device: io.Device, board: BoardDescription, natives: 
 export function nativeBoard(board: BoardDescription): BoardDescription {
   const a = board.adc;
   const plan = planContinuousAdc([board.pins.adcV, board.pins.adcI], a.rateHz, a.blockPairs);
-  const out: Record<string, unknown> = {};
-  const src = board as unknown as Record<string, unknown>;
-  const keys = Object.keys(src);
-  for (let k = 0; k < keys.length; k++) out[keys[k]] = src[keys[k]];
-  out.adc = {
+  const adc = {
     bits: a.bits, attenuationDb: a.attenuationDb, fullScaleVolts: a.fullScaleVolts,
     rateHz: a.rateHz, blockPairs: a.blockPairs, skewUs: plan.skewUs,
   };
   const cal = board.calibration;
-  if (cal !== undefined) {
-    out.calibration = { vGain: cal.vGain, iGain: cal.iGain, phaseShift: cal.phaseShift - ((a.skewUs - plan.skewUs) * a.rateHz) / 1e6 };
-  }
-  return out as unknown as BoardDescription;
+  return withAdc(board, adc, cal === undefined ? undefined : {
+    vGain: cal.vGain, iGain: cal.iGain, phaseShift: cal.phaseShift - ((a.skewUs - plan.skewUs) * a.rateHz) / 1e6,
+  });
 }
