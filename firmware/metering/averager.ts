@@ -4,17 +4,8 @@
 import type { CycleReading } from './readings';
 import { CYCLE_NAN } from './readings';
 
-export interface Averages {
-  tUs: number;
-  vrms: number;
-  irms: number;
-  p: number;
-  s: number;
-  pf: number;
-  freqHz: number;
-  cycles: number;
-  flags: number;
-}
+/** The reading fields that average, plus how many cycles the window held. */
+export type Averages = Pick<CycleReading, 'tUs' | 'vrms' | 'irms' | 'p' | 's' | 'pf' | 'freqHz' | 'flags'> & { cycles: number };
 
 export class Averager {
   readonly out: Averages = { tUs: 0, vrms: 0, irms: 0, p: 0, s: 0, pf: 0, freqHz: 0, cycles: 0, flags: 0 };

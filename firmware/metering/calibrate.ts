@@ -82,9 +82,4 @@ export class Calibrator {
     this.n = 0;
     this.blocks = 0;
   }
-
-  /** The readings that a correction would scale by, e.g. for the console's read-back. */
-  lastMeans(): number[] {
-    return this.last.slice();
-  }
 }

@@ -335,9 +335,4 @@ export class MainsMeter {
     this.accumulate(this.lastP, missingUs / 1e6, this.nextT);
     this.gap = true;
   }
-
-  /** Time of the next expected block, µs (-1 before the first). */
-  expectedBlockUs(): number {
-    return this.nextT;
-  }
 }

@@ -55,7 +55,6 @@ export class Protection {
   private badTemp = 0;
   private badGas = 0;
   sensorDetail = '';
-  private booting = true;
 
   constructor(public settings: ProtectionSettings, act: Actuator) {
     this.breaker = new Breaker(act);
@@ -148,7 +147,6 @@ export class Protection {
       this.voltage.over.clear();
       this.voltage.under.clear();
       this.power.clear();
-      this.booting = false;
     }
   }
 
@@ -202,9 +200,5 @@ export class Protection {
       this.temp.clear();
     }
     return r;
-  }
-
-  isBooting(): boolean {
-    return this.booting;
   }
 }
