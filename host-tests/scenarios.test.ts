@@ -10,7 +10,7 @@ const board = loadBoard('esp32-devkitc-meter');
 function run(name: string) {
   const sc = findScenario(name);
   if (sc === undefined) throw new Error(`no scenario ${name}`);
-  return runScenario(sc, board, 1);
+  return runScenario(sc, board, 1).result;
 }
 
 type Trip = Extract<TimelineEvent, { kind: 'trip' }>;

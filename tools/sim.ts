@@ -1,48 +1,94 @@
-// npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>] | --list
+// npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>] | --list | --help
 // Runs the meter node on the virtual board and prints a timeline.
-import { loadBoard } from '../boards/schema';
+import { parseArgs } from 'node:util';
+import { listBoards, loadBoard, type Board } from '../boards/schema';
 import { formatTimeline, runScenario } from './sim/run';
 import { NET_SCENARIOS } from './sim/net-scenarios';
 import { findScenario, SCENARIOS } from './sim/scenarios';
 
-function usage(msg?: string): never {
-  if (msg) console.error(`sim: ${msg}`);
-  console.error('usage: npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>]\n       npm run sim -- --list');
+const USAGE = `usage: npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>]
+       npm run sim -- --list
+  --scenario <name>  a named scenario (see --list)
+  --json             one JSON object on stdout, byte-identical for the same seed
+  --seed <n>         the simulator's random seed (integer, default 1)
+  --board <name>     a meter-node board file from boards/ (default esp32-devkitc-meter);
+                     network scenarios bring their own boards
+  --list             the scenarios, one a line
+  --help             this text`;
+
+function fail(msg: string): never {
+  console.error(`sim: ${msg}`);
+  console.error('(npm run sim -- --help for usage)');
   process.exit(2);
 }
 
-function main(argv: string[]): void {
-  let scenario = '';
-  let json = false;
-  let seed = 1;
-  let board = 'esp32-devkitc-meter';
-  for (let k = 0; k < argv.length; k++) {
-    const a = argv[k];
-    if (a === '--list') {
-      for (const s of SCENARIOS) console.log(`${s.name.padEnd(32)} ${s.description}`);
-      for (const s of NET_SCENARIOS) console.log(`${s.name.padEnd(32)} (network) ${s.description}`);
-      return;
-    } else if (a === '--json') json = true;
-    else if (a === '--scenario') scenario = argv[++k] ?? usage('--scenario needs a name (see --list)');
-    else if (a === '--seed') seed = Number(argv[++k]);
-    else if (a === '--board') board = argv[++k] ?? usage('--board needs a name');
-    else usage(`unknown argument '${a}'`);
+/** The board, or a one-line reason why a meter node cannot run on it. */
+function meterBoard(name: string): Board {
+  let board: Board;
+  try {
+    board = loadBoard(name);
+  } catch (e) {
+    fail((e as Error).message.split('\n').join(' '));
   }
-  if (scenario === '') usage('which scenario? (see --list)');
-  if (!Number.isInteger(seed)) usage('--seed must be an integer');
+  if (board.frontend === undefined || board.calibration === undefined) {
+    const meters = listBoards().filter((n) => {
+      try {
+        const b = loadBoard(n);
+        return b.frontend !== undefined && b.calibration !== undefined;
+      } catch {
+        return false;
+      }
+    });
+    fail(`board '${name}' has no metering front end or calibration, so it cannot run a meter node; meter-node boards: ${meters.join(', ')}`);
+  }
+  return board;
+}
+
+function main(argv: string[]): void {
+  let a;
+  try {
+    a = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        scenario: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        seed: { type: 'string', default: '1' },
+        board: { type: 'string' },
+        list: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (a.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (a.list) {
+    for (const s of SCENARIOS) console.log(`${s.name.padEnd(32)} ${s.description}`);
+    for (const s of NET_SCENARIOS) console.log(`${s.name.padEnd(32)} (network) ${s.description}`);
+    return;
+  }
+  const scenario = a.scenario ?? fail('which scenario? (see --list)');
+  const seed = Number(a.seed);
+  if (!/^-?\d+$/.test(a.seed) || !Number.isSafeInteger(seed)) fail(`--seed must be an integer, got '${a.seed}'`);
   const net = NET_SCENARIOS.find((s) => s.name === scenario);
   if (net !== undefined) {
-    // a control unit and meter nodes on the simulated air
+    // a control unit and meter nodes on the simulated air, on the boards the scenario names
+    if (a.board !== undefined) fail(`--board does not apply to the network scenario '${scenario}': it runs its own control unit and meter-node boards`);
     const r = net.run();
-    if (json) console.log(JSON.stringify(r.json));
+    if (a.json) console.log(JSON.stringify(r.json));
     else console.log(r.timeline.join('\n'));
     return;
   }
   const sc = findScenario(scenario);
-  if (sc === undefined) usage(`no scenario '${scenario}'; known: ${[...SCENARIOS, ...NET_SCENARIOS].map((s) => s.name).join(', ')}`);
-  const r = runScenario(sc, loadBoard(board), seed);
-  if (json) console.log(JSON.stringify(r));
-  else console.log(formatTimeline(r));
+  if (sc === undefined) fail(`no scenario '${scenario}'; known: ${[...SCENARIOS, ...NET_SCENARIOS].map((s) => s.name).join(', ')}`);
+  const board = meterBoard(a.board ?? 'esp32-devkitc-meter');
+  const { result, wallMs } = runScenario(sc, board, seed);
+  if (a.json) console.log(JSON.stringify(result));
+  else console.log(formatTimeline(result, wallMs));
 }
 
 main(process.argv.slice(2));
