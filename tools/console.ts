@@ -8,5 +8,7 @@ const code = await main(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   tty: process.stdout.isTTY === true,
+  // https://no-color.org: any non-empty NO_COLOR turns colour off
+  color: process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '',
 });
 process.exit(code);

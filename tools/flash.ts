@@ -13,7 +13,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadBoard, type Board } from '../boards/schema';
-import { listSerialDevices } from './console/attach';
+import { describeSerialDevices } from './console/attach';
 
 export interface Step {
   title: string;
@@ -102,9 +102,8 @@ export function toolMissing(tool: string): string {
   return `${tool} not found on PATH: ${INSTALL[tool] ?? 'install it'}, or pass --tool /path/to/${tool}`;
 }
 
-export function portMissing(port: string): string {
-  const seen = listSerialDevices();
-  return `port ${port} not found: is the board plugged in (data cable, not charge-only)? ${seen.length > 0 ? `ports present: ${seen.join(', ')}` : 'no serial ports present'}`;
+export async function portMissing(port: string): Promise<string> {
+  return `port ${port} not found: is the board plugged in (data cable, not charge-only)? ${await describeSerialDevices()}`;
 }
 
 /** Explain a tool failure from its output. */
@@ -206,7 +205,7 @@ export async function main(argv: string[], io: FlashIo): Promise<number> {
     for (const input of s.inputs) if (!existsSync(input.file)) problems.push(`${input.file} not found: ${input.hint}`);
     return exe ?? s.tool;
   });
-  if (!existsSync(v.port) && !v.port.startsWith('tcp:')) problems.push(portMissing(v.port));
+  if (!existsSync(v.port) && !v.port.startsWith('tcp:')) problems.push(await portMissing(v.port));
   if (v['dry-run']) {
     io.out(`flash ${plan.board.name} (${plan.board.target}) on ${v.port}: would run\n`);
     plan.steps.forEach((s, i) => {

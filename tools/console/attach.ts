@@ -19,21 +19,47 @@ export interface OpenOptions {
   baud: number;
 }
 
-/** Serial devices visible in /dev (Linux ttyUSB/ttyACM, macOS cu.*), for "did you mean". */
-export function listSerialDevices(dev = '/dev'): string[] {
+/** A serial port that is present, with what the OS knows of the adapter. */
+export interface SerialDevice {
+  path: string;
+  /** e.g. "Silicon Labs 10c4:ea60" (CP210x on an ESP32-DevKitC), when the OS reports it */
+  adapter?: string;
+}
+
+/**
+ * The serial ports present, for "did you mean". SerialPort.list() is the cross-platform
+ * answer (Windows COM ports, macOS, Linux through udev) and gives the USB vendor and
+ * product ids; where it cannot run (Linux without udevadm, e.g. a container), fall back
+ * to the device names in /dev.
+ */
+export async function listSerialDevices(dev = '/dev'): Promise<SerialDevice[]> {
   try {
-    return readdirSync(dev)
-      .filter((n) => /^(ttyUSB\d+|ttyACM\d+|cu\..+)$/.test(n))
-      .map((n) => `${dev}/${n}`)
-      .sort();
+    const { SerialPort } = await import('serialport');
+    const ports = await SerialPort.list();
+    return ports
+      .map((p) => {
+        const id = p.vendorId !== undefined && p.productId !== undefined ? `${p.vendorId}:${p.productId}` : undefined;
+        const adapter = [p.manufacturer, id].filter((x) => x !== undefined && x !== '').join(' ');
+        return adapter === '' ? { path: p.path } : { path: p.path, adapter };
+      })
+      .sort((a, b) => a.path.localeCompare(b.path));
   } catch {
-    return [];
+    try {
+      return readdirSync(dev)
+        .filter((n) => /^(ttyUSB\d+|ttyACM\d+|cu\..+)$/.test(n))
+        .map((n) => ({ path: `${dev}/${n}` }))
+        .sort((a, b) => a.path.localeCompare(b.path));
+    } catch {
+      return [];
+    }
   }
 }
 
-function seen(): string {
-  const l = listSerialDevices();
-  return l.length > 0 ? `ports present: ${l.join(', ')}` : 'no serial ports present';
+/** "ports present: /dev/ttyUSB0 (Silicon Labs 10c4:ea60)" or "no serial ports present". */
+export async function describeSerialDevices(): Promise<string> {
+  const l = await listSerialDevices();
+  if (l.length === 0) return 'no serial ports present';
+  return `ports present: ${l.map((d) => (d.adapter === undefined ? d.path : `${d.path} (${d.adapter})`)).join(', ')}`;
 }
 
 export async function openPort(spec: string, options: OpenOptions): Promise<Port> {
@@ -94,10 +120,11 @@ function openTcp(spec: string): Promise<Port> {
 
 async function openSerial(path: string, options: OpenOptions): Promise<Port> {
   if (path.startsWith('/') && !existsSync(path)) {
-    throw new PortError(`serial port ${path} not found: is the board plugged in and powered? (${seen()})`);
+    throw new PortError(`serial port ${path} not found: is the board plugged in and powered? (${await describeSerialDevices()})`);
   }
   const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, baudRate: options.baud, autoOpen: false, lock: true });
+  const present = await describeSerialDevices();
   await new Promise<void>((resolve, reject) => {
     port.open((err) => {
       if (!err) return resolve();
@@ -107,7 +134,7 @@ async function openSerial(path: string, options: OpenOptions): Promise<Port> {
       } else if (/EACCES|permission/i.test(msg)) {
         reject(new PortError(`serial port ${path}: permission denied; add your user to the dialout (Linux) group and log in again`));
       } else if (/No such file|ENOENT|cannot find|not found/i.test(msg)) {
-        reject(new PortError(`serial port ${path} not found: is the board plugged in and powered? (${seen()})`));
+        reject(new PortError(`serial port ${path} not found: is the board plugged in and powered? (${present})`));
       } else reject(new PortError(`serial port ${path}: ${msg}`));
     });
   });

@@ -16,6 +16,8 @@ export interface Io {
   err: (s: string) => void;
   input?: NodeJS.ReadableStream;
   tty: boolean;
+  /** colour errors (a terminal, and NO_COLOR unset: https://no-color.org); default: tty */
+  color?: boolean;
 }
 
 const USAGE = `usage: console --port <dev|tcp://HOST:PORT|sim> [--baud 115200] [--exec "Cmd; Cmd"] [--json]
@@ -89,7 +91,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const session = new ConsoleSession(p);
-  const show = (r: unknown) => io.out(formatReply(r, args.json, io.tty && !args.json) + '\n');
+  const show = (r: unknown) => io.out(formatReply(r, args.json, (io.color ?? io.tty) && !args.json) + '\n');
   session.onOther = (line) => io.err(`${line}\n`);
   session.onUnsolicited = show;
   try {
