@@ -1,0 +1,64 @@
+// Privacy figures for npm run bench: leakage of each load-hiding algorithm on the repo's
+// synthetic one-day trace at 2 min (battery 1.5 kWh / 1 kW, 90 % round trip), and the XS
+// cost of one control step of ours, from xsnap's compute meter.
+import { fileURLToPath } from 'node:url';
+import { defaultBattery } from '../../firmware/privacy/battery';
+import { ALGORITHMS, OURS } from '../../firmware/privacy/hiding';
+import { measureXs } from '../engines/run';
+import { Evaluation } from '../privacy/evaluate';
+import { householdTrace } from '../privacy/synth';
+
+const ENTRY = fileURLToPath(new URL('../../firmware/privacy/entry.ts', import.meta.url));
+
+/** bench keys: none, best_effort, nill, stepping, ours */
+function key(name: string): string {
+  return name === OURS ? 'ours' : name.replace('-', '_');
+}
+
+export interface PrivacyFigures {
+  ours: string;
+  mi_bits: Record<string, number>;
+  events_per_day: Record<string, number>;
+  overhead_pct: number;
+  battery: string;
+  trace: string;
+}
+
+export function privacyFigures(): PrivacyFigures {
+  const spec = defaultBattery();
+  const ev = new Evaluation(ALGORITHMS, spec);
+  for (const r of householdTrace(120)) ev.add(r.t, r.watts);
+  const res = ev.results();
+  const mi: Record<string, number> = {};
+  const events: Record<string, number> = {};
+  for (const n of ALGORITHMS) {
+    mi[key(n)] = res[n].mi_bits;
+    events[key(n)] = res[n].events_per_day;
+  }
+  return {
+    ours: OURS,
+    mi_bits: mi,
+    events_per_day: events,
+    overhead_pct: res[OURS].overhead_pct,
+    battery: `${spec.capacityKWh} kWh, ${spec.maxChargeKW} kW, eta ${spec.roundTripEff}`,
+    trace: 'synthetic household day, 2 min steps (tools/privacy/synth.ts, SYNTH_SEED)',
+  };
+}
+
+/** XS computrons of one load-hiding step of ours (battery model included), on the 2 min day's loads. */
+export async function privacyStepComputrons(): Promise<number> {
+  const loads = householdTrace(120).slice(1).map((r) => r.watts);
+  const r = await measureXs(ENTRY, `globalThis.st = entry.makeState(${JSON.stringify(loads)}, 120);`, 'entry.step(st);', 1440);
+  return Math.round(r.computePerStep);
+}
+
+export interface PrivacyBench {
+  privacy: PrivacyFigures;
+  sched: Record<string, number | boolean>;
+  computrons_privacy_step: number;
+}
+
+/** Everything tools/bench.ts reports under privacy, sched and xs.computrons_privacy_step. */
+export async function privacyBench(): Promise<PrivacyBench> {
+  return { privacy: privacyFigures(), sched: {}, computrons_privacy_step: await privacyStepComputrons() };
+}
