@@ -61,3 +61,21 @@ xsTest(`XS runs the same algorithms to the same visible load (2 min day)${exists
     t.deepEqual(compareParity(node, xs.value), [], algorithm);
   }
 });
+
+test('over ten other seeds: ours always below best-effort and NILL, no exposed events, MI within a tie band of stepping', (t) => {
+  // Stepping with beta = the battery's power already sits near the per-sample MI floor a
+  // 1 kW battery allows (docs/PRIVACY.md, "Where ours stands"); ours ties it there and
+  // wins on events. This test pins that claim, not a lucky seed.
+  const lines: string[] = [];
+  for (let seed = 1; seed <= 10; seed++) {
+    const ev = new Evaluation(ALGORITHMS, defaultBattery());
+    for (const r of householdTrace(120, seed)) ev.add(r.t, r.watts);
+    const r = ev.results();
+    const o = r[OURS];
+    lines.push(`${seed}: ours ${o.mi_bits} / stepping ${r.stepping.mi_bits}`);
+    t.true(o.mi_bits < r['best-effort'].mi_bits && o.mi_bits < r.nill.mi_bits, `seed ${seed}`);
+    t.true(Math.abs(o.mi_bits - r.stepping.mi_bits) <= 0.15, `seed ${seed}: ${o.mi_bits} vs ${r.stepping.mi_bits}`);
+    t.true(o.events_per_day <= 2 && o.events_per_day < r.stepping.events_per_day, `seed ${seed}`);
+  }
+  t.log(lines.join('; '));
+});
