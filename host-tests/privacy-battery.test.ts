@@ -3,7 +3,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { Battery, checkBattery, defaultBattery } from '../firmware/privacy/battery';
-import { ALGORITHMS, makeHider } from '../firmware/privacy/hiding';
+import { ALGORITHMS, DEFAULT_CAP_W, makeHider } from '../firmware/privacy/hiding';
 import { householdTrace } from '../tools/privacy/synth';
 
 test('limits hold for any request sequence', (t) => {
@@ -23,7 +23,7 @@ test('limits hold for any request sequence', (t) => {
   t.pass();
 });
 
-test('energy balance closes to the watt-hour over a day, every algorithm, 2 min and 1 s', (t) => {
+test('energy balance closes to the watt-hour over a day and the grid cap holds, every algorithm, 2 min and 1 s', (t) => {
   for (const step of [120, 1]) {
     const tr = householdTrace(step);
     for (const name of ALGORITHMS) {
@@ -34,6 +34,8 @@ test('energy balance closes to the watt-hour over a day, every algorithm, 2 min 
         const dt = tr[i].t - tr[i - 1].t;
         const y = h.step(tr[i].watts, dt);
         t.true(y >= 0, `${name}: visible load went negative (export)`);
+        // hiding never pushes the grid above the cap (below the protection's MaxPower)
+        if (y > DEFAULT_CAP_W + 1e-6 && y > tr[i].watts + 1e-6) t.fail(`${name} @${tr[i].t}: visible ${y} W above the ${DEFAULT_CAP_W} W cap`);
         realWh += (tr[i].watts * dt) / 3600;
         visWh += (y * dt) / 3600;
       }

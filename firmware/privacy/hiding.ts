@@ -38,9 +38,17 @@ export interface Hider {
   readonly battery: Battery | undefined;
 }
 
-/** Drive the battery toward `targetW` visible; returns the visible load achieved. */
-function hold(b: Battery, realW: number, targetW: number, dtS: number): number {
+/** Default grid cap when none is given: the protection's default MaxPower (4 kW) less a 10 % margin. */
+export const DEFAULT_CAP_W = 3600;
+
+/**
+ * Drive the battery toward `targetW` visible; returns the visible load achieved. The
+ * visible load never goes above capW (kept below the meter's MaxPower so that hiding can
+ * never trip our own protection: safety ranks first in docs/POLICY.md) nor below 0.
+ */
+function hold(b: Battery, realW: number, targetW: number, dtS: number, capW: number): number {
   let req = targetW - realW;
+  if (req > capW - realW) req = capW - realW;
   if (req < -realW) req = -realW; // no export
   const p = b.run(req, dtS);
   return realW + p;
@@ -59,12 +67,14 @@ export class BestEffort implements Hider {
   readonly name = 'best-effort';
   readonly battery: Battery;
   private last = -1;
-  constructor(spec: BatterySpec) {
+  private readonly capW: number;
+  constructor(spec: BatterySpec, capW: number) {
     this.battery = new Battery(spec);
+    this.capW = capW;
   }
   step(realW: number, dtS: number): number {
     if (this.last < 0) this.last = realW;
-    this.last = hold(this.battery, realW, this.last, dtS);
+    this.last = hold(this.battery, realW, this.last, dtS, this.capW);
     return this.last;
   }
 }
@@ -84,8 +94,10 @@ export class Nill implements Hider {
   private readonly lowMark: number;
   private readonly highMark: number;
   private readonly mid: number;
-  constructor(spec: BatterySpec) {
+  private readonly capW: number;
+  constructor(spec: BatterySpec, capW: number) {
     this.battery = new Battery(spec);
+    this.capW = capW;
     const w = spec.socMax - spec.socMin;
     // marks at 5 % of the window from each end; the paper recovers to half charge
     this.lowMark = spec.socMin + 0.05 * w;
@@ -116,7 +128,7 @@ export class Nill implements Hider {
       this.kss = mean;
       this.target = this.kss;
     }
-    return hold(this.battery, realW, this.target, dtS);
+    return hold(this.battery, realW, this.target, dtS, this.capW);
   }
 }
 
@@ -125,9 +137,11 @@ export class Stepping implements Hider {
   readonly battery: Battery;
   private charging = true;
   readonly betaW: number;
-  constructor(spec: BatterySpec, betaW: number) {
+  private readonly capW: number;
+  constructor(spec: BatterySpec, betaW: number, capW: number) {
     this.battery = new Battery(spec);
     this.betaW = betaW;
+    this.capW = capW;
   }
   step(realW: number, dtS: number): number {
     const b = this.battery;
@@ -136,7 +150,7 @@ export class Stepping implements Hider {
     if (this.charging && b.chargeHeadroomW(dtS) < below + beta - realW) this.charging = false;
     else if (!this.charging && b.dischargeHeadroomW(dtS) < realW - below) this.charging = true;
     const target = this.charging ? below + beta : below;
-    return hold(b, realW, target, dtS);
+    return hold(b, realW, target, dtS, this.capW);
   }
 }
 
@@ -145,6 +159,8 @@ export interface SlotLevelsOptions {
   levelW: number;
   /** slot length, s (the billing interval) */
   slotS: number;
+  /** grid cap, W */
+  capW: number;
   /** keep the level while the SoC projected to the end of the next slot stays this far (fraction of the window) inside the limits */
   keepBand: number;
 }
@@ -160,11 +176,13 @@ export class SlotLevels implements Hider {
   private estW = -1;
   private lastBattW = 0;
   private readonly keepBand: number;
+  private readonly capW: number;
   constructor(spec: BatterySpec, opts: SlotLevelsOptions) {
     this.battery = new Battery(spec);
     this.levelW = opts.levelW;
     this.slotS = opts.slotS;
     this.keepBand = opts.keepBand;
+    this.capW = opts.capW;
   }
   private decide(): void {
     const b = this.battery;
@@ -180,7 +198,8 @@ export class SlotLevels implements Hider {
     // bring the SoC back to the middle over about two slots
     const corrW = (midWh - b.storedWhNow()) / ((2 * this.slotS) / 3600);
     const want = this.estW + corrW;
-    const q = Math.round(want / this.levelW) * this.levelW;
+    let q = Math.round(want / this.levelW) * this.levelW;
+    if (q > this.capW) q = Math.floor(this.capW / this.levelW) * this.levelW;
     this.level = q > 0 ? q : 0;
   }
   step(realW: number, dtS: number): number {
@@ -201,12 +220,13 @@ export class SlotLevels implements Hider {
       // never the appliance's step (an edge detector sees a step of the wrong size)
       let lo = Math.ceil((realW - hd) / L) * L;
       if (lo < 0) lo = 0;
-      const hi = Math.floor((realW + hc) / L) * L;
+      const top = realW + hc < this.capW ? realW + hc : this.capW;
+      const hi = Math.floor(top / L) * L;
       if (lo > hi) y = realW;
       else y = Math.abs(hi - realW - this.lastBattW) >= Math.abs(lo - realW - this.lastBattW) ? hi : lo;
       this.level = y;
     }
-    const vis = hold(b, realW, y, dtS);
+    const vis = hold(b, realW, y, dtS, this.capW);
     this.lastBattW = vis - realW;
     if (this.inSlotS >= this.slotS) {
       this.estW = this.slotWs / this.inSlotS;
@@ -221,13 +241,14 @@ export class SlotLevels implements Hider {
 export const ALGORITHMS = ['none', 'best-effort', 'nill', 'stepping', 'slot-levels'];
 export const OURS = 'slot-levels';
 
-/** A hider by name, all with the same battery spec; undefined for an unknown name. */
-export function makeHider(name: string, spec: BatterySpec): Hider | undefined {
+/** A hider by name, all with the same battery spec and grid cap (W, default DEFAULT_CAP_W); undefined for an unknown name. */
+export function makeHider(name: string, spec: BatterySpec, capW?: number): Hider | undefined {
+  const cap = capW === undefined ? DEFAULT_CAP_W : capW;
   const beta = Math.min(spec.maxChargeKW, spec.maxDischargeKW) * 1000;
   if (name === 'none') return new NoHiding();
-  if (name === 'best-effort') return new BestEffort(spec);
-  if (name === 'nill') return new Nill(spec);
-  if (name === 'stepping') return new Stepping(spec, beta);
-  if (name === 'slot-levels') return new SlotLevels(spec, { levelW: beta, slotS: 900, keepBand: 0.1 });
+  if (name === 'best-effort') return new BestEffort(spec, cap);
+  if (name === 'nill') return new Nill(spec, cap);
+  if (name === 'stepping') return new Stepping(spec, beta, cap);
+  if (name === 'slot-levels') return new SlotLevels(spec, { levelW: beta, slotS: 900, keepBand: 0.1, capW: cap });
   return undefined;
 }
