@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   for (const k of Object.keys(priv.privacy.mi_bits)) row(`privacy.mi_bits.${k} / events_per_day`, `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`, k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)');
   row('privacy.overhead_pct (ours)', priv.privacy.overhead_pct, '<= 6 (stated)');
   row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');
+  row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
+  row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
 }
 
 main().catch((e) => {

@@ -7,6 +7,9 @@ import { ALGORITHMS, OURS } from '../../firmware/privacy/hiding';
 import { measureXs } from '../engines/run';
 import { Evaluation } from '../privacy/evaluate';
 import { householdTrace } from '../privacy/synth';
+import { householdSchedulingDay, smallCase } from '../privacy/sched-cases';
+import { scheduleExhaustive } from '../../firmware/schedule/exhaustive';
+import { plan } from '../../firmware/schedule/runner';
 
 const ENTRY = fileURLToPath(new URL('../../firmware/privacy/entry.ts', import.meta.url));
 
@@ -52,13 +55,52 @@ export async function privacyStepComputrons(): Promise<number> {
   return Math.round(r.computePerStep);
 }
 
+export interface SchedFigures {
+  /** cost saving of the exact schedule over running every load at once, household day */
+  saving_pct_vs_immediate: number;
+  saving_pct_vs_greedy: number;
+  unmet_loads: number;
+  /** fraction of the seeded small cases where the exact scheduler matches exhaustive search */
+  optimal_on_small_cases: number;
+  small_cases: number;
+  greedy_suboptimal_small_cases: number;
+}
+
+const SMALL_CASES = 300;
+
+export function schedFigures(): SchedFigures {
+  const d = householdSchedulingDay();
+  const o = plan(d, 'optimal');
+  const g = plan(d, 'greedy');
+  const i = plan(d, 'immediate');
+  let match = 0;
+  let greedyWorse = 0;
+  for (let seed = 1; seed <= SMALL_CASES; seed++) {
+    const c = smallCase(seed);
+    const a = plan(c, 'optimal');
+    const b = scheduleExhaustive(c);
+    if (a.exact && a.unmet.length === b.unmet.length && Math.abs(a.cost - b.cost) < 1e-9) match++;
+    const gr = plan(c, 'greedy');
+    if (gr.unmet.length > b.unmet.length || gr.cost > b.cost + 1e-9) greedyWorse++;
+  }
+  const pct = (base: number) => Math.round((1000 * (base - o.cost)) / base) / 10;
+  return {
+    saving_pct_vs_immediate: pct(i.cost),
+    saving_pct_vs_greedy: pct(g.cost),
+    unmet_loads: o.unmet.length,
+    optimal_on_small_cases: match / SMALL_CASES,
+    small_cases: SMALL_CASES,
+    greedy_suboptimal_small_cases: greedyWorse,
+  };
+}
+
 export interface PrivacyBench {
   privacy: PrivacyFigures;
-  sched: Record<string, number | boolean>;
+  sched: SchedFigures;
   computrons_privacy_step: number;
 }
 
 /** Everything tools/bench.ts reports under privacy, sched and xs.computrons_privacy_step. */
 export async function privacyBench(): Promise<PrivacyBench> {
-  return { privacy: privacyFigures(), sched: {}, computrons_privacy_step: await privacyStepComputrons() };
+  return { privacy: privacyFigures(), sched: schedFigures(), computrons_privacy_step: await privacyStepComputrons() };
 }
