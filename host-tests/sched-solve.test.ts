@@ -2,6 +2,9 @@
 // at once and never dearer than greedy on the household day, the cap and the windows hold,
 // a load that cannot meet its deadline is reported, and bad settings are refused.
 import test from 'ava';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EngineSession, compareParity } from '../tools/engines/run';
 import fc from 'fast-check';
 import { scheduleExhaustive } from '../firmware/schedule/exhaustive';
 import { slotsNeeded, windowOf, type Schedule, type SchedulerInput } from '../firmware/schedule/model';
@@ -130,4 +133,18 @@ test('the runner drives the relays from the plan and retries a refused switch', 
   t.is(onSlots['heater:on'], 2);
   t.is(onSlots['washer:on'], 1);
   t.is(log[0], 'washer:off');
+});
+
+const session = new EngineSession();
+test.after.always(() => session.close());
+const XSNAP = fileURLToPath(new URL('../node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker', import.meta.url));
+const xsTest = existsSync(XSNAP) ? test : test.skip;
+xsTest(`XS plans the household day to the same schedule as Node${existsSync(XSNAP) ? '' : ' [SKIP: xsnap-worker not built: npm ci]'}`, async (t) => {
+  const entry = fileURLToPath(new URL('../firmware/schedule/entry.ts', import.meta.url));
+  for (const kind of ['optimal', 'greedy', 'immediate'] as const) {
+    const input = { kind, sched: householdSchedulingDay() };
+    const xs = await session.callXs(entry, 'planFor', input);
+    t.deepEqual(compareParity(plan(input.sched, kind), xs.value), [], kind);
+    if (kind === 'optimal') t.log(`XS: ${xs.meter.compute} computrons for the exact plan`);
+  }
 });

@@ -53,19 +53,33 @@ function exactFor(s: SchedulerInput, idx: number[]): { on: number[][]; cost: num
   const n = idx.length;
   const T = s.pricePerKWh.length;
   if (p.states * T > MAX_CELLS) return 'big';
-  let cur: number[] = [];
-  for (let i = 0; i < p.states; i++) cur.push(Infinity);
+  // typed arrays: one byte per (slot, state) for the choice (n <= 8 loads), 8 bytes per
+  // state for the running cost; the Lua core does not include this module
+  let cur = new Float64Array(p.states);
+  cur.fill(Infinity);
   cur[0] = 0;
-  const back: number[][] = [];
+  let next = new Float64Array(p.states);
+  const back: Uint8Array[] = [];
   const prog: number[] = [];
   for (let j = 0; j < n; j++) prog.push(0);
-  for (let t = 0; t < T; t++) {
-    const next: number[] = [];
-    const choice: number[] = [];
-    for (let i = 0; i < p.states; i++) {
-      next.push(Infinity);
-      choice.push(-1);
+  // per on/off combination: its power, its step in the state number, and (per slot) its cost
+  const combos = 1 << n;
+  const maskW = new Float64Array(combos);
+  const maskStep = new Float64Array(combos);
+  const maskCost = new Float64Array(combos);
+  for (let m = 0; m < combos; m++) {
+    for (let j = 0; j < n; j++) {
+      if ((m & (1 << j)) !== 0) {
+        maskW[m] += s.loads[idx[j]].powerW;
+        maskStep[m] += p.mult[j];
+      }
     }
+  }
+  for (let t = 0; t < T; t++) {
+    const kWhPerW = s.slotS / 3600 / 1000;
+    for (let m = 0; m < combos; m++) maskCost[m] = maskW[m] * kWhPerW * s.pricePerKWh[t];
+    next.fill(Infinity);
+    const choice = new Uint8Array(p.states);
     for (let st = 0; st < p.states; st++) {
       const c0 = cur[st];
       if (c0 === Infinity) continue;
@@ -93,17 +107,9 @@ function exactFor(s: SchedulerInput, idx: number[]): { on: number[][]; cost: num
       let sub = may;
       for (;;) {
         const mask = must | sub;
-        let w = s.baseW[t];
-        let add = 0;
-        let nx = st;
-        for (let j = 0; j < n; j++) {
-          if ((mask & (1 << j)) !== 0) {
-            const l = s.loads[idx[j]];
-            w += l.powerW;
-            add += ((l.powerW * s.slotS) / 3600 / 1000) * s.pricePerKWh[t];
-            nx += p.mult[j];
-          }
-        }
+        const w = s.baseW[t] + maskW[mask];
+        const add = maskCost[mask];
+        const nx = st + maskStep[mask];
         if (w <= s.capW && c0 + add < next[nx]) {
           next[nx] = c0 + add;
           choice[nx] = mask;
@@ -113,7 +119,9 @@ function exactFor(s: SchedulerInput, idx: number[]): { on: number[][]; cost: num
       }
     }
     back.push(choice);
+    const swap = cur;
     cur = next;
+    next = swap;
   }
   let fin = 0;
   for (let j = 0; j < n; j++) fin += p.k[j] * p.mult[j];

@@ -4,7 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import { defaultBattery } from '../../firmware/privacy/battery';
 import { ALGORITHMS, OURS } from '../../firmware/privacy/hiding';
-import { measureXs } from '../engines/run';
+import { EngineSession, measureXs } from '../engines/run';
+import type { SchedulerInput } from '../../firmware/schedule/model';
 import { Evaluation } from '../privacy/evaluate';
 import { householdTrace } from '../privacy/synth';
 import { householdSchedulingDay, smallCase } from '../privacy/sched-cases';
@@ -64,11 +65,24 @@ export interface SchedFigures {
   optimal_on_small_cases: number;
   small_cases: number;
   greedy_suboptimal_small_cases: number;
+  /** XS computrons of one exact plan of the household day (once a day on the control unit) */
+  xs_computrons_plan_day: number;
 }
 
 const SMALL_CASES = 300;
+const SCHED_ENTRY = fileURLToPath(new URL('../../firmware/schedule/entry.ts', import.meta.url));
 
-export function schedFigures(): SchedFigures {
+async function planComputrons(d: SchedulerInput): Promise<number> {
+  const session = new EngineSession();
+  try {
+    const r = await session.callXs(SCHED_ENTRY, 'planFor', { kind: 'optimal', sched: d });
+    return r.meter.compute;
+  } finally {
+    await session.close();
+  }
+}
+
+export async function schedFigures(): Promise<SchedFigures> {
   const d = householdSchedulingDay();
   const o = plan(d, 'optimal');
   const g = plan(d, 'greedy');
@@ -91,6 +105,7 @@ export function schedFigures(): SchedFigures {
     optimal_on_small_cases: match / SMALL_CASES,
     small_cases: SMALL_CASES,
     greedy_suboptimal_small_cases: greedyWorse,
+    xs_computrons_plan_day: await planComputrons(d),
   };
 }
 
@@ -102,5 +117,5 @@ export interface PrivacyBench {
 
 /** Everything tools/bench.ts reports under privacy, sched and xs.computrons_privacy_step. */
 export async function privacyBench(): Promise<PrivacyBench> {
-  return { privacy: privacyFigures(), sched: schedFigures(), computrons_privacy_step: await privacyStepComputrons() };
+  return { privacy: privacyFigures(), sched: await schedFigures(), computrons_privacy_step: await privacyStepComputrons() };
 }
