@@ -57,8 +57,7 @@ function hold(b: Battery, realW: number, targetW: number, dtS: number, capW: num
 export class NoHiding implements Hider {
   readonly name = 'none';
   readonly battery: Battery | undefined = undefined;
-  step(realW: number, dtS: number): number {
-    dtS;
+  step(realW: number): number {
     return realW;
   }
 }
