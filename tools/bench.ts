@@ -9,6 +9,7 @@ import { consoleFigures } from './bench/console';
 import { linkBench } from './bench/link';
 import { realtimeFactor } from './bench/realtime';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
+import { privacyBench } from './bench/privacy';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   const link = await linkBench();
   log('bench: builds ...');
   const build = await buildSizes();
+  log('bench: privacy (load hiding) and scheduling ...');
+  const priv = await privacyBench();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       computrons_seal: link.computrons_seal,
       computrons_open: link.computrons_open,
       computrons_verify_sig: link.computrons_verify_sig,
+      computrons_privacy_step: priv.computrons_privacy_step,
     },
     link: {
       overhead_bytes: link.overhead_bytes,
@@ -53,6 +57,8 @@ async function main(): Promise<void> {
     sim: rt,
     console: con,
     build,
+    privacy: priv.privacy,
+    sched: priv.sched,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -87,6 +93,11 @@ async function main(): Promise<void> {
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
   row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');
   row('build.lua.bytes', build.lua.bytes, '(init.lua + app.lua)');
+  for (const k of Object.keys(priv.privacy.mi_bits)) row(`privacy.mi_bits.${k} / events_per_day`, `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`, k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)');
+  row('privacy.overhead_pct (ours)', priv.privacy.overhead_pct, '<= 6 (stated)');
+  row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');
+  row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
+  row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
 }
 
 main().catch((e) => {

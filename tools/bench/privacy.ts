@@ -1,0 +1,121 @@
+// Privacy figures for npm run bench: leakage of each load-hiding algorithm on the repo's
+// synthetic one-day trace at 2 min (battery 1.5 kWh / 1 kW, 90 % round trip), and the XS
+// cost of one control step of ours, from xsnap's compute meter.
+import { fileURLToPath } from 'node:url';
+import { defaultBattery } from '../../firmware/privacy/battery';
+import { ALGORITHMS, OURS } from '../../firmware/privacy/hiding';
+import { EngineSession, measureXs } from '../engines/run';
+import type { SchedulerInput } from '../../firmware/schedule/model';
+import { Evaluation } from '../privacy/evaluate';
+import { householdTrace } from '../privacy/synth';
+import { householdSchedulingDay, smallCase } from '../privacy/sched-cases';
+import { scheduleExhaustive } from '../../firmware/schedule/exhaustive';
+import { plan } from '../../firmware/schedule/runner';
+
+const ENTRY = fileURLToPath(new URL('../../firmware/privacy/entry.ts', import.meta.url));
+
+/** bench keys: none, best_effort, nill, stepping, ours */
+function key(name: string): string {
+  return name === OURS ? 'ours' : name.replace('-', '_');
+}
+
+export interface PrivacyFigures {
+  ours: string;
+  mi_bits: Record<string, number>;
+  events_per_day: Record<string, number>;
+  overhead_pct: number;
+  battery: string;
+  trace: string;
+}
+
+export function privacyFigures(): PrivacyFigures {
+  const spec = defaultBattery();
+  const ev = new Evaluation(ALGORITHMS, spec);
+  for (const r of householdTrace(120)) ev.add(r.t, r.watts);
+  const res = ev.results();
+  const mi: Record<string, number> = {};
+  const events: Record<string, number> = {};
+  for (const n of ALGORITHMS) {
+    mi[key(n)] = res[n].mi_bits;
+    events[key(n)] = res[n].events_per_day;
+  }
+  return {
+    ours: OURS,
+    mi_bits: mi,
+    events_per_day: events,
+    overhead_pct: res[OURS].overhead_pct,
+    battery: `${spec.capacityKWh} kWh, ${spec.maxChargeKW} kW, eta ${spec.roundTripEff}`,
+    trace: 'synthetic household day, 2 min steps (tools/privacy/synth.ts, SYNTH_SEED)',
+  };
+}
+
+/** XS computrons of one load-hiding step of ours (battery model included), on the 2 min day's loads. */
+export async function privacyStepComputrons(): Promise<number> {
+  const loads = householdTrace(120).slice(1).map((r) => r.watts);
+  const r = await measureXs(ENTRY, `globalThis.st = entry.makeState(${JSON.stringify(loads)}, 120);`, 'entry.step(st);', 1440);
+  return Math.round(r.computePerStep);
+}
+
+export interface SchedFigures {
+  /** cost saving of the exact schedule over running every load at once, household day */
+  saving_pct_vs_immediate: number;
+  saving_pct_vs_greedy: number;
+  unmet_loads: number;
+  /** fraction of the seeded small cases where the exact scheduler matches exhaustive search */
+  optimal_on_small_cases: number;
+  small_cases: number;
+  greedy_suboptimal_small_cases: number;
+  /** XS computrons of one exact plan of the household day (once a day on the control unit) */
+  xs_computrons_plan_day: number;
+}
+
+const SMALL_CASES = 300;
+const SCHED_ENTRY = fileURLToPath(new URL('../../firmware/schedule/entry.ts', import.meta.url));
+
+async function planComputrons(d: SchedulerInput): Promise<number> {
+  const session = new EngineSession();
+  try {
+    const r = await session.callXs(SCHED_ENTRY, 'planFor', { kind: 'optimal', sched: d });
+    return r.meter.compute;
+  } finally {
+    await session.close();
+  }
+}
+
+export async function schedFigures(): Promise<SchedFigures> {
+  const d = householdSchedulingDay();
+  const o = plan(d, 'optimal');
+  const g = plan(d, 'greedy');
+  const i = plan(d, 'immediate');
+  let match = 0;
+  let greedyWorse = 0;
+  for (let seed = 1; seed <= SMALL_CASES; seed++) {
+    const c = smallCase(seed);
+    const a = plan(c, 'optimal');
+    const b = scheduleExhaustive(c);
+    if (a.exact && a.unmet.length === b.unmet.length && Math.abs(a.cost - b.cost) < 1e-9) match++;
+    const gr = plan(c, 'greedy');
+    if (gr.unmet.length > b.unmet.length || gr.cost > b.cost + 1e-9) greedyWorse++;
+  }
+  const pct = (base: number) => Math.round((1000 * (base - o.cost)) / base) / 10;
+  return {
+    saving_pct_vs_immediate: pct(i.cost),
+    saving_pct_vs_greedy: pct(g.cost),
+    unmet_loads: o.unmet.length,
+    optimal_on_small_cases: match / SMALL_CASES,
+    small_cases: SMALL_CASES,
+    greedy_suboptimal_small_cases: greedyWorse,
+    xs_computrons_plan_day: await planComputrons(d),
+  };
+}
+
+export interface PrivacyBench {
+  privacy: PrivacyFigures;
+  sched: SchedFigures;
+  computrons_privacy_step: number;
+}
+
+/** Everything tools/bench.ts reports under privacy, sched and xs.computrons_privacy_step. */
+export async function privacyBench(): Promise<PrivacyBench> {
+  return { privacy: privacyFigures(), sched: await schedFigures(), computrons_privacy_step: await privacyStepComputrons() };
+}
