@@ -13,7 +13,7 @@ const auth = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(9));
 const seed = (n: number) => new Uint8Array(32).fill(n);
 
 test('provisioned node and control unit share per-direction keys; the node store loads them', (t) => {
-  const r = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2) });
+  const r = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2), nowS: 1_790_000_000 });
   if ('error' in r) return t.fail(r.error);
   const store = SimStore.fromSnapshot(r.image.store);
   const k = loadLinkKeys(store);
@@ -32,23 +32,23 @@ test('provisioned node and control unit share per-direction keys; the node store
 });
 
 test('a second node joins the same registry; re-provisioning changes the keys', (t) => {
-  const a = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2) });
+  const a = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2), nowS: 1_790_000_000 });
   if ('error' in a) return t.fail(a.error);
-  const b = provisionNode({ board, nodeId: 8, authorityPublic: auth.publicKey, registry: a.registry, nodeSecret: seed(3), controlSecret: seed(4) });
+  const b = provisionNode({ board, nodeId: 8, authorityPublic: auth.publicKey, registry: a.registry, nodeSecret: seed(3), controlSecret: seed(4), nowS: 1_790_000_000 });
   if ('error' in b) return t.fail(b.error);
   t.deepEqual(Object.keys(b.registry.nodes).sort(), ['7', '8']);
   t.is(b.registry.controlPublicKey, a.registry.controlPublicKey);
-  const again = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, registry: b.registry, nodeSecret: seed(5), controlSecret: seed(6) });
+  const again = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, registry: b.registry, nodeSecret: seed(5), controlSecret: seed(6), nowS: 1_790_000_000 });
   if ('error' in again) return t.fail(again.error);
   t.not(again.registry.nodes['7'].up, a.registry.nodes['7'].up);
   t.true(again.registry.nodes['7'].resetReplay);
 });
 
 test('bad input names the field and range', (t) => {
-  const bad = provisionNode({ board, nodeId: 255, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2) });
+  const bad = provisionNode({ board, nodeId: 255, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2), nowS: 1_790_000_000 });
   t.deepEqual(bad, { error: 'node 255 out of range 1..254' });
   const ctl = { ...board, role: 'control' as const };
-  t.deepEqual(provisionNode({ board: ctl, nodeId: 1, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2) }), {
+  t.deepEqual(provisionNode({ board: ctl, nodeId: 1, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2), nowS: 1_790_000_000 }), {
     error: `board ${board.name}: role 'control', expected 'meter'`,
   });
 });

@@ -13,7 +13,7 @@ function acksOf(net: Net, id: number) {
 }
 
 test('a head-end with only link keys cannot disconnect or rekey any node; alarms at the control unit', (t) => {
-  const net = new Net({ seed: 31, nodes: 3, link: { maxBadSignaturesPerHour: 5 } });
+  const net = new Net({ seed: 31, nodes: 3, link: { verifyBurst: 2, verifyEveryS: 30 } });
   net.run(2);
   const fake = nacl.sign.keyPair.fromSeed(net.bytes(32)).secretKey;
   const rogue = nacl.box.keyPair.fromSecretKey(net.bytes(32));

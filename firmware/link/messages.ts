@@ -29,7 +29,7 @@ export const ACK_PENDING = 1;
 export const ACK_REFUSED = 2;
 export const ACK_FAILED = 3;
 /** why a command the policy accepted failed in the node */
-export const ACK_FAIL: string[] = ['', 'relay', 'limit-id', 'limit-range', 'epoch', 'keys'];
+export const ACK_FAIL: string[] = ['', 'relay', 'limit-id', 'limit-range', 'epoch', 'keys', 'time'];
 
 const REASON_MAX = 14;
 
