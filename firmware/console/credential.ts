@@ -32,7 +32,7 @@ export class Credential {
   private readonly verify: (pin: string) => boolean;
   private openUntil: number;
   /** end of the window a PIN opened (the button's window is not a technician's) */
-  private pinUntil = -1;
+  private pinUntil: number;
   private lockedUntil: number;
   private failures: number;
   private readonly persist: FailureStore | undefined;
@@ -42,6 +42,7 @@ export class Credential {
     this.verify = verify;
     this.persist = persist;
     this.openUntil = -1;
+    this.pinUntil = -1;
     this.lockedUntil = -1;
     this.failures = 0;
     if (persist !== undefined) {

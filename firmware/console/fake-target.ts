@@ -39,7 +39,7 @@ export class FakeTarget implements ConsoleTarget {
   raw: Record<string, number>;
   relayStates: boolean[];
   /** reason of a utility disconnect still in force, '' = none */
-  utilityHold = '';
+  utilityHold: string;
   lockedOut: boolean;
   faultPresent: boolean;
   tripLog: JsonObject[];
@@ -56,6 +56,7 @@ export class FakeTarget implements ConsoleTarget {
     this.gains = { voltage: 0.2162388, current: 0.0378418, power: 1 };
     this.raw = { voltage: 1064, current: 132, power: 1147 };
     this.relayStates = [true, true];
+    this.utilityHold = '';
     this.lockedOut = false;
     this.faultPresent = false;
     this.tripLog = [];

@@ -62,6 +62,9 @@ export type RejectReason =
 
 export const REJECT_REASONS: RejectReason[] = ['short', 'long', 'version', 'direction', 'node', 'type', 'epoch', 'old', 'replay', 'ratelimit', 'tag'];
 
+const REFUSED: Record<string, OpenResult> = {};
+for (let i = 0; i < REJECT_REASONS.length; i++) REFUSED[REJECT_REASONS[i]] = { ok: false, reason: REJECT_REASONS[i] };
+
 export type OpenResult =
   | { ok: true; type: number; nodeId: number; counter: number; epoch: number; body: Uint8Array }
   | { ok: false; reason: RejectReason };
@@ -204,7 +207,8 @@ export class LinkReceiver {
   private reject(reason: RejectReason, h: ParsedHeader | undefined): OpenResult {
     this.rejects[reason]++;
     if (this.onReject !== undefined) this.onReject(reason, h);
-    return { ok: false, reason: reason };
+    // one shared result per reason: a refusal under a flood allocates nothing here
+    return REFUSED[reason];
   }
 
   open(frame: Uint8Array, len: number): OpenResult {

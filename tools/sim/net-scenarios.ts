@@ -135,7 +135,8 @@ export class Net {
     const node = new MeterNode(sim.device, this.board, {});
     const x = 4 * id;
     const radio = this.net.radio(`node${id}`, 'nrf24', CHANNEL, x, 3, sim.sched);
-    const link = new NodeLink(node, radio, { reportEveryS: this.reportEveryS, ...this.o.link });
+    // a generous verify budget unless a test sets one (the sim verifies in no simulated time)
+    const link = new NodeLink(node, radio, { reportEveryS: this.reportEveryS, verifyBurst: 10, verifyEveryS: 0, ...this.o.link });
     const nn: NetNode = { id, sim, node, link, radio, store, x };
     this.nodes.push(nn);
     this.nodes.sort((a, b) => a.id - b.id);
