@@ -1,6 +1,7 @@
 // Control-unit pieces on their own: event and ack codecs, the security log, the anomaly
 // detector, and the argument checks of ControlUnit and NodeLink.
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { ACK_FAILED, ACK_REFUSED, decodeAck, decodeEvent, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent, SECURITY_CLASSES } from '../firmware/link/messages';
 import { COMMAND_REJECTS } from '../firmware/link/command';
@@ -42,7 +43,7 @@ test('event and ack decoders never throw and name what is wrong', (t) => {
       const a = decodeAck(bytes, len);
       return typeof a === 'string' ? a.length > 0 : true;
     }),
-    { numRuns: 2000 },
+    { numRuns: fuzzRuns(2000) },
   );
   t.deepEqual(decodeEvent(Uint8Array.of(9), 1), { kind: 'invalid', error: 'event kind 9 out of range 1..3' });
   t.is(decodeAck(new Uint8Array(7).fill(9), 7), 'ack result 9 out of range 0..3');
@@ -124,3 +125,5 @@ test('a re-provisioned node gets a fresh replay window at the control unit; a re
   t.false(boot(k1).node(1)?.windowReset);
   t.true(boot(k2).node(1)?.windowReset);
 });
+
+reportSeed((fn) => test.after.always(fn), 'net-control.test.ts');
