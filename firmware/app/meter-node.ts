@@ -248,7 +248,10 @@ export class MeterNode {
    * the daily register from being reset by it. '' when applied as asked, else what was done.
    */
   setLocalTime(localUs: number): string {
-    return this.clock.sync(localUs);
+    const r = this.clock.sync(localUs);
+    // keep the new wall time across a power cut (a sync is accepted at most once a minute)
+    if (r.indexOf('refused') !== 0) this.saveEnergy();
+    return r;
   }
 
   private saveEnergy(): void {
