@@ -192,3 +192,13 @@ test('bad options name the field and the range', (t) => {
   t.throws(() => guard(7, new SimStore(), { maxDangerous: 0 }), { message: 'maxDangerous 0 out of range 1..100' });
   t.throws(() => guard(7, new SimStore(), { verifyBurst: 0 }), { message: 'verifyBurst 0 out of range 1..10' });
 });
+
+test('the guard with the noble verifier decides as with tweetnacl', async (t) => {
+  const { verifyStrictNoble } = await import('../firmware/link/ed25519-noble');
+  const a = guard(7, new SimStore(), { verifyBurst: 10, verifyEveryUs: 0 });
+  const b = guard(7, new SimStore(), { verifyBurst: 10, verifyEveryUs: 0, verify: verifyStrictNoble });
+  const msgs = [cmd(CMD_DISCONNECT, 7, 1), cmd(CMD_DISCONNECT, 7, 2, headEnd.secretKey), cmd(CMD_SET_LIMIT, 7, 3), cmd(CMD_RECONNECT, 7, 4)];
+  const verdict = (g: CommandGuard) => msgs.map((m) => { const o = g.handle(m, m.length); return o.ok ? 'ok' : o.reason; });
+  t.deepEqual(verdict(b.g), verdict(a.g));
+  t.deepEqual(verdict(guard(7, new SimStore(), { verifyBurst: 10, verifyEveryUs: 0, verify: verifyStrictNoble }).g), ['ok', 'signature', 'ok', 'ok']);
+});

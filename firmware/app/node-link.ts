@@ -28,7 +28,8 @@ import type { FragmentReject } from '../link/fragment';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, CMD_TIME_SYNC, COMMAND_REJECTS, CommandGuard } from '../link/command';
 import type { Command, CommandOutcome, CommandReject, SignatureCheck } from '../link/command';
 import { SlicedVerify } from '../link/ed25519-sliced';
-import { nacl } from '../link/nacl';
+import type { SignatureVerifier } from '../link/ed25519-strict';
+import { strictEncoding } from '../link/ed25519-strict';
 import { DISCONNECT_REASONS } from './meter-node';
 import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, keyFingerprint, loadLinkKeys, loadLinkProv, pairingSecret } from '../link/keys';
 import type { LinkKeys } from '../link/keys';
@@ -62,6 +63,11 @@ export interface NodeLinkOptions {
    * verifies in one piece, for boards with the hardware latch or a native ISR. 0..1000.
    */
   verifyUnitsPerSlice?: number;
+  /**
+   * the one-piece verify: tweetnacl (default, every engine) or, on XS, verifyStrictNoble
+   * from firmware/link/ed25519-noble.ts (~2 M computrons instead of 43.5 M)
+   */
+  verify?: SignatureVerifier;
 }
 
 // telemetry status flags (u16, docs/LINK.md)
@@ -170,6 +176,7 @@ export class NodeLink implements LinkConsole {
       verifyBurst: option('verifyBurst', o.verifyBurst, 2, 1, 10),
       verifyEveryUs: option('verifyEveryS', o.verifyEveryS, 30, 0, 3600) * 1e6,
       confirmWindowUs: confirmS * 1e6,
+      verify: o.verify,
     });
     this.guard.onReject = (reason: CommandReject, code: number) => {
       if (reason !== 'no-pending' && reason !== 'queued') this.security('cmd.' + reason, commandClass(reason));
@@ -360,9 +367,11 @@ export class NodeLink implements LinkConsole {
   /** Verify a signature that has its slot: in one piece, or in slices between timer ticks. */
   private verify(check: SignatureCheck, code: number, seq: number): void {
     if (this.sliceUnits === 0) {
-      this.outcome(this.guard.finish(check, nacl.sign.detached.verify(check.message, check.signature, this.keysNow.authorityPublic)), code, seq);
+      this.outcome(this.guard.finish(check, this.guard.verifySignature(check)), code, seq);
       return;
     }
+    // the strict encodings (ed25519-strict.ts) first: the sliced verify is tweetnacl's arithmetic
+    if (!strictEncoding(check.signature, this.keysNow.authorityPublic)) return this.outcome(this.guard.finish(check, false), code, seq);
     if (this.verifying !== undefined) return this.outcome(this.guard.refuse('busy', code), code, seq);
     this.verifying = { check: check, v: new SlicedVerify(check.message, check.message.length, check.signature, this.keysNow.authorityPublic), code: code, seq: seq };
     this.node.device.timer.set(() => this.verifySlice(), 0);

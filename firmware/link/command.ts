@@ -32,6 +32,8 @@
 import type { Clock, Store } from '../../hal/io';
 import { PersistentRecord, getU32, putU32 } from '../store/records';
 import { nacl } from './nacl';
+import type { SignatureVerifier } from './ed25519-strict';
+import { verifyStrictNacl } from './ed25519-strict';
 
 export const CMD_DISCONNECT = 1;
 export const CMD_RECONNECT = 2;
@@ -181,6 +183,11 @@ export interface CommandGuardOptions {
   verifyEveryUs: number;
   /** how long a key change waits for the local confirmation, µs */
   confirmWindowUs: number;
+  /**
+   * the one-piece signature check (firmware/link/ed25519-strict.ts contract): tweetnacl by
+   * default; verifyStrictNoble (ed25519-noble.ts) where the engine has BigInt (XS)
+   */
+  verify?: SignatureVerifier;
 }
 
 export class CommandGuard {
@@ -232,14 +239,20 @@ export class CommandGuard {
     const s = this.begin(b, len);
     if (s.check === undefined) return s.outcome as CommandOutcome;
     const c = s.check;
-    return this.finish(c, nacl.sign.detached.verify(c.message, c.signature, this.o.authorityPublic));
+    return this.finish(c, this.verifySignature(c));
+  }
+
+  /** The configured one-piece verify of a check (strict encodings included). */
+  verifySignature(c: SignatureCheck): boolean {
+    const v = this.o.verify === undefined ? verifyStrictNacl : this.o.verify;
+    return v(c.message, c.signature, this.o.authorityPublic);
   }
 
   /** A queued command whose verify slot has come, verified in one piece; undefined when none. */
   handleQueued(): CommandOutcome | undefined {
     const c = this.nextQueued();
     if (c === undefined) return undefined;
-    return this.finish(c, nacl.sign.detached.verify(c.message, c.signature, this.o.authorityPublic));
+    return this.finish(c, this.verifySignature(c));
   }
 
   private refill(now: number): void {

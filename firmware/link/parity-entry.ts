@@ -240,3 +240,10 @@ export function floodBenchPath(b: FloodBench): boolean {
   b.frame[3] = (c >>> 8) & 0xff;
   return b.rx.open(b.frame, 30).ok;
 }
+
+/** The receiver's share alone (onReject does nothing). */
+export function floodBenchReceiverOnly(stepUs: number): FloodBench {
+  const b = floodBenchSetup(stepUs);
+  b.rx.onReject = undefined;
+  return b;
+}

@@ -15,6 +15,7 @@ import { PowerCut, SimStore } from '../../hal/sim/store';
 import { loadBoard } from '../../boards/schema';
 
 const ENTRY = fileURLToPath(new URL('../../firmware/link/parity-entry.ts', import.meta.url));
+const NOBLE_ENTRY = fileURLToPath(new URL('../../firmware/link/noble-entry.ts', import.meta.url));
 
 /** nRF24 at 2 Mbit/s: ~300 µs per frame (130 µs settling + 41 bytes on air): docs/LINK.md */
 export const FLOOD_FRAMES_PER_S = 3300;
@@ -28,6 +29,10 @@ export interface SecurityFigures {
   latch_cut_points_reclosed: number;
   computrons_anomaly_per_reject: number;
   computrons_ratelimit_reject_path: number;
+  /** the strict Ed25519 verify of an 80-byte message, by build: noble on Moddable (XS has BigInt), tweetnacl on Espruino (measured in XS, for scale) */
+  computrons_verify_sig: { moddable: number; espruino: number };
+  /** noble's first verify after boot also builds its base-point tables */
+  computrons_verify_sig_moddable_first: number;
 }
 
 /** A minute of forged frames at the airtime limit into the control unit's detector and log. */
@@ -156,6 +161,9 @@ export async function securityBench(): Promise<SecurityFigures> {
   const step = 1e6 / FLOOD_FRAMES_PER_S;
   const anomaly = await measureXs(ENTRY, `globalThis.fb = entry.floodBenchSetup(${step});`, 'entry.floodBenchAnomaly(fb)', 2000);
   const path = await measureXs(ENTRY, `globalThis.fb = entry.floodBenchSetup(${step});`, 'entry.floodBenchPath(fb)', 2000);
+  const noble = await measureXs(NOBLE_ENTRY, 'globalThis.sb = entry.nobleBenchSetup(); if (!entry.nobleBenchVerify(sb)) throw new Error("bad sig");', 'entry.nobleBenchVerify(sb)', 2);
+  const first = await measureXs(NOBLE_ENTRY, 'globalThis.sb = entry.nobleBenchSetup();', '', 1);
+  const naclV = await measureXs(NOBLE_ENTRY, 'globalThis.sb = entry.nobleBenchSetup(); if (!entry.naclStrictBenchVerify(sb)) throw new Error("bad sig");', 'entry.naclStrictBenchVerify(sb)', 1);
   return {
     anomaly_entries_max_under_flood: fl.anomaly,
     security_log_entries_max_under_flood: fl.log,
@@ -165,6 +173,8 @@ export async function securityBench(): Promise<SecurityFigures> {
     latch_cut_points_reclosed: latch.reclosed,
     computrons_anomaly_per_reject: Math.round(anomaly.computePerStep),
     computrons_ratelimit_reject_path: Math.round(path.computePerStep),
+    computrons_verify_sig: { moddable: Math.round(noble.computePerStep), espruino: Math.round(naclV.computePerStep) },
+    computrons_verify_sig_moddable_first: Math.round(noble.setupCompute - first.setupCompute),
   };
 }
 
