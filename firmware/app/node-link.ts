@@ -22,7 +22,7 @@ import { PersistentRecord, getU32 } from '../store/records';
 import { FrameCounter } from '../link/counter';
 import { PersistentReplayWindow } from '../link/replay';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_DOWN, DIR_UP, HEADER_BYTES, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
+import { DIR_DOWN, DIR_UP, HEADER_BYTES, REJECT_REASONS, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
 import { Reassembler } from '../link/fragment';
 import type { FragmentReject } from '../link/fragment';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, CMD_TIME_SYNC, COMMAND_REJECTS, CommandGuard } from '../link/command';
@@ -163,7 +163,14 @@ export class NodeLink implements LinkConsole {
     // downlinks are rare; persisting the window keeps an unsigned time sync from being
     // replayed after a node reboot
     this.receiver = new LinkReceiver(this.profile, this.nodeId, DIR_DOWN, k.keys.down, k.keys.epoch, new PersistentReplayWindow(store, 'link.rx.down'));
-    this.receiver.onReject = (reason: RejectReason, h: ParsedHeader | undefined) => this.security('link.' + reason, linkClass(reason));
+    // names made once: a refused frame under a flood builds no string
+    const linkNames: Record<string, string> = {};
+    const linkClasses: Record<string, number> = {};
+    for (let i = 0; i < REJECT_REASONS.length; i++) {
+      linkNames[REJECT_REASONS[i]] = 'link.' + REJECT_REASONS[i];
+      linkClasses[REJECT_REASONS[i]] = linkClass(REJECT_REASONS[i]);
+    }
+    this.receiver.onReject = (reason: RejectReason, h: ParsedHeader | undefined) => this.security(linkNames[reason], linkClasses[reason]);
     this.guard = new CommandGuard({
       nodeId: this.nodeId,
       authorityPublic: k.keys.authorityPublic,
