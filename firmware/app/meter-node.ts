@@ -96,7 +96,6 @@ export class MeterNode {
     const offsets = this.memory.loadEnergy(this.meter.energy);
     const prov = loadLinkProv(device.store);
     this.clock = new NodeClock(device.clock, this.meter, prov > 0 ? prov * 1e6 : 0, offsets.length === 4 ? offsets[2] : -1, offsets.length === 4 ? offsets[3] : -1);
-    device.timer.set(() => this.clock.tick(), 1e6, 1e6);
     if (offsets.length === 4) {
       this.restored.push('energy');
       // a stored offset only helps if it is plausible (within 10 % of mid-scale)
@@ -133,7 +132,12 @@ export class MeterNode {
     if (pins.powerFail !== undefined) {
       new device.io.Digital({ pin: pins.powerFail, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => this.saveEnergy() });
     }
-    device.timer.set(() => this.saveEnergy(), ENERGY_SAVE_US, ENERGY_SAVE_US);
+    // one timer for both (a timer more costs every poll on Espruino's timer queue): the
+    // clock's check needs to run well within its hour of margin (node-clock.ts)
+    device.timer.set(() => {
+      this.clock.tick();
+      this.saveEnergy();
+    }, ENERGY_SAVE_US, ENERGY_SAVE_US);
     this.core.start();
   }
 

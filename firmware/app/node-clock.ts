@@ -28,8 +28,9 @@ export const MAX_BACK_STEP_US = 2e6;
 export const SYNC_EVERY_US = 60e6;
 /**
  * While the day may not turn, the accounting time is held this far before midnight. It is
- * re-applied every second (tick()); an hour of margin covers a JS thread busy for a long
- * signature verify, during which ADC blocks are processed late with their own timestamps.
+ * re-applied every minute (tick(), with the energy save) and at every sync; an hour of
+ * margin covers that and a JS thread busy for a long signature verify, during which ADC
+ * blocks are processed late with their own timestamps.
  */
 const EDGE_US = 3600e6;
 
@@ -73,7 +74,7 @@ export class NodeClock {
     return this.clock.now() - this.resetMonoUs;
   }
 
-  /** Once a second: notices a day turn and re-applies the accounting clock. */
+  /** Once a minute: notices a day turn (so the 23 h count from it may start up to a minute late: the safe side) and re-applies the accounting clock. */
   tick(): void {
     this.update();
   }
