@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
-import { sha512 } from '@noble/hashes/sha2.js';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
 import { canonicalPoint, smallOrder, strictEncoding, verifyStrictNacl } from '../firmware/link/ed25519-strict';
 import { verifyNobleCofactored, verifyStrictNoble } from '../firmware/link/ed25519-noble';
@@ -36,7 +35,7 @@ function both(msg: Uint8Array, sig: Uint8Array, pub: Uint8Array): [boolean, bool
 /** Sign with a raw scalar a and nonce point R = [r]B + extra (only the key holder can do this). */
 function rawSign(a: bigint, A: Uint8Array, r: bigint, extra: InstanceType<typeof Point>, msg: Uint8Array): Uint8Array {
   const R = Point.BASE.multiply(r).add(extra).toBytes();
-  const k = Point.Fn.create(bytesToNumberLE(sha512(new Uint8Array([...R, ...A, ...msg]))));
+  const k = Point.Fn.create(bytesToNumberLE(nacl.hash(new Uint8Array([...R, ...A, ...msg]))));
   const S = Point.Fn.create(r + k * a);
   return new Uint8Array([...R, ...numberToBytesLE(S, 32)]);
 }

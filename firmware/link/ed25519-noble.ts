@@ -9,8 +9,8 @@
 // noble's verify with the cofactorless equality, to decide exactly as tweetnacl does.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
-import { sha512 } from '@noble/hashes/sha2.js';
 import { strictEncoding } from './ed25519-strict';
+import { nacl } from './nacl';
 
 const Point = ed25519.Point;
 const Fn = Point.Fn;
@@ -26,7 +26,7 @@ export function verifyStrictNoble(msg: Uint8Array, sig: Uint8Array, pub: Uint8Ar
     h.set(r, 0);
     h.set(pub, 32);
     h.set(msg, 64);
-    const k = Fn.create(bytesToNumberLE(sha512(h)));
+    const k = Fn.create(bytesToNumberLE(nacl.hash(h))); // SHA-512 (tweetnacl's: no second hash library)
     return SB.subtract(A.multiplyUnsafe(k)).equals(R);
   } catch (e) {
     return false;
