@@ -6,6 +6,7 @@ import { accuracyMatrix } from './bench/accuracy';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
+import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
 import { realtimeFactor } from './bench/realtime';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   const link = await linkBench();
   log('bench: builds ...');
   const build = await buildSizes();
+  log('bench: Espruino in the real interpreter ...');
+  const espruino = await espruinoBench();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     sim: rt,
     console: con,
     build,
+    espruino,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -87,6 +91,8 @@ async function main(): Promise<void> {
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
   row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');
   row('build.lua.bytes', build.lua.bytes, '(init.lua + app.lua)');
+  row('espruino.vars_used (ESP32 format)', espruino.vars_used ?? `skipped`, espruino.skipped ?? '(of 16383; 14 B each)');
+  row('espruino.pairs_per_s_max (160 MHz)', espruino.pairs_per_s_max ?? 'skipped', `>= ${espruino.board_rate_hz} (board rate); 240 MHz: ${espruino.pairs_per_s_max_240mhz ?? '-'}`);
 }
 
 main().catch((e) => {

@@ -82,7 +82,7 @@ async function cpuForTicks(board: Board, app: string | undefined, rateHz: number
     ? 'var ad = global.meterNode.core.sampler; ad.stop(); var tick = function () { ad.tick(); };'
     : `var tick = function () { getTime(); analogRead(${p.adcV}); analogRead(${p.adcI}); };`;
   const code = `${STANDINS}
-${meterDriver(boardForUpload(board), [])}
+${meterDriver(boardForUpload(board), [], { drive: false })}
 ${app ?? ''}
 ${CPU_FN}
 ${REF_FN}
