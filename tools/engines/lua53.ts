@@ -123,11 +123,16 @@ export function settleEmpty(v: unknown, hint: unknown): unknown {
 /**
  * Runs a Lua script in lua5.3 and returns the plain value it reports: the script calls
  * `__report(value)` (defined here) once; its JSON goes to stdout on a line of its own.
+ * `__read_file(name)` reads one of `files` (written to the working folder).
  */
-export function runLua53(script: string, timeoutMs = 300000): Promise<unknown> {
+export function runLua53(script: string, o: { files?: Record<string, string>; timeoutMs?: number } = {}): Promise<unknown> {
+  const timeoutMs = o.timeoutMs ?? 300000;
   const dir = mkdtempSync(join(tmpdir(), 'lua53-'));
   const file = join(dir, 'run.lua');
-  writeFileSync(file, `${LUA_PLAIN_JSON}\nfunction __report(v) io.stdout:write('\\n@@PLAIN ', __plain_json(v), '\\n') end\n${script}\n`);
+  // extra files in the working folder (read them with io.open)
+  for (const name of Object.keys(o.files ?? {})) writeFileSync(join(dir, name), (o.files ?? {})[name]);
+  writeFileSync(file, `${LUA_PLAIN_JSON}\nfunction __report(v) io.stdout:write('\\n@@PLAIN ', __plain_json(v), '\\n') end
+function __read_file(n) local f = assert(io.open(n, 'rb')); local s = f:read('a'); f:close(); return s end\n${script}\n`);
   return new Promise((done, fail) => {
     execFile(LUA53, [file], { cwd: dir, timeout: timeoutMs, maxBuffer: 64 << 20, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       rmSync(dir, { recursive: true, force: true });
