@@ -245,6 +245,7 @@ export function meterDriver(board: DriverBoard, steps: DriverStep[], o: { irms?:
  * are not safe integers travel as {"$f64": IEEE-754 hex}, non-finite ones as
  * {"$nonFinite": "NaN"}, so a parity check compares arithmetic, not number printing.
  * Defines `__plainDecode(value)` and `__plainEncode(value)` (walk and convert in place / copy).
+ * Long arrays of plain numbers decode to Float64Array (see there).
  */
 export const PLAIN_ESPRUINO = `
 var __plainDecode, __plainEncode;
@@ -268,7 +269,13 @@ var __plainDecode, __plainEncode;
       if (ks.length === 1 && ks[0] === '$nonFinite') return Number(v.$nonFinite);
     }
     if (Array.isArray(v)) {
-      for (var i = 0; i < v.length; i++) { var x = v[i]; if (x !== null && typeof x === 'object') v[i] = __plainDecode(x); }
+      // a long array of numbers (the vectors' ADC codes) becomes a Float64Array, which
+      // indexes in O(1) (an Espruino array is a linked list: v[i] is O(n)); the harness reads
+      // it by index and length only, so the core sees the same numbers. The vectors' arrays
+      // are homogeneous, so the first element tells.
+      if (v.length > 256 && typeof v[0] === 'number') return new Float64Array(v);
+      // forEach, not v[i], for the same reason
+      v.forEach(function (x, i) { if (x !== null && typeof x === 'object') v[i] = __plainDecode(x); });
       return v;
     }
     for (var k in v) v[k] = __plainDecode(v[k]);
