@@ -24,6 +24,7 @@ import { compareParity } from '../tools/engines/parity';
 import { decodePlain, encodePlain } from '../tools/engines/plain';
 import { coreVectors } from './vectors/core';
 import { testIf } from './support/needs';
+import { lintSource } from '../tools/lint-subset';
 
 const BOARD = 'espruino-esp32-wroom';
 const tmp = mkdtempSync(join(tmpdir(), 'build-espruino-test-'));
@@ -132,6 +133,14 @@ test('the ES5 pass hoists function declarations (TypeScript\'s class output need
   t.regex(es5, /\.prototype\.tick = function \(\) \{\s*"ram";/);
   t.regex(es5, /\.prototype\.read = function \(\) \{\s*"ram";/);
   t.true(RAM_FUNCTIONS.includes('processBlock'));
+});
+
+test('the source lint flags slice on typed arrays and ArrayBuffers (a plain Array, or missing, in Espruino), not on arrays', (t) => {
+  const rules = (src: string) => lintSource(src, { fileName: 'firmware/x.ts' }).filter((v) => v.rule === 'typed-array-slice');
+  const bad = rules('export function f(u: Uint8Array, b: ArrayBuffer, o?: Float64Array): number { const a = u.slice(1); const c = b.slice(0); const d = o !== undefined ? o.slice() : a; return a.length + c.byteLength + d.length; }');
+  t.is(bad.length, 3, JSON.stringify(bad));
+  t.true(bad.every((v) => v.severity === 'warning'), 'a warning until firmware/link is clean');
+  t.deepEqual(rules('export function g(xs: number[], s: string, u: Uint8Array): number { return xs.slice(1).length + s.slice(1).length + u.subarray(1).length; }'), []);
 });
 
 test('npm run build: app.js for the Espruino board, made by the espruino CLI offline, passes the check', async (t) => {
