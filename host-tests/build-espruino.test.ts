@@ -1,25 +1,30 @@
 // The Espruino build (tools/build/espruino.ts): the syntax check rejects every construct
-// Espruino lacks and passes the real upload; the upload is made by the espruino CLI
-// offline; the core inside the built script (not the TypeScript) passes the parity
-// vectors in Node (vm) and XS with a shim of Espruino's globals; and the app script
-// boots, meters and trips on the shim's virtual clock.
+// Espruino lacks (including what the real interpreter showed: declarations used before
+// their position, ArrayBuffer.slice, BigInt) and passes the real upload; the build hoists
+// function declarations and marks the per-sample path "ram"; the upload is made by the
+// espruino CLI offline; the core inside the built script passes the parity vectors in the
+// REAL interpreter (espruino-linux; skipped visibly where it is missing); the rate notes
+// follow the figures measured there. Boot, metering and trips in the real interpreter:
+// build-espruino-real.test.ts.
 import test from 'ava';
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
+import ts from 'typescript';
 import { loadBoard } from '../boards/schema';
 import { runVectors } from '../firmware/parity/entry';
-import { APP_ENTRY, PARITY_ENTRY, boardForUpload, buildEspruino, makeEspruinoScript } from '../tools/build/espruino';
-import { bundleForEspruino } from '../tools/build/espruino/bundle';
+import { APP_ENTRY, PARITY_ENTRY, buildEspruino, makeEspruinoScript } from '../tools/build/espruino';
+import { bundleForEspruino, lowerToEs5, RAM_FUNCTIONS } from '../tools/build/espruino/bundle';
 import { checkEspruinoSyntax } from '../tools/build/espruino/check';
 import { ESPRUINO_CLI, runEspruinoCli } from '../tools/build/espruino/cli';
-import { ESPRUINO_SHIM } from '../tools/build/espruino/shim';
+import { espruinoMissing, runParityInEspruino } from '../tools/build/espruino/real';
 import { compareParity } from '../tools/engines/parity';
-import { PLAIN_CODEC_XS, decodePlain, encodePlain } from '../tools/engines/plain';
-import { XsWorker } from '../tools/engines/xsnap';
+import { decodePlain, encodePlain } from '../tools/engines/plain';
 import { coreVectors } from './vectors/core';
+import { testIf } from './support/needs';
+import { lintSource } from '../tools/lint-subset';
 
 const BOARD = 'espruino-esp32-wroom';
 const tmp = mkdtempSync(join(tmpdir(), 'build-espruino-test-'));
@@ -53,6 +58,15 @@ const BANNED: [string, string][] = [
   ['class-field', 'class C { x = 1; }'],
   ['exponent', 'var e = a ** 2;'],
   ['tagged-template', 'var t = tag`x`;'],
+  ['bigint', 'var n = BigInt(5);'],
+  ['bigint', 'var a = new BigInt64Array(2);'],
+  // found by running the upload in the real interpreter (Espruino 2v29)
+  ['declaration-order', 'var O = (function (B) { __extends(O, B); function O() {} return O; })(A);'],
+  ['declaration-order', 'f(); function f() {}'],
+  ['declaration-order', '(function () { x = 5; var x; })();'],
+  ['arraybuffer-slice', 'var b = require("Storage").readArrayBuffer("k"); var c = new Uint8Array(b.slice(0));'],
+  ['arraybuffer-slice', 'var c = new Uint8Array(4).buffer.slice(1);'],
+  ['arraybuffer-slice', 'var c = new ArrayBuffer(4).slice(1);'],
 ];
 
 test('the check rejects each construct Espruino lacks, by rule', (t) => {
@@ -74,6 +88,11 @@ test('the check allows what Espruino has (classes, arrows, templates, for-in, fe
     'function Set() {} var s = new Set();', // a local Set shadows the missing global
     'o.Map = 1; var q = { Map: 2 }; q.Set;',
     'var u = new Uint8Array(4); var d = new Float64Array(2);',
+    // declared before use; a function body may name a later function (it runs when called)
+    'function f() {} f(); var g = function () { return h(); }; function h() { return 1; } g();',
+    // slice on arrays and typed arrays is fine; an ArrayBuffer name in another scope is not this one
+    'var a = [1, 2].slice(0); var u = new Uint8Array(4).slice(1); function r(S) { var b = S.readArrayBuffer("k"); return b; } function q(b) { return b.slice(0); }',
+    'var hasBig = typeof BigInt !== "undefined";',
   ];
   for (const src of ok) t.deepEqual(checkEspruinoSyntax(src), [], src);
 });
@@ -101,6 +120,29 @@ test('a small bundle with a construct that survives lowering is rejected; esbuil
   t.true(checkEspruinoSyntax(raw.outputFiles[0].text).some((i) => i.rule === 'for-of'));
 });
 
+test('the ES5 pass hoists function declarations (TypeScript\'s class output needs it) and marks the per-sample path "ram"', (t) => {
+  const src = 'class A { tick() { return 1; } }\nclass B extends A { read() { return 2; } }\nglobalThis.out = new B().tick() + new B().read();\n';
+  const es5 = lowerToEs5(src, 'h.js');
+  t.deepEqual(checkEspruinoSyntax(es5).map((i) => i.rule), [], es5);
+  // without the transform, TypeScript's own output is what broke on Espruino
+  const raw = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES5, ignoreDeprecations: '6.0' } }).outputText;
+  t.true(checkEspruinoSyntax(raw).some((i) => i.rule === 'declaration-order' && i.text === 'B'), raw);
+  const ctx = vm.createContext({});
+  vm.runInContext(es5, ctx);
+  t.is(ctx.out, 3, 'the hoisted script still computes the same');
+  t.regex(es5, /\.prototype\.tick = function \(\) \{\s*"ram";/);
+  t.regex(es5, /\.prototype\.read = function \(\) \{\s*"ram";/);
+  t.true(RAM_FUNCTIONS.includes('processBlock'));
+});
+
+test('the source lint flags slice on typed arrays and ArrayBuffers (a plain Array, or missing, in Espruino), not on arrays', (t) => {
+  const rules = (src: string) => lintSource(src, { fileName: 'firmware/x.ts' }).filter((v) => v.rule === 'typed-array-slice');
+  const bad = rules('export function f(u: Uint8Array, b: ArrayBuffer, o?: Float64Array): number { const a = u.slice(1); const c = b.slice(0); const d = o !== undefined ? o.slice() : a; return a.length + c.byteLength + d.length; }');
+  t.is(bad.length, 3, JSON.stringify(bad));
+  t.true(bad.every((v) => v.severity === 'warning'), 'a warning until firmware/link is clean');
+  t.deepEqual(rules('export function g(xs: number[], s: string, u: Uint8Array): number { return xs.slice(1).length + s.slice(1).length + u.subarray(1).length; }'), []);
+});
+
 test('npm run build: app.js for the Espruino board, made by the espruino CLI offline, passes the check', async (t) => {
   const board = loadBoard(BOARD);
   const out = join(tmp, 'espruino', BOARD);
@@ -115,6 +157,7 @@ test('npm run build: app.js for the Espruino board, made by the espruino CLI off
   t.true(r.notes.some((n) => /sustain/.test(n)), 'the notes give the sample rate Espruino can sustain');
   t.true(code.includes(JSON.stringify(BOARD)), 'the board description is inlined');
   t.true(code.includes('require("Storage")'), "Espruino's built-in Storage module stays a require()");
+  t.true(/processBlock=function\([^)]*\)\{"ram";/.test(code), 'the per-sample path keeps its "ram" directive through the minifier');
   t.log(`build.espruino.bytes = ${r.bytes}`);
   // wrong target / role: an error naming the field
   await t.throwsAsync(buildEspruino(loadBoard('esp32-devkitc-meter'), join(tmp, 'x')), { message: /^target: the espruino build needs a board with "target": "espruino", got 'moddable'/ });
@@ -131,120 +174,53 @@ test('the espruino CLI fails a require() of a module that is neither built in no
   t.true(runEspruinoCli(input, join(tmp, 'req-out2.js')).ok);
 });
 
-// ---- parity: the built script's core against Node's direct result ----
+// ---- parity: the built script's core, in the real interpreter, against Node ----
 
-let parityCode: Promise<string> | undefined;
-function parityScript(): Promise<string> {
-  if (!parityCode) parityCode = makeEspruinoScript(PARITY_ENTRY, {}, 'parity.js').then((a) => a.code);
-  return parityCode;
-}
-
-test('parity: the built core (Espruino script, Node vm + Espruino shim) matches Node on the core vectors', async (t) => {
-  const code = await parityScript();
+test('parity: the built core (parity.js) passes the check', async (t) => {
+  const code = (await makeEspruinoScript(PARITY_ENTRY, {}, 'parity.js')).code;
   t.deepEqual(checkEspruinoSyntax(code), []);
+});
+
+testIf(espruinoMissing('linux'))('parity: the built core in the REAL Espruino interpreter matches Node on the core vectors', async (t) => {
+  const code = (await makeEspruinoScript(PARITY_ENTRY, {}, 'parity.js')).code;
   const input = coreVectors();
   const expected = runVectors(structuredClone(input));
-  const ctx = vm.createContext({});
-  vm.runInContext(ESPRUINO_SHIM, ctx);
-  vm.runInContext(code, ctx, { filename: 'parity.js' });
-  const got = ctx.__espruinoParity.runVectors(structuredClone(input));
+  const got = decodePlain(await runParityInEspruino(code, encodePlain(input))) as typeof expected;
   t.deepEqual(compareParity(expected, got), []);
+  t.is(got.cases.length, expected.cases.length);
   t.true(expected.cases.length >= 8 && expected.cases.some((c) => c.trips.length > 0), 'the vectors trip');
+  t.log(`espruino-linux: ${got.cases.length}/${expected.cases.length} vector cases match Node (1e-9)`);
   // and it can fail: a perturbed result is caught
   const bad = JSON.parse(JSON.stringify(got));
   bad.cases[0].importWh *= 1 + 1e-6;
   t.true(compareParity(expected, bad).length > 0);
 });
 
-test('parity: the built core in XS (xsnap) with the Espruino shim matches Node', async (t) => {
-  const code = await parityScript();
-  const input = coreVectors();
-  const expected = runVectors(structuredClone(input));
-  const xs = await XsWorker.start({ name: 'espruino-parity' });
-  const replies: Uint8Array[] = [];
-  xs.onCommand((b) => {
-    replies.push(b);
-    return new Uint8Array(0);
-  });
-  try {
-    await xs.evaluate(PLAIN_CODEC_XS);
-    await xs.evaluate(ESPRUINO_SHIM);
-    await xs.evaluate(code);
-    await xs.evaluate(`__plain.reply(global.__espruinoParity.runVectors(__plain.decode(${JSON.stringify(encodePlain(input))})));`);
-    t.is(replies.length, 1);
-    const got = decodePlain(new TextDecoder().decode(replies[0]));
-    t.deepEqual(compareParity(expected, got), []);
-  } finally {
-    await xs.close();
-  }
-});
+// ---- the sample rate Espruino sustains (figures from the real interpreter, rate.ts) ----
 
-// ---- the app script on the shim: boot, metering, the comparator latch path, console ----
-
-test('the app script boots on E.on("init"), meters 230 V / 8 A, and opens the relays on a comparator edge', async (t) => {
+test('rate: the notes follow the measured figures; 1 kHz is refused, 250 Hz is the floor the metering needs', async (t) => {
+  const { MEASURED, estimateRate, rateNotes, MIN_RATE_HZ, REFERENCE_LOOP_HZ, REFERENCE_MHZ, CPU_BUDGET } = await import('../tools/build/espruino/rate');
+  const { meteringError, atRate } = await import('../tools/build/espruino/measure-rate');
   const board = loadBoard(BOARD);
-  const art = await makeEspruinoScript(APP_ENTRY, { __ESPRUINO_BOARD__: JSON.stringify(boardForUpload(board)) });
-  const ctx = vm.createContext({});
-  vm.runInContext(ESPRUINO_SHIM, ctx);
-  vm.runInContext(art.code, ctx, { filename: 'app.js' });
-  const esp = ctx.__espruino;
-  t.is(esp.timerCount(), 0, 'the upload itself starts nothing');
-  const fe = board.frontend!;
-  const fs = board.adc.fullScaleVolts;
-  const q = (volts: number): number => Math.round((volts / fs) * 4095) / 4095; // a 12-bit ADC
-  const w = 2 * Math.PI * 50;
-  esp.setAnalog(board.pins.adcV, (s: number) => q(fe.biasVolts + 230 * Math.SQRT2 * fe.vAdcVoltsPerVolt * Math.sin(w * s)));
-  esp.setAnalog(board.pins.adcI, (s: number) => q(fe.biasVolts + 8 * Math.SQRT2 * fe.iAdcVoltsPerAmp * Math.sin(w * s - 0.3)));
-  esp.setAnalog(board.pins.ntc, 0.52);
-  esp.setAnalog(board.pins.gas, 0.14);
-  t.is(esp.emit('init'), 1);
-  t.true(esp.out.consoleMoved, 'the REPL moved off Serial1 for the technician console');
-  esp.advanceMs(6000);
-  const node = ctx.meterNode;
-  const r = node.meter.reading;
-  t.true(Math.abs(r.vrms - 230) < 230 * 0.005, `vrms ${r.vrms}`);
-  t.true(Math.abs(r.irms - 8) < 8 * 0.01, `irms ${r.irms}`);
-  t.true(Math.abs(r.freqHz - 50) < 0.1, `f ${r.freqHz}`);
-  t.is(node.state(), 'closed', 'the breaker closed after boot');
-  t.is(ctx.digitalRead(board.pins.relayMain), 1);
-  // the hardware latch path: a rising comparator edge opens the relays in the same callback
-  const before = esp.out.writes.length;
-  const at = esp.nowUs();
-  esp.setPin(board.pins.comparator, 1);
-  const opened = esp.out.writes.slice(before).filter((x: number[]) => x[1] === board.pins.relayMain && x[2] === 0);
-  t.true(opened.length > 0 && opened[0][0] === at, 'relay opened at the edge, no timer in between');
-  t.not(node.state(), 'closed');
-  // the technician console answers on Serial1
-  esp.serialIn(1, 'Status\r');
-  const reply = String.fromCharCode(...esp.out.serial1);
-  t.true(reply.includes(`"Board":"${BOARD}"`), reply.slice(0, 200));
-});
-
-// ---- the sample rate Espruino can sustain ----
-
-test('rate: the recorded operation counts match a fresh measurement of the built app, and the notes follow them', async (t) => {
-  const { MEASURED, estimateRate, rateNotes, MIN_RATE_HZ } = await import('../tools/build/espruino/rate');
-  const { measureRate, meteringError, atRate } = await import('../tools/build/espruino/measure-rate');
-  const board = loadBoard(BOARD);
-  const m = await measureRate(board);
-  t.log(`per pair ${m.perPairComputrons} computrons, ${m.perSecondComputrons}/s fixed; sustain ${m.sustainHz.at160.toFixed(0)}..${m.sustainHz.at240.toFixed(0)} Hz; recommended ${m.recommendedHz}`);
-  // 5 %: a small change elsewhere in the core moves the count a little; a real change needs a re-run
-  const near = (a: number, b: number) => Math.abs(a - b) <= 0.05 * Math.abs(b);
-  t.true(near(m.perPairComputrons, MEASURED.perPairComputrons), `per pair: measured ${m.perPairComputrons}, recorded ${MEASURED.perPairComputrons}: re-run measure-rate.ts and update rate.ts`);
-  t.true(near(m.perSecondComputrons, MEASURED.perSecondComputrons), `per second: measured ${m.perSecondComputrons}, recorded ${MEASURED.perSecondComputrons}`);
-  t.is(m.referenceLoopComputrons, MEASURED.referenceLoopComputrons);
-  // the model: 4 kHz reference loop at 72 MHz -> us per computron; CPU share is linear in the rate
-  const e = estimateRate(40, 300, 100000);
-  t.true(Math.abs(e.usPerComputron.at160 - (250 / 40) * (72 / 160)) < 1e-12);
-  t.true(Math.abs(e.cpuAt(500).at240 - (300 * 500 + 100000) * (250 / 40) * (72 / 240) / 1e6) < 1e-12);
-  t.true(Math.abs(e.cpuAt(e.sustainHz.at160).at160 - 1) < 1e-9, 'sustainHz is where the CPU share reaches 100 %');
-  // 1 kHz is more than Espruino can do; the recommended rate fits and meters
+  // the model: iterations of the 4 kHz / 72 MHz reference loop, scaled by clock
+  const e = estimateRate(20, 4000);
+  t.true(Math.abs(e.boardIterationsPerS.at160 - REFERENCE_LOOP_HZ * 160 / REFERENCE_MHZ) < 1e-9);
+  t.true(Math.abs(e.cpuAt(250).at160 - (20 * 250 + 4000) / e.boardIterationsPerS.at160) < 1e-12);
+  t.true(Math.abs(e.cpuAt(e.sustainHz.at240).at240 - 1) < 1e-9, 'sustainHz is where the CPU share reaches 100 %');
+  const m = estimateRate(MEASURED.iterationsPerPair, MEASURED.iterationsPerSecond);
+  t.log(`measured: ${MEASURED.iterationsPerPair} iterations/pair + ${MEASURED.iterationsPerSecond}/s -> ${m.sustainHz.at160.toFixed(0)} pairs/s at 160 MHz, ${m.sustainHz.at240.toFixed(0)} at 240 MHz`);
+  t.is(board.adc.rateHz, MIN_RATE_HZ, 'the board runs at the lowest rate that meters correctly');
+  t.is(board.adc.blockPairs, MIN_RATE_HZ / 50, 'one 50 Hz cycle per block');
+  t.true(m.cpuAt(board.adc.rateHz).at240 <= CPU_BUDGET, 'the board rate fits the CPU budget on the 240 MHz Espruino ESP32 build');
+  t.true(m.cpuAt(board.adc.rateHz).at160 > 1, 'and a 160 MHz build cannot keep up (the notes say so)');
   const warn = rateNotes(atRate(board, 1000));
   t.true(warn.some((n) => /^WARNING adc\.rateHz 1000 needs/.test(n)), warn.join('\n'));
-  const ok = rateNotes(atRate(board, m.recommendedHz));
-  t.false(ok.some((n) => n.startsWith('WARNING')), ok.join('\n'));
-  t.true(m.recommendedHz >= MIN_RATE_HZ);
-  const acc = meteringError(m.recommendedHz);
+  const notes = rateNotes(board);
+  t.true(notes[0].includes(`${Math.round(m.sustainHz.at240)} V+I pairs/s`), notes.join('\n'));
+  t.false(notes.some((n) => n.startsWith('WARNING')), notes.join('\n'));
+  const low = rateNotes(atRate(board, 200));
+  t.true(low.some((n) => /below 250/.test(n)), low.join('\n'));
+  const acc = meteringError(MIN_RATE_HZ);
   t.true(acc.vrmsPct < 0.5 && acc.irmsPct < 0.5 && acc.pPctOfS < 1, JSON.stringify(acc));
   t.true(meteringError(200).pPctOfS > 1, 'below MIN_RATE_HZ the power is off: the floor is real');
 });

@@ -5,6 +5,8 @@
 //     synthesised mains signal through adc.read, keep the relays closed on a normal load
 //     and open them on a 40 A step, a sag and a comparator edge;
 // and the float32 study (what NodeMCU's default 32-bit numbers would do to the core).
+// The same built files also run in Debian's real lua5.3 (luac5.3 -p, the parity vectors,
+// the 40 A step), skipped with the reason in the title where lua5.3 is missing.
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,9 @@ import { join } from 'node:path';
 import { loadBoard } from '../boards/schema';
 import { buildLua, luaBoardProblems } from '../tools/build/lua';
 import { compileModuleAlone, luaLiteral, minifyLua } from '../tools/build/lua/compile';
-import { NodemcuSim } from '../tools/build/lua/nodemcu-sim';
+import { NODEMCU_STANDINS, NodemcuSim } from '../tools/build/lua/nodemcu-sim';
+import { lua53Missing, luacParse, luaFloatLiteral, runLua53, settleEmpty } from '../tools/engines/lua53';
+import { testIf } from './support/needs';
 import { accuracyMatrix, compareCases, energyStudy, loadEntries, NODEMCU_SYNTH } from '../tools/build/lua/float32';
 import { compareParity } from '../tools/engines/parity';
 import { lintSource, errorsOnly, formatViolation } from '../tools/lint-subset';
@@ -252,4 +256,95 @@ test('float32 (NodeMCU default numbers): same trip decisions and readings, but t
   t.is(mwh.startWh, 1e6);
   t.true(mwh.errPct < -50, `from 1 MWh float32 loses ${mwh.errPct.toFixed(1)} % of the energy`);
   t.log(energy.map((e) => `${e.startWh} Wh: ${e.errPct.toFixed(1)} %`).join(', '));
+});
+
+// ---- Debian's real Lua 5.3 (lua5.3, luac5.3), beside fengari ----
+
+const lua53Test = testIf(lua53Missing());
+
+async function builtFiles(): Promise<Record<string, string>> {
+  const r = await build();
+  const files: Record<string, string> = {};
+  for (const n of r.files) files[n] = readFileSync(join(r.outDir, n), 'utf8');
+  return files;
+}
+
+/** The NodeMCU stand-ins (the fengari host's, tools/build/lua/nodemcu-sim.ts) and the build as SPIFFS, for lua5.3. */
+function nodemcuPrelude(files: Record<string, string>): string {
+  return `local function __standins()\n${NODEMCU_STANDINS}\nend\n__standins()\nfake.now = 5e9\n` +
+    Object.keys(files).map((n) => `fake.fs[${JSON.stringify(n)}] = __read_file(${JSON.stringify(n)})`).join('\n');
+}
+
+lua53Test('lua5.3: luac5.3 -p accepts the built init.lua and app.lua, and rejects a broken copy', async (t) => {
+  const files = await builtFiles();
+  const ok = luacParse(files);
+  t.true(ok.ok, ok.out);
+  const bad = luacParse({ 'app.lua': `${files['app.lua']}\nlocal broken = = 1\n` });
+  t.false(bad.ok, 'a syntax error is reported');
+  t.regex(bad.out, /app\.lua:\d+:/);
+});
+
+lua53Test('lua5.3: the core vectors through the BUILT app.lua modules agree with Node (as in fengari)', async (t) => {
+  const files = await builtFiles();
+  const input = coreVectors();
+  const node = runVectors(structuredClone(input));
+  const got = await runLua53(`${nodemcuPrelude(files)}
+app = dofile("app.lua")
+assert(debug.getinfo(app.bundled("firmware.metering.mains-meter").MainsMeter.prototype.processBlock, "S").source == "=app.lua")
+local req = require
+require = function(n) local m = app.bundled(n); if m == nil then return req(n) end; return m end
+parity = load(__read_file("entry.lua"), "=firmware/parity/entry.lua")()
+require = req
+__report(parity.runVectors(load("return " .. __read_file("input.lua"))()))
+`, { files: { ...files, 'entry.lua': compileModuleAlone('firmware/parity/entry.ts'), 'input.lua': luaFloatLiteral(input) } });
+  const lua = settleEmpty(got, node) as typeof node;
+  t.deepEqual(compareParity(node, lua), []);
+  t.is(lua.cases.length, node.cases.length);
+  t.true(node.cases.some((c) => c.trips.length > 0), 'the vectors include trips');
+  t.log(`lua5.3: ${lua.cases.length}/${node.cases.length} vector cases match Node (1e-9)`);
+  const bad = JSON.parse(JSON.stringify(lua));
+  bad.cases[0].importWh *= 1 + 1e-6;
+  t.true(compareParity(node, bad).length > 0, 'and the comparison can fail');
+});
+
+lua53Test('lua5.3: init.lua + app.lua on the NodeMCU stand-ins close on a normal load and trip over-current on a 40 A step', async (t) => {
+  const files = await builtFiles();
+  const faultAt = 5;
+  const v: number[] = [];
+  const i: number[] = [];
+  for (const b of synth([{ tone: NORMAL, seconds: faultAt }, { tone: { ...NORMAL, irms: 40 }, seconds: 0.5 }], { ...NODEMCU_SYNTH, seed: 7 })) {
+    for (let k = 0; k + 1 < b.length; k += 2) {
+      v.push(b[k]);
+      i.push(b[k + 1]);
+    }
+  }
+  const r = (await runLua53(`${nodemcuPrelude(files)}
+fake.queue[${CH.v}] = load("return " .. __read_file("v.lua"))(); fake.head[${CH.v}] = 0
+fake.queue[${CH.i}] = load("return " .. __read_file("i.lua"))(); fake.head[${CH.i}] = 0
+fake.fixed[${CH.ntc}] = 2140
+fake.fixed[${CH.gas}] = 560
+local t0 = fake.now
+dofile("init.lua")
+local start = t0 + ${BOOT_US}
+local fault = start + ${faultAt * 1e6}
+fake_run_until(fault - 1000)
+local before = meter:status()
+local closed = fake.level[${RELAY}]
+fake_run_until(fault + 0.4e6)
+local open
+for _, w in ipairs(fake.writes) do if w.pin == ${RELAY} and w.level == 0 and w.t >= start + 1e6 and open == nil then open = w.t end end
+local st = meter:status()
+__report({ closedBefore = closed, stateBefore = before.state, vrms = before.vrms, irms = before.irms, level = fake.level[${RELAY}], state = st.state, reason = st.reason, latencyUs = open - fault, printed = fake.out })
+`, { files: { ...files, 'v.lua': luaFloatLiteral(v), 'i.lua': luaFloatLiteral(i) } })) as Record<string, unknown>;
+  t.is(r.closedBefore, 1, 'closed before the fault');
+  t.is(r.stateBefore, 'closed');
+  t.true(Math.abs((r.vrms as number) - 230) < 2, `Vrms ${r.vrms}`);
+  t.true(Math.abs((r.irms as number) - 8 * Math.sqrt(1.01)) < 0.2, `Irms ${r.irms}`);
+  t.is(r.level, 0);
+  t.is(r.state, 'tripped');
+  t.is(r.reason, 'overcurrent');
+  const latency = r.latencyUs as number;
+  t.true(latency > 0 && latency <= 41000, `latency ${latency} µs`);
+  t.true((r.printed as string[]).some((l) => /^TRIP overcurrent -> tripped/.test(l)));
+  t.log(`lua5.3: over-current trip ${(latency / 1000).toFixed(1)} ms after the 40 A step`);
 });

@@ -10,6 +10,7 @@ import { BUSY_LINE, startTcpBridge } from '../tools/console/tcp-bridge';
 import { openPort, PortError } from '../tools/console/attach';
 import { ConsoleSession, LineSplitter, expectedReplies, formatReply } from '../tools/console/session';
 import type { ByteDuplex, Port } from '../tools/console/duplex';
+import { commandMissing, testIf } from './support/needs';
 
 function capture(tty = false): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -82,18 +83,14 @@ test('missing serial port: clear message, exit 2', async (t) => {
   t.regex(io.stderr.join(''), /^serial port \/dev\/ttyUSB97 not found: is the board plugged in and powered\? \((no serial ports present|ports present: .+)\)\n$/);
 });
 
-test('busy serial port (a pty held by another opener): clear message', async (t) => {
-  // python3's pty module gives a real tty device without extra packages
+// python3's pty module gives a real tty device without extra packages
+testIf(commandMissing('python3', ['-c', 'import pty, os; os.ttyname(pty.openpty()[1])'], 'apt-get install python3'))('busy serial port (a pty held by another opener): clear message', async (t) => {
   const py = spawn('python3', ['-c', 'import pty,os,sys; m,s=pty.openpty(); print(os.ttyname(s), flush=True); sys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const path = await new Promise<string>((resolve, reject) => {
     py.on('error', reject);
     py.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
-  }).catch(() => '');
-  if (path === '') {
-    t.log('python3 not available: busy-port case not exercised');
-    t.pass();
-    return;
-  }
+  });
+  t.regex(path, /^\/dev\/pts\/\d+$/, 'python3 opened a pty');
   try {
     const first = await openPort(path, { baud: 115200 });
     const err = await t.throwsAsync(openPort(path, { baud: 115200 }), { instanceOf: PortError });

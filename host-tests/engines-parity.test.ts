@@ -17,30 +17,13 @@ interface NamedInput {
   input: unknown;
 }
 
-/** The real vectors when host-tests/vectors/core.ts exports coreVectors(), else placeholders. */
+/** The core vectors (host-tests/vectors/core.ts coreVectors()); without them the test fails, it does not pass on stand-in inputs. */
 async function parityInputs(): Promise<NamedInput[]> {
-  if (existsSync(VECTORS)) {
-    const mod = (await import(pathToFileURL(VECTORS).href)) as { coreVectors?: () => unknown };
-    if (typeof mod.coreVectors === 'function') {
-      const v = mod.coreVectors();
-      return Array.isArray(v) ? v.map((input, i) => ({ name: `coreVectors[${i}]`, input })) : [{ name: 'coreVectors', input: v }];
-    }
-  }
-  return placeholderInputs();
-}
-
-/** Inputs for the original placeholder entry (sums and RMS per case). */
-function placeholderInputs(): NamedInput[] {
-  let seed = 12345;
-  const rnd = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
-  const samples = (n: number, amp: number): number[] => Array.from({ length: n }, () => (rnd() - 0.5) * 2 * amp);
-  return [
-    { name: 'mixed', input: { cases: [{ name: 'a', samples: samples(500, 325) }, { name: 'empty', samples: [] }] } },
-    { name: 'large-times', input: { cases: [{ name: 'big', samples: [3e9, 3e9 + 0.5, -1e15, 1e-300] }] } },
-  ];
+  if (!existsSync(VECTORS)) throw new Error(`${VECTORS} is missing: the parity test needs the core vectors`);
+  const mod = (await import(pathToFileURL(VECTORS).href)) as { coreVectors?: () => unknown };
+  if (typeof mod.coreVectors !== 'function') throw new Error(`${VECTORS} does not export coreVectors()`);
+  const v = mod.coreVectors();
+  return Array.isArray(v) ? v.map((input, i) => ({ name: `coreVectors[${i}]`, input })) : [{ name: 'coreVectors', input: v }];
 }
 
 /** Adds the case name to diffs under `$.cases[i]`, when the output has named cases. */

@@ -6,6 +6,7 @@ import { accuracyMatrix } from './bench/accuracy';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
+import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const build = await buildSizes();
   log('bench: privacy (load hiding) and scheduling ...');
   const priv = await privacyBench();
+  log('bench: Espruino in the real interpreter ...');
+  const espruino = await espruinoBench();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     build,
     privacy: priv.privacy,
     sched: priv.sched,
+    espruino,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -119,6 +123,8 @@ async function main(): Promise<void> {
   row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');
   row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
   row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
+  row('espruino.vars_used (ESP32 format)', espruino.vars_used ?? `skipped`, espruino.skipped ?? '(of 16383; 14 B each)');
+  row('espruino.pairs_per_s_max (240 MHz)', espruino.pairs_per_s_max ?? 'skipped', `>= ${espruino.board_rate_hz} / 0.75 (board rate, CPU budget); 160 MHz: ${espruino.pairs_per_s_max_160mhz ?? '-'}`);
 }
 
 main().catch((e) => {

@@ -32,7 +32,9 @@ export interface Violation {
  * but an integer that came from a literal prints alike, and the checker cannot tell the
  * two apart (both are `number`).
  */
-export const WARNING_RULES = new Set(['number-to-string']);
+// typed-array-slice: a warning until firmware/link stops using Uint8Array.slice (found by
+// the real Espruino interpreter; firmware/store is fixed), then an error
+export const WARNING_RULES = new Set(['number-to-string', 'typed-array-slice']);
 
 export function errorsOnly(vs: Violation[]): Violation[] {
   return vs.filter((v) => v.severity === 'error');
@@ -170,6 +172,14 @@ function checkEspruinoNode(program: ts.Program, checker: ts.TypeChecker, node: t
     }
   } else if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
     report(node, 'regexp', 'RegExp literals are banned in firmware/ (missing in Lua, slow and partial in Espruino); parse by hand');
+  } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'slice') {
+    // Espruino 2v29 (real interpreter): ArrayBuffer has no slice, and a typed array's
+    // slice returns a plain Array (no .buffer, no typed semantics)
+    const t = checker.getNonNullableType(checker.getTypeAtLocation(node.expression.expression));
+    const name = t.getSymbol()?.getName() ?? '';
+    if (name === 'ArrayBuffer' || /^(Uint8|Uint8Clamped|Int8|Uint16|Int16|Uint32|Int32|Float32|Float64)Array$/.test(name)) {
+      report(node.expression.name, 'typed-array-slice', `${name}.slice is not usable in Espruino (${name === 'ArrayBuffer' ? 'missing' : 'returns a plain Array'}); copy: const c = new Uint8Array(n); for (...) c[k] = src[start + k]`);
+    }
   }
 }
 

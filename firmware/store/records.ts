@@ -31,6 +31,17 @@ interface Slot {
   value: Uint8Array;
 }
 
+/**
+ * A copy of src[start, end) as a new Uint8Array. Not src.slice(): in Espruino (2v29, the
+ * real interpreter) a typed array's slice returns a plain Array, without .buffer, which
+ * broke every boot after the first stored record.
+ */
+function copyBytes(src: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  for (let k = start; k < end; k++) out[k - start] = src[k];
+  return out;
+}
+
 function parseSlot(raw: Uint8Array | undefined): Slot | undefined {
   if (raw === undefined || raw.length < HEAD + TAIL) return undefined;
   if (raw[0] !== MAGIC || raw[1] !== LAYOUT) return undefined;
@@ -39,7 +50,7 @@ function parseSlot(raw: Uint8Array | undefined): Slot | undefined {
   const want = (raw[HEAD + len] | (raw[HEAD + len + 1] << 8) | (raw[HEAD + len + 2] << 16) | (raw[HEAD + len + 3] << 24)) >>> 0;
   if (crc32(raw, 0, HEAD + len) !== want) return undefined;
   const seq = (raw[2] | (raw[3] << 8) | (raw[4] << 16) | (raw[5] << 24)) >>> 0;
-  return { seq: seq, value: raw.slice(HEAD, HEAD + len) };
+  return { seq: seq, value: copyBytes(raw, HEAD, HEAD + len) };
 }
 
 /** true when sequence a is newer than b (RFC 1982 serial arithmetic on 32 bits). */
@@ -109,7 +120,7 @@ export class PersistentRecord {
   /** The newest committed value (a copy), or 'empty' if no slot is valid. */
   read(): RecordRead {
     if (this.cached === undefined) return { ok: false, reason: 'empty' };
-    return { ok: true, value: this.cached.slice(), seq: this.lastSeq };
+    return { ok: true, value: copyBytes(this.cached, 0, this.cached.length), seq: this.lastSeq };
   }
 
   /**
@@ -140,7 +151,7 @@ export class PersistentRecord {
     this.store.write(this.key + '.' + slot, raw);
     this.lastSlot = slot;
     this.lastSeq = seq;
-    this.cached = value.slice();
+    this.cached = copyBytes(value, 0, value.length);
     return '';
   }
 }

@@ -166,7 +166,13 @@ export function createDevice(board: BoardDescription): io.Device {
   const store: io.Store = {
     read(key) {
       const b = storage.readArrayBuffer(storageName(key));
-      return b === undefined ? undefined : new Uint8Array(b.slice(0));
+      if (b === undefined) return undefined;
+      // a copy in RAM: the buffer maps the file in flash, which the next write moves.
+      // Not b.slice(0): Espruino's ArrayBuffer has no slice (2v29: Function "slice" not found)
+      const src = new Uint8Array(b);
+      const copy = new Uint8Array(src.length);
+      copy.set(src);
+      return copy;
     },
     write(key, value) {
       storage.write(storageName(key), value);

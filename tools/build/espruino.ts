@@ -17,7 +17,7 @@ import type { BoardDescription } from '../../boards/board';
 import { bundleForEspruino } from './espruino/bundle';
 import { checkEspruinoSyntax, formatIssue } from './espruino/check';
 import { ESPRUINO_BOARD_JSON, runEspruinoCli } from './espruino/cli';
-import { rateNotes } from './espruino/rate';
+import { ESPRUINO_VARS, rateNotes } from './espruino/rate';
 import type { Builder, BuildResult } from './types';
 
 export const APP_ENTRY = 'hal/espruino/main.ts';
@@ -91,10 +91,12 @@ export const buildEspruino: Builder = async (board: Board, outDir: string): Prom
   const notes = [
     ...art.notes,
     `Espruino board JSON: ${ESPRUINO_BOARD_JSON}`,
-    // Espruino keeps uploaded source in its variables (2500 on ESP32, boards/ESP32.py in
-    // Espruino's tree), ~12 bytes each: ~30 kB. Code written to Storage runs from flash.
-    `upload to flash (the script runs from Storage; ${Math.round(bytes / 1000)} kB of source does not fit Espruino's ~30 kB of variables on ESP32): ` +
+    // Espruino keeps uploaded source in its variables; code written to Storage runs from
+    // flash and only the app's state and its "ram" functions take variables.
+    `upload to flash (the script runs from Storage; ${Math.round(bytes / 1000)} kB of source sent to RAM would take ~${Math.round(bytes / 12 / 1000)}k of Espruino's variables): ` +
       `espruino --port <dev> --baud ${board.console !== undefined ? board.console.baud : 115200} --storage .bootcde:- ${join(dir, 'app.js')}`,
+    `memory: the booted app uses ~${ESPRUINO_VARS.used} variables (${ESPRUINO_VARS.bytesPerVar} bytes each, ~${Math.round((ESPRUINO_VARS.used * ESPRUINO_VARS.bytesPerVar) / 1024)} kB; measured in the real interpreter, ESP32 variable format); ` +
+      'check process.memory().total on the board (the firmware sizes it from free heap, at most 16383)',
     ...rateNotes(board),
   ];
   return { target: 'espruino', board: board.name, outDir: dir, files: ['app.js'], bytes, notes };

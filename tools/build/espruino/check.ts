@@ -7,10 +7,12 @@
 // Rules: the Espruino level of docs/PORTABLE-SUBSET.md (destructuring, spread/rest,
 // default parameters, for-of, Map/Set, ?., ??, logical assignment, generators, async,
 // labels, #private, BigInt, RegExp) plus what only appears in emitted JS: class fields,
-// the ** operator, tagged templates and Proxy/Reflect/Symbol as values. A global used
-// only under `typeof X` is feature detection and is allowed.
+// the ** operator, tagged templates and Proxy/Reflect/Symbol/BigInt as values. A global
+// used only under `typeof X` is feature detection and is allowed. Two whole-script rules
+// come from running the upload in the real interpreter (Espruino 2v29): a var or function
+// used before its declaration (Espruino hoists nothing) and slice() on an ArrayBuffer.
 import ts from 'typescript';
-import { checkEspruinoSyntaxNode, type Report } from '../../espruino-syntax';
+import { checkArrayBufferSlice, checkDeclarationOrder, checkEspruinoSyntaxNode, type Report } from '../../espruino-syntax';
 
 export interface EspruinoIssue {
   rule: string;
@@ -30,6 +32,9 @@ const MISSING_GLOBALS: Record<string, string> = {
   Proxy: 'Proxy is not in Espruino',
   Reflect: 'Reflect is not in Espruino',
   Symbol: 'Symbol is not in Espruino',
+  BigInt: 'BigInt is not in Espruino or Lua',
+  BigInt64Array: 'BigInt64Array is not in Espruino',
+  BigUint64Array: 'BigUint64Array is not in Espruino',
   RegExp: 'RegExp is banned in the upload (partial and slow in Espruino, missing in Lua)',
 };
 
@@ -59,6 +64,8 @@ export function checkEspruinoSyntax(code: string, fileName = 'app.js'): Espruino
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  checkDeclarationOrder(sf, report);
+  checkArrayBufferSlice(sf, report);
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -84,7 +91,7 @@ function checkNode(node: ts.Node, declared: Set<string>, report: Report): void {
     report(node, 'tagged-template', 'tagged templates are not in Espruino');
   } else if (ts.isIdentifier(node) && Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, node.text)) {
     if (isFreeValueReference(node) && !declared.has(node.text)) {
-      report(node, node.text === 'RegExp' ? 'regexp' : 'missing-global', MISSING_GLOBALS[node.text]);
+      report(node, node.text === 'RegExp' ? 'regexp' : node.text.startsWith('BigInt') ? 'bigint' : 'missing-global', MISSING_GLOBALS[node.text]);
     }
   }
 }

@@ -19,7 +19,8 @@ import { pushPlain, readPlain } from '../../engines/lua-data';
 
 const { lua, lauxlib, lualib, to_luastring, to_jsstring } = fengari;
 
-const SHIM = `
+/** The NodeMCU stand-ins as plain Lua 5.3 source (also run in Debian's lua5.3: tools/engines/lua53.ts). */
+export const NODEMCU_STANDINS = `
 fake = { now = 0, timers = {}, level = {}, writes = {}, trig = {}, queue = {}, head = {}, fixed = {}, out = {}, fs = {}, adc_setup = {}, reads = 0 }
 adc = { ADC1 = 1, ATTEN_0db = 0, ATTEN_2_5db = 1, ATTEN_6db = 2, ATTEN_11db = 3,
   setwidth = function(u, bits) fake.width = bits end,
@@ -115,7 +116,7 @@ export class NodemcuSim {
   constructor(files: Record<string, string>, t0Us = 5e9) {
     this.L = lauxlib.luaL_newstate();
     lualib.luaL_openlibs(this.L);
-    this.run(SHIM, 'nodemcu stand-ins');
+    this.run(NODEMCU_STANDINS, 'nodemcu stand-ins');
     this.setGlobalPath('fake.now', t0Us);
     for (const name of Object.keys(files)) this.setGlobalPath(`fake.fs[${JSON.stringify(name)}]`, files[name]);
   }
