@@ -3,6 +3,8 @@
 // time; XS cost comes from xsnap's deterministic compute meter; the only wall-clock
 // figure (the simulator's real-time factor) is a ratio measured in this same run.
 import { accuracyMatrix } from './bench/accuracy';
+import { loadAccuracy } from './bench/load-accuracy';
+import { throwingListenerTrips } from './bench/listener';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
@@ -24,7 +26,23 @@ async function main(): Promise<void> {
   log('bench: overload curves ...');
   const ol = overloadCurveError(blockCostUs);
   log('bench: accuracy matrix ...');
-  const acc = accuracyMatrix();
+  const base = accuracyMatrix();
+  log('bench: load library and start-up ...');
+  const loads = loadAccuracy();
+  // the extended matrix: the sine matrix plus the load library (hal/sim/loads.ts)
+  const acc = {
+    ...base,
+    sine_irms_err_pct_max: base.irms_err_pct_max,
+    sine_p_err_pct_max: base.p_err_pct_max,
+    irms_err_pct_max: Math.max(base.irms_err_pct_max, loads.irms_err_pct_max),
+    p_err_pct_max: Math.max(base.p_err_pct_max, loads.p_err_pct_max),
+    startup_cycles_wrong: loads.startup_cycles_wrong,
+    startup_cycles_judged: loads.startup_cycles_judged,
+    startup_cycles_flagged: loads.startup_cycles_flagged,
+    loads: loads.rows,
+  };
+  log('bench: trips with a throwing listener ...');
+  const security = { trip_with_throwing_listener_ms: throwingListenerTrips() };
   log('bench: simulator speed ...');
   const rt = realtimeFactor();
   const con = consoleFigures();
@@ -51,6 +69,7 @@ async function main(): Promise<void> {
       legit_delivery_pct_under_flood: link.legit_delivery_pct_under_flood,
     },
     sim: rt,
+    security,
     console: con,
     build,
   };
@@ -64,6 +83,11 @@ async function main(): Promise<void> {
   row('accuracy.irms_err_pct_max', acc.irms_err_pct_max, '<= 0.5');
   row('accuracy.p_err_pct_max (of true P)', acc.p_err_pct_max, '<= 1');
   row('accuracy.per_cycle_irms_err_pct_max', acc.per_cycle_irms_err_pct_max, '(info: single 20 ms cycles)');
+  row('accuracy.sine_irms_err_pct_max / p', `${acc.sine_irms_err_pct_max} / ${acc.sine_p_err_pct_max}`, '(the sine matrix alone)');
+  for (const l of acc.loads) row(`  ${l.name}`.slice(0, 44), `${l.irms_err_pct} / ${l.p_err_pct}`, '(Irms / P err %, 1 s windows)');
+  row('accuracy.startup_cycles_wrong', acc.startup_cycles_wrong, `0 (of ${acc.startup_cycles_judged}; ${acc.startup_cycles_flagged} flagged)`);
+  const tl = security.trip_with_throwing_listener_ms;
+  row('security.trip_with_throwing_listener_ms', `${tl.overcurrent}/${tl.swell}/${tl.sag}`, '(OC/swell/sag; trips at all)');
   row('trip_ms.comparator', trip.comparator, '<= 0.5');
   row('trip_ms.comparator_during_long_task', trip.comparator_during_long_task, '<= 0.5');
   row('trip_ms.comparator_js_path_during_long_task', trip.comparator_js_path_during_long_task, '(why the latch exists)');
