@@ -47,9 +47,10 @@ import {
 /** Length of the CT's offset-tracking window, s: whole seconds of cycles, so a 1-of-N
  *  burst pattern (N up to ~10 at 50 Hz) averages out to within one pattern. */
 const I_OFFSET_WINDOW_S = 1;
-/** Weight of a new window mean in the CT offset (first-order filter; the ADC bias drifts
- *  over minutes, and a window that splits a burst pattern is off by a fraction of a code). */
-const I_OFFSET_GAIN = 0.5;
+/** Weight of a new window mean in the CT offset (first-order filter, ~4 s: the ADC bias
+ *  drifts over minutes, while a window that splits a burst pattern, or holds a load that
+ *  switched on mid-cycle, is off by a fraction of a code to ~2 codes). */
+const I_OFFSET_GAIN = 0.25;
 /** While the breaker is open a cycle counts as zero current only if its AC rms stays under
  *  this many codes (ADC noise is ~1 LSB rms): welded contacts or a CT on the supply side
  *  must not become an offset. */
@@ -146,6 +147,9 @@ export class MainsMeter {
   // the I offset: established yet? and the CT's long window (absolute code sum, samples, s)
   private iSettled = false;
   private lwSum = 0; private lwN = 0; private lwS = 0; private ctMove = 0;
+  /** the window in progress holds the breaker's own closing (a partial first cycle of
+   *  current, whose DC is real): it is not used */
+  private lwDiscard = false;
   /** cycles that start at or after this time carry no current (breaker open); Infinity: closed */
   private zeroFromUs = 1 / 0;
 
@@ -181,6 +185,7 @@ export class MainsMeter {
   /** The breaker is closing: current may flow from now on. */
   currentMayFlow(): void {
     this.zeroFromUs = 1 / 0;
+    this.lwDiscard = this.iSettled;
   }
 
   /** True once the I offset was measured (zero current) or averaged (CT, whole seconds). */
@@ -467,6 +472,10 @@ export class MainsMeter {
     if (this.lwS < I_OFFSET_WINDOW_S) return false;
     const d = this.lwSum / this.lwN - this.offI;
     this.lwSum = 0; this.lwN = 0; this.lwS = 0;
+    if (this.lwDiscard) {
+      this.lwDiscard = false;
+      return false;
+    }
     this.ctMove = this.iSettled ? I_OFFSET_GAIN * d : d;
     this.iSettled = true;
     return true;
