@@ -5,6 +5,7 @@
 import { accuracyMatrix } from './bench/accuracy';
 import { loadAccuracy } from './bench/load-accuracy';
 import { throwingListenerTrips } from './bench/listener';
+import { datasetDir, meterDataset } from './bench/real-waveforms';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
@@ -29,6 +30,21 @@ async function main(): Promise<void> {
   const base = accuracyMatrix();
   log('bench: load library and start-up ...');
   const loads = loadAccuracy();
+  // real appliance recordings, when a checkout is given (the dataset has no licence)
+  const realDir = datasetDir();
+  let real: { recordings: number; within_1pct: number; irms_err_pct_max: number; p_err_pct_max: number; cold_start_cycles_wrong: number } | string =
+    'skipped: HFHAD_C_DIR not set (github.com/TerminusMars/HFHAD-C)';
+  if (realDir !== undefined) {
+    log('bench: real appliance waveforms ...');
+    const rs = meterDataset(realDir, 3).results;
+    real = {
+      recordings: rs.length,
+      within_1pct: rs.filter((r) => Math.abs(r.irmsErrPct) < 1 && Math.abs(r.pErrPct) < 1).length,
+      irms_err_pct_max: Math.round(Math.max(...rs.map((r) => Math.abs(r.irmsErrPct))) * 1000) / 1000,
+      p_err_pct_max: Math.round(Math.max(...rs.map((r) => Math.abs(r.pErrPct))) * 1000) / 1000,
+      cold_start_cycles_wrong: rs.reduce((a, r) => a + r.coldStartWrong, 0),
+    };
+  }
   // the extended matrix: the sine matrix plus the load library (hal/sim/loads.ts)
   const acc = {
     ...base,
@@ -40,6 +56,7 @@ async function main(): Promise<void> {
     startup_cycles_judged: loads.startup_cycles_judged,
     startup_cycles_flagged: loads.startup_cycles_flagged,
     loads: loads.rows,
+    real,
   };
   log('bench: trips with a throwing listener ...');
   const security = { trip_with_throwing_listener_ms: throwingListenerTrips() };
@@ -85,6 +102,7 @@ async function main(): Promise<void> {
   row('accuracy.per_cycle_irms_err_pct_max', acc.per_cycle_irms_err_pct_max, '(info: single 20 ms cycles)');
   row('accuracy.sine_irms_err_pct_max / p', `${acc.sine_irms_err_pct_max} / ${acc.sine_p_err_pct_max}`, '(the sine matrix alone)');
   for (const l of acc.loads) row(`  ${l.name}`.slice(0, 44), `${l.irms_err_pct} / ${l.p_err_pct}`, '(Irms / P err %, 1 s windows)');
+  row('accuracy.real (HFHAD-C, 36 recordings)', typeof real === 'string' ? 'skipped' : `${real.within_1pct}/${real.recordings}`, typeof real === 'string' ? real : `within 1 % (Irms max ${real.irms_err_pct_max} %, cold-start wrong ${real.cold_start_cycles_wrong})`);
   row('accuracy.startup_cycles_wrong', acc.startup_cycles_wrong, `0 (of ${acc.startup_cycles_judged}; ${acc.startup_cycles_flagged} flagged)`);
   const tl = security.trip_with_throwing_listener_ms;
   row('security.trip_with_throwing_listener_ms', `${tl.overcurrent}/${tl.swell}/${tl.sag}`, '(OC/swell/sag; trips at all)');
