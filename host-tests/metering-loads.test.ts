@@ -163,3 +163,13 @@ test('sim loads: pattern truths match the closed forms', (t) => {
   t.throws(() => at({ kind: 'burst', onCycles: 3, periodCycles: 2 }), { message: /onCycles/ });
   t.throws(() => new MainsModel({ params: { load: { kind: 'smps', crest: 1 } } }), { message: /crest/ });
 });
+
+test('frontend.iSensor is validated: ct (default), shunt or hall', async (t) => {
+  const { validateBoard } = await import('../boards/schema');
+  const b = JSON.parse(JSON.stringify(loadBoard('esp32-devkitc-meter')));
+  t.is(b.frontend.iSensor, undefined); // the existing boards use the default, a CT
+  for (const ok of ['ct', 'shunt', 'hall']) t.true(validateBoard({ ...b, frontend: { ...b.frontend, iSensor: ok } }).ok, ok);
+  const bad = validateBoard({ ...b, frontend: { ...b.frontend, iSensor: 'rogowski' } });
+  t.false(bad.ok);
+  t.true(!bad.ok && bad.errors.some((e) => e.startsWith('frontend.iSensor: must be one of "ct", "shunt", "hall"')), JSON.stringify(bad));
+});

@@ -44,7 +44,7 @@ export const MIN_RATE_HZ = 250;
  * per-cycle work (cycle close, protection elements, averages, 50 blocks/s) that does not
  * depend on the rate. The test build-espruino.test.ts re-measures and compares.
  */
-export const MEASURED = { referenceLoopComputrons: 34, perPairComputrons: 391.573, perSecondComputrons: 102468 };
+export const MEASURED = { referenceLoopComputrons: 34, perPairComputrons: 393.1, perSecondComputrons: 113256 };
 
 export interface RateEstimate {
   /** XS computrons: one reference loop iteration; per pair; fixed per second */
