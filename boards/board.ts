@@ -39,6 +39,10 @@ export interface BoardDescription {
     biasVolts: number;
     comparatorPeakAmps: number;
     comparatorPath: 'latch' | 'native-isr' | 'js';
+    /** the current sensor: 'ct' passes no DC (its I offset is also tracked over whole
+     *  seconds); 'shunt' and 'hall' pass DC (offset only while the breaker is open).
+     *  Default 'ct'. docs/PROTECTION.md, "Offsets". */
+    iSensor?: 'ct' | 'shunt' | 'hall';
     ntc: NtcFrontend;
     mq6: Mq6Frontend;
   };

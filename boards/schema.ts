@@ -202,7 +202,8 @@ function checkAdc(c: Checker, adc: Obj, esp8266: boolean): void {
 
 function checkFrontend(c: Checker, fe: Obj): void {
   const p = 'frontend';
-  c.only(fe, p, ['vAdcVoltsPerVolt', 'iAdcVoltsPerAmp', 'biasVolts', 'comparatorPeakAmps', 'comparatorPath', 'ntc', 'mq6']);
+  c.only(fe, p, ['vAdcVoltsPerVolt', 'iAdcVoltsPerAmp', 'biasVolts', 'comparatorPeakAmps', 'comparatorPath', 'iSensor', 'ntc', 'mq6']);
+  if (fe.iSensor !== undefined) c.oneOf(fe, 'iSensor', p, ['ct', 'shunt', 'hall']);
   c.num(fe, 'vAdcVoltsPerVolt', p, 1e-5, 1);
   c.num(fe, 'iAdcVoltsPerAmp', p, 1e-4, 1);
   c.num(fe, 'biasVolts', p, 0, 3.3);

@@ -36,8 +36,10 @@ test('per-cycle readings match the truth at PF 0.5 lagging with harmonics', (t) 
   const tone: Tone = { vrms: 230, irms: 10, freqHz: 50, pfDeg: 60, v3: 0.05, i3: 0.15, i5: 0.1 };
   const { cycles } = run(synth([{ tone, seconds: 1 }]));
   const tr = truth(tone);
-  t.true(cycles.length >= 48 && cycles.length <= 50);
-  for (const c of cycles.slice(2)) {
+  // the first window (one period at minHz) and the partial cycle before the first crossing
+  // are not reported: 47 full cycles of the 50
+  t.true(cycles.length >= 46 && cycles.length <= 48, `${cycles.length} cycles`);
+  for (const c of cycles) {
     t.true(Math.abs(c.vrms / tr.vrms - 1) < 0.002, `vrms ${c.vrms}`);
     t.true(Math.abs(c.irms / tr.irms - 1) < 0.005, `irms ${c.irms}`);
     t.true(Math.abs(c.p - tr.p) / (tone.vrms * tone.irms) < 0.01, `p ${c.p} vs ${tr.p}`);
@@ -91,7 +93,8 @@ test('energy integrates P over every cycle without gaps', (t) => {
   const dur = cycles.reduce((s, c) => s + c.durationS, 0);
   const expected = (truth(tone).p * dur) / 3600;
   t.true(Math.abs(m.energy.importWh / expected - 1) < 0.005, `${m.energy.importWh} vs ${expected}`);
-  t.true(dur > 9.95 && dur <= 10);
+  // all but the start-up window and the partial cycle before the first crossing
+  t.true(dur > 9.93 && dur <= 10, `metered ${dur} s`);
 });
 
 test('a lost block is bridged with the last power, flagged and counted', (t) => {
@@ -99,7 +102,10 @@ test('a lost block is bridged with the last power, flagged and counted', (t) => 
   const { m, cycles } = run(synth([{ tone, seconds: 2 }]), { skipGapAt: 300 });
   t.is(m.energy.gapUs, 2000);
   t.true(cycles.some((c) => (c.flags & CYCLE_GAP) !== 0));
-  const expected = (2300 * 2) / 3600;
+  // every metered cycle plus the bridged gap (the start-up window is not metered)
+  const metered = cycles.reduce((s, c) => s + c.durationS, 0) + m.energy.gapUs / 1e6;
+  const expected = (2300 * metered) / 3600;
+  t.true(metered > 1.9);
   t.true(Math.abs(m.energy.importWh / expected - 1) < 0.01);
 });
 

@@ -3,6 +3,9 @@
 // time; XS cost comes from xsnap's deterministic compute meter; the only wall-clock
 // figure (the simulator's real-time factor) is a ratio measured in this same run.
 import { accuracyMatrix } from './bench/accuracy';
+import { loadAccuracy } from './bench/load-accuracy';
+import { throwingListenerTrips } from './bench/listener';
+import { datasetDir, meterDataset } from './bench/real-waveforms';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
@@ -27,7 +30,39 @@ async function main(): Promise<void> {
   log('bench: overload curves ...');
   const ol = overloadCurveError(blockCostUs);
   log('bench: accuracy matrix ...');
-  const acc = accuracyMatrix();
+  const base = accuracyMatrix();
+  log('bench: load library and start-up ...');
+  const loads = loadAccuracy();
+  // real appliance recordings, when a checkout is given (the dataset has no licence)
+  const realDir = datasetDir();
+  let real: { recordings: number; within_1pct: number; irms_err_pct_max: number; p_err_pct_max: number; cold_start_cycles_wrong: number } | string =
+    'skipped: HFHAD_C_DIR not set (github.com/TerminusMars/HFHAD-C)';
+  if (realDir !== undefined) {
+    log('bench: real appliance waveforms ...');
+    const rs = meterDataset(realDir, 3).results;
+    real = {
+      recordings: rs.length,
+      within_1pct: rs.filter((r) => Math.abs(r.irmsErrPct) < 1 && Math.abs(r.pErrPct) < 1).length,
+      irms_err_pct_max: Math.round(Math.max(...rs.map((r) => Math.abs(r.irmsErrPct))) * 1000) / 1000,
+      p_err_pct_max: Math.round(Math.max(...rs.map((r) => Math.abs(r.pErrPct))) * 1000) / 1000,
+      cold_start_cycles_wrong: rs.reduce((a, r) => a + r.coldStartWrong, 0),
+    };
+  }
+  // the extended matrix: the sine matrix plus the load library (hal/sim/loads.ts)
+  const acc = {
+    ...base,
+    sine_irms_err_pct_max: base.irms_err_pct_max,
+    sine_p_err_pct_max: base.p_err_pct_max,
+    irms_err_pct_max: Math.max(base.irms_err_pct_max, loads.irms_err_pct_max),
+    p_err_pct_max: Math.max(base.p_err_pct_max, loads.p_err_pct_max),
+    startup_cycles_wrong: loads.startup_cycles_wrong,
+    startup_cycles_judged: loads.startup_cycles_judged,
+    startup_cycles_flagged: loads.startup_cycles_flagged,
+    loads: loads.rows,
+    real,
+  };
+  log('bench: trips with a throwing listener ...');
+  const throwing = throwingListenerTrips();
   log('bench: simulator speed ...');
   const rt = realtimeFactor();
   const con = consoleFigures();
@@ -59,6 +94,7 @@ async function main(): Promise<void> {
       computrons_ratelimit_reject_path: sec.computrons_ratelimit_reject_path,
     },
     security: {
+      trip_with_throwing_listener_ms: throwing,
       anomaly_entries_max_under_flood: sec.anomaly_entries_max_under_flood,
       security_log_entries_max_under_flood: sec.security_log_entries_max_under_flood,
       stale_commands_accepted: sec.stale_commands_accepted,
@@ -89,6 +125,12 @@ async function main(): Promise<void> {
   row('accuracy.irms_err_pct_max', acc.irms_err_pct_max, '<= 0.5');
   row('accuracy.p_err_pct_max (of true P)', acc.p_err_pct_max, '<= 1');
   row('accuracy.per_cycle_irms_err_pct_max', acc.per_cycle_irms_err_pct_max, '(info: single 20 ms cycles)');
+  row('accuracy.sine_irms_err_pct_max / p', `${acc.sine_irms_err_pct_max} / ${acc.sine_p_err_pct_max}`, '(the sine matrix alone)');
+  for (const l of acc.loads) row(`  ${l.name}`.slice(0, 44), `${l.irms_err_pct} / ${l.p_err_pct}`, '(Irms / P err %, 1 s windows)');
+  row('accuracy.real (HFHAD-C, 36 recordings)', typeof real === 'string' ? 'skipped' : `${real.within_1pct}/${real.recordings}`, typeof real === 'string' ? real : `within 1 % (Irms max ${real.irms_err_pct_max} %, cold-start wrong ${real.cold_start_cycles_wrong})`);
+  row('accuracy.startup_cycles_wrong', acc.startup_cycles_wrong, `0 (of ${acc.startup_cycles_judged}; ${acc.startup_cycles_flagged} flagged)`);
+  const tl = throwing;
+  row('security.trip_with_throwing_listener_ms', `${tl.overcurrent}/${tl.swell}/${tl.sag}`, '(OC/swell/sag; trips at all)');
   row('trip_ms.comparator', trip.comparator, '<= 0.5');
   row('trip_ms.comparator_during_long_task', trip.comparator_during_long_task, '<= 0.5');
   row('trip_ms.comparator_js_path_during_long_task', trip.comparator_js_path_during_long_task, '(why the latch exists)');

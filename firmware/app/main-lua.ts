@@ -41,6 +41,8 @@ export interface LuaNodeStatus {
   trips: number;
   cycles: number;
   overruns: number;
+  /** listener and hook calls that threw (caught; protection carried on) */
+  listenerErrors: number;
 }
 
 export class LuaMeterNode {
@@ -108,6 +110,7 @@ export class LuaMeterNode {
       trips: this.protection.log.seq,
       cycles: this.cycles,
       overruns: this.core.overruns(),
+      listenerErrors: this.core.listenerErrors(),
     };
   }
 

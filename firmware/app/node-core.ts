@@ -10,6 +10,9 @@
 //   comparator edge      -> relays open at once, then Protection.onComparator
 //   1 Hz timer           -> NTC + MQ-6 -> Protection.onSlow
 //   Protection's actuator-> every relay GPIO
+//
+// Hooks are untrusted: protection runs first, and a hook (or a meter listener) that throws
+// is caught and counted (`listenerErrors()`), so no listener can stop protection.
 import type { BoardDescription } from '../../boards/board';
 import type { ContinuousAdc, Device, Digital } from '../../hal/io';
 import { EDGE_RISING } from '../../hal/io';
@@ -29,6 +32,10 @@ const SLOW_PERIOD_US = 1e6;
 const MQ6_SLOPE = -0.42;
 /** the NTC divider's supply: the ESP32's 3.3 V rail */
 const NTC_SUPPLY_V = 3.3;
+/** contact release time when the board does not give one (small PCB relays: 5-10 ms) */
+const DEFAULT_RELEASE_MS = 10;
+/** after the release, one more 50 Hz cycle before the current counts as zero (arcing, bounce) */
+const ZERO_SETTLE_US = 20e3;
 
 export interface NodeCoreHooks {
   onCycle(r: CycleReading): void;
@@ -52,6 +59,8 @@ export class NodeCore {
   private readonly ntcPin: { read(): number } | undefined;
   private readonly gasPin: { read(): number } | undefined;
   private readonly rateHz: number;
+  private readonly releaseUs: number;
+  private hookErrors = 0;
 
   constructor(readonly device: Device, board: BoardDescription, readonly settings: ProtectionSettings, hooks: NodeCoreHooks) {
     const adc = board.adc;
@@ -61,6 +70,7 @@ export class NodeCore {
     this.bootUs = device.clock.now();
     this.rateHz = adc.rateHz;
     this.activeHigh = board.relay === undefined ? true : board.relay.activeHigh;
+    this.releaseUs = (board.relay === undefined ? DEFAULT_RELEASE_MS : board.relay.releaseMs) * 1000 + ZERO_SETTLE_US;
     const pins = device.pin;
     this.relays.push(new device.io.Digital({ pin: pins.relayMain, mode: 'output' }));
     if (pins.relayAux !== undefined) this.relays.push(new device.io.Digital({ pin: pins.relayAux, mode: 'output' }));
@@ -69,23 +79,38 @@ export class NodeCore {
       open: () => this.writeRelays(false),
       close: () => this.writeRelays(true),
     });
-    this.protection.log.listener = (e: TripEvent) => hooks.onTrip(e);
+    this.protection.log.listener = (e: TripEvent) => {
+      try {
+        hooks.onTrip(e);
+      } catch (err) {
+        this.hookErrors++;
+      }
+    };
     this.meter = new MainsMeter(
       {
         rateHz: adc.rateHz, bits: adc.bits, blockPairs: adc.blockPairs,
         cal: { vGain: cal.vGain, iGain: cal.iGain, phaseShift: cal.phaseShift },
         // 10 V of hysteresis on the zero-crossing detector, in codes
         hystCodes: 10 / cal.vGain, minHz: 40, maxHz: 70,
+        iPassesDc: fe.iSensor === 'shunt' || fe.iSensor === 'hall',
       },
       {
         onCycle: (r) => {
           this.protection.onCycle(r, this.meter.energy.todayWh);
-          hooks.onCycle(r);
+          try {
+            hooks.onCycle(r);
+          } catch (err) {
+            this.hookErrors++;
+          }
         },
         onHalfCycle: (v, t) => this.protection.onHalfCycle(v, t),
         onPeak: (i, t) => this.protection.onPeak(i, t),
       },
     );
+    // the relays were opened above, before any sample: the first cycles measure the I offset.
+    // At boot they have been open since the reset (the GPIOs float, the coils drop out while
+    // the ESP32 boots), so no release time is waited for
+    this.meter.currentStopped(this.bootUs);
     this.applyCodes();
     this.ntcDivider = {
       fullScaleVolts: adc.fullScaleVolts, bits: adc.bits, supplyVolts: NTC_SUPPLY_V,
@@ -136,6 +161,17 @@ export class NodeCore {
   private writeRelays(closed: boolean): void {
     const level = closed === this.activeHigh ? 1 : 0;
     for (let k = 0; k < this.relays.length; k++) this.relays[k].write(level);
+    // the meter learns when no current flows (its I offset is measured then); it does not
+    // exist yet during the first call, from the constructor
+    const m = this.meter;
+    if (m === undefined) return;
+    if (closed) m.currentMayFlow();
+    else m.currentStopped(this.device.clock.now() + this.releaseUs);
+  }
+
+  /** Listener and hook calls that threw (caught and counted; protection carried on). */
+  listenerErrors(): number {
+    return this.hookErrors + this.meter.listenerErrors;
   }
 
   /** Settings and gains in ADC codes for the per-sample and per-block checks. */

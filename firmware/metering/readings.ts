@@ -9,6 +9,11 @@ export const CYCLE_I_RAIL = 8; // every I sample of the cycle sat on a rail
 export const CYCLE_V_STUCK = 16; // V codes identical for the whole cycle (no ADC noise at all)
 export const CYCLE_I_STUCK = 32;
 export const CYCLE_GAP = 64; // blocks were lost (DMA overrun) before this cycle; energy was bridged
+/** The current channel's offset is not established yet (no zero-current interval and no
+ *  long-window mean so far): Irms used the cycle's own mean as the offset, which is right
+ *  for loads that draw the same current in both half cycles but reads low for half-wave and
+ *  cycle-skipping loads. P is exact either way (V has no DC over a cycle). */
+export const CYCLE_I_PROVISIONAL = 128;
 
 export interface CycleReading {
   /** time of the closing zero crossing, µs */

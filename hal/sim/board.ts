@@ -99,7 +99,7 @@ export class SimBoard {
     const fe = b.frontend || FALLBACK_FRONTEND;
     const boardForFe: BoardDescription = { ...b, frontend: fe };
 
-    this.mains = new MainsModel({ clock: now, params: o.mains });
+    this.mains = new MainsModel({ clock: now, params: o.mains, iSensor: fe.iSensor });
     this.env = new Environment(now, o.env);
     this.frontend = new AdcFrontend(boardForFe, this.env, this.prng, this.sched.now(), o.frontend);
     this.store = o.store || new SimStore();
@@ -214,7 +214,7 @@ export class SimBoard {
     const t = tUs === undefined ? this.sched.now() : tUs;
     const tr = this.mains.truth(t);
     if (this.relays.main.contactsClosed(t)) return tr;
-    return { vrms: tr.vrms, irms: 0, p: 0, s: 0, pf: 0, freqHz: tr.freqHz };
+    return { vrms: tr.vrms, irms: 0, p: 0, s: 0, pf: 0, freqHz: tr.freqHz, irmsLoad: 0, dcA: 0 };
   }
 
   /** Schedule a fault; returns its onset time (µs), from which trip latency is measured. */

@@ -11,10 +11,19 @@
 // A load current does not follow sags (a constant-current load model): the protection
 // logic reads voltage and current separately, so this keeps each fault's effect on one
 // channel.
+//
+// `load` gives the current a shape from the load library (hal/sim/loads.ts: burst-fire,
+// half-wave, phase-cut, switch-mode, motor inrush). `iSensor` says what the meter's current
+// sensor delivers: a CT passes no DC, so sampleI() and truth() drop the load's DC for it
+// (its steady state: the CT's droop within a burst pattern and its transient at switch-on
+// are not modelled); a shunt or Hall sensor passes the whole current.
 import { checkDuration, checkRange, checkTime } from './check';
+import type { CurrentSensor, LoadShape, ShapeStats } from './loads';
+import { checkLoadShape, patternCycles, shapeCurrent, shapeStats } from './loads';
 import { FaultLayer, RAMP_RECHECK_US, type MainsFault } from './mains-faults';
 
 export type { MainsFault };
+export type { LoadShape, CurrentSensor };
 
 export interface MainsParams {
   vrms: number;
@@ -29,11 +38,13 @@ export interface MainsParams {
   v5Deg: number;
   i3Deg: number;
   i5Deg: number;
+  /** the load's waveform shape (default: the sine with harmonics above) */
+  load?: LoadShape;
 }
 
-type Key = keyof MainsParams;
+type Key = Exclude<keyof MainsParams, 'load'>;
 
-const DEFAULTS: MainsParams = {
+const DEFAULTS: Record<Key, number> = {
   vrms: 230, freqHz: 50, irms: 5, pfAngleDeg: 0,
   v3: 0, v5: 0, i3: 0, i5: 0, v3Deg: 0, v5Deg: 0, i3Deg: 0, i5Deg: 0,
 };
@@ -57,25 +68,65 @@ interface Segment {
   iPk: number;
   pf: number;
   v3r: number; v5r: number; i3r: number; i5r: number;
+  /** statistics of a periodic load shape (undefined for the plain sine and for inrush) */
+  stats: ShapeStats | undefined;
 }
 
-export interface MainsTruth { vrms: number; irms: number; p: number; s: number; pf: number; freqHz: number }
+export interface MainsTruth {
+  vrms: number;
+  /** Irms as the meter's current sensor delivers it (a CT drops the load's DC) */
+  irms: number;
+  p: number;
+  s: number;
+  pf: number;
+  freqHz: number;
+  /** the load's own Irms, DC included */
+  irmsLoad: number;
+  /** the load's DC, A */
+  dcA: number;
+}
 
 export interface MainsOptions {
   /** present time (µs), used for setter changes and truth(); default: the last sampled time */
   clock?: () => number;
   params?: Partial<MainsParams>;
+  /** the meter's current sensor (default 'ct') */
+  iSensor?: CurrentSensor;
 }
 
 function makeSegment(t0: number, phase0: number, p: MainsParams): Segment {
-  return {
+  const seg: Segment = {
     t0, phase0, p,
     w: (2 * Math.PI * p.freqHz) / 1e6,
     vPk: SQRT2 * p.vrms,
     iPk: SQRT2 * p.irms,
     pf: p.pfAngleDeg * RAD,
     v3r: p.v3Deg * RAD, v5r: p.v5Deg * RAD, i3r: p.i3Deg * RAD, i5r: p.i5Deg * RAD,
+    stats: undefined,
   };
+  const ld = p.load;
+  if (ld !== undefined && ld.kind !== 'sine' && patternCycles(ld) > 0) {
+    seg.stats = shapeStats(ld, (th) => unitV(seg, th), (th) => baseI(seg, th));
+  }
+  return seg;
+}
+
+/** supply voltage / its fundamental's peak */
+function unitV(s: Segment, th: number): number {
+  const p = s.p;
+  let v = Math.sin(th);
+  if (p.v3 !== 0) v += p.v3 * Math.sin(3 * th + s.v3r);
+  if (p.v5 !== 0) v += p.v5 * Math.sin(5 * th + s.v5r);
+  return v;
+}
+
+/** the load's base current / (sqrt2 irms) */
+function baseI(s: Segment, th: number): number {
+  const p = s.p;
+  let i = Math.sin(th - s.pf);
+  if (p.i3 !== 0) i += p.i3 * Math.sin(3 * th + s.i3r);
+  if (p.i5 !== 0) i += p.i5 * Math.sin(5 * th + s.i5r);
+  return i;
 }
 
 export interface MainsModel extends MainsParams {}
@@ -88,13 +139,18 @@ export class MainsModel {
   private lastT = 0;
   private readonly clock: () => number;
   private readonly listeners: (() => void)[] = [];
+  /** the meter's current sensor passes no DC */
+  readonly ct: boolean;
 
   constructor(options: MainsOptions = {}) {
     const p: MainsParams = { ...DEFAULTS };
     const start = options.clock ? options.clock() : 0;
     this.lastT = start;
     this.clock = options.clock || (() => this.lastT);
-    if (options.params) for (const k of Object.keys(options.params) as Key[]) p[k] = MainsModel.check(k, options.params[k] as number);
+    const sensor = options.iSensor === undefined ? 'ct' : options.iSensor;
+    if (['ct', 'shunt', 'hall'].indexOf(sensor) < 0) throw new RangeError(`mains.iSensor must be one of ct, shunt, hall, got '${sensor}'`);
+    this.ct = sensor === 'ct';
+    if (options.params) MainsModel.checkPatch(options.params, p);
     this.segs = [makeSegment(start, 0, p)];
   }
 
@@ -104,6 +160,20 @@ export class MainsModel {
     return checkRange(`mains.${k}`, v, lim[0], lim[1], lim[2]);
   }
 
+  /** Validates a patch (every field), writing the checked values into `into` if given. */
+  private static checkPatch(patch: Partial<MainsParams>, into?: MainsParams): void {
+    for (const k of Object.keys(patch) as (keyof MainsParams)[]) {
+      if (k === 'load') {
+        const ld = patch.load;
+        const c = ld === undefined ? undefined : checkLoadShape(ld);
+        if (into) into.load = c;
+      } else {
+        const v = MainsModel.check(k, patch[k] as number);
+        if (into) into[k] = v;
+      }
+    }
+  }
+
   /** Called after any parameter or fault change (the comparator model re-arms on it). */
   onChange(cb: () => void): void {
     this.listeners.push(cb);
@@ -111,7 +181,8 @@ export class MainsModel {
 
   /** Change parameters now (phase continuous). Setters such as `mains.freqHz = 51` use this. */
   set(patch: Partial<MainsParams>): void {
-    for (const k of Object.keys(patch) as Key[]) MainsModel.check(k, patch[k] as number);
+    MainsModel.checkPatch(patch);
+    if (patch.load !== undefined) patch = { ...patch, load: checkLoadShape(patch.load) };
     const now = this.clock();
     this.flush(now);
     this.apply(now, patch);
@@ -142,9 +213,11 @@ export class MainsModel {
     const s = this.segAt(t);
     const th = s.phase0 + s.w * (t - s.t0);
     const p = s.p;
-    let i = Math.sin(th - s.pf);
-    if (p.i3 !== 0) i += p.i3 * Math.sin(3 * th + s.i3r);
-    if (p.i5 !== 0) i += p.i5 * Math.sin(5 * th + s.i5r);
+    let i = baseI(s, th);
+    if (p.load !== undefined) {
+      i = shapeCurrent(p.load, th, t, i);
+      if (this.ct && s.stats !== undefined) i -= s.stats.dc;
+    }
     const fl = this.fl;
     if (fl.active.length === 0) return s.iPk * i;
     i *= SQRT2 * fl.irmsAt(t, p.irms);
@@ -206,8 +279,22 @@ export class MainsModel {
     const s = this.segAt(t);
     const p = s.p;
     const vs = p.vrms * this.fl.vScale(t);
-    const il = this.fl.irmsAt(t, p.irms);
+    let il = this.fl.irmsAt(t, p.irms);
     const sc = p.vrms > 0 ? this.fl.shortAmps(t) * (vs / p.vrms) : 0;
+    const ld = p.load;
+    if (ld !== undefined && ld.kind === 'inrush') il *= shapeCurrent(ld, 0, t, 1);
+    const st = s.stats;
+    if (st !== undefined) {
+      // a periodic shape: means over its pattern (i = sqrt2 (il ish + sc vn), v = sqrt2 vs vn)
+      const msLoad = 2 * (il * il * st.ii + 2 * il * sc * st.vi + sc * sc * st.vv);
+      const dcA = SQRT2 * il * st.dc;
+      const msSeen = msLoad - (this.ct ? dcA * dcA : 0);
+      const vrmsS = vs * Math.sqrt(2 * st.vv);
+      const irS = Math.sqrt(msSeen > 0 ? msSeen : 0);
+      const pw = 2 * vs * (il * st.vi + sc * st.vv);
+      const apS = vrmsS * irS;
+      return { vrms: vrmsS, irms: irS, p: pw, s: apS, pf: apS > 0 ? pw / apS : 0, freqHz: p.freqHz, irmsLoad: Math.sqrt(msLoad > 0 ? msLoad : 0), dcA };
+    }
     // phasors per harmonic (magnitude rms, angle rad): V_h, and I_h = load + fault (in phase with V_h)
     const hs: [number, number, number, number][] = [
       [vs, 0, il, -s.pf],
@@ -227,7 +314,7 @@ export class MainsModel {
     const vr = Math.sqrt(v2);
     const ir = Math.sqrt(i2);
     const ap = vr * ir;
-    return { vrms: vr, irms: ir, p: pw, s: ap, pf: ap > 0 ? pw / ap : 0, freqHz: p.freqHz };
+    return { vrms: vr, irms: ir, p: pw, s: ap, pf: ap > 0 ? pw / ap : 0, freqHz: p.freqHz, irmsLoad: ir, dcA: 0 };
   }
 
   /** Upper bound of |i| at tUs (and up to 1 ms later during a ramp). */
@@ -236,7 +323,13 @@ export class MainsModel {
     const p = this.segAt(tUs).p;
     const fl = this.fl;
     const il = Math.max(fl.irmsAt(tUs, p.irms), fl.irmsAt(tUs + RAMP_RECHECK_US, p.irms));
-    return SQRT2 * (il * (1 + p.i3 + p.i5) + fl.shortAmps(tUs) * fl.vScale(tUs) * (1 + p.v3 + p.v5));
+    const ld = p.load;
+    let shape = 1 + p.i3 + p.i5;
+    if (ld !== undefined && ld.kind === 'smps') shape = ld.crest / SQRT2;
+    if (ld !== undefined && ld.kind === 'inrush') shape *= ld.multiple;
+    // a CT's output is the load current minus its DC: up to |DC| more on the other side
+    if (ld !== undefined && ld.kind === 'halfwave') shape *= 2;
+    return SQRT2 * (il * shape + fl.shortAmps(tUs) * fl.vScale(tUs) * (1 + p.v3 + p.v5));
   }
 
   /** The next time after tUs at which the state (hence the bound) may change; Infinity if none. */
@@ -267,11 +360,7 @@ export class MainsModel {
   }
 
   private rawV(s: Segment, th: number): number {
-    const p = s.p;
-    let v = Math.sin(th);
-    if (p.v3 !== 0) v += p.v3 * Math.sin(3 * th + s.v3r);
-    if (p.v5 !== 0) v += p.v5 * Math.sin(5 * th + s.v5r);
-    return s.vPk * v;
+    return s.vPk * unitV(s, th);
   }
 
   private flush(t: number): void {
@@ -305,6 +394,15 @@ export class MainsModel {
     return segs[k];
   }
 }
+
+Object.defineProperty(MainsModel.prototype, 'load', {
+  get(this: MainsModel) {
+    return this.params().load;
+  },
+  set(this: MainsModel, v: LoadShape) {
+    this.set({ load: v });
+  },
+});
 
 for (const k of KEYS) {
   Object.defineProperty(MainsModel.prototype, k, {

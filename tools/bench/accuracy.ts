@@ -31,12 +31,17 @@ export function accuracyMatrix(): AccuracyFigures {
           };
           let perCycleWorst = 0;
           let measuring = false;
+          let fromUs = Infinity;
           let simRef: { truth(t?: number): { irms: number } } | undefined;
           const windows: { vrms: number; irms: number; p: number; freqHz: number }[] = [];
           const { sim, node } = bootNode(
             { seed: seed++, mains, frontend: { offsetErrVolts: { v: 0.012, i: -0.02 } } },
             {
-              onAverages: (a) => windows.push({ vrms: a.vrms, irms: a.irms, p: a.p, freqHz: a.freqHz }),
+              // only windows that began after the measurement started: the one that spans
+              // the boot close holds cycles with the relays still open
+              onAverages: (a) => {
+                if (a.tUs - (a.cycles / freqHz) * 1e6 >= fromUs) windows.push({ vrms: a.vrms, irms: a.irms, p: a.p, freqHz: a.freqHz });
+              },
               onCycle: (r) => {
                 if (!measuring || simRef === undefined) return;
                 const e = Math.abs(r.irms / simRef.truth(r.tUs).irms - 1) * 100;
@@ -47,8 +52,10 @@ export function accuracyMatrix(): AccuracyFigures {
           simRef = sim;
           sim.run(0.05e6);
           windows.length = 0;
+          fromUs = sim.now() - 1000;
           measuring = true;
           sim.run(3.05e6);
+          if (windows.length < 2) throw new Error(`accuracy point: only ${windows.length} whole windows`);
           const tr = sim.truth();
           if (node.state() !== 'closed') throw new Error(`accuracy point tripped: ${JSON.stringify(mains)}`);
           for (const w of windows) {

@@ -228,11 +228,14 @@ export interface Accuracy {
 function averageError(r: CoreResult, tone: Tone): Accuracy {
   const t = truth(tone);
   const c = r.cycles;
-  const tStart = c.length > 0 ? c[0] + 2e5 : 0;
+  // cycles 10 .. 10 + 1 s of cycles, chosen by index: a float32 time at 2e11 µs has a
+  // 16 ms step, so choosing by time would average different cycles in the two builds
+  const first = 10;
+  const last = first + Math.round(tone.freqHz);
   const sum = { v: 0, i: 0, p: 0, f: 0 };
   let n = 0;
   for (let k = 0; k + 5 < c.length; k += 6) {
-    if (c[k] < tStart || c[k] > tStart + 1e6) continue;
+    if (k / 6 < first || k / 6 >= last) continue;
     n++;
     sum.v += c[k + 1];
     sum.i += c[k + 2];
