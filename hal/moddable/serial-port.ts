@@ -108,7 +108,7 @@ export class ModdableSerial implements io.Serial {
       s = new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
     } catch (e) {
       failure = String(e);
-      report('console: UART' + setup.port + ' not opened (' + failure + ')' + (setup.port === 0 ? '; a debug build gives UART0 and GPIO 1/3 to xsbug: flash a release build for the console' : '') + '; the node runs without it');
+      report('console: UART' + setup.port + ' not opened (' + failure + ')' + (setup.port === 0 && failure.indexOf('in use') >= 0 ? '; a debug build gives UART0 and GPIO 1/3 to xsbug: flash a release build for the console' : '') + '; the node runs without it');
     }
     this.s = s;
     this.failure = failure;
