@@ -73,6 +73,8 @@ export interface ModdableManifest {
 export interface ModdableBuildOptions {
   /** path of mcconfig; false: do not run it even if it is on PATH (tests) */
   mcconfig?: string | false;
+  /** the SDK's root for mcconfig ($MODDABLE when not given) */
+  moddable?: string;
   /**
    * include the native host modules (hal/moddable/native: adc_continuous and the trip ISR)
    * and boot through hal/moddable/native/start-native.ts instead of the polled provider.
@@ -179,8 +181,9 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
   for (const m of modules) if (m.notPreloadable !== '') notes.push(`not preloaded: ${m.specifier}: ${m.notPreloadable}`);
   const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? which('mcconfig');
   let sdk: McconfigRun | undefined;
-  if (mcconfig !== undefined && process.env.MODDABLE) {
-    sdk = runMcconfig(mcconfig, mcArgs, outDir);
+  const moddable = opts.moddable ?? process.env.MODDABLE;
+  if (mcconfig !== undefined && moddable) {
+    sdk = runMcconfig(mcconfig, mcArgs, outDir, moddable);
     notes.push(sdk.note);
   } else {
     notes.push(
@@ -210,11 +213,16 @@ export const IDF_MISSING = /\$IDF_PATH not set/;
  * manifest and written the makefile: that is the expected end here, reported as stage
  * 'makefile'. Any other failure throws with mcconfig's last lines.
  */
-export function runMcconfig(mcconfig: string, mcArgs: string[], outDir: string): McconfigRun {
+export function runMcconfig(mcconfig: string, mcArgs: string[], outDir: string, moddable: string): McconfigRun {
   const mcDir = mcArgs[mcArgs.indexOf('-o') + 1];
   mkdirSync(resolve(outDir, mcDir), { recursive: true });
-  const r = spawnSync(mcconfig, mcArgs, { cwd: outDir, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const env = { ...process.env, MODDABLE: moddable, PATH: `${dirname(mcconfig)}${delimiter}${process.env.PATH ?? ''}` };
+  const r = spawnSync(mcconfig, mcArgs, { cwd: outDir, encoding: 'utf8', maxBuffer: 64 << 20, env });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  // mcconfig only warns about a module path that matches no file, then goes on: for this
+  // build that is a missing generated module, so it is an error here
+  const missing = out.split('\n').filter((l) => /no modules match/.test(l));
+  if (missing.length > 0) throw new Error(`mcconfig ${mcArgs.join(' ')} in ${outDir}: ${missing.join('; ')}`);
   const makefile = findMakefile(resolve(outDir, mcDir));
   if (r.status === 0) return { stage: 'built', makefile, note: `mcconfig built the firmware in ${mcDir}` };
   if (IDF_MISSING.test(out) && makefile !== '') {
