@@ -163,7 +163,7 @@ export function createDevice(board: BoardDescription, options?: ModdableDeviceOp
       const port = o.port !== undefined ? o.port : spiPort;
       if (port === undefined) throw new Error('SPI: no port; set radio.spiPort in the board (ESP32: 1 = SPI2_HOST, 2 = SPI3_HOST)');
       // active 0: chip select is active low (nRF24L01+ CSN); spi.c warns when it is left out
-      const spiOptions = { port: port, select: o.select, active: 0, hz: o.hz, mode: o.mode, in: pins.spiMiso, out: pins.spiMosi, clock: pins.spiSck };
+      const spiOptions = { port: port, select: o.select, active: 0 as const, hz: o.hz, mode: o.mode, in: pins.spiMiso, out: pins.spiMosi, clock: pins.spiSck };
       this.s = new SPI(spiOptions);
     }
     transfer(buffer: Uint8Array): void {
