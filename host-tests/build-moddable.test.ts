@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, exi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard } from '../boards/schema';
-import { buildModdableWith, MAIN_JS, type ModdableManifest } from '../tools/build/moddable';
+import { buildModdableWith, MAIN_JS, MICROSECONDS_MANIFEST, type ModdableManifest } from '../tools/build/moddable';
 import { isSdkModule, topLevelSdkUse } from '../tools/build/moddable/modules';
 import { bundleBuild, runXsProof } from '../tools/build/moddable/xs-proof';
 import { checkAgainstModdableTypings } from '../tools/build/moddable/typings';
@@ -59,6 +59,8 @@ test('the manifest declares every generated module, and every import is declared
   t.true(m.include.includes('$(IO)/analog/manifest.json') && m.include.includes('$(IO)/digital/manifest.json'));
   t.true(m.include.includes('$(MODDABLE)/examples/manifest_base.json'));
   t.is(m.build.IO, '$(MODDABLE)/modules/io');
+  // Time.microseconds: the SDK's module on esp32 (its C has no lin branch; lin brings a stand-in)
+  t.deepEqual(m.platforms, { esp32: { include: [MICROSECONDS_MANIFEST] } });
 });
 
 test('config carries the board, main.js reads it, and bytes counts the JS written', async (t) => {

@@ -179,9 +179,11 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
       : `ADC: ECMA-419 has no continuous ADC; the app polls V and I on a ms Timer at ${polled.rateHz} Hz in blocks of ${polled.blockPairs} (the board asks ${board.adc.rateHz} Hz in blocks of ${board.adc.blockPairs}); fast over-current relies on the ${board.frontend?.comparatorPath ?? 'comparator'} path`,
   ];
   for (const m of modules) if (m.notPreloadable !== '') notes.push(`not preloaded: ${m.specifier}: ${m.notPreloadable}`);
-  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? which('mcconfig');
-  let sdk: McconfigRun | undefined;
   const moddable = opts.moddable ?? process.env.MODDABLE;
+  // with MODDABLE set, its own Linux/macOS tools are used when mcconfig is not on PATH
+  const sdkTool = moddable ? join(moddable, 'build/bin', process.platform === 'darwin' ? 'mac' : 'lin', 'release', 'mcconfig') : '';
+  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? which('mcconfig') ?? (sdkTool !== '' && existsSync(sdkTool) ? sdkTool : undefined);
+  let sdk: McconfigRun | undefined;
   if (mcconfig !== undefined && moddable) {
     sdk = runMcconfig(mcconfig, mcArgs, outDir, moddable);
     notes.push(sdk.note);
@@ -192,6 +194,7 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
     );
   }
   notes.push(`flash: ${flash}`);
+  notes.push('console: a debug (-d) build gives UART0 and GPIO 1/3 to xsbug, so the technician console is off (the node says so and protects as usual); for the console flash a release build: mcconfig -m -p ' + platform + ' manifest.json');
   return { target: 'moddable', board: board.name, outDir, files, bytes, notes, mcconfig: sdk };
 }
 
