@@ -5,6 +5,7 @@
 import test from 'ava';
 import { loadBoard } from '../boards/schema';
 import { Analog, bootSim, Serial, SPI, UART_FIFO_LEN } from '../tools/build/moddable/xs-sim';
+import { ModdableSerial, TX_QUEUE_BYTES } from '../hal/moddable/serial-port';
 
 const board = loadBoard('esp32-devkitc-meter');
 
@@ -77,4 +78,42 @@ test('SPI: the ESP32 needs a port (SPI1..3_HOST) and the usual checks', (t) => {
   t.throws(() => new SPI({ ...pins, port: 2 }), { message: 'in use' });
   s.close();
   t.notThrows(() => new SPI({ ...pins, port: 2 }));
+});
+
+test('provider Serial: a reply longer than the TX queue is replaced by a JSON error line; a refused write stays queued; nothing throws', (t) => {
+  const sent: number[][] = [];
+  let onWritable: (n: number) => void = () => {};
+  let refuse = false;
+  const open = (o: Record<string, unknown>) => {
+    onWritable = o.onWritable as (n: number) => void;
+    return {
+      read: () => undefined,
+      write: (b: ArrayBuffer) => {
+        if (refuse) throw new Error('output full');
+        sent.push(Array.from(new Uint8Array(b)));
+      },
+      close: () => {},
+    };
+  };
+  const s = new ModdableSerial(open, { port: 0, baud: 115200 }, undefined, () => {});
+  s.write(new Uint8Array(10).fill(65));
+  t.deepEqual(sent, [], 'nothing leaves before onWritable gives room');
+  onWritable(4);
+  t.deepEqual(sent, [[65, 65, 65, 65]], 'no more than the room given');
+  refuse = true;
+  onWritable(128);
+  t.is(s.refused, 1);
+  t.is(s.queued, 6, 'the refused bytes stay queued');
+  refuse = false;
+  onWritable(128);
+  t.deepEqual(sent[1], [65, 65, 65, 65, 65, 65]);
+  s.write(new Uint8Array(TX_QUEUE_BYTES + 1));
+  t.is(s.dropped, TX_QUEUE_BYTES + 1);
+  onWritable(UART_FIFO_LEN);
+  t.is(String.fromCharCode(...sent[2]), `{"Error":"reply too long for the serial queue","Bytes":${TX_QUEUE_BYTES + 1},"Free":${TX_QUEUE_BYTES}}\r\n`);
+  const reports: string[] = [];
+  const dead = new ModdableSerial(() => { throw new Error('in use'); }, { port: 0, baud: 115200 }, undefined, (l) => reports.push(l));
+  t.notThrows(() => dead.write(Uint8Array.of(1)));
+  t.is(dead.read(), undefined);
+  t.regex(reports[0], /^console: UART0 not opened \(Error: in use\); a debug build gives UART0 and GPIO 1\/3 to xsbug/);
 });

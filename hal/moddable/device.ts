@@ -17,6 +17,7 @@
 // call goes through a narrow cast.
 import Analog from 'embedded:io/analog';
 import Digital from 'embedded:io/digital';
+import Serial from 'embedded:io/serial';
 import SPI from 'embedded:io/spi';
 import Timer from 'timer';
 import Time from 'time';
@@ -25,7 +26,7 @@ import type { BoardDescription } from '../../boards/board';
 import type * as io from '../io';
 import { PolledAdc } from './polled-adc';
 import { nvsKey } from './nvs-key';
-import { ModdableSerial } from './serial-port';
+import { ModdableSerial, type RawSerial } from './serial-port';
 
 type Mode = ConstructorParameters<typeof Digital>[0]['mode'];
 type TimerId = ReturnType<typeof Timer.set>;
@@ -148,11 +149,12 @@ export function createDevice(board: BoardDescription, options?: ModdableDeviceOp
       this.a.close();
     }
   }
+  const openSerial = (options: Record<string, unknown>): RawSerial => new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
   const consoleUart = (board as { console?: { uart: number } }).console;
   class ConsoleSerial extends ModdableSerial {
     constructor(o: io.SerialOptions) {
       const port = o.port !== undefined ? o.port : consoleUart !== undefined ? consoleUart.uart : DEFAULT_UART;
-      super({ port: port, baud: o.baud, transmit: pins.uartTx, receive: pins.uartRx, device: serialDevice }, o.onReadable, report);
+      super(openSerial, { port: port, baud: o.baud, transmit: pins.uartTx, receive: pins.uartRx, device: serialDevice }, o.onReadable, report);
     }
   }
   /** ESP32 spi.c throws "invalid" without a port: SPI2_HOST (1) or SPI3_HOST (2) from the board */

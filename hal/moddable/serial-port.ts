@@ -2,10 +2,11 @@
 // bounded transmit queue. Why each part is here (the real SDK sources):
 // - ESP32 serial.c writes straight into the UART's 128-byte hardware TX FIFO and throws
 //   "output full" when a write does not fit (number format: FIFO full; buffer format:
-//   more bytes than free). The console writes whole replies (Help is ~1.5 kB) from inside
+//   more bytes than free). The console writes whole replies (Help is 530 bytes, a Trips list more) from inside
 //   onReadable, so writes go to a queue here and leave it only as onWritable(count) says
 //   there is room. Nothing here throws into the caller: a reply that does not fit in the
-//   queue is dropped whole and counted, an unexpected write error keeps the bytes queued.
+//   queue is dropped whole, counted and replaced by a one-line JSON error; an unexpected
+//   write error keeps the bytes queued.
 // - ESP32 serial.c calls onWritable once at construction (the TX-empty interrupt is enabled
 //   with an empty FIFO) and again whenever a write has left fewer than 10 bytes queued
 //   (kTransmitTreshold); lin serial.c (GLib watch) calls it with 1024 (kWriteBufferSize)
@@ -18,11 +19,22 @@
 //   whose driver is installed: debugger_uart.c takes UART0 and GPIO 1/3 in a debug build).
 //   openSerial() catches that and returns a port that is closed from the start, after
 //   reporting why, so the node boots and protects without its console.
-import Serial from 'embedded:io/serial';
 import type * as io from '../io';
 
-/** Bytes the TX queue holds: the longest console reply (Help, ~1.5 kB) fits with room to spare. */
+/**
+ * Bytes the TX queue holds: Help (530 bytes) several times over, or about 17 trip records
+ * (~230 bytes each; `Trips 10` shows fewer when the log holds more). RAM on the ESP32 is
+ * the limit: this is one buffer in the XS heap.
+ */
 export const TX_QUEUE_BYTES = 4096;
+
+/** the line that replaces a write too long for the queue (the console speaks JSON lines) */
+function overflowLine(bytes: number, free: number): Uint8Array {
+  const text = '{"Error":"reply too long for the serial queue","Bytes":' + bytes + ',"Free":' + free + '}\r\n';
+  const out = new Uint8Array(text.length);
+  for (let k = 0; k < text.length; k++) out[k] = text.charCodeAt(k);
+  return out;
+}
 
 /** What the SDK's Serial is given; `device` is lin's (a tty path), ignored on the ESP32. */
 export interface SerialSetup {
@@ -33,11 +45,13 @@ export interface SerialSetup {
   device?: string;
 }
 
-type RawSerial = {
+/** the SDK's Serial as this file uses it (device.ts passes `new Serial(options)`) */
+export type RawSerial = {
   read(): ArrayBuffer | number | undefined;
   write(data: ArrayBuffer): void;
   close(): void;
 };
+export type OpenSerial = (options: Record<string, unknown>) => RawSerial;
 
 /** A FIFO of bytes with a fixed capacity. */
 export class ByteQueue {
@@ -93,7 +107,7 @@ export class ModdableSerial implements io.Serial {
   /** why the port could not be opened ('' when it is open) */
   readonly failure: string;
 
-  constructor(setup: SerialSetup, onReadable: ((count: number) => void) | undefined, report: (line: string) => void) {
+  constructor(open: OpenSerial, setup: SerialSetup, onReadable: ((count: number) => void) | undefined, report: (line: string) => void) {
     const options: Record<string, unknown> = {
       port: setup.port, baud: setup.baud, format: 'buffer',
       onWritable: (count: number) => this.writable(count),
@@ -105,7 +119,7 @@ export class ModdableSerial implements io.Serial {
     let s: RawSerial | undefined = undefined;
     let failure = '';
     try {
-      s = new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
+      s = open(options);
     } catch (e) {
       failure = String(e);
       report('console: UART' + setup.port + ' not opened (' + failure + ')' + (setup.port === 0 && failure.indexOf('in use') >= 0 ? '; a debug build gives UART0 and GPIO 1/3 to xsbug: flash a release build for the console' : '') + '; the node runs without it');
@@ -131,8 +145,9 @@ export class ModdableSerial implements io.Serial {
     if (this.s === undefined) return;
     const bytes = typeof data === 'number' ? new Uint8Array([data]) : data;
     if (!this.tx.push(bytes)) {
+      // dropped whole, and said so on the line if even that fits
       this.dropped += bytes.length;
-      return;
+      this.tx.push(overflowLine(bytes.length, this.tx.free));
     }
     this.flush();
   }
