@@ -385,8 +385,9 @@ const BOOT_US = 3e6;
 
 /** The baseline: the same Analog reads on the same Timer, no metering or protection. */
 function bareSampler(board: BoardDescription): NodeLike {
-  const v = new Analog({ pin: board.pins.adcV });
-  const i = new Analog({ pin: board.pins.adcI });
+  // the same raw reads the provider makes (hal/moddable/device.ts: calibrated false)
+  const v = new Analog({ pin: board.pins.adcV, esp32: { calibrated: false } });
+  const i = new Analog({ pin: board.pins.adcI, esp32: { calibrated: false } });
   Timer.set(() => {
     v.read();
     i.read();
