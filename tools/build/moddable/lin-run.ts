@@ -2,8 +2,9 @@
 // headless: xvfb-run + $MODDABLE/tools/xsbug-log (prints the app's trace and exceptions) +
 // mcsim loading mc.so (README-SHARED.md). The console Serial is lin serial.c on a
 // pseudo-terminal (pty-bridge.py). The script:
-//   wait for "meter node up"; after settleMs send Help, Status and Readings, one at a
-//   time; wait for "trip 1 " (the stand-in load steps at faultAtMs); send Status again.
+//   wait for "meter node up" and the main relay's close (the digital stand-in's trace);
+//   after settleMs send Help, Status and Readings, one at a time; wait for "trip 1 " (the
+//   stand-in load steps faultAfterCloseMs after the close); send Status again.
 // This is the real XS runtime, timer and Serial on wall time: the timings are generous.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -19,6 +20,7 @@ export interface LinRun {
   replies: Record<string, string>;
   /** whether each stage was reached */
   booted: boolean;
+  closed: boolean;
   tripped: boolean;
 }
 
@@ -52,8 +54,9 @@ function stop(p: ChildProcess | undefined): void {
   }
 }
 
-export async function runLinApp(o: { moddable: string; mcSo: string; tty: string; settleMs: number; timeoutMs: number }): Promise<LinRun> {
-  const run: LinRun = { trace: [], replies: {}, booted: false, tripped: false };
+export async function runLinApp(o: { moddable: string; mcSo: string; tty: string; relayPin: number; settleMs: number; timeoutMs: number }): Promise<LinRun> {
+  const run: LinRun = { trace: [], replies: {}, booted: false, closed: false, tripped: false };
+  const closeLine = `lin digital: pin ${o.relayPin} -> 1`;
   let consoleText = '';
   const bridge = spawn('python3', [BRIDGE, o.tty], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let app: ChildProcess | undefined;
@@ -86,6 +89,7 @@ export async function runLinApp(o: { moddable: string; mcSo: string; tty: string
         if (c === '') continue;
         run.trace.push(c);
         if (c.startsWith('meter node up')) run.booted = true;
+        if (c === closeLine) run.closed = true;
         if (c.startsWith('trip 1 ')) run.tripped = true;
       }
     };
@@ -106,6 +110,9 @@ export async function runLinApp(o: { moddable: string; mcSo: string; tty: string
       run.replies[key] = consoleText.slice(from);
     };
     if (!(await until(() => run.booted))) return run;
+    // the console is asked once the breaker has closed, or after 20 s without a close
+    const closeBy = Date.now() + 20_000;
+    await until(() => run.closed || Date.now() > closeBy);
     await sleep(o.settleMs);
     await ask('Help', 'Help');
     await ask('Status', 'Status');

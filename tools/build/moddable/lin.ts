@@ -8,7 +8,7 @@
 // writes manifest-lin.json, which includes the build's manifest.json unchanged and adds:
 //   modules   embedded:io/analog, embedded:io/digital, embedded:io/spi, microseconds
 //   config    serialDevice (the tty the console opens) and `lin`, the stand-in mains:
-//             230 V, loadA rms, stepping to faultA at faultAtMs after the first read.
+//             230 V, loadA rms, stepping to faultA faultAfterCloseMs after the main relay closed.
 // Build it with: mcconfig -d -m -p lin -o <out> manifest-lin.json (needs gcc, pkg-config and
 // libgtk-3-dev); run it with mcsim under xvfb (tools/build/moddable/lin-run.ts).
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -26,8 +26,8 @@ export interface LinScenario {
   loadA: number;
   /** load after the fault, A rms */
   faultA: number;
-  /** when the load steps, ms after the first analog read */
-  faultAtMs: number;
+  /** when the load steps, ms after the main relay first closed */
+  faultAfterCloseMs: number;
   /** the stand-in ADC's time base: 'wall' (Time.microseconds at each read) or 'reads' (1 ms per V read) */
   clock: 'wall' | 'reads';
 }
@@ -56,7 +56,7 @@ export function writeLinManifest(outDir: string, board: Board, s: LinScenario): 
     preload: ['embedded:io/analog', 'embedded:io/digital', 'embedded:io/spi', 'microseconds'],
     config: {
       serialDevice: s.serialDevice,
-      lin: { loadA: s.loadA, faultA: s.faultA, faultAtMs: s.faultAtMs, clock: s.clock, ...sensorVolts(board) },
+      lin: { loadA: s.loadA, faultA: s.faultA, faultAfterCloseMs: s.faultAfterCloseMs, clock: s.clock, ...sensorVolts(board) },
     },
   };
   const path = join(outDir, 'manifest-lin.json');

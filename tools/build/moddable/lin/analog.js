@@ -3,14 +3,16 @@
 // ("not analog pin"), one instance per pin ("in use"), calibrated codes
 // (mV x 4095 / 2450, clamped at 4095) unless esp32.calibrated is false, attenuation
 // 0/2.5/6/12 dB. The signal is a mains model computed from Time.microseconds:
-// V = 230 V rms, I = config.lin.loadA rms in phase, stepping to config.lin.faultA at
-// config.lin.faultAtMs after the first read; the NTC and MQ-6 pins read fixed codes.
+// V = 230 V rms, I = config.lin.loadA rms in phase, stepping to config.lin.faultA
+// config.lin.faultAfterCloseMs (wall time) after the main relay first closed (the digital
+// stand-in says when); the NTC and MQ-6 pins read fixed codes.
 // config.lin.clock: "wall" computes the signal at Time.microseconds of each read (the lin
 // timer's jitter goes into the samples, as a late timer would on a board); "reads" at
-// 1 ms per V read (an ideal 1 kHz sampler). Every 5000 V reads the stand-in traces the
+// 1 ms per V read (an ideal 1 kHz sampler, whatever the timer did). Every 5000 V reads the stand-in traces the
 // spacing of those reads on the wall clock, so a run shows the timer's jitter.
 import Time from "time";
 import config from "mc/config";
+import { mainRelayClosedAt } from "embedded:io/digital";
 
 const ADC_PINS = [36, 37, 38, 39, 32, 33, 34, 35, 4, 0, 2, 15, 13, 12, 14, 27, 25, 26];
 const ATTEN = { 0: 950, 2.5: 1250, 6: 1750, 12: 2450 };
@@ -33,17 +35,27 @@ function sampleTime(pin) {
 			gapSum = 0; gapMax = 0; gapMin = 1e9;
 		}
 	}
-	if (config.lin.clock === "reads") return t0 + (pin === config.board.pins.adcV ? vReads - 1 : vReads) * 1000;
-	return now;
+	if (config.lin.clock !== "reads") return now;
+	// "reads": an ideal sampler, 1 ms per V+I pair whatever the timer did
+	return t0 + (pin === config.board.pins.adcV ? vReads - 1 : vReads) * 1000;
+}
+
+// ADC noise, +-1 LSB (a 12-bit ESP32 reading is noisier than that), from a fixed LCG
+let seed = 12345;
+function noise() {
+	seed = (seed * 1103515245 + 12345) % 2147483648;
+	return (seed % 3) - 1;
 }
 
 function volts(pin, tUs) {
 	const lin = config.lin, fe = config.board.frontend, p = config.board.pins;
-	const w = 2 * Math.PI * 50 * tUs / 1e6;
+	// 0.3 rad: the mains phase is not locked to the sampler (no sample lands on a crossing every cycle)
+	const w = 2 * Math.PI * 50 * tUs / 1e6 + 0.3;
 	if (pin === p.adcV)
 		return fe.biasVolts + fe.vAdcVoltsPerVolt * 230 * Math.SQRT2 * Math.sin(w);
 	if (pin === p.adcI) {
-		const a = (tUs - t0) >= lin.faultAtMs * 1000 ? lin.faultA : lin.loadA;
+		const closed = mainRelayClosedAt();
+		const a = closed >= 0 && Time.microseconds - closed >= lin.faultAfterCloseMs * 1000 ? lin.faultA : lin.loadA;
 		return fe.biasVolts + fe.iAdcVoltsPerAmp * a * Math.SQRT2 * Math.sin(w);
 	}
 	if (pin === p.ntc) return lin.ntcVolts;
@@ -75,7 +87,7 @@ export default class Analog {
 	get format() { return "number"; }
 	read() {
 		const fullScale = config.board.adc.fullScaleVolts;
-		let raw = Math.round(volts(this.#pin, sampleTime(this.#pin)) / fullScale * 4095);
+		let raw = Math.round(volts(this.#pin, sampleTime(this.#pin)) / fullScale * 4095) + noise();
 		raw = raw < 0 ? 0 : raw > 4095 ? 4095 : raw;
 		if (!this.#calibrated) return raw;
 		// what adc_cali_raw_to_voltage gives back for this code, then scaled to 4095 = Vmax

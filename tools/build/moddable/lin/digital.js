@@ -1,8 +1,16 @@
 // lin stand-in for embedded:io/digital (lin has none; on the ESP32 it is digitalbank.c).
 // Modes and edges are the ECMA-419 constants Moddable uses; a pin is "in use" until
 // closed. Inputs read 0 (the comparator latch idle), pull-ups read 1; every output change
-// is traced ("lin digital: pin 26 -> 0") so a run shows the relays move.
+// is traced ("lin digital: pin 26 -> 0") so a run shows the relays move, and the first
+// close of the main relay is kept for the analog stand-in (mainRelayClosedAt).
+import Time from "time";
+import config from "mc/config";
+
 const used = [];
+let mainClosedAt = -1;
+
+/** when the main relay was first driven closed (Time.microseconds), -1 before; the analog stand-in steps the load from there */
+export function mainRelayClosedAt() { return mainClosedAt; }
 
 export default class Digital {
 	#pin; #mode; #level;
@@ -21,6 +29,7 @@ export default class Digital {
 		if (this.#mode < 8) throw new Error("can't write input");
 		const v = value ? 1 : 0;
 		if (v !== this.#level) trace("lin digital: pin " + this.#pin + " -> " + v + "\n");
+		if (v === 1 && mainClosedAt < 0 && this.#pin === config.board.pins.relayMain) mainClosedAt = Time.microseconds;
 		this.#level = v;
 	}
 	close() {
