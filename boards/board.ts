@@ -48,5 +48,6 @@ export interface BoardDescription {
   };
   calibration?: { vGain: number; iGain: number; phaseShift: number };
   relay?: { activeHigh: boolean; releaseMs: number; operateMs: number };
-  radio?: { profile: 'nrf24' | 'lora' | 'espnow'; channel: number };
+  /** spiPort: the SPI host the radio's bus is on (ESP32: 1 = SPI2_HOST, 2 = SPI3_HOST); Moddable's spi.c needs it */
+  radio?: { profile: 'nrf24' | 'lora' | 'espnow'; channel: number; spiPort?: number };
 }

@@ -122,7 +122,9 @@ export function validateBoard(json: unknown): ValidateResult {
   }
   const radio = c.child(b, 'radio', '', false);
   if (radio !== undefined) {
-    c.only(radio, 'radio', ['profile', 'channel']);
+    c.only(radio, 'radio', ['profile', 'channel', 'spiPort']);
+    // ESP-IDF spi_host_device_t: SPI1_HOST (0) is the flash bus; the ESP32 has SPI2_HOST (1) and SPI3_HOST (2)
+    if (radio.spiPort !== undefined) c.num(radio, 'spiPort', 'radio', 1, 2, true);
     c.oneOf(radio, 'profile', 'radio', ['nrf24', 'lora', 'espnow']);
     const maxCh: Record<string, [number, number]> = { nrf24: [0, 125], espnow: [1, 14], lora: [0, 71] };
     const range = maxCh[String(radio.profile)];

@@ -221,11 +221,11 @@ const MODDABLE_FAKES: Record<string, string> = {
     constructor(o) { this.pin = o.pin; this.v = 0; globalThis.fakeLog.push(['digital', o.pin, o.mode, o.edge === undefined ? null : o.edge]); if (o.onReadable) globalThis.fakeEdges[o.pin] = o.onReadable; }
     read() { return this.v; } write(v) { this.v = v; globalThis.fakeLog.push(['write', this.pin, v]); } close() {} }
     Digital.Input = 10; Digital.InputPullUp = 11; Digital.InputPullDown = 12; Digital.Output = 13; Digital.OutputOpenDrain = 14; Digital.Rising = 1; Digital.Falling = 2;`,
-  'embedded:io/serial': `export default class Serial { constructor(o) { globalThis.fakeLog.push(['serial', o.baud, o.transmit, o.receive, o.format]); this.q = [72, 105]; } read() { return this.q.shift(); } write(b) { globalThis.fakeLog.push(['tx', b]); } close() {} }`,
-  'embedded:io/spi': `export default class SPI { constructor(o) { globalThis.fakeLog.push(['spi', o.select, o.hz, o.in, o.out, o.clock]); } transfer(b) { for (let i = 0; i < b.length; i++) b[i] = b[i] + 100; } close() {} }`,
+  'embedded:io/serial': `export default class Serial { constructor(o) { globalThis.fakeLog.push(['serial', o.port, o.baud, o.transmit, o.receive, o.format]); this.q = Uint8Array.of(72, 105).buffer; if (o.onWritable) o.onWritable(128); } read() { const q = this.q; this.q = undefined; return q; } write(b) { globalThis.fakeLog.push(['tx', Array.from(new Uint8Array(b))]); } close() {} }`,
+  'embedded:io/spi': `export default class SPI { constructor(o) { globalThis.fakeLog.push(['spi', o.port, o.select, o.active, o.hz, o.in, o.out, o.clock]); } transfer(b) { for (let i = 0; i < b.length; i++) b[i] = b[i] + 100; } close() {} }`,
   timer: `const timers = []; export default { set(cb, ms, rep) { const t = { cb, ms, rep }; timers.push(t); return t; }, clear(t) { const i = timers.indexOf(t); if (i >= 0) timers.splice(i, 1); } };
     globalThis.fakeFireTimers = (n) => { for (let r = 0; r < n && timers.length > 0; r++) { const t = timers[0]; if (t.rep === undefined) timers.shift(); globalThis.fakeNow += (t.rep ?? t.ms) * 1000; t.cb(); } };`,
-  time: `export default { get ticks() { return globalThis.fakeNow / 1000; } };`,
+  time: `export default { get ticks() { return globalThis.fakeNow / 1000; }, get microseconds() { return globalThis.fakeNow; } };`,
   preference: `const m = {}; export default { get(d, k) { return m[d + '/' + k]; }, set(d, k, v) { if (k.length > 15) throw new Error('key too long ' + k); m[d + '/' + k] = v; }, delete(d, k) { delete m[d + '/' + k]; } };`,
 };
 
@@ -276,10 +276,9 @@ test('hal/moddable drives ECMA-419 IO and Moddable modules, running in XS', asyn
     [
       ['digital', 27, 10, 1],
       ['digital', 26, 13, null],
-      ['serial', 115200, 1, 3, 'number'],
-      ['tx', 79],
-      ['tx', 75],
-      ['spi', 5, 8e6, 19, 23, 18],
+      ['serial', 0, 115200, 1, 3, 'buffer'],
+      ['tx', [79, 75]],
+      ['spi', 2, 5, 0, 8e6, 19, 23, 18],
     ],
   );
 });

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, exi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard } from '../boards/schema';
-import { buildModdableWith, MAIN_JS, type ModdableManifest } from '../tools/build/moddable';
+import { buildModdableWith, MAIN_JS, MICROSECONDS_MANIFEST, type ModdableManifest } from '../tools/build/moddable';
 import { isSdkModule, topLevelSdkUse } from '../tools/build/moddable/modules';
 import { bundleBuild, runXsProof } from '../tools/build/moddable/xs-proof';
 import { checkAgainstModdableTypings } from '../tools/build/moddable/typings';
@@ -59,6 +59,8 @@ test('the manifest declares every generated module, and every import is declared
   t.true(m.include.includes('$(IO)/analog/manifest.json') && m.include.includes('$(IO)/digital/manifest.json'));
   t.true(m.include.includes('$(MODDABLE)/examples/manifest_base.json'));
   t.is(m.build.IO, '$(MODDABLE)/modules/io');
+  // Time.microseconds: the SDK's module on esp32 (its C has no lin branch; lin brings a stand-in)
+  t.deepEqual(m.platforms, { esp32: { include: [MICROSECONDS_MANIFEST] } });
 });
 
 test('config carries the board, main.js reads it, and bytes counts the JS written', async (t) => {
@@ -161,4 +163,34 @@ test('polledBoard caps the rate at 1 kHz and keeps the block duration', (t) => {
 
 test('hal/moddable and the app entry type-check against the SDK typings (@moddable/typings)', (t) => {
   t.deepEqual(checkAgainstModdableTypings(), []);
+});
+
+test('XS, debug build: xsbug holds UART0, the console reports it and the node still boots, closes and trips', async (t) => {
+  await buildOnce();
+  const { results } = await runXsProof(dir, [
+    { fault: 'none', debugBuild: true, afterMs: 500 },
+    { fault: 'overcurrent', debugBuild: true, afterMs: 100 },
+  ]);
+  const [normal, oc] = results;
+  t.true(normal.closedAtBoot);
+  t.is(normal.state, 'closed');
+  t.true(normal.log.some((l) => /^console: UART0 not opened \(Error: in use\); a debug build gives UART0 and GPIO 1\/3 to xsbug/.test(l)), normal.log.join('\n'));
+  t.true(normal.log.some((l) => l.startsWith('meter node up')));
+  t.deepEqual(oc.trips, [{ reason: 'overcurrent', state: 'tripped' }]);
+  t.false(oc.contactsClosed);
+});
+
+test('XS, release build: Help and Keys come out whole through the 128-byte TX FIFO, no "output full"', async (t) => {
+  await buildOnce();
+  const { results } = await runXsProof(dir, [{ fault: 'none', afterMs: 10, console: ['Help', 'Keys', 'Status'] }]);
+  const r = results[0];
+  t.is(r.outputFull, 0);
+  const lines = r.consoleOut.split('\r\n');
+  t.is(lines.pop(), '', 'every reply ends in CR LF');
+  t.is(lines.length, 3, r.consoleOut);
+  const [help, keys, status] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.true(Array.isArray(help.Help) && (help.Help as string[]).includes('CurrentPeak'));
+  t.true(lines[0].length > 128, `Help is ${lines[0].length} bytes`);
+  t.deepEqual(Object.keys(keys), ['Keys']);
+  t.is((status.Status as { Breaker: string }).Breaker, 'closed');
 });

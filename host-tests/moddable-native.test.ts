@@ -6,7 +6,7 @@
 //     time stamps, overruns, the trip ISR's Digital) on the simulated board, with fake
 //     native classes that hand it adc_digi_output_data_t byte frames;
 //   - the manifest fragment is valid and the build option includes it.
-import test from 'ava';
+import test, { type Implementation } from 'ava';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -34,6 +34,10 @@ function gccAvailable(): boolean {
   const r = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
   return r.status === 0;
 }
+/** a test that needs gcc: skipped, with the reason in its title, where gcc is missing (never a vacuous pass) */
+const gccTest: (title: string, fn: Implementation<[]>) => void = gccAvailable()
+  ? (title, fn) => test(title, fn)
+  : (title, fn) => test.skip(`${title} [SKIPPED: gcc is not on PATH (Debian build-essential)]`, fn);
 function gccCheck(file: string): { ok: boolean; out: string } {
   const r = spawnSync('gcc', ['-fsyntax-only', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter', '-I', STUBS, '-I', NATIVE, file], { encoding: 'utf8' });
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
@@ -42,23 +46,13 @@ function gccCheck(file: string): { ok: boolean; out: string } {
 // ---------------------------------------------------------------- C
 
 for (const f of C_FILES) {
-  test(`C: ${f} compiles against the stub SDK/IDF headers (gcc -fsyntax-only -Wall -Wextra -Werror)`, (t) => {
-    if (!gccAvailable()) {
-      t.log('SKIPPED: gcc is not on PATH; the C syntax check needs it (apt-get install gcc)');
-      t.pass();
-      return;
-    }
+  gccTest(`C: ${f} compiles against the stub SDK/IDF headers (gcc -fsyntax-only -Wall -Wextra -Werror)`, (t) => {
     const r = gccCheck(join(NATIVE, f));
     t.true(r.ok, r.out);
   });
 }
 
-test('C: the stub check can fail: a wrong-arity driver call and an unknown xsID are rejected', (t) => {
-  if (!gccAvailable()) {
-    t.log('SKIPPED: gcc is not on PATH');
-    t.pass();
-    return;
-  }
+gccTest('C: the stub check can fail: a wrong-arity driver call and an unknown xsID are rejected', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'native-bad-'));
   try {
     const src = readFileSync(join(NATIVE, 'adc-continuous.c'), 'utf8');
@@ -195,12 +189,7 @@ test('decoder: the ESP32 I2S word order (I, V in each 32-bit word) is detected a
   t.is(decodeLocked(encode(entries), plan.frameBytes, plan, st, out), 1, 'a V,I frame after locking I,V is dropped');
 });
 
-test('C decoder (adc-decode.h) compiled and run by gcc agrees with the TypeScript reference on 3000 frames', (t) => {
-  if (!gccAvailable()) {
-    t.log('SKIPPED: gcc is not on PATH; the C decoder run needs it');
-    t.pass();
-    return;
-  }
+gccTest('C decoder (adc-decode.h) compiled and run by gcc agrees with the TypeScript reference on 3000 frames', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'native-decode-'));
   try {
     // harness: per line "v i d pairs order length hex" -> "status order sums..." (one state per run of lines until order is reset by 9)

@@ -158,6 +158,7 @@ async function main(): Promise<void> {
   row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
   row('console.commands', con.commands, '(Help list of the meter node)');
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
+  row('build.moddable.real_sdk', String(build.moddable.real_sdk), build.moddable.real_sdk ? `(real mcconfig + xsc, ${build.moddable.xsc_modules} modules)` : build.moddable.real_sdk_reason);
   row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');
   row('build.lua.bytes', build.lua.bytes, '(init.lua + app.lua)');
   for (const k of Object.keys(priv.privacy.mi_bits)) row(`privacy.mi_bits.${k} / events_per_day`, `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`, k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)');

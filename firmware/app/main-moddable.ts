@@ -19,11 +19,16 @@ export function tripLine(e: TripEvent): string {
   return 'trip ' + e.seq + ' ' + e.reason + ' -> ' + e.state + ' at ' + Math.round(e.tUs / 1000) + ' ms: ' + e.detail;
 }
 
-/** Boot the meter node on the Moddable provider. `log` receives one line per event. */
-export function startMeter(board: BoardDescription, log: (line: string) => void): MeterNode {
+/**
+ * Boot the meter node on the Moddable provider. `log` receives one line per event, and the
+ * provider's reports (a console UART it could not open: xsbug holds UART0 in a debug build;
+ * the node then runs without its console). `serialDevice` is for the lin build only (the
+ * tty its Serial opens).
+ */
+export function startMeter(board: BoardDescription, log: (line: string) => void, serialDevice?: string): MeterNode {
   if (board.role !== 'meter') throw new Error('board ' + board.name + ': role must be "meter" for the meter app, got "' + board.role + '"');
   const b = polledBoard(board);
-  const device = createDevice(b);
+  const device = createDevice(b, { report: log, serialDevice: serialDevice });
   const node = new MeterNode(device, b, {
     onTrip: function (e: TripEvent): void {
       log(tripLine(e));

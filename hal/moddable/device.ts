@@ -26,6 +26,7 @@ import type { BoardDescription } from '../../boards/board';
 import type * as io from '../io';
 import { PolledAdc } from './polled-adc';
 import { nvsKey } from './nvs-key';
+import { ModdableSerial, type RawSerial } from './serial-port';
 
 type Mode = ConstructorParameters<typeof Digital>[0]['mode'];
 type TimerId = ReturnType<typeof Timer.set>;
@@ -35,8 +36,25 @@ function closeIo(io: unknown): void {
   (io as { close(): void }).close();
 }
 
-/** the console UART when a caller names none: pins uartTx/uartRx (GPIO 1/3) are UART0's */
+/** the console UART when neither the caller nor the board names one: GPIO 1/3 are UART0's */
 const DEFAULT_UART = 0;
+
+/**
+ * ESP32 Analog options. The SDK's ESP32 Analog (modules/io/analog/esp32/_analog.c) returns
+ * calibrated millivolts scaled back to codes, mV x 4095 / 2450 at 12 dB, clamped at 4095,
+ * unless esp32.calibrated is false. The boards' front ends and calibration are written for
+ * raw codes over the whole range (bias 1.55 V of 3.1 V, like the native adc_continuous
+ * driver and Espruino's analogRead), so raw codes it is (docs/BUILD-MODDABLE.md, "ADC").
+ * The driver ignores `resolution` (12 bits on the ESP32) and has a fixed 12 dB default.
+ */
+const ANALOG_ESP32 = { calibrated: false, attenuation: 12 };
+
+export interface ModdableDeviceOptions {
+  /** where the provider reports what it could not do (a console UART it could not open) */
+  report?: (line: string) => void;
+  /** lin only: the tty the console Serial opens (lin serial.c takes a device path) */
+  serialDevice?: string;
+}
 
 const MODES: Record<string, Mode> = {
   input: Digital.Input,
@@ -66,10 +84,19 @@ class ModdableDigital implements io.Digital {
   }
 }
 
-export function createDevice(board: BoardDescription): io.Device {
-  const clock: io.Clock = {
-    now: () => (Time.microseconds !== undefined ? Time.microseconds : Time.ticks * 1000),
-  };
+/** the µs clock; Time.microseconds exists only with $(MODDABLE)/modules/base/microseconds in the manifest */
+function microsecondClock(): io.Clock {
+  if (Time.microseconds === undefined) {
+    throw new Error('Time.microseconds is missing: the manifest must include $(MODDABLE)/modules/base/microseconds/manifest.json (tools/build/moddable.ts adds it)');
+  }
+  return { now: () => Time.microseconds as number };
+}
+
+export function createDevice(board: BoardDescription, options?: ModdableDeviceOptions): io.Device {
+  // without a report hook the reasons stay readable on the objects (ModdableSerial.failure)
+  const report = options !== undefined && options.report !== undefined ? options.report : (_line: string) => {};
+  const serialDevice = options === undefined ? undefined : options.serialDevice;
+  const clock = microsecondClock();
   const timers: Record<number, TimerId> = {};
   let nextId = 1;
   const timer: io.Timer = {
@@ -104,28 +131,42 @@ export function createDevice(board: BoardDescription): io.Device {
     },
   };
   const pins = board.pins;
-  class ModdableSerial implements io.Serial {
-    private readonly s: Serial;
-    constructor(o: io.SerialOptions) {
-      const port = o.port === undefined ? DEFAULT_UART : o.port;
-      this.s = new Serial({ port: port, baud: o.baud, transmit: pins.uartTx, receive: pins.uartRx, format: 'number', onReadable: o.onReadable });
+  function openAnalog(pin: number): io.Analog {
+    const analogOptions = { pin: pin, esp32: ANALOG_ESP32 };
+    return new Analog(analogOptions) as unknown as io.Analog;
+  }
+  class AnalogInput {
+    private readonly a: io.Analog;
+    readonly resolution: number;
+    constructor(o: io.AnalogOptions) {
+      this.a = openAnalog(o.pin);
+      this.resolution = this.a.resolution;
     }
-    read(): number | undefined {
-      const b = this.s.read(); // format "number": a byte, or undefined when empty
-      return typeof b === 'number' ? b : undefined;
-    }
-    write(data: Uint8Array | number): void {
-      if (typeof data === 'number') this.s.write(data);
-      else for (let i = 0; i < data.length; i++) this.s.write(data[i]);
+    read(): number {
+      return this.a.read();
     }
     close(): void {
-      this.s.close();
+      this.a.close();
     }
   }
+  const openSerial = (options: Record<string, unknown>): RawSerial => new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
+  const consoleUart = (board as { console?: { uart: number } }).console;
+  class ConsoleSerial extends ModdableSerial {
+    constructor(o: io.SerialOptions) {
+      const port = o.port !== undefined ? o.port : consoleUart !== undefined ? consoleUart.uart : DEFAULT_UART;
+      super(openSerial, { port: port, baud: o.baud, transmit: pins.uartTx, receive: pins.uartRx, device: serialDevice }, o.onReadable, report);
+    }
+  }
+  /** ESP32 spi.c throws "invalid" without a port: SPI2_HOST (1) or SPI3_HOST (2) from the board */
+  const spiPort = board.radio !== undefined ? board.radio.spiPort : undefined;
   class ModdableSpi implements io.SPI {
     private readonly s: SPI;
     constructor(o: io.SPIOptions) {
-      this.s = new SPI({ port: o.port, select: o.select, hz: o.hz, mode: o.mode, in: pins.spiMiso, out: pins.spiMosi, clock: pins.spiSck });
+      const port = o.port !== undefined ? o.port : spiPort;
+      if (port === undefined) throw new Error('SPI: no port; set radio.spiPort in the board (ESP32: 1 = SPI2_HOST, 2 = SPI3_HOST)');
+      // active 0: chip select is active low (nRF24L01+ CSN); spi.c warns when it is left out
+      const spiOptions = { port: port, select: o.select, active: 0 as const, hz: o.hz, mode: o.mode, in: pins.spiMiso, out: pins.spiMosi, clock: pins.spiSck };
+      this.s = new SPI(spiOptions);
     }
     transfer(buffer: Uint8Array): void {
       this.s.transfer(buffer);
@@ -136,15 +177,15 @@ export function createDevice(board: BoardDescription): io.Device {
   }
   class ContinuousAdc extends PolledAdc {
     constructor(o: io.ContinuousAdcOptions) {
-      super(o, board.adc.bits, (pin) => new Analog({ pin: pin, resolution: board.adc.bits }) as unknown as io.Analog, timer, clock);
+      super(o, board.adc.bits, (pin) => openAnalog(pin), timer, clock);
     }
   }
   return {
     io: {
-      Analog: Analog as unknown as new (o: io.AnalogOptions) => io.Analog,
+      Analog: AnalogInput,
       Digital: ModdableDigital,
       ContinuousAdc: ContinuousAdc,
-      Serial: ModdableSerial,
+      Serial: ConsoleSerial,
       SPI: ModdableSpi,
     },
     pin: pins,

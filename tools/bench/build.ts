@@ -6,14 +6,15 @@ import { loadBoard } from '../../boards/schema';
 import { buildEspruino } from '../build/espruino';
 import { buildLua } from '../build/lua';
 import { buildModdableWith } from '../build/moddable';
+import { moddableRealSdk, type RealSdkFigures } from './moddable';
 
-export async function buildSizes(): Promise<{ moddable: { bytes: number }; espruino: { bytes: number }; lua: { bytes: number } }> {
+export async function buildSizes(): Promise<{ moddable: { bytes: number } & RealSdkFigures; espruino: { bytes: number }; lua: { bytes: number } }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-build-'));
   try {
     const m = await buildModdableWith(loadBoard('esp32-devkitc-meter'), join(dir, 'moddable'), { mcconfig: false });
     const e = await buildEspruino(loadBoard('espruino-esp32-wroom'), join(dir, 'espruino'));
     const l = await buildLua(loadBoard('nodemcu-32s-lua'), join(dir, 'lua'));
-    return { moddable: { bytes: m.bytes }, espruino: { bytes: e.bytes }, lua: { bytes: l.bytes } };
+    return { moddable: { bytes: m.bytes, ...(await moddableRealSdk()) }, espruino: { bytes: e.bytes }, lua: { bytes: l.bytes } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,7 +13,7 @@
 // (`-t build`: compile only; flashing is tools/flash.ts's job); otherwise the notes give
 // the exact commands. The proof that the output runs is tools/build/moddable/xs-proof.ts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ import config from "mc/config";
 import { startMeter } from "firmware/app/main-moddable";
 
 export default function main() {
-	return startMeter(config.board, (line) => trace(line + "\\n"));
+	return startMeter(config.board, (line) => trace(line + "\\n"), config.serialDevice);
 }
 `;
 
@@ -58,17 +58,23 @@ export default function main() {
 }
 `;
 
+/** Time.microseconds: esp_timer_get_time() on the ESP32 (modules/base/microseconds) */
+export const MICROSECONDS_MANIFEST = '$(MODDABLE)/modules/base/microseconds/manifest.json';
+
 export interface ModdableManifest {
   build: Record<string, string>;
   include: string[];
   modules: Record<string, string | string[]>;
   preload: string[];
+  platforms?: Record<string, { include?: string[] }>;
   config: { board: Board; [k: string]: unknown };
 }
 
 export interface ModdableBuildOptions {
   /** path of mcconfig; false: do not run it even if it is on PATH (tests) */
   mcconfig?: string | false;
+  /** the SDK's root for mcconfig ($MODDABLE when not given) */
+  moddable?: string;
   /**
    * include the native host modules (hal/moddable/native: adc_continuous and the trip ISR)
    * and boot through hal/moddable/native/start-native.ts instead of the polled provider.
@@ -111,19 +117,28 @@ export function makeManifest(board: Board, modules: ModdableModule[], native = f
       '$(IO)/serial/manifest.json',
       '$(IO)/spi/manifest.json',
       '$(MODDABLE)/modules/files/preference/manifest.json',
+      // Time.microseconds (hal/moddable/device.ts needs it). Its C has ESP32, ESP8266, macOS
+      // and Pico versions only (#error elsewhere), so it is included for esp32 below; a lin
+      // build brings a stand-in (tools/build/moddable/lin/).
       // relative paths in an included manifest resolve against that manifest's folder
       ...(native ? ['./native/manifest.json'] : []),
     ],
     modules: map,
     // main only exports a function, so it preloads too
     preload: ['main', ...preload],
+    platforms: { esp32: { include: [MICROSECONDS_MANIFEST] } },
     config: { board },
   };
 }
 
 export const buildModdable: Builder = (board, outDir) => buildModdableWith(board, outDir, {});
 
-export async function buildModdableWith(board: Board, outDir: string, opts: ModdableBuildOptions): Promise<BuildResult> {
+/** A Moddable build's result, with what the real mcconfig did when it ran. */
+export interface ModdableBuildResult extends BuildResult {
+  mcconfig?: McconfigRun;
+}
+
+export async function buildModdableWith(board: Board, outDir: string, opts: ModdableBuildOptions): Promise<ModdableBuildResult> {
   const bad = checkModdableBoard(board);
   if (bad !== '') throw new Error(bad);
   const native = opts.native === true;
@@ -164,22 +179,80 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
       : `ADC: ECMA-419 has no continuous ADC; the app polls V and I on a ms Timer at ${polled.rateHz} Hz in blocks of ${polled.blockPairs} (the board asks ${board.adc.rateHz} Hz in blocks of ${board.adc.blockPairs}); fast over-current relies on the ${board.frontend?.comparatorPath ?? 'comparator'} path`,
   ];
   for (const m of modules) if (m.notPreloadable !== '') notes.push(`not preloaded: ${m.specifier}: ${m.notPreloadable}`);
-  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? which('mcconfig');
-  if (mcconfig !== undefined && process.env.MODDABLE) {
-    const r = spawnSync(mcconfig, mcArgs, { cwd: outDir, encoding: 'utf8' });
-    if (r.status !== 0) {
-      const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-      throw new Error(`mcconfig ${mcArgs.join(' ')} failed (${r.error ? r.error.message : `exit ${r.status}`}) in ${outDir}:\n${tail}`);
-    }
-    notes.push(`mcconfig built the firmware in ${join(outDir, 'mc')}`);
+  const moddable = opts.moddable ?? process.env.MODDABLE;
+  // with MODDABLE set, its own Linux/macOS tools are used when mcconfig is not on PATH
+  const sdkTool = moddable ? join(moddable, 'build/bin', process.platform === 'darwin' ? 'mac' : 'lin', 'release', 'mcconfig') : '';
+  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? which('mcconfig') ?? (sdkTool !== '' && existsSync(sdkTool) ? sdkTool : undefined);
+  let sdk: McconfigRun | undefined;
+  if (mcconfig !== undefined && moddable) {
+    sdk = runMcconfig(mcconfig, mcArgs, outDir, moddable);
+    notes.push(sdk.note);
   } else {
     notes.push(
       mcconfig === undefined ? 'mcconfig not found on PATH: install the Moddable SDK (set MODDABLE, put $MODDABLE/build/bin/<os>/release on PATH, ESP-IDF exported), then:' : 'MODDABLE is not set: export MODDABLE=<path of the Moddable SDK>, then:',
-      `  cd ${outDir} && mcconfig ${mcArgs.join(' ')}`,
+      `  cd ${outDir} && mkdir -p mc && mcconfig ${mcArgs.join(' ')}`,
     );
   }
   notes.push(`flash: ${flash}`);
-  return { target: 'moddable', board: board.name, outDir, files, bytes, notes };
+  notes.push('console: a debug (-d) build gives UART0 and GPIO 1/3 to xsbug, so the technician console is off (the node says so and protects as usual); for the console flash a release build: mcconfig -m -p ' + platform + ' manifest.json');
+  return { target: 'moddable', board: board.name, outDir, files, bytes, notes, mcconfig: sdk };
+}
+
+/** What the real mcconfig did with a build (BuildResult.mcconfig). */
+export interface McconfigRun {
+  /** 'built': make finished; 'makefile': the manifest resolved and the makefile was written, make stopped at the missing ESP-IDF */
+  stage: 'built' | 'makefile';
+  /** the makefile mcconfig wrote (it lists every module it resolved) */
+  makefile: string;
+  note: string;
+}
+
+/** the one stop of mcconfig's make stage that is expected here: no ESP-IDF ($IDF_PATH) */
+export const IDF_MISSING = /\$IDF_PATH not set/;
+
+/**
+ * Run the real mcconfig (the makefile stage, then make). mcconfig needs its -o folder to
+ * exist. Without ESP-IDF, make stops at "$IDF_PATH not set" after mcconfig has resolved the
+ * manifest and written the makefile: that is the expected end here, reported as stage
+ * 'makefile'. Any other failure throws with mcconfig's last lines.
+ */
+export function runMcconfig(mcconfig: string, mcArgs: string[], outDir: string, moddable: string): McconfigRun {
+  const mcDir = mcArgs[mcArgs.indexOf('-o') + 1];
+  mkdirSync(resolve(outDir, mcDir), { recursive: true });
+  const env = { ...process.env, MODDABLE: moddable, PATH: `${dirname(mcconfig)}${delimiter}${process.env.PATH ?? ''}` };
+  const r = spawnSync(mcconfig, mcArgs, { cwd: outDir, encoding: 'utf8', maxBuffer: 64 << 20, env });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  // mcconfig only warns about a module path that matches no file, then goes on: for this
+  // build that is a missing generated module, so it is an error here
+  const missing = out.split('\n').filter((l) => /no modules match/.test(l));
+  if (missing.length > 0) throw new Error(`mcconfig ${mcArgs.join(' ')} in ${outDir}: ${missing.join('; ')}`);
+  const makefile = findMakefile(resolve(outDir, mcDir));
+  if (r.status === 0) return { stage: 'built', makefile, note: `mcconfig built the firmware in ${mcDir}` };
+  if (IDF_MISSING.test(out) && makefile !== '') {
+    return {
+      stage: 'makefile',
+      makefile,
+      note: `mcconfig resolved the manifest and wrote ${makefile}; make stopped at "$IDF_PATH not set" (ESP-IDF is not installed here: export IDF_PATH and run the same command to build the firmware)`,
+    };
+  }
+  const tail = out.split('\n').slice(-15).join('\n');
+  throw new Error(`mcconfig ${mcArgs.join(' ')} failed (${r.error ? r.error.message : `exit ${r.status}`}) in ${outDir}:\n${tail}`);
+}
+
+function findMakefile(dir: string): string {
+  const walk = (d: string, depth: number): string => {
+    if (depth > 5 || !existsSync(d)) return '';
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isFile() && e.name === 'makefile') return p;
+      if (e.isDirectory()) {
+        const hit = walk(p, depth + 1);
+        if (hit !== '') return hit;
+      }
+    }
+    return '';
+  };
+  return walk(dir, 0);
 }
 
 /** Bytes of JS in the Moddable app for a board (build.moddable.bytes), built in a temp dir. */

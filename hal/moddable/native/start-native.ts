@@ -21,7 +21,7 @@ export type { NativeClasses };
 export function startMeterNative(board: BoardDescription, log: (line: string) => void, natives: NativeClasses): MeterNode {
   if (board.role !== 'meter') throw new Error('board ' + board.name + ': role must be "meter" for the meter app, got "' + board.role + '"');
   const b = nativeBoard(board);
-  const device = withNative(createDevice(b), b, natives);
+  const device = withNative(createDevice(b, { report: log }), b, natives);
   const node = new MeterNode(device, b, {
     onTrip: function (e: TripEvent): void {
       log(tripLine(e));

@@ -13,6 +13,7 @@ import type { Analog as HalAnalog, Device, Digital as HalDigital, DigitalMode, S
 import { SimBoard, type SimFault } from '../../../hal/sim/board';
 
 let sim: SimBoard | undefined;
+let fullScaleVolts = 3.1;
 let prefs: Record<string, ArrayBuffer> = {};
 /** reads per analog pin since boot (the polled ADC's real sample count) */
 let reads: Record<number, number> = {};
@@ -23,21 +24,67 @@ function dev(): Device {
   return sim.device;
 }
 
+/** ESP32 ADC pins: ADC1 GPIO 36..39, 32..35 and ADC2 (analog/esp32/_analog.c gADCMap, gADC2Map) */
+const ADC_PINS = [36, 37, 38, 39, 32, 33, 34, 35, 4, 0, 2, 15, 13, 12, 14, 27, 25, 26];
+/** Vmax (mV) of each attenuation in the ESP32 driver's table (kAttenuationTable) */
+const ATTEN_VMAX: Record<string, number> = { '0': 950, '2.5': 1250, '6': 1750, '12': 2450 };
+/** GPIOs taken by IO instances (builtinUsePin): a second open throws "in use" */
+let pinsInUse: number[] = [];
+/** UART ports with a driver installed (uart_is_driver_installed) */
+let uartsInUse: number[] = [];
+
+function usePin(pin: number): void {
+  if (pinsInUse.indexOf(pin) >= 0) throw new Error('in use');
+  pinsInUse.push(pin);
+}
+function freePin(pin: number): void {
+  const k = pinsInUse.indexOf(pin);
+  if (k >= 0) pinsInUse.splice(k, 1);
+}
+
+/**
+ * The ESP32 Analog (modules/io/analog/esp32/_analog.c): 12-bit, ADC pins only, one
+ * instance per pin; by default the reading is calibrated, mV x 4095 / Vmax (2450 mV at
+ * 12 dB) clamped at 4095, so an input above 2.45 V reads 4095; esp32.calibrated false gives
+ * the raw code. `resolution` is ignored (fixed 12 bits), as in the driver.
+ */
 export class Analog {
-  readonly resolution: number;
+  readonly resolution = 12;
   private readonly a: HalAnalog;
   private readonly pin: number;
-  constructor(o: { pin: number; resolution?: number }) {
+  private readonly calibrated: boolean;
+  private readonly vmaxMv: number;
+  constructor(o: { pin: number; resolution?: number; esp32?: { calibrated?: boolean; attenuation?: number } }) {
+    if (pinsInUse.indexOf(o.pin) >= 0) throw new RangeError('in use');
+    let calibrated = true;
+    let vmax = ATTEN_VMAX['12'];
+    if (o.esp32 !== undefined) {
+      if (o.esp32.calibrated !== undefined) calibrated = !!o.esp32.calibrated;
+      if (o.esp32.attenuation !== undefined) {
+        vmax = ATTEN_VMAX[String(o.esp32.attenuation)];
+        if (vmax === undefined) throw new RangeError('bad attenuation');
+      }
+    }
+    if (ADC_PINS.indexOf(o.pin) < 0) throw new RangeError('not analog pin');
     this.a = new (dev().io.Analog)({ pin: o.pin });
+    usePin(o.pin);
     this.pin = o.pin;
-    this.resolution = this.a.resolution;
+    this.calibrated = calibrated;
+    this.vmaxMv = vmax;
   }
   read(): number {
     reads[this.pin] = (reads[this.pin] ?? 0) + 1;
-    return this.a.read();
+    const raw = this.a.read();
+    if (!this.calibrated) return raw;
+    // the simulated front end's code is raw: back to millivolts (what adc_cali gives), then
+    // the driver's "convert calibrated analog back to ADC range"
+    const mv = Math.round((raw * fullScaleVolts * 1000) / 4095);
+    const code = Math.floor((mv * 4095) / this.vmaxMv);
+    return code > 4095 ? 4095 : code;
   }
   close(): void {
     this.a.close();
+    freePin(this.pin);
   }
 }
 
@@ -70,33 +117,162 @@ export class Digital {
   }
 }
 
+/** ESP32 UART hardware TX FIFO, bytes (UART_FIFO_LEN); serial.c writes straight into it */
+export const UART_FIFO_LEN = 128;
+/** serial.c kTransmitTreshold: the TX-empty interrupt (onWritable) fires below this many queued bytes */
+const TX_THRESHOLD = 10;
+/** serial.c counts "output full" refusals nowhere; the stand-in does, for the proof */
+let outputFull = 0;
+
+/**
+ * The ESP32 Serial (modules/io/serial/esp32/serial.c): "in use" for a transmit or receive
+ * GPIO already taken (a debug build's xsbug holds GPIO 1 and 3), "port in use" for a UART
+ * whose driver is installed (UART0 in a debug build, debugger_uart.c), format "number" or
+ * "buffer" (default buffer). write() goes into the 128-byte TX FIFO, which empties at the
+ * baud rate (10 bits a byte) in simulated time, and throws "output full" when it does not
+ * fit. onWritable(free) is called once after construction and, after a write, when fewer
+ * than 10 bytes are left queued.
+ */
 export class Serial {
   private readonly s: HalSerial;
-  constructor(o: { port?: number; baud: number; format?: string; onReadable?: (count: number) => void }) {
-    if (o.format !== 'number') throw new RangeError(`Serial format: this stand-in supports "number" (what hal/moddable uses), got ${o.format}`);
-    this.s = new (dev().io.Serial)({ port: o.port, baud: o.baud, onReadable: o.onReadable });
+  private readonly port: number;
+  private readonly pins: number[];
+  private readonly number: boolean;
+  private readonly byteUs: number;
+  private readonly onWritable: ((count: number) => void) | undefined;
+  private fifo = 0;
+  private fifoAtUs = 0;
+  private intrEnabled = false;
+  private isrPending = false;
+  private closed = false;
+  constructor(o: { port?: number; baud: number; transmit?: number; receive?: number; format?: string; onReadable?: (count: number) => void; onWritable?: (count: number) => void }) {
+    if (o.transmit !== undefined && pinsInUse.indexOf(o.transmit) >= 0) throw new Error('in use');
+    if (o.receive !== undefined && pinsInUse.indexOf(o.receive) >= 0) throw new Error('in use');
+    if (o.receive === undefined && o.transmit === undefined) throw new Error('invalid');
+    const port = o.port === undefined ? 0 : o.port;
+    if (!(port >= 0 && port <= 2)) throw new RangeError('invalid port');
+    if (!(o.baud > 0 && o.baud <= 20000000)) throw new RangeError('invalid baud');
+    const format = o.format === undefined ? 'buffer' : o.format;
+    if (format !== 'number' && format !== 'buffer') throw new RangeError('invalid format');
+    if (uartsInUse.indexOf(port) >= 0) throw new RangeError('port in use');
+    this.s = new (dev().io.Serial)({ port, baud: o.baud, onReadable: o.onReadable });
+    uartsInUse.push(port);
+    this.port = port;
+    this.pins = [];
+    if (o.transmit !== undefined) this.pins.push(o.transmit);
+    if (o.receive !== undefined) this.pins.push(o.receive);
+    for (const p of this.pins) usePin(p);
+    this.number = format === 'number';
+    this.byteUs = 10e6 / o.baud;
+    this.onWritable = o.onWritable;
+    // the TX-empty interrupt is enabled at construction: the first onWritable comes at once
+    if (this.onWritable !== undefined) this.armWritable();
   }
-  read(): number | undefined {
-    return this.s.read();
+  read(): number | ArrayBuffer | undefined {
+    if (this.number) return this.s.read();
+    const got: number[] = [];
+    for (let b = this.s.read(); b !== undefined; b = this.s.read()) got.push(b);
+    return got.length === 0 ? undefined : Uint8Array.from(got).buffer;
   }
-  write(data: number | ArrayBuffer): void {
-    this.s.write(typeof data === 'number' ? data : new Uint8Array(data));
+  write(data: number | ArrayBuffer | ArrayBufferView): void {
+    const queued = this.queued();
+    let bytes: Uint8Array;
+    if (this.number) {
+      if (typeof data !== 'number') throw new TypeError('number format: write a byte');
+      if (queued >= UART_FIFO_LEN) {
+        outputFull++;
+        throw new Error('output full');
+      }
+      bytes = Uint8Array.of(data & 0xff);
+    } else {
+      if (typeof data === 'number') throw new TypeError('buffer format: write an ArrayBuffer');
+      bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (bytes.length > UART_FIFO_LEN - queued) {
+        outputFull++;
+        throw new Error('output full');
+      }
+    }
+    this.fifo = queued + bytes.length;
+    this.fifoAtUs = dev().clock.now();
+    this.s.write(bytes);
+    // serial.c: a write re-enables the TX-empty interrupt unless it is still enabled
+    if (this.onWritable !== undefined && !this.intrEnabled) this.armWritable();
   }
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.s.close();
+    uartsInUse.splice(uartsInUse.indexOf(this.port), 1);
+    for (const p of this.pins) freePin(p);
+  }
+  /** bytes still in the FIFO now: it shifts one out every byteUs */
+  private queued(): number {
+    const gone = Math.floor((dev().clock.now() - this.fifoAtUs) / this.byteUs);
+    return this.fifo > gone ? this.fifo - gone : 0;
+  }
+  /**
+   * The TX-empty interrupt (level: FIFO below the threshold). Its ISR disables it and posts
+   * a message; the message calls onWritable(free) on the JS thread, and not at all when the
+   * FIFO is full again by then (serialDeliver: `if (count)`). A write re-enables it
+   * (xs_serial_write). Modelled as one pending check on the JS thread that fires once the
+   * FIFO, with every byte written since, is below the threshold.
+   */
+  private armWritable(): void {
+    this.intrEnabled = true;
+    if (this.isrPending) return;
+    this.isrPending = true;
+    const delayUs = this.isrAtUs() - dev().clock.now();
+    dev().timer.set(() => this.isr(), delayUs > 0 ? Math.ceil(delayUs) : 0);
+  }
+  /** when the FIFO, as written so far, drops below the threshold */
+  private isrAtUs(): number {
+    const over = this.fifo - (TX_THRESHOLD - 1);
+    return this.fifoAtUs + (over > 0 ? over * this.byteUs : 0);
+  }
+  private isr(): void {
+    this.isrPending = false;
+    if (this.closed || !this.intrEnabled || this.onWritable === undefined) return;
+    if (dev().clock.now() < this.isrAtUs()) {
+      this.armWritable(); // bytes written since: the FIFO is not below the threshold yet
+      return;
+    }
+    this.intrEnabled = false;
+    const free = UART_FIFO_LEN - this.queued();
+    if (free > 0) this.onWritable(free);
   }
 }
 
+/**
+ * The ESP32 SPI (modules/io/spi/esp/spi.c, shared with the ESP8266): clock, hz 1..40 MHz,
+ * in or out, mode 0..3, active 0 or 1, and port SPI1_HOST..SPI3_HOST (0..2), "invalid"
+ * when port is missing; every pin "in use" once taken.
+ */
 export class SPI {
   private readonly s: HalSPI;
-  constructor(o: { port?: number; select: number; hz: number; mode?: number }) {
-    this.s = new (dev().io.SPI)({ port: o.port, select: o.select, hz: o.hz, mode: o.mode });
+  private readonly pins: number[];
+  constructor(o: { port?: number; select?: number; active?: number; hz: number; mode?: number; in?: number; out?: number; clock?: number }) {
+    if (o.clock === undefined) throw new Error('invalid');
+    if (!(o.hz >= 1 && o.hz <= 40000000)) throw new RangeError('invalid hz');
+    if (o.active !== undefined && o.active !== 0 && o.active !== 1) throw new RangeError('invalid active');
+    if (o.mode !== undefined && (o.mode & ~3) !== 0) throw new RangeError('invalid mode');
+    if (o.in === undefined && o.out === undefined) throw new Error('in or out required');
+    if (o.port === undefined) throw new Error('invalid');
+    if (!(o.port >= 0 && o.port <= 2)) throw new RangeError('invalid port');
+    this.pins = [];
+    for (const p of [o.clock, o.out, o.in, o.select]) {
+      if (p === undefined || this.pins.indexOf(p) >= 0) continue;
+      if (pinsInUse.indexOf(p) >= 0) throw new Error('in use');
+      this.pins.push(p);
+    }
+    this.s = new (dev().io.SPI)({ port: o.port, select: o.select as number, hz: o.hz, mode: o.mode });
+    for (const p of this.pins) usePin(p);
   }
   transfer(buffer: Uint8Array | ArrayBuffer): void {
     this.s.transfer(buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer));
   }
   close(): void {
     this.s.close();
+    for (const p of this.pins) freePin(p);
   }
 }
 
@@ -141,12 +317,22 @@ export const Preference = {
   },
 };
 
-/** A fresh simulated board (and empty flash) for the next boot of the app. */
-export function bootSim(board: BoardDescription, seed: number, loadA: number): SimBoard {
+/** xsbug's UART and pins in a debug build (debugger_uart.c: UART0, GPIO 1 and 3) */
+const XSBUG = { uart: 0, pins: [1, 3] };
+
+/**
+ * A fresh simulated board (and empty flash) for the next boot of the app. A debug build
+ * (`mcconfig -d`, what npm run flash makes) starts with UART0 and GPIO 1/3 taken by xsbug.
+ */
+export function bootSim(board: BoardDescription, seed: number, loadA: number, debugBuild = false): SimBoard {
   sim = new SimBoard({ board, seed, mains: { irms: loadA } });
+  fullScaleVolts = board.adc.fullScaleVolts;
   prefs = {};
   reads = {};
   timerCalls = 0;
+  outputFull = 0;
+  pinsInUse = debugBuild ? XSBUG.pins.slice() : [];
+  uartsInUse = debugBuild ? [XSBUG.uart] : [];
   return sim;
 }
 
@@ -159,6 +345,10 @@ export interface ProofRun {
   loadA?: number;
   /** virtual time to run after the fault, ms */
   afterMs?: number;
+  /** a debug build: xsbug holds UART0 and GPIO 1/3 (default false: a release build) */
+  debugBuild?: boolean;
+  /** console lines sent once the breaker has closed; what the node wrote back is in consoleOut */
+  console?: string[];
   /**
    * Cost baseline: instead of the app, a bare 1 ms Timer reads the V and I pins, so the XS
    * compute of the simulator and stand-ins can be subtracted from an app run.
@@ -184,6 +374,10 @@ export interface ProofResult {
   /** the polled ADC: V samples per second of virtual time since boot, and timer callbacks */
   sampleHz: number;
   timerCalls: number;
+  /** what the node wrote on its console UART after the `console` lines */
+  consoleOut: string;
+  /** Serial.write calls the stand-in refused with "output full" */
+  outputFull: number;
   log: string[];
 }
 
@@ -191,8 +385,9 @@ const BOOT_US = 3e6;
 
 /** The baseline: the same Analog reads on the same Timer, no metering or protection. */
 function bareSampler(board: BoardDescription): NodeLike {
-  const v = new Analog({ pin: board.pins.adcV });
-  const i = new Analog({ pin: board.pins.adcI });
+  // the same raw reads the provider makes (hal/moddable/device.ts: calibrated false)
+  const v = new Analog({ pin: board.pins.adcV, esp32: { calibrated: false } });
+  const i = new Analog({ pin: board.pins.adcI, esp32: { calibrated: false } });
   Timer.set(() => {
     v.read();
     i.read();
@@ -208,11 +403,25 @@ interface NodeLike {
 
 /** Boot the app's main() on a fresh board, inject `run.fault`, run, report. */
 export function runScenario(main: () => unknown, board: BoardDescription, run: ProofRun, log: string[]): ProofResult {
-  const s = bootSim(board, run.seed ?? 1, run.loadA ?? 10);
+  const s = bootSim(board, run.seed ?? 1, run.loadA ?? 10, run.debugBuild === true);
   const t0 = s.now();
   const node = run.baseline === true ? bareSampler(board) : (main() as NodeLike);
   s.runUntil(t0 + BOOT_US);
   const closedAtBoot = node.state() === 'closed' && s.relays.main.contactsClosed();
+  let consoleOut = '';
+  if (run.console !== undefined) {
+    s.uart.hostRead();
+    for (const line of run.console) {
+      const bytes: number[] = [];
+      for (let k = 0; k < line.length; k++) bytes.push(line.charCodeAt(k) & 0x7f);
+      bytes.push(13, 10);
+      s.uart.hostWrite(bytes);
+      // 115200 baud: ~87 us a byte; 300 ms is room for a few kB of replies
+      s.runUntil(s.now() + 300e3);
+    }
+    const out = s.uart.hostRead();
+    for (let k = 0; k < out.length; k++) consoleOut += String.fromCharCode(out[k]);
+  }
   if (run.baseline === true && run.fault !== 'none') throw new RangeError('ProofRun.baseline: only with fault "none"');
   // a fault a little after a cycle boundary, so its onset is not on a sampling instant
   const at = s.now() + 3300;
@@ -240,6 +449,8 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: P
     irms: node.averager.out.irms,
     sampleHz: (reads[board.pins.adcV] ?? 0) / elapsedS,
     timerCalls,
+    consoleOut,
+    outputFull,
     log: log.slice(),
   };
 }
