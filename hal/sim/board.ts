@@ -103,6 +103,9 @@ export class SimBoard {
     this.env = new Environment(now, o.env);
     this.frontend = new AdcFrontend(boardForFe, this.env, this.prng, this.sched.now(), o.frontend);
     this.store = o.store || new SimStore();
+    // a new boot on this flash: power is back; a cut during this run halts the board
+    this.store.powerOn();
+    this.store.onCut = (e) => this.sched.halt(e);
     const cbCost = () => this.callbackCostUs;
     this.uart = new SimUart(this.sched, cbCost);
     this.uarts.set(0, this.uart);

@@ -49,6 +49,7 @@ export class Scheduler {
   private running: Ev | null = null;
   private wakeArmed = false;
   private inRun = false;
+  private haltErr: Error | undefined = undefined;
   /** events dispatched so far (for performance figures) */
   dispatched = 0;
 
@@ -106,6 +107,14 @@ export class Scheduler {
     this.runUntil(this.t + durationUs);
   }
 
+  /**
+   * Stop the run at the end of the current event and throw `err` from runUntil (a power
+   * cut: whatever the firmware caught, the board stops there).
+   */
+  halt(err: Error): void {
+    this.haltErr = err;
+  }
+
   runUntil(tUs: number): void {
     if (Number.isNaN(tUs)) throw new RangeError('Scheduler.runUntil tUs must be a number, got NaN');
     if (this.inRun) throw new Error('Scheduler.runUntil called from inside an event; schedule work instead');
@@ -113,6 +122,7 @@ export class Scheduler {
     try {
       const heap = this.heap;
       while (heap.length > 0 && heap[0].t <= tUs) {
+        if (this.haltErr !== undefined) break;
         const ev = this.pop();
         if (ev.kind === KIND_JS_DONE) {
           this.t = ev.t;
@@ -144,6 +154,11 @@ export class Scheduler {
           this.ready.push(ev);
           this.pump();
         }
+      }
+      if (this.haltErr !== undefined) {
+        const e = this.haltErr;
+        this.haltErr = undefined;
+        throw e;
       }
       if (tUs > this.t) this.t = tUs;
     } finally {

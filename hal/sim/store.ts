@@ -4,6 +4,10 @@
 // new and the rest as they were (or erased, 0xFF). `cutPowerAfterBytes(n)` arms a cut
 // that tears the next write after n bytes and throws PowerCut, which a test treats as
 // a reset: it then rebuilds the firmware from the same store and checks what survived.
+// Firmware may catch the PowerCut (a hook guard does: no listener may stop protection),
+// so the cut also kills the store until the next boot (every later write throws and
+// changes nothing: the CPU has stopped) and calls `onCut`, which the SimBoard uses to
+// halt its scheduler at the end of the current event.
 import type { Store } from '../io';
 
 export class PowerCut extends Error {
@@ -19,6 +23,9 @@ export class SimStore implements Store {
   private readonly cells = new Map<string, Uint8Array>();
   private cutAfter = -1;
   private tearFill: TearFill = 'erased';
+  private dead: PowerCut | undefined = undefined;
+  /** called once per cut (the SimBoard halts its scheduler) */
+  onCut: ((e: PowerCut) => void) | undefined = undefined;
   writes = 0;
   bytesWritten = 0;
 
@@ -28,6 +35,7 @@ export class SimStore implements Store {
   }
 
   write(key: string, value: Uint8Array): void {
+    if (this.dead !== undefined) throw new PowerCut(key, 0);
     this.writes++;
     if (this.cutAfter >= 0) {
       const n = Math.min(this.cutAfter, value.length);
@@ -40,14 +48,27 @@ export class SimStore implements Store {
       }
       this.cells.set(key, torn);
       this.bytesWritten += n;
-      throw new PowerCut(key, n);
+      const cut = new PowerCut(key, n);
+      // on a board, the board is off until it boots again (a bare store in a unit test is
+      // "rebooted" by the test itself, which just carries on with it)
+      if (this.onCut !== undefined) {
+        this.dead = cut;
+        this.onCut(cut);
+      }
+      throw cut;
     }
     this.cells.set(key, value.slice());
     this.bytesWritten += value.length;
   }
 
   delete(key: string): void {
+    if (this.dead !== undefined) throw new PowerCut(key, 0);
     this.cells.delete(key);
+  }
+
+  /** Power returns (a new boot on this store): writes work again. */
+  powerOn(): void {
+    this.dead = undefined;
   }
 
   /** Arm a power cut: the next write stops after `bytes` bytes and throws PowerCut. */
