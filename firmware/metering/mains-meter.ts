@@ -135,6 +135,8 @@ export class MainsMeter {
   private ocRun = 0; private pk = 0;
   private nextT = -1; // expected time of the next block
   private gap = false;
+  /** samples still to come before the half-cycle window holds no sample from before a gap */
+  private refill = 0;
   private cycles = 0;
   private lastP = 0;
   // start-up: samples seen in the first window, V extremes, I sums (codes)
@@ -195,7 +197,10 @@ export class MainsMeter {
 
   /** Process `pairs` interleaved V/I code pairs whose first V sample was taken at tUs. */
   processBlock(b: number[], pairs: number, tUs: number): void {
-    if (this.nextT >= 0 && tUs > this.nextT + this.ts / 2) this.bridgeGap(tUs - this.nextT);
+    if (this.nextT >= 0 && tUs > this.nextT + this.ts / 2) {
+      this.bridgeGap(tUs - this.nextT);
+      if (this.primed) this.abandonCycle(tUs);
+    }
     this.nextT = tUs + pairs * this.ts;
     if (!this.primed) {
       this.preRoll(b, pairs, tUs);
@@ -286,7 +291,8 @@ export class MainsMeter {
     // every half period, so a window of exactly half a period gives the true mean square
     // wherever it starts: the voltage elements see a sag or swell half a cycle after it
     // begins, plus one block, instead of waiting for a zero crossing.
-    if (this.halfLen > 0) {
+    if (this.refill > 0) this.refill = this.refill > pairs ? this.refill - pairs : 0;
+    if (this.halfLen > 0 && this.refill === 0) {
       const frac = this.halfLen - wn;
       const ms = (wsum + frac * ring[(rpos - wn - 1) & mask]) / this.halfLen;
       const quiet = ms > this.quietLo && ms < this.quietHi;
@@ -514,6 +520,22 @@ export class MainsMeter {
       e.todayWh = 0;
     }
     if (wh > 0) e.todayWh += wh;
+  }
+
+  // Samples are missing before this block, so the open cycle is not a cycle: its sums span
+  // the gap, its sample count is not its duration, and a crossing found across the gap is
+  // not where V crossed. Drop it (its energy is bridged with the last power, like the gap's)
+  // and wait for the next crossing; the half-cycle window, which must be contiguous to
+  // give the true mean square, is not evaluated until it holds only samples after the gap.
+  // (A polled ADC whose timer ticks come late, e.g. behind a GC pass or a flash write, loses
+  // blocks like this; a gap cycle once read ~150 V and kept the breaker from closing.)
+  private abandonCycle(tUs: number): void {
+    if (this.open && this.cycles > 0) this.accumulate(this.lastP, (this.n * this.ts) / 1e6, tUs);
+    this.openCycle(0, 0, 0, 0.5, tUs, 0);
+    this.open = false;
+    this.armPos = false;
+    this.ocRun = 0;
+    this.refill = Math.ceil(this.halfLen) + 1;
   }
 
   // Blocks were lost (the DMA ring overflowed while JS was busy): bridge the energy with
