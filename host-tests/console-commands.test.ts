@@ -92,6 +92,10 @@ test('relays: read, switch, index errors, lockout after a trip', (t) => {
   t.deepEqual(h.type('Relay1 on'), [{ Command: 'Relay1', Error: 'locked out after a safety trip: LockoutReset first', Allowed: ['ON', 'OFF'] }]);
   t.is(h.target.snapshot(), tripped);
   t.deepEqual(h.type('Trips'), [{ Trips: [{ TimeUs: 1_000_000, Reason: 'over-current', Value: 95.2, Limit: 60 }] }]);
+  // the reset on the spot needs presence (button) or a PIN: not anyone at the serial port
+  t.deepEqual(h.type('LockoutReset'), [{ Command: 'LockoutReset', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button', Roles: ['button', 'technician'] }]);
+  t.is(h.target.snapshot(), tripped);
+  h.con.buttonPressed();
   h.target.faultPresent = true;
   t.deepEqual(h.type('LockoutReset'), [{ Command: 'LockoutReset', Error: 'fault still present', Allowed: 'no value' }]);
   h.target.faultPresent = false;
@@ -253,4 +257,30 @@ test('failed-PIN count survives a restart when the node stores it', (t) => {
   type('Logout');
   type(`Login ${target.pin}`);
   t.is(stored.saves, saves, 'no flash write when nothing changed');
+});
+
+test('a utility disconnect (non-payment) is not undone from the serial port or by the button; a PIN login may (roles.ts)', (t) => {
+  const h = harness();
+  h.target.utilityDisconnect('non-payment');
+  const held = h.target.snapshot();
+  const refusal = [{ Command: 'Relay1', Error: 'disconnected by the utility (non-payment): a signed reconnect or a PIN login closes it', Allowed: ['ON', 'OFF'] }];
+  t.deepEqual(h.type('Relay1 ON'), refusal, 'anyone at the serial port');
+  h.con.buttonPressed();
+  t.deepEqual(h.type('Relay1 ON'), refusal, 'the household at the button');
+  t.is(h.target.snapshot(), held);
+  h.type('Logout');
+  h.login();
+  t.deepEqual(h.type('Relay1 ON'), [{ Relay1: 'ON' }], 'a technician with the PIN');
+  t.is(h.target.utilityHold, '');
+});
+
+test('the role table: one row per local action, and the console follows it', async (t) => {
+  const { roleTable, allowed } = await import('../firmware/console/roles');
+  const rows = roleTable();
+  t.deepEqual(rows.map((r) => r.action), ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'restart']);
+  t.false(allowed('safety-reset', 'serial'));
+  t.true(allowed('safety-reset', 'button'));
+  t.false(allowed('relay-on-utility-hold', 'button'));
+  t.true(allowed('relay-on-utility-hold', 'utility'));
+  t.false(allowed('configure', 'utility'), 'remote configuration goes through signed limit commands, not the console');
 });

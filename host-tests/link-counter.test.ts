@@ -1,4 +1,5 @@
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { SimStore, PowerCut } from '../hal/sim/store';
 import { FrameCounter, COUNTER_MAX } from '../firmware/link/counter';
@@ -89,7 +90,9 @@ test('power cut at any byte of any mark write never reuses a counter value', (t)
         return true;
       },
     ),
-    { numRuns: 80 },
+    { numRuns: fuzzRuns(80) },
   );
   t.true(checkedCuts > 100);
 });
+
+reportSeed((fn) => test.after.always(fn), 'link-counter.test.ts');

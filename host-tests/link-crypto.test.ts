@@ -1,4 +1,5 @@
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { LinkCipher, frameNonce, equalConstantTime } from '../firmware/link/crypto';
@@ -34,7 +35,7 @@ test('ciphertext and tag equal nacl.secretbox under the rebuilt 24-byte nonce', 
         return Buffer.from(out).equals(Buffer.from(plain));
       },
     ),
-    { numRuns: 200 },
+    { numRuns: fuzzRuns(200) },
   );
   t.pass();
 });
@@ -105,7 +106,7 @@ test('lean poly1305 equals nacl.lowlevel.crypto_onetimeauth (and the RFC 8439 §
       poly1305(b, 1, mm, off, m.length, k, 0);
       return Buffer.from(a).equals(Buffer.from(b.subarray(1)));
     }),
-    { numRuns: 2000 },
+    { numRuns: fuzzRuns(2000) },
   );
   // limb edge cases: all-0xff keys and messages (h near 2^130 - 5)
   for (const fill of [0x00, 0xff, 0xfe, 0x01]) {
@@ -120,3 +121,5 @@ test('lean poly1305 equals nacl.lowlevel.crypto_onetimeauth (and the RFC 8439 §
     }
   }
 });
+
+reportSeed((fn) => test.after.always(fn), 'link-crypto.test.ts');

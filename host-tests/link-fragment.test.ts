@@ -1,4 +1,5 @@
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { fragmentMessage, Reassembler, maxMessage } from '../firmware/link/fragment';
 import { maxBody, PROFILE_NRF24, PROFILE_LORA } from '../firmware/link/frame';
@@ -47,7 +48,7 @@ test('survives loss (timeout), duplication and reordering', (t) => {
         return r.inProgress() === 0;
       },
     ),
-    { numRuns: 400 },
+    { numRuns: fuzzRuns(400) },
   );
   t.pass();
 });
@@ -91,3 +92,5 @@ test('LoRa bodies fragment too', (t) => {
   }
   t.deepEqual(out && [...out], [...msg]);
 });
+
+reportSeed((fn) => test.after.always(fn), 'link-fragment.test.ts');

@@ -1,6 +1,7 @@
 // Fuzzing of everything that parses radio bytes. `npm test` runs a short pass; a longer
 // one: FUZZ_RUNS=20000 npx ava host-tests/link-fuzz.test.ts
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { ReplayWindow } from '../firmware/link/replay';
 import { LinkSender, LinkReceiver, PROFILE_NRF24, PROFILE_LORA, DIR_UP, REJECT_REASONS, MSG_TELEMETRY, type RadioProfile } from '../firmware/link/frame';
@@ -8,7 +9,6 @@ import { Reassembler, fragmentMessage, maxMessage } from '../firmware/link/fragm
 import { decodeTelemetry, newTelemetryReading } from '../firmware/link/telemetry';
 import { maxBody } from '../firmware/link/frame';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const key = Uint8Array.from({ length: 32 }, (_, i) => (i * 7) & 0xff);
 
 function genuine(profile: RadioProfile, n: number): Uint8Array[] {
@@ -56,9 +56,9 @@ for (const profile of [PROFILE_NRF24, PROFILE_LORA]) {
         const rejected = Object.values(rx.rejects).reduce((a, b) => a + b, 0);
         return rejected + rx.accepted === frames.length;
       }),
-      { numRuns: RUNS },
+      { numRuns: fuzzRuns(300) },
     );
-    t.log(`${RUNS} runs`);
+    t.log(`${fuzzRuns(300)} runs`);
     t.pass();
   });
 }
@@ -89,7 +89,7 @@ test('reassembler never throws, never overflows, and names every rejection', (t)
       }
       return true;
     }),
-    { numRuns: RUNS },
+    { numRuns: fuzzRuns(300) },
   );
   t.pass();
 });
@@ -101,7 +101,9 @@ test('telemetry decoder never throws on any body', (t) => {
       const r = decodeTelemetry(b, len, into);
       return r.ok ? len === 18 : r.reason === 'length' || r.reason === 'range';
     }),
-    { numRuns: RUNS },
+    { numRuns: fuzzRuns(300) },
   );
   t.pass();
 });
+
+reportSeed((fn) => test.after.always(fn), 'link-fuzz.test.ts');

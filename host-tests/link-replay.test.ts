@@ -1,4 +1,5 @@
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { ReplayWindow, PersistentReplayWindow, REPLAY_WINDOW } from '../firmware/link/replay';
 import { SimStore, PowerCut } from '../hal/sim/store';
@@ -65,7 +66,7 @@ test('agrees with a set-based model on random counter streams', (t) => {
         return JSON.stringify(got) === JSON.stringify(model(seq));
       },
     ),
-    { numRuns: 500 },
+    { numRuns: fuzzRuns(500) },
   );
   t.pass();
 });
@@ -97,3 +98,5 @@ test('power cut while persisting an accept: the frame is not accepted, nothing o
     t.is(q.check(2), 'replay');
   }
 });
+
+reportSeed((fn) => test.after.always(fn), 'link-replay.test.ts');

@@ -4,6 +4,7 @@
 // path when a verify runs in slices instead of in one piece.
 // Figures: npx ava --verbose host-tests/link-sliced-verify.test.ts
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import type { BoardDescription } from '../boards/board';
@@ -42,7 +43,7 @@ test('same verdict as nacl.sign.detached.verify: genuine, mutated, wrong key, ju
       const ref = nacl.sign.detached.verify(m, sig, pk);
       return (finish(new SlicedVerify(m, m.length, sig, pk)) === 'valid') === ref;
     }),
-    { numRuns: 40 },
+    { numRuns: fuzzRuns(40) },
   );
   // bad lengths are invalid at once, without work
   const v = new SlicedVerify(new Uint8Array(4), 5, new Uint8Array(64), new Uint8Array(32));
@@ -122,3 +123,5 @@ test('on a JS-only trip path a sliced verify keeps the trip within a slice; one 
   t.true(step <= 41e3);
   t.true(ms1 <= 2e3);
 });
+
+reportSeed((fn) => test.after.always(fn), 'link-sliced-verify.test.ts');

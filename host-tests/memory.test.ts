@@ -5,6 +5,7 @@ import { NodeMemory } from '../firmware/app/memory';
 import { SimBoard } from '../hal/sim/board';
 import { PowerCut, SimStore } from '../hal/sim/store';
 import { loadBoard } from '../boards/schema';
+import { latchCutPoints } from '../tools/bench/security';
 
 const board = loadBoard('esp32-devkitc-meter');
 
@@ -121,4 +122,62 @@ test('gasBootHold keeps the relays open after boot until the MQ-6 has warmed up'
   t.false(a.relays.main.contactsClosed());
   a.run(130e6); // heater warm-up 180 s (board)
   t.is(node.state(), 'closed');
+});
+
+test('a power cut at every byte of the latched-trip write never brings the node back closed onto the fault', (t) => {
+  // both tear models, on a fresh node and on one tripped and reset before (bench figure
+  // security.latch_cut_points_reclosed); with the old two-slot write this was 96 of 100
+  const r = latchCutPoints();
+  t.true(r.points >= 80, `${r.points} cut points`);
+  t.is(r.reclosed, 0, r.detail.join('; '));
+  t.log(`security.latch_cut_points_reclosed ${r.reclosed} of ${r.points}`);
+});
+
+test('a torn latch write boots latched (latch-cut); a local reset clears it', (t) => {
+  const store = new SimStore();
+  const a = boot(store);
+  a.sim.run(4e6);
+  store.cutPowerAfterBytes(3, 'erased');
+  a.sim.mains.setLoad({ atUs: a.sim.now() + 1000, irms: 40 });
+  t.throws(() => a.sim.run(0.1e6), { instanceOf: PowerCut });
+  const b = boot(store, 2, 10e6);
+  t.true(b.node.restored.includes('latched tripped (latch-cut)'), b.node.restored.join(', '));
+  b.sim.run(3e6);
+  t.is(b.node.state(), 'tripped');
+  t.is(b.node.reset(), 'ok');
+  t.is(boot(store, 3, 20e6).node.memory.loadLatch()?.state, 'closed');
+});
+
+test('time: a reboot keeps the wall clock and the daily register; a backward sync never resets it; a forward one waits for 23 h of running', (t) => {
+  const store = new SimStore();
+  const a = boot(store);
+  const day0 = 20_000 * 86400e6;
+  t.is(a.node.setLocalTime(day0 + 10 * 3600e6), ''); // 10:00 of day 20000
+  a.sim.mains.setLoad({ atUs: a.sim.now(), irms: 10 });
+  a.sim.run(61e6);
+  const e = a.node.meter.energy;
+  t.is(e.day, 20_000);
+  const today = e.todayWh;
+  t.true(today > 20);
+  // backward by a day: clamped to 2 s, the register stays
+  t.regex(a.node.setLocalTime(day0 - 86400e6), /^clamped/);
+  a.sim.run(2e6);
+  t.is(e.day, 20_000);
+  t.true(e.todayWh >= today);
+  // too soon after the last sync
+  t.regex(a.node.setLocalTime(day0 + 11 * 3600e6), /^refused: one time sync per 60 s/);
+  a.sim.run(60e6);
+  // forward past midnight: the wall clock moves, the register's day does not turn yet
+  t.is(a.node.setLocalTime(day0 + 86400e6 + 60e6), '');
+  a.sim.run(2e6);
+  t.is(e.day, 20_000, 'not reset by a time sync');
+  t.true(a.node.clock.wallUs() > day0 + 86400e6);
+  // a power cut (the 60 s save holds the clocks): the day and the register come back
+  const saved = e.todayWh;
+  const b = boot(store, 2, 200e6);
+  b.sim.run(1e6);
+  t.is(b.node.meter.energy.day, 20_000);
+  // (what came after the last 60 s save is lost: the documented limit; a reset would be 0)
+  t.true(b.node.meter.energy.todayWh >= saved - (2400 * 60) / 3600, `${b.node.meter.energy.todayWh} vs ${saved}`);
+  t.true(b.node.clock.wallUs() >= day0 + 86400e6, 'the wall clock did not go back to boot time');
 });

@@ -4,7 +4,7 @@
 // and the control unit raises alarms.
 // Figures: npx ava --verbose host-tests/net-attacks.test.ts
 import test from 'ava';
-import { Net, flood, forgeryFloodScenario, forgedFrame } from '../tools/sim/net-scenarios';
+import { Net, PROVISIONED_AT_S, flood, forgeryFloodScenario, forgedFrame } from '../tools/sim/net-scenarios';
 import { DIR_UP, MSG_FRAGMENT, MSG_TELEMETRY, readHeader, writeHeader } from '../firmware/link/frame';
 import { CMD_TIME_SYNC, encodeCommand, newCommand } from '../firmware/link/command';
 
@@ -121,12 +121,12 @@ test('downlink attacks at a node: replayed commands and time syncs, also after a
   net.run(0.5);
   t.is(n2.node.state(), 'open');
   const disc = net.downlinks(2);
-  t.true(disc.length === 5 && disc.every((f) => readHeader(f).type === MSG_FRAGMENT), 'a signed disconnect is 5 fragments');
+  t.true(disc.length === 6 && disc.every((f) => readHeader(f).type === MSG_FRAGMENT), 'a signed disconnect (85 bytes) is 6 fragments');
   net.headEndSend(2, net.reconnect(2));
   net.run(0.5);
   t.is(n2.node.state(), 'closed');
   const ts = newCommand(CMD_TIME_SYNC, 2, 0);
-  ts.unixS = 1_700_000_000;
+  ts.unixS = PROVISIONED_AT_S + 3600;
   net.headEndSend(2, encodeCommand(ts, undefined));
   net.run(0.5);
   const offset = n2.node.meter.dayOffsetUs;
@@ -136,7 +136,7 @@ test('downlink attacks at a node: replayed commands and time syncs, also after a
   net.inject(sync);
   net.run(0.5);
   t.is(n2.node.state(), 'closed');
-  t.is(n2.link.rejects['link.replay'], 6);
+  t.is(n2.link.rejects['link.replay'], 7);
   // after a node reboot the window comes back from flash
   const r = net.rebootNode(2);
   net.run(3);
@@ -145,7 +145,7 @@ test('downlink attacks at a node: replayed commands and time syncs, also after a
   net.inject(sync);
   net.run(0.5);
   t.is(r.node.state(), 'closed');
-  t.is(r.link.rejects['link.replay'], 6);
+  t.is(r.link.rejects['link.replay'], 7);
   t.is(r.node.meter.dayOffsetUs === offset, false, 'the replayed time sync was not applied after the reboot');
   // node 1 never saw any of this as a security event (not addressed to it)
   t.deepEqual(net.nodeOf(1).link.rejects, {});

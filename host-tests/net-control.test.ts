@@ -1,6 +1,7 @@
 // Control-unit pieces on their own: event and ack codecs, the security log, the anomaly
 // detector, and the argument checks of ControlUnit and NodeLink.
 import test from 'ava';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { ACK_FAILED, ACK_REFUSED, decodeAck, decodeEvent, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent, SECURITY_CLASSES } from '../firmware/link/messages';
 import { COMMAND_REJECTS } from '../firmware/link/command';
@@ -42,7 +43,7 @@ test('event and ack decoders never throw and name what is wrong', (t) => {
       const a = decodeAck(bytes, len);
       return typeof a === 'string' ? a.length > 0 : true;
     }),
-    { numRuns: 2000 },
+    { numRuns: fuzzRuns(2000) },
   );
   t.deepEqual(decodeEvent(Uint8Array.of(9), 1), { kind: 'invalid', error: 'event kind 9 out of range 1..3' });
   t.is(decodeAck(new Uint8Array(7).fill(9), 7), 'ack result 9 out of range 0..3');
@@ -50,14 +51,20 @@ test('event and ack decoders never throw and name what is wrong', (t) => {
 
 test('security log: a bounded ring, totals that never roll over', (t) => {
   const log = new SecurityLog(3);
-  for (let i = 0; i < 5; i++) log.add({ tUs: i, nodeId: 1, source: 'air', reason: i % 2 ? 'tag' : 'replay', count: 1 });
-  log.add({ tUs: 9, nodeId: 2, source: 'node', reason: 'cmdSignature', count: 4 });
-  t.deepEqual(log.list().map((e) => e.tUs), [3, 4, 9]);
+  for (let i = 0; i < 5; i++) log.add({ tUs: i * 1e6, nodeId: 1, source: 'air', reason: i % 2 ? 'tag' : 'replay', count: 1 });
+  log.add({ tUs: 9e6, nodeId: 2, source: 'node', reason: 'cmdSignature', count: 4 });
+  t.deepEqual(log.list().map((e) => e.tUs), [3e6, 4e6, 9e6]);
   t.is(log.count('air.replay'), 3);
   t.is(log.count('air.tag'), 2);
   t.is(log.count('node.cmdSignature'), 4);
   t.is(log.total, 9);
   t.throws(() => new SecurityLog(0), { message: /capacity 0 out of range 1..10000/ });
+  // a flood: repeats within a second join one of the 8 newest entries, totals stay exact
+  const f = new SecurityLog(512);
+  for (let i = 0; i < 33000; i++) f.addAir(i * 303, 1 + (i % 3), i % 5 === 0 ? 'tag' : 'ratelimit');
+  t.true(f.size() <= 6 * 11, `${f.size()} entries for 10 s of 3,300 frames/s`);
+  t.is(f.total, 33000);
+  t.is(f.count('air.tag'), 6600);
 });
 
 test('anomaly detector: reject rate, flood, silence, physical range, energy going back', (t) => {
@@ -124,3 +131,5 @@ test('a re-provisioned node gets a fresh replay window at the control unit; a re
   t.false(boot(k1).node(1)?.windowReset);
   t.true(boot(k2).node(1)?.windowReset);
 });
+
+reportSeed((fn) => test.after.always(fn), 'net-control.test.ts');

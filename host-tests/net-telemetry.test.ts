@@ -2,7 +2,7 @@
 // telemetry, trip events, commands applied in the nodes, key rotation with the local
 // confirmation, silence alarms, the console's view of the link.
 import test from 'ava';
-import { Net } from '../tools/sim/net-scenarios';
+import { Net, PROVISIONED_AT_S } from '../tools/sim/net-scenarios';
 import { CMD_TIME_SYNC, encodeCommand, newCommand } from '../firmware/link/command';
 import { MSG_TELEMETRY, readHeader } from '../firmware/link/frame';
 import { FLAG_CLOSED, FLAG_SAFETY_OPEN } from '../firmware/app/node-link';
@@ -117,12 +117,24 @@ test('limits: applied with range checks through the settings table; unsigned tim
   net.run(0.5);
   t.deepEqual(acksOf(net, 1).map((a) => `${a.result}:${a.reason}`), ['done:', 'failed:limit-range', 'failed:limit-id']);
   const ts = newCommand(CMD_TIME_SYNC, 1, 0);
-  ts.unixS = 1_750_000_000;
+  ts.unixS = PROVISIONED_AT_S + 1800; // the same day, half an hour on
   ts.ms = 250;
   net.headEndSend(1, encodeCommand(ts, undefined));
   net.run(0.5);
-  const local = n.node.device.clock.now() + n.node.meter.dayOffsetUs;
-  t.true(Math.abs(local - (1_750_000_000e6 + 250e3 + 0.5 * S)) < 0.1 * S);
+  const wall = n.node.clock.wallUs();
+  t.true(Math.abs(wall - ((PROVISIONED_AT_S + 1800) * 1e6 + 250e3 + 0.5 * S)) < 0.1 * S);
+  // within the day the accounting clock follows the wall clock
+  t.true(Math.abs(n.node.device.clock.now() + n.node.meter.dayOffsetUs - wall) < 1e3);
+  // a day forward moves the wall clock but does not turn the day of a register that has run < 23 h
+  const day = n.node.meter.energy.day;
+  net.run(61);
+  t.true(n.node.meter.energy.todayWh > 0);
+  const fwd = newCommand(CMD_TIME_SYNC, 1, 0);
+  fwd.unixS = PROVISIONED_AT_S + 1800 + 86400;
+  net.headEndSend(1, encodeCommand(fwd, undefined));
+  net.run(2);
+  t.true(n.node.clock.wallUs() > (PROVISIONED_AT_S + 86400) * 1e6);
+  t.is(n.node.meter.energy.day, day, 'the daily register was not reset by the time sync');
   // the applied limit was stored: a reboot keeps it
   t.is(net.rebootNode(1).node.settings.maxPowerW, 5000);
 });

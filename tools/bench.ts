@@ -8,6 +8,7 @@ import { buildSizes } from './bench/build';
 import { consoleFigures } from './bench/console';
 import { linkBench } from './bench/link';
 import { realtimeFactor } from './bench/realtime';
+import { securityBench } from './bench/security';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
 
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   const con = consoleFigures();
   log('bench: link ...');
   const link = await linkBench();
+  log('bench: security (flood at the airtime limit, stale commands, latch cut points, verify cost) ...');
+  const sec = await securityBench();
   log('bench: builds ...');
   const build = await buildSizes();
   log('bench: privacy (load hiding) and scheduling ...');
@@ -45,8 +48,20 @@ async function main(): Promise<void> {
       assumed_esp32_computrons_per_s: ESP32_COMPUTRONS_PER_S,
       computrons_seal: link.computrons_seal,
       computrons_open: link.computrons_open,
-      computrons_verify_sig: link.computrons_verify_sig,
       computrons_privacy_step: priv.computrons_privacy_step,
+      // per build: noble-curves on Moddable, tweetnacl on Espruino (XS-measured for scale)
+      computrons_verify_sig: sec.computrons_verify_sig,
+      computrons_verify_sig_moddable_first: sec.computrons_verify_sig_moddable_first,
+      computrons_anomaly_per_reject: sec.computrons_anomaly_per_reject,
+      computrons_ratelimit_reject_path: sec.computrons_ratelimit_reject_path,
+    },
+    security: {
+      anomaly_entries_max_under_flood: sec.anomaly_entries_max_under_flood,
+      security_log_entries_max_under_flood: sec.security_log_entries_max_under_flood,
+      stale_commands_accepted: sec.stale_commands_accepted,
+      stale_commands_tried: sec.stale_commands_tried,
+      latch_cut_points: sec.latch_cut_points,
+      latch_cut_points_reclosed: sec.latch_cut_points_reclosed,
     },
     link: {
       overhead_bytes: link.overhead_bytes,
@@ -86,7 +101,13 @@ async function main(): Promise<void> {
   row('link.overhead_bytes (nRF24)', link.overhead_bytes, '<= 14 with a >= 8-byte tag');
   row('link.frames_per_reading (nRF24)', link.frames_per_reading, '1');
   row('xs.computrons_seal + xs.computrons_open', link.computrons_seal + link.computrons_open, '<= 30000');
-  row('xs.computrons_verify_sig', link.computrons_verify_sig, '(measured; sliced on demand)');
+  row('xs.computrons_verify_sig.moddable (noble)', sec.computrons_verify_sig.moddable, '(strict Ed25519; ~1 s on an ESP32)');
+  row('xs.computrons_verify_sig.espruino (tweetnacl)', sec.computrons_verify_sig.espruino, '(measured in XS, for scale)');
+  row('xs.computrons_anomaly_per_reject', sec.computrons_anomaly_per_reject, '(3,300 forged frames/s)');
+  row('xs.computrons_ratelimit_reject_path', sec.computrons_ratelimit_reject_path, '(radio frame to logged refusal)');
+  row('security.anomaly_entries_max_under_flood', sec.anomaly_entries_max_under_flood, '(constant: no per-frame entries)');
+  row('security.stale_commands_accepted', sec.stale_commands_accepted, '0');
+  row('security.latch_cut_points_reclosed', sec.latch_cut_points_reclosed, '0');
   row('link.attack_frames_rejected_pct', link.attack_frames_rejected_pct, '100');
   row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
   row('console.commands', con.commands, '(Help list of the meter node)');

@@ -3,20 +3,30 @@
 //   <out>/node-<id>.store.json   the node's store image (SimStore snapshot + board name)
 //   <out>/control-unit.json      the control unit's registry (its key pair, every node)
 //   <out>/authority.json         the authority key pair: keep it OFF the head-end
-// Secret files are written with mode 0600.
+// Every file it writes holds a secret (the node's X25519 secret, the control unit's
+// secret and every link key, the authority's signing key), so each is written atomically
+// (a temporary file in the same folder, mode 0600, then rename) and ends with mode 0600
+// whether it is new or replaces an older one. The board and the node id are validated
+// before anything is written; a node that already has keys (its image or its registry
+// entry) is re-provisioned only with --force. The default folder `provision/` is git-ignored.
 //
-//   npx tsx tools/provision.ts --board esp32-devkitc-meter --node 7 --out provision
+//   npx tsx tools/provision.ts --board esp32-devkitc-meter --node 7 --out provision [--force]
 //
 // Re-provisioning a node generates a fresh node key pair, so its link keys change and its
 // (fresh) frame counter can restart at 0 without reusing a keystream; the registry entry
 // is replaced and marks the control unit's replay window for that node to be reset.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//
+// The provisioning epoch (`link.prov` on the node, `provisionedAt` in the registry) is the
+// provisioning time in unix seconds, strictly greater than the node's previous one: signed
+// commands carry it (firmware/link/command.ts), so a capture from before a re-provisioning
+// is refused, and the node's clock never starts before it (firmware/app/node-clock.ts).
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import type { BoardDescription } from '../boards/board';
 import { SimStore } from '../hal/sim/store';
 import { PersistentRecord } from '../firmware/store/records';
-import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD } from '../firmware/link/keys';
+import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, encodeLinkProv, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD, LINK_PROV_RECORD } from '../firmware/link/keys';
 import { loadBoard } from '../boards/schema';
 import type { ControlNodeConfig } from '../firmware/control/node-table';
 
@@ -32,6 +42,8 @@ export interface RegistryNode {
   down: string;
   /** set when the node was (re-)provisioned: the control unit resets its replay window */
   resetReplay: boolean;
+  /** the provisioning epoch: unix seconds, strictly increasing per node (signed commands carry it) */
+  provisionedAt: number;
 }
 
 export interface Registry {
@@ -57,6 +69,8 @@ export interface ProvisionOptions {
   nodeSecret: Uint8Array;
   /** 32 random bytes for the control unit's secret, used only when there is no registry */
   controlSecret: Uint8Array;
+  /** now, unix seconds (the provisioning epoch; raised past the node's previous one) */
+  nowS: number;
 }
 
 export function provisionNode(o: ProvisionOptions): { image: NodeImage; registry: Registry } | { error: string } {
@@ -69,6 +83,10 @@ export function provisionNode(o: ProvisionOptions): { image: NodeImage; registry
     ? { publicKey: unhex(o.registry.controlPublicKey), secretKey: unhex(o.registry.controlSecretKey) }
     : nacl.box.keyPair.fromSecretKey(o.controlSecret);
   const node = nacl.box.keyPair.fromSecretKey(o.nodeSecret);
+  if (!(o.nowS >= 0 && o.nowS < 0xffffffff)) return { error: `nowS ${o.nowS} out of range 0..4294967294` };
+  const before = o.registry !== undefined ? o.registry.nodes[String(o.nodeId)] : undefined;
+  const prevAt = before !== undefined && typeof before.provisionedAt === 'number' ? before.provisionedAt : -1;
+  const provisionedAt = Math.max(Math.floor(o.nowS), prevAt + 1);
   const epoch = 0;
   const keys = deriveLinkKeys(pairingSecret(node.secretKey, control.publicKey), o.nodeId, epoch);
   // the control unit derives the same keys from its side of the pairing
@@ -78,6 +96,7 @@ export function provisionNode(o: ProvisionOptions): { image: NodeImage; registry
   const store = new SimStore();
   new PersistentRecord(store, LINK_KEYS_RECORD).write(encodeLinkKeys({ nodeId: o.nodeId, epoch, up: keys.up, down: keys.down, authorityPublic: o.authorityPublic }));
   new PersistentRecord(store, LINK_ID_RECORD).write(encodeLinkId(node.secretKey, control.publicKey));
+  new PersistentRecord(store, LINK_PROV_RECORD).write(encodeLinkProv(provisionedAt));
 
   const registry: Registry = o.registry
     ? { ...o.registry, nodes: { ...o.registry.nodes } }
@@ -90,6 +109,7 @@ export function provisionNode(o: ProvisionOptions): { image: NodeImage; registry
     up: hex(keys.up),
     down: hex(keys.down),
     resetReplay: true,
+    provisionedAt,
   };
   return { image: { board: o.board.name, nodeId: o.nodeId, store: store.snapshot() }, registry };
 }
@@ -113,40 +133,93 @@ function arg(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * Write a secret file atomically with mode 0600: a temporary file in the same folder
+ * (created 0600), then rename over the target; chmod again, since the mode of a file
+ * created by another umask or an older tool version is what a rename keeps.
+ */
+export function writeSecretFile(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+  chmodSync(path, 0o600);
+}
+
 export function main(argv: string[]): number {
   const boardName = arg(argv, '--board');
   const nodeText = arg(argv, '--node');
   const out = arg(argv, '--out') ?? 'provision';
+  const force = argv.includes('--force');
   if (boardName === undefined || nodeText === undefined) {
-    console.error('usage: tsx tools/provision.ts --board <name> --node <1..254> [--out <dir>]');
+    console.error('usage: tsx tools/provision.ts --board <name> --node <1..254> [--out <dir>] [--force]');
     return 2;
   }
-  mkdirSync(out, { recursive: true });
+  // everything is checked before the first byte is written
+  let board: BoardDescription;
+  try {
+    board = loadBoard(boardName);
+  } catch (e) {
+    console.error(`provision: --board: ${(e as Error).message}`);
+    return 1;
+  }
+  const nodeId = Number(nodeText);
+  if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > 254) {
+    console.error(`provision: --node ${nodeText} out of range 1..254`);
+    return 1;
+  }
+  if (board.role !== 'meter' || board.radio === undefined) {
+    console.error(`provision: board ${board.name}: role '${board.role}'${board.radio === undefined ? ', no radio section' : ''}; expected a meter with a radio`);
+    return 1;
+  }
   const authPath = join(out, 'authority.json');
-  if (!existsSync(authPath)) {
+  const regPath = join(out, 'control-unit.json');
+  const imgPath = join(out, `node-${nodeId}.store.json`);
+  let registry: Registry | undefined;
+  try {
+    registry = existsSync(regPath) ? (JSON.parse(readFileSync(regPath, 'utf8')) as Registry) : undefined;
+  } catch (e) {
+    console.error(`provision: ${regPath}: not valid JSON (${(e as Error).message}); nothing written`);
+    return 1;
+  }
+  const known = existsSync(imgPath) || (registry !== undefined && registry.nodes[String(nodeId)] !== undefined);
+  if (known && !force) {
+    console.error(`provision: node ${nodeId} already has keys (${imgPath} or its entry in ${regPath}); re-provision with --force`);
+    return 1;
+  }
+  let authority: { publicKey: string };
+  if (existsSync(authPath)) {
+    try {
+      authority = JSON.parse(readFileSync(authPath, 'utf8')) as { publicKey: string };
+    } catch (e) {
+      console.error(`provision: ${authPath}: not valid JSON (${(e as Error).message}); nothing written`);
+      return 1;
+    }
+  } else {
     const a = nacl.sign.keyPair();
-    writeFileSync(authPath, JSON.stringify({ publicKey: hex(a.publicKey), secretKey: hex(a.secretKey) }, null, 2) + '\n', { mode: 0o600 });
+    authority = { publicKey: hex(a.publicKey) };
+    mkdirSync(out, { recursive: true, mode: 0o700 });
+    writeSecretFile(authPath, JSON.stringify({ publicKey: hex(a.publicKey), secretKey: hex(a.secretKey) }, null, 2) + '\n');
     console.log(`wrote ${authPath} (authority key: move it off the head-end)`);
   }
-  const authority = JSON.parse(readFileSync(authPath, 'utf8')) as { publicKey: string };
-  const regPath = join(out, 'control-unit.json');
-  const registry = existsSync(regPath) ? (JSON.parse(readFileSync(regPath, 'utf8')) as Registry) : undefined;
   const r = provisionNode({
-    board: loadBoard(boardName),
-    nodeId: Number(nodeText),
+    board,
+    nodeId,
     authorityPublic: unhex(authority.publicKey),
     registry,
     nodeSecret: nacl.randomBytes(32),
     controlSecret: nacl.randomBytes(32),
+    nowS: Math.floor(Date.now() / 1000),
   });
   if ('error' in r) {
     console.error(`provision: ${r.error}`);
     return 1;
   }
-  const imgPath = join(out, `node-${r.image.nodeId}.store.json`);
-  writeFileSync(imgPath, JSON.stringify(r.image) + '\n', { mode: 0o600 });
-  writeFileSync(regPath, JSON.stringify(r.registry, null, 2) + '\n', { mode: 0o600 });
-  console.log(`wrote ${imgPath} and ${regPath}`);
+  mkdirSync(out, { recursive: true, mode: 0o700 });
+  writeSecretFile(imgPath, JSON.stringify(r.image) + '\n');
+  writeSecretFile(regPath, JSON.stringify(r.registry, null, 2) + '\n');
+  if (existsSync(authPath)) chmodSync(authPath, 0o600);
+  console.log(`wrote ${imgPath} and ${regPath}${known ? ' (re-provisioned: --force)' : ''}`);
   return 0;
 }
 

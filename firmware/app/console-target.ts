@@ -2,6 +2,7 @@
 // Setting names follow Tasmota's style (VoltageHigh, MaxPower, MaxPowerHold, ...) and map
 // one-to-one onto the protection settings table, so ranges and validation have a single
 // source (firmware/protection/settings.ts).
+import type { Actor } from '../console/roles';
 import type { Clock } from '../../hal/io';
 import type { JsonObject } from '../console/json';
 import type { CalibrationKind, ConsoleTarget, Outcome, SettingInfo } from '../console/target';
@@ -151,9 +152,9 @@ export class NodeConsoleTarget implements ConsoleTarget {
     return [closed, closed];
   }
 
-  relay(index: number, on: boolean): Outcome {
+  relay(index: number, on: boolean, actor: Actor): Outcome {
     if (index !== 1 && index !== 2) return { ok: false, error: 'relay index must be 1 or 2 (both switch together)' };
-    const r = this.node.relay(on);
+    const r = this.node.relay(on, actor);
     return r === 'ok' ? { ok: true } : { ok: false, error: r };
   }
 

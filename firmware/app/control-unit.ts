@@ -102,7 +102,7 @@ export class ControlUnit {
 
   private airReject(nodeId: number, reason: string): void {
     const t = this.clock.now();
-    this.log.add({ tUs: t, nodeId: nodeId, source: 'air', reason: reason, count: 1 });
+    this.log.addAir(t, nodeId, reason);
     this.anomaly.onReject(nodeId, reason, t);
   }
 

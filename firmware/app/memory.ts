@@ -1,10 +1,15 @@
 // What a meter node keeps across resets and power cuts, each in its own power-cut-safe
 // record (firmware/store/records.ts):
-//   meter.energy   import/export Wh, today's Wh, day index, and the tracked ADC offsets
+//   meter.energy   import/export Wh, today's Wh, day index, the tracked ADC offsets
 //                  (every 60 s and at trips; the offsets give the first cycle after a
-//                  boot a good zero-crossing reference, as EmonLib users ask of NVS)
+//                  boot a good zero-crossing reference, as EmonLib users ask of NVS), and
+//                  the node's clocks: wall time and running time since today's register
+//                  was reset (app/node-clock.ts: a reboot neither resets nor rewinds them)
 //   prot.trips     the last 8 trip records, so "why did it trip" survives a power cut
 //   prot.latch     a latched breaker state and its reason       (at trips and resets)
+//                  written with writeAlone(): one slot at a time, so a power cut during
+//                  the write of a latched trip leaves a torn slot, and boot stays open
+//                  (loadLatch: 'latch-cut') instead of closing onto the fault
 //   meter.cal      vGain, iGain, phaseShift                      (after a calibration)
 //   prot.settings  the protection settings, validated on load   (after a change)
 // A latched trip must survive a power cut: a gas trip that forgot itself on the next
@@ -32,7 +37,8 @@ function unfloats(b: Uint8Array, count: number): number[] | undefined {
   return out;
 }
 
-const LATCH_STATES = ['closed', 'tripped', 'lockout', 'failsafe'];
+// append only (the index is stored); 'disconnected': the utility's disconnect with its reason
+const LATCH_STATES = ['closed', 'tripped', 'lockout', 'failsafe', 'disconnected'];
 const TRIPS_KEPT = 8;
 const TRIP_BYTES = 96; // t f64, seq f64, 6 x f32 values, reason 12, state 10, detail 34 (ASCII)
 
@@ -61,18 +67,26 @@ export class NodeMemory {
     this.trips = new PersistentRecord(store, 'prot.trips');
   }
 
-  saveEnergy(e: EnergyRegisters, offV: number, offI: number): void {
-    this.energy.write(floats([e.importWh, e.exportWh, e.todayWh, e.day, e.gapUs, offV, offI]));
+  /** wallUs and sinceResetUs: the node's clocks (app/node-clock.ts) */
+  saveEnergy(e: EnergyRegisters, offV: number, offI: number, wallUs: number, sinceResetUs: number): void {
+    this.energy.write(floats([e.importWh, e.exportWh, e.todayWh, e.day, e.gapUs, offV, offI, wallUs, sinceResetUs]));
   }
 
-  /** Restores the registers; returns the stored offsets [offV, offI], or [] if none. */
+  /**
+   * Restores the registers; returns [offV, offI, wallUs, sinceResetUs] (the clocks -1 in a
+   * record from before they were saved), or [] if none.
+   */
   loadEnergy(e: EnergyRegisters): number[] {
     const r = this.energy.read();
     if (!r.ok) return [];
-    const v = unfloats(r.value, 7);
+    let v = unfloats(r.value, 9);
+    if (v === undefined) {
+      v = unfloats(r.value, 7);
+      if (v !== undefined) v.push(-1, -1);
+    }
     if (v === undefined || !(v[0] >= 0 && v[1] >= 0)) return [];
     e.importWh = v[0]; e.exportWh = v[1]; e.todayWh = v[2]; e.day = v[3]; e.gapUs = v[4];
-    return [v[5], v[6]];
+    return [v[5], v[6], v[7] >= 0 ? v[7] : -1, v[8] >= 0 ? v[8] : -1];
   }
 
   saveTrips(list: TripEvent[]): void {
@@ -117,11 +131,19 @@ export class NodeMemory {
     const b = new Uint8Array(1 + reason.length);
     b[0] = s;
     for (let k = 0; k < reason.length; k++) b[1 + k] = reason.charCodeAt(k) & 0x7f;
-    this.latch.write(b);
+    this.latch.writeAlone(b);
   }
 
+  /**
+   * The latched state at boot. A torn slot means a power cut interrupted a latch write:
+   * the latched value if one survives, else 'tripped' ('latch-cut'), so the node stays open
+   * until a reset on the spot rather than closing onto the fault it was recording.
+   */
   loadLatch(): { state: string; reason: string } | undefined {
     const r = this.latch.read();
+    if (this.latch.torn() && (!r.ok || r.value.length < 1 || r.value[0] === 0 || r.value[0] >= LATCH_STATES.length)) {
+      return { state: 'tripped', reason: 'latch-cut' };
+    }
     if (!r.ok || r.value.length < 1 || r.value[0] >= LATCH_STATES.length) return undefined;
     let reason = '';
     for (let k = 1; k < r.value.length; k++) reason += String.fromCharCode(r.value[k]);

@@ -18,7 +18,11 @@ import type { Protection } from '../protection/protection';
 import type { ProtectionSettings, SettingsResult } from '../protection/settings';
 import { applySettings, defaultSettings } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
+import type { Actor } from '../console/roles';
+import { allowed } from '../console/roles';
+import { loadLinkProv } from '../link/keys';
 import { NodeConsoleTarget } from './console-target';
+import { NodeClock } from './node-clock';
 import { NodeMemory } from './memory';
 import { NodeCore } from './node-core';
 
@@ -42,6 +46,9 @@ const FACTORY_RECORDS = ['prot.settings', 'meter.cal', 'link.keys', 'link.id', '
 /** energy registers go to flash once a minute, at every trip, and on a power-fail warning */
 const ENERGY_SAVE_US = 60e6;
 
+/** utility disconnect reasons (the byte in a signed disconnect, firmware/link/command.ts) */
+export const DISCONNECT_REASONS = ['unspecified', 'non-payment', 'safety', 'maintenance', 'customer-request', 'load-shedding'];
+
 export class MeterNode {
   readonly core: NodeCore;
   readonly settings: ProtectionSettings;
@@ -53,6 +60,10 @@ export class MeterNode {
   readonly console: Console | undefined;
   readonly consoleTarget: NodeConsoleTarget;
   private readonly buttonListeners: (() => void)[] = [];
+  /** the wall and accounting clocks (node-clock.ts) */
+  readonly clock: NodeClock;
+  /** reason of a utility disconnect in force ('' = none): survives a power cut (prot.latch) */
+  private utilityHold = '';
 
   constructor(readonly device: Device, readonly board: BoardDescription, readonly options: MeterNodeOptions) {
     this.settings = defaultSettings();
@@ -68,7 +79,13 @@ export class MeterNode {
       onTrip: (e) => this.onTrip(e),
     });
     const latch = this.memory.loadLatch();
-    if (latch !== undefined && latch.state !== 'closed') {
+    if (latch !== undefined && latch.state === 'disconnected') {
+      // the utility's disconnect holds across a power cut: no boot close
+      this.protection.breaker.state = 'open';
+      this.protection.breaker.reason = 'utility';
+      this.utilityHold = latch.reason;
+      this.restored.push(`utility disconnect (${latch.reason})`);
+    } else if (latch !== undefined && latch.state !== 'closed') {
       // a latched trip survives the power cut: no boot close, a local reset is needed
       this.protection.breaker.state = latch.state as 'tripped';
       this.protection.breaker.reason = latch.reason;
@@ -77,7 +94,9 @@ export class MeterNode {
     this.averager = new Averager(options.averageS === undefined ? 1 : options.averageS);
     if (this.memory.loadCal(this.meter.cal)) this.restored.push('calibration');
     const offsets = this.memory.loadEnergy(this.meter.energy);
-    if (offsets.length === 2) {
+    const prov = loadLinkProv(device.store);
+    this.clock = new NodeClock(device.clock, this.meter, prov > 0 ? prov * 1e6 : 0, offsets.length === 4 ? offsets[2] : -1, offsets.length === 4 ? offsets[3] : -1);
+    if (offsets.length === 4) {
       this.restored.push('energy');
       // a stored offset only helps if it is plausible (within 10 % of mid-scale)
       const mid = Math.pow(2, board.adc.bits) / 2;
@@ -113,7 +132,12 @@ export class MeterNode {
     if (pins.powerFail !== undefined) {
       new device.io.Digital({ pin: pins.powerFail, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => this.saveEnergy() });
     }
-    device.timer.set(() => this.saveEnergy(), ENERGY_SAVE_US, ENERGY_SAVE_US);
+    // one timer for both (a timer more costs every poll on Espruino's timer queue): the
+    // clock's check needs to run well within its hour of margin (node-clock.ts)
+    device.timer.set(() => {
+      this.clock.tick();
+      this.saveEnergy();
+    }, ENERGY_SAVE_US, ENERGY_SAVE_US);
     this.core.start();
   }
 
@@ -144,6 +168,7 @@ export class MeterNode {
 
   private onTrip(e: TripEvent): void {
     const st = e.state;
+    // first, before the log and the energy: a cut during this write keeps boot open (memory.ts)
     if (st === 'tripped' || st === 'lockout' || st === 'failsafe') this.memory.saveLatch(st, e.reason);
     this.memory.saveTrips(this.protection.log.list());
     this.saveEnergy();
@@ -166,15 +191,51 @@ export class MeterNode {
     return r;
   }
 
-  /** Local reset (console with credential, or the button): re-arms the comparator latch first. */
+  /**
+   * The reset on the spot after a safety trip (roles.ts 'safety-reset': the button or a PIN
+   * login; the console checks it): re-arms the comparator latch first. Refused while the
+   * utility holds the relays open: its signed reconnect (or a technician) lifts that first.
+   */
   reset(): string {
+    if (this.utilityHold !== '') return `refused: disconnected by the utility (${this.utilityHold}); a signed reconnect or a PIN login first`;
     const r = this.core.reset();
     if (r === 'ok') this.memory.saveLatch('closed', '');
     return r;
   }
 
-  relay(on: boolean): string {
+  /**
+   * Relays on/off for `actor` (firmware/console/roles.ts). Closing never goes over a trip
+   * (the breaker refuses), nor over a utility disconnect unless the actor may lift it.
+   */
+  relay(on: boolean, actor?: Actor): string {
+    if (on && this.utilityHold !== '') {
+      if (!allowed('relay-on-utility-hold', actor === undefined ? 'serial' : actor)) return `refused: disconnected by the utility (${this.utilityHold}); a signed reconnect or a PIN login closes it`;
+      this.releaseUtilityHold();
+    }
     return this.core.relay(on);
+  }
+
+  /** The utility's signed disconnect: open, and hold open with `reason` across power cuts. */
+  utilityDisconnect(reason: string): string {
+    const r = this.core.relay(false);
+    if (r !== 'ok') return r;
+    this.utilityHold = reason;
+    const st = this.protection.breaker.state;
+    // a latched trip record stays; the hold is kept in RAM then and written at its reset
+    if (st === 'open') this.memory.saveLatch('disconnected', reason);
+    return 'ok';
+  }
+
+  /** The utility consents to reconnection (its signed reconnect), closing or not. */
+  releaseUtilityHold(): void {
+    if (this.utilityHold === '') return;
+    this.utilityHold = '';
+    if (this.protection.breaker.state === 'open') this.memory.saveLatch('closed', '');
+  }
+
+  /** reason of the utility disconnect in force, '' when none */
+  utilityHoldReason(): string {
+    return this.utilityHold;
   }
 
   /** VoltageSet / CurrentSet / PowerSet: '' when applied (and stored), else why not. */
@@ -186,13 +247,19 @@ export class MeterNode {
     return '';
   }
 
-  /** Wall-clock sync: local time of day for the daily energy register. */
-  setLocalTime(localUs: number): void {
-    this.meter.dayOffsetUs = localUs - this.device.clock.now();
+  /**
+   * A wall-clock sync (link-authenticated only): bounded by node-clock.ts, which also keeps
+   * the daily register from being reset by it. '' when applied as asked, else what was done.
+   */
+  setLocalTime(localUs: number): string {
+    const r = this.clock.sync(localUs);
+    // keep the new wall time across a power cut (a sync is accepted at most once a minute)
+    if (r.indexOf('refused') !== 0) this.saveEnergy();
+    return r;
   }
 
   private saveEnergy(): void {
-    this.memory.saveEnergy(this.meter.energy, this.meter.offV, this.meter.offI);
+    this.memory.saveEnergy(this.meter.energy, this.meter.offV, this.meter.offI, this.clock.wallUs(), this.clock.sinceResetUs());
   }
 
   restart(): void {

@@ -22,13 +22,16 @@ import { PersistentRecord, getU32 } from '../store/records';
 import { FrameCounter } from '../link/counter';
 import { PersistentReplayWindow } from '../link/replay';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_DOWN, DIR_UP, HEADER_BYTES, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
+import { DIR_DOWN, DIR_UP, HEADER_BYTES, REJECT_REASONS, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
 import { Reassembler } from '../link/fragment';
 import type { FragmentReject } from '../link/fragment';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, CMD_TIME_SYNC, COMMAND_REJECTS, CommandGuard } from '../link/command';
 import type { Command, CommandOutcome, CommandReject, SignatureCheck } from '../link/command';
 import { SlicedVerify } from '../link/ed25519-sliced';
-import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, keyFingerprint, loadLinkKeys, pairingSecret } from '../link/keys';
+import type { SignatureVerifier } from '../link/ed25519-strict';
+import { strictEncoding } from '../link/ed25519-strict';
+import { DISCONNECT_REASONS } from './meter-node';
+import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, keyFingerprint, loadLinkKeys, loadLinkProv, pairingSecret } from '../link/keys';
 import type { LinkKeys } from '../link/keys';
 import { TELEMETRY_BYTES, encodeTelemetry, newTelemetryReading } from '../link/telemetry';
 import { ACK_DONE, ACK_FAIL, ACK_FAILED, ACK_PENDING, ACK_REFUSED, LIMIT_FIELDS, SECURITY_CLASSES, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent } from '../link/messages';
@@ -44,8 +47,13 @@ export interface NodeLinkOptions {
   confirmWindowS?: number;
   /** dangerous commands accepted per hour, 1..100 (default 20) */
   maxCommandsPerHour?: number;
-  /** failed signature checks per hour before verification stops, 1..100 (default 5) */
-  maxBadSignaturesPerHour?: number;
+  /**
+   * the verify budget: signature verifies at once (1..10, default 2), then one per
+   * `verifyEveryS` (0..3600, default 30); signed commands beyond it wait (4 deep) for a
+   * slot. With noble-curves on XS a verify is ~1 s of an ESP32, with tweetnacl ~20 s.
+   */
+  verifyBurst?: number;
+  verifyEveryS?: number;
   /** watch the board's button for the key-change confirmation (default true when the board has one) */
   useButton?: boolean;
   /**
@@ -55,6 +63,11 @@ export interface NodeLinkOptions {
    * verifies in one piece, for boards with the hardware latch or a native ISR. 0..1000.
    */
   verifyUnitsPerSlice?: number;
+  /**
+   * the one-piece verify: tweetnacl (default, every engine) or, on XS, verifyStrictNoble
+   * from firmware/link/ed25519-noble.ts (~2 M computrons instead of 43.5 M)
+   */
+  verify?: SignatureVerifier;
 }
 
 // telemetry status flags (u16, docs/LINK.md)
@@ -91,7 +104,8 @@ function linkClass(reason: string): number {
 
 function commandClass(reason: string): number {
   if (reason === 'signature' || reason === 'verify-budget') return 3;
-  if (reason === 'replay') return 4;
+  // captures: replayed, from another provisioning, outside their validity window
+  if (reason === 'replay' || reason === 'provisioning' || reason === 'expired' || reason === 'not-yet-valid') return 4;
   if (reason === 'safety') return 5;
   return 6;
 }
@@ -130,6 +144,8 @@ export class NodeLink implements LinkConsole {
     const store = node.device.store;
     const k = loadLinkKeys(store);
     if (!k.ok) throw new Error(`NodeLink: link keys ${k.reason}`);
+    const prov = loadLinkProv(store);
+    if (prov < 0) throw new Error('NodeLink: link.prov (the provisioning epoch) missing: re-provision with tools/provision.ts');
     this.keysNow = k.keys;
     this.nodeId = k.keys.nodeId;
     this.profile = profileOf(radio.profile);
@@ -147,20 +163,30 @@ export class NodeLink implements LinkConsole {
     // downlinks are rare; persisting the window keeps an unsigned time sync from being
     // replayed after a node reboot
     this.receiver = new LinkReceiver(this.profile, this.nodeId, DIR_DOWN, k.keys.down, k.keys.epoch, new PersistentReplayWindow(store, 'link.rx.down'));
-    this.receiver.onReject = (reason: RejectReason, h: ParsedHeader | undefined) => this.security('link.' + reason, linkClass(reason));
+    // names made once: a refused frame under a flood builds no string
+    const linkNames: Record<string, string> = {};
+    const linkClasses: Record<string, number> = {};
+    for (let i = 0; i < REJECT_REASONS.length; i++) {
+      linkNames[REJECT_REASONS[i]] = 'link.' + REJECT_REASONS[i];
+      linkClasses[REJECT_REASONS[i]] = linkClass(REJECT_REASONS[i]);
+    }
+    this.receiver.onReject = (reason: RejectReason, h: ParsedHeader | undefined) => this.security(linkNames[reason], linkClasses[reason]);
     this.guard = new CommandGuard({
       nodeId: this.nodeId,
       authorityPublic: k.keys.authorityPublic,
       store: store,
       clock: clock,
-      target: { openBySafety: () => this.openBySafety() },
+      target: { openBySafety: () => this.openBySafety(), wallS: () => Math.floor(node.clock.wallUs() / 1e6) },
       maxDangerous: option('maxCommandsPerHour', o.maxCommandsPerHour, 20, 1, 100),
       windowUs: 3600e6,
-      maxBadSignatures: option('maxBadSignaturesPerHour', o.maxBadSignaturesPerHour, 5, 1, 100),
+      provisionedAt: prov,
+      verifyBurst: option('verifyBurst', o.verifyBurst, 2, 1, 10),
+      verifyEveryUs: option('verifyEveryS', o.verifyEveryS, 30, 0, 3600) * 1e6,
       confirmWindowUs: confirmS * 1e6,
+      verify: o.verify,
     });
     this.guard.onReject = (reason: CommandReject, code: number) => {
-      if (reason !== 'no-pending') this.security('cmd.' + reason, commandClass(reason));
+      if (reason !== 'no-pending' && reason !== 'queued') this.security('cmd.' + reason, commandClass(reason));
     };
     // 4 assemblies at a time, 5 s to complete one (a 5-fragment command takes ~2 ms on air)
     this.reassembler = new Reassembler(maxBody(this.profile), 4, 5e6);
@@ -332,12 +358,52 @@ export class NodeLink implements LinkConsole {
   private onCommand(b: Uint8Array, len: number): void {
     const code = len >= 2 ? b[1] : 0;
     const seq = len >= 7 ? getU32(b, 3) : 0;
-    if (this.sliceUnits === 0) return this.outcome(this.guard.handle(b, len), code, seq);
     const s = this.guard.begin(b, len);
-    if (s.check === undefined) return this.outcome(s.outcome as CommandOutcome, code, seq);
+    if (s.check === undefined) {
+      const out = s.outcome as CommandOutcome;
+      if (CommandGuard.isQueued(out)) {
+        this.ack(code, ACK_PENDING, COMMAND_REJECTS.indexOf('queued'), seq);
+        this.schedulePump();
+        return;
+      }
+      return this.outcome(out, code, seq);
+    }
+    this.verify(s.check, code, seq);
+  }
+
+  /** Verify a signature that has its slot: in one piece, or in slices between timer ticks. */
+  private verify(check: SignatureCheck, code: number, seq: number): void {
+    if (this.sliceUnits === 0) {
+      this.outcome(this.guard.finish(check, this.guard.verifySignature(check)), code, seq);
+      return;
+    }
+    // the strict encodings (ed25519-strict.ts) first: the sliced verify is tweetnacl's arithmetic
+    if (!strictEncoding(check.signature, this.keysNow.authorityPublic)) return this.outcome(this.guard.finish(check, false), code, seq);
     if (this.verifying !== undefined) return this.outcome(this.guard.refuse('busy', code), code, seq);
-    this.verifying = { check: s.check, v: new SlicedVerify(s.check.message, s.check.message.length, s.check.signature, this.keysNow.authorityPublic), code: code, seq: seq };
+    this.verifying = { check: check, v: new SlicedVerify(check.message, check.message.length, check.signature, this.keysNow.authorityPublic), code: code, seq: seq };
     this.node.device.timer.set(() => this.verifySlice(), 0);
+  }
+
+  private pumpSet = false;
+
+  /** Wake up when the next verify slot comes, if commands wait for one. */
+  private schedulePump(): void {
+    if (this.pumpSet || this.verifying !== undefined) return;
+    const inUs = this.guard.nextSlotInUs();
+    if (inUs < 0) return;
+    this.pumpSet = true;
+    this.node.device.timer.set(() => {
+      this.pumpSet = false;
+      this.pump();
+    }, inUs);
+  }
+
+  /** Verify waiting commands whose slot has come. */
+  private pump(): void {
+    if (this.verifying !== undefined) return;
+    const c = this.guard.nextQueued();
+    if (c !== undefined) this.verify(c, c.command.code, c.command.seq);
+    this.schedulePump();
   }
 
   /** One slice of a signature check; the next one is queued behind whatever else waits. */
@@ -352,9 +418,13 @@ export class NodeLink implements LinkConsole {
     }
     this.verifying = undefined;
     this.outcome(this.guard.finish(w.check, st === 'valid'), w.code, w.seq);
+    this.schedulePump();
   }
 
   private outcome(out: CommandOutcome, code: number, seq: number): void {
+    // the utility's signed reconnect lifts its own disconnect even when a protection trip
+    // keeps the relay open (then the reset on the spot closes it)
+    if (!out.ok && out.reason === 'safety' && code === CMD_RECONNECT) this.node.releaseUtilityHold();
     if (!out.ok) {
       this.stats.commandsRefused++;
       this.ack(code, ACK_REFUSED, COMMAND_REJECTS.indexOf(out.reason), seq);
@@ -375,9 +445,14 @@ export class NodeLink implements LinkConsole {
 
   private apply(c: Command): void {
     const n = this.node;
-    if (c.code === CMD_DISCONNECT || c.code === CMD_RECONNECT) {
+    if (c.code === CMD_DISCONNECT) {
+      // held open across power cuts, and not undone by an unauthenticated console (roles.ts)
+      const why = c.reason < DISCONNECT_REASONS.length ? DISCONNECT_REASONS[c.reason] : 'unspecified';
+      const r = n.utilityDisconnect(why);
+      if (r !== 'ok') return this.fail(c, 'relay', r);
+    } else if (c.code === CMD_RECONNECT) {
       // the breaker refuses to close over a trip on its own as well
-      const r = n.relay(c.code === CMD_RECONNECT);
+      const r = n.relay(true, 'utility');
       if (r !== 'ok') return this.fail(c, 'relay', r);
     } else if (c.code === CMD_SET_LIMIT) {
       const field = c.limitId >= 1 && c.limitId < LIMIT_FIELDS.length ? LIMIT_FIELDS[c.limitId] : '';
@@ -387,7 +462,10 @@ export class NodeLink implements LinkConsole {
       const r = n.configure(change);
       if (!r.ok) return this.fail(c, 'limit-range', r.error);
     } else if (c.code === CMD_TIME_SYNC) {
-      n.setLocalTime(c.unixS * 1e6 + c.ms * 1000);
+      // bounded by the node's clock rules (app/node-clock.ts); a clamp is noted, not failed
+      const r = n.setLocalTime(c.unixS * 1e6 + c.ms * 1000);
+      if (r.indexOf('refused') === 0) return this.fail(c, 'time', r);
+      if (r !== '') this.lastError = r;
     } else if (c.code === CMD_KEY_CHANGE) {
       const err = this.rekey(c);
       if (err !== '') return this.fail(c, err === 'epoch' ? 'epoch' : 'keys', err);

@@ -6,6 +6,8 @@ import type { JsonObject, JsonValue } from './json';
 import type { CalibrationKind, ConsoleTarget, Outcome } from './target';
 import { Credential, PIN_MAX_DIGITS, PIN_MIN_DIGITS } from './credential';
 import { parseNumber, parseOnOff } from './parser';
+import type { LocalAction } from './roles';
+import { actorsFor, allowed } from './roles';
 
 export const FACTORY_RESET_WINDOW_US = 30e6;
 export const MAX_TRIPS_SHOWN = 64;
@@ -46,6 +48,12 @@ export function fail(command: string, error: string, extra?: JsonObject): JsonOb
 }
 
 export const CREDENTIAL_HINT = `Login <${PIN_MIN_DIGITS}..${PIN_MAX_DIGITS} digit PIN> or press the button`;
+
+/** The role table's answer for the console's present actor (firmware/console/roles.ts). */
+export function needRole(ctx: ConsoleContext, command: string, action: LocalAction): JsonObject | undefined {
+  if (allowed(action, ctx.cred.actor())) return undefined;
+  return fail(command, 'credential required', { Allowed: CREDENTIAL_HINT, Roles: actorsFor(action) });
+}
 
 export function needCredential(ctx: ConsoleContext, command: string): JsonObject | undefined {
   if (ctx.cred.isOpen()) return undefined;
@@ -93,7 +101,7 @@ function relayCommand(): CommandSpec {
     name: 'Relay',
     indexed: true,
     usage: 'Relay<n> [ON|OFF]',
-    about: 'read or switch relay n (1 if omitted); closing after a safety trip needs LockoutReset',
+    about: 'read or switch relay n (1 if omitted); closing after a safety trip needs LockoutReset, over a utility disconnect a PIN login',
     sensitive: false,
     run: (ctx, command, index, value) => {
       const states = ctx.target.relays();
@@ -103,7 +111,7 @@ function relayCommand(): CommandSpec {
       if (value === '') return reply(command, states[index - 1] ? 'ON' : 'OFF');
       const on = parseOnOff(value);
       if (on === undefined) return fail(command, 'not ON or OFF', { Got: value, Allowed: ['ON', 'OFF', '1', '0'] });
-      const r = ctx.target.relay(index, on);
+      const r = ctx.target.relay(index, on, ctx.cred.actor());
       if (!r.ok) return fail(command, r.error, { Allowed: ['ON', 'OFF'] });
       return reply(command, ctx.target.relays()[index - 1] ? 'ON' : 'OFF');
     },
@@ -151,11 +159,13 @@ export function builtinCommands(): CommandSpec[] {
       name: 'LockoutReset',
       indexed: false,
       usage: 'LockoutReset',
-      about: 'clear a safety lockout on site, so relays may close again',
-      sensitive: false,
+      about: 'the reset on the spot after a safety trip or lockout (button press or PIN login)',
+      sensitive: true,
       run: (ctx, command, index, value) => {
         const bad = noValue(command, value);
-        return bad !== undefined ? bad : outcome(command, ctx.target.resetLockout(), 'Done', { Allowed: 'no value' });
+        if (bad !== undefined) return bad;
+        const denied = needRole(ctx, command, 'safety-reset');
+        return denied !== undefined ? denied : outcome(command, ctx.target.resetLockout(), 'Done', { Allowed: 'no value' });
       },
     },
     {

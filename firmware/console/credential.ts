@@ -7,6 +7,7 @@
 // A 4-digit PIN then needs about 10^4 attempts; at >= 30 s each, doubling to 1 h, that is
 // months at the console. Attempts during a lock are refused without checking the PIN.
 import type { Clock } from '../../hal/io';
+import type { Actor } from './roles';
 
 export const PIN_WINDOW_US = 300e6; // 5 min after a good PIN
 export const BUTTON_WINDOW_US = 120e6; // 2 min after a button press
@@ -30,6 +31,8 @@ export class Credential {
   private readonly clock: Clock;
   private readonly verify: (pin: string) => boolean;
   private openUntil: number;
+  /** end of the window a PIN opened (the button's window is not a technician's) */
+  private pinUntil: number;
   private lockedUntil: number;
   private failures: number;
   private readonly persist: FailureStore | undefined;
@@ -39,6 +42,7 @@ export class Credential {
     this.verify = verify;
     this.persist = persist;
     this.openUntil = -1;
+    this.pinUntil = -1;
     this.lockedUntil = -1;
     this.failures = 0;
     if (persist !== undefined) {
@@ -51,6 +55,13 @@ export class Credential {
 
   isOpen(): boolean {
     return this.clock.now() < this.openUntil;
+  }
+
+  /** who the open window speaks for (firmware/console/roles.ts): a PIN, the button, or nobody */
+  actor(): Actor {
+    const now = this.clock.now();
+    if (now < this.pinUntil) return 'technician';
+    return now < this.openUntil ? 'button' : 'serial';
   }
 
   /** whole seconds left in the window (0 when closed) */
@@ -87,6 +98,7 @@ export class Credential {
       if (this.failures !== 0 && this.persist !== undefined) this.persist.save(0);
       this.failures = 0;
       this.openUntil = Math.max(this.openUntil, now + PIN_WINDOW_US);
+      this.pinUntil = now + PIN_WINDOW_US;
       return { ok: true, expiresInS: this.remainingS() };
     }
     this.failures++;
@@ -104,6 +116,7 @@ export class Credential {
 
   logout(): void {
     this.openUntil = -1;
+    this.pinUntil = -1;
   }
 }
 

@@ -2,6 +2,8 @@
 // the ConsoleTarget contract (a refusal changes nothing) and exposes snapshot() so tests
 // can check that. Threshold defaults: EN 50160 supply voltage 230 V +/-10 % (253/207 V);
 // Tasmota's MaxPowerHold 10 s and over-temperature 90 C (SetOption42).
+import type { Actor } from './roles';
+import { allowed } from './roles';
 import type { Clock } from '../../hal/io';
 import type { JsonObject } from './json';
 import type { CalibrationKind, ConsoleTarget, Outcome, SettingInfo } from './target';
@@ -36,6 +38,8 @@ export class FakeTarget implements ConsoleTarget {
   gains: Record<string, number>;
   raw: Record<string, number>;
   relayStates: boolean[];
+  /** reason of a utility disconnect still in force, '' = none */
+  utilityHold: string;
   lockedOut: boolean;
   faultPresent: boolean;
   tripLog: JsonObject[];
@@ -52,6 +56,7 @@ export class FakeTarget implements ConsoleTarget {
     this.gains = { voltage: 0.2162388, current: 0.0378418, power: 1 };
     this.raw = { voltage: 1064, current: 132, power: 1147 };
     this.relayStates = [true, true];
+    this.utilityHold = '';
     this.lockedOut = false;
     this.faultPresent = false;
     this.tripLog = [];
@@ -64,7 +69,13 @@ export class FakeTarget implements ConsoleTarget {
 
   /** every piece of mutable state, for "an error changes nothing" checks */
   snapshot(): string {
-    return JSON.stringify([this.values, this.gains, this.relayStates, this.lockedOut, this.tripLog, this.pendingRekey, this.keyEpoch, this.restarts, this.factoryResets]);
+    return JSON.stringify([this.values, this.gains, this.relayStates, this.utilityHold, this.lockedOut, this.tripLog, this.pendingRekey, this.keyEpoch, this.restarts, this.factoryResets]);
+  }
+
+  /** test helper: the utility's signed disconnect with a reason (e.g. 'non-payment') */
+  utilityDisconnect(reason: string): void {
+    for (let i = 0; i < this.relayStates.length; i++) this.relayStates[i] = false;
+    this.utilityHold = reason;
   }
 
   /** test helper: a protection trip opens every relay and locks out */
@@ -110,9 +121,13 @@ export class FakeTarget implements ConsoleTarget {
   relays(): boolean[] {
     return this.relayStates.slice();
   }
-  relay(index: number, on: boolean): Outcome {
+  relay(index: number, on: boolean, actor: Actor): Outcome {
     if (index < 1 || index > this.relayStates.length) return { ok: false, error: 'no such relay' };
     if (on && this.lockedOut) return { ok: false, error: 'locked out after a safety trip: LockoutReset first' };
+    if (on && this.utilityHold !== '' && !allowed('relay-on-utility-hold', actor)) {
+      return { ok: false, error: `disconnected by the utility (${this.utilityHold}): a signed reconnect or a PIN login closes it` };
+    }
+    if (on && this.utilityHold !== '') this.utilityHold = '';
     this.relayStates[index - 1] = on;
     return { ok: true };
   }

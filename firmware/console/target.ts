@@ -9,6 +9,7 @@
 // host-tests/console-fuzz.test.ts holds both sides to "an error changes nothing".
 import type { Clock } from '../../hal/io';
 import type { JsonObject } from './json';
+import type { Actor } from './roles';
 
 export type Outcome = { ok: true } | { ok: false; error: string };
 
@@ -43,10 +44,14 @@ export interface ConsoleTarget {
   calibrate(kind: CalibrationKind, reference: number): Outcome;
   /** relay states, index 0 = Relay1; true = closed (power on) */
   relays(): boolean[];
-  /** index is 1-based; closing after a safety trip must be refused until a lockout reset */
-  relay(index: number, on: boolean): Outcome;
+  /**
+   * index is 1-based; closing after a safety trip must be refused until a lockout reset,
+   * and closing over a utility disconnect unless `actor` may (firmware/console/roles.ts)
+   */
+  relay(index: number, on: boolean, actor: Actor): Outcome;
   /** trip log, oldest first; each entry carries at least a reason */
   trips(): JsonObject[];
+  /** the reset on the spot; the console has checked the role table ('safety-reset') */
   resetLockout(): Outcome;
   /** key fingerprints and whether a rekey waits for local confirmation */
   keys(): JsonObject;

@@ -8,6 +8,11 @@
 //   node-security  a node reports refusals (forged commands, replays, bad signatures)
 //   unknown-node   frames from a node id that is not in the registry
 // An alarm of one kind for one node is raised again only after `holdUs` (no alarm floods).
+// Under a flood (the nRF24's airtime allows ~3,300 forged frames/s) onReject runs in
+// constant time and memory: per node and for the network a sliding-window estimate from
+// two fixed-window counters (this window's count, and the last one's weighted by how much
+// of it still overlaps; Cloudflare's rate limiter does the same), no list of times; the
+// alarm text is built only when an alarm is actually raised.
 // Physical ranges: IEC 60038 low-voltage supply 230 V +10 % with a wide margin (0..300 V);
 // a 100 A service fuse; |P| <= Vrms * Irms (+ 5 % and 20 W for averaging and rounding);
 // the NTC front end spans -40..125 °C (docs/PROTECTION.md); MQ-6 0..10 000 ppm.
@@ -32,8 +37,32 @@ export function defaultAnomalyOptions(reportEveryS: number): AnomalyOptions {
   return { windowUs: 60e6, rejectsPerNode: 5, floodPerSecond: 20, silentAfterUs: 3.5 * reportEveryS * 1e6, holdUs: 60e6 };
 }
 
+/** A sliding-window rate from two fixed windows: O(1) time and memory per event. */
+class WindowCount {
+  private startUs = 0;
+  private cur = 0;
+  private prev = 0;
+
+  constructor(private readonly windowUs: number) {}
+
+  /** count one event at tUs; returns the estimate of events in the last window */
+  add(tUs: number): number {
+    const w = this.windowUs;
+    if (tUs - this.startUs >= w) {
+      const k = Math.floor((tUs - this.startUs) / w);
+      this.prev = k === 1 ? this.cur : 0;
+      this.cur = 0;
+      this.startUs += k * w;
+    }
+    this.cur++;
+    return this.cur + (this.prev * (w - (tUs - this.startUs))) / w;
+  }
+}
+
 interface NodeState {
-  rejects: number[];
+  rejects: WindowCount;
+  /** when a reject-rate alarm may be raised again */
+  rateHoldUntil: number;
   lastSeenUs: number;
   silent: boolean;
   energyWh: number;
@@ -43,7 +72,8 @@ export class AnomalyDetector {
   readonly alarms: Alarm[] = [];
   private readonly nodes: Record<string, NodeState> = {};
   private readonly lastRaised: Record<string, number> = {};
-  private readonly recent: number[] = [];
+  private readonly recent: WindowCount = new WindowCount(1e6);
+  private floodHoldUntil = -1;
   onAlarm: ((a: Alarm) => void) | undefined;
 
   constructor(readonly o: AnomalyOptions) {
@@ -56,7 +86,7 @@ export class AnomalyDetector {
   private node(id: number, tUs: number): NodeState {
     let s = this.nodes[id];
     if (s === undefined) {
-      s = { rejects: [], lastSeenUs: tUs, silent: false, energyWh: -1 };
+      s = { rejects: new WindowCount(this.o.windowUs), rateHoldUntil: -1, lastSeenUs: tUs, silent: false, energyWh: -1 };
       this.nodes[id] = s;
     }
     return s;
@@ -81,19 +111,27 @@ export class AnomalyDetector {
 
   onReject(nodeId: number, reason: string, tUs: number): void {
     // network-wide flood: refusals in the last second
-    let k = 0;
-    for (let i = 0; i < this.recent.length; i++) if (tUs - this.recent[i] < 1e6) this.recent[k++] = this.recent[i];
-    this.recent.length = k;
-    this.recent.push(tUs);
-    if (this.recent.length > this.o.floodPerSecond) this.raise(tUs, 0, 'flood', `${this.recent.length} refused frames in 1 s (last: ${reason})`);
+    const all = this.recent.add(tUs);
+    if (all > this.o.floodPerSecond && tUs >= this.floodHoldUntil) {
+      if (this.raise(tUs, 0, 'flood', `${Math.round(all)} refused frames in 1 s (last: ${reason})`)) this.floodHoldUntil = tUs + this.o.holdUs;
+    }
     if (nodeId < 1 || nodeId > 254) return;
     const s = this.node(nodeId, tUs);
-    const list = s.rejects;
-    k = 0;
-    for (let i = 0; i < list.length; i++) if (tUs - list[i] < this.o.windowUs) list[k++] = list[i];
-    list.length = k;
-    list.push(tUs);
-    if (list.length > this.o.rejectsPerNode) this.raise(tUs, nodeId, 'reject-rate', `${list.length} refused frames in ${this.o.windowUs / 1e6} s (last: ${reason})`);
+    const n = s.rejects.add(tUs);
+    if (n > this.o.rejectsPerNode && tUs >= s.rateHoldUntil) {
+      if (this.raise(tUs, nodeId, 'reject-rate', `${Math.round(n)} refused frames in ${this.o.windowUs / 1e6} s (last: ${reason})`)) s.rateHoldUntil = tUs + this.o.holdUs;
+    }
+  }
+
+  /**
+   * What the detector holds: alarms kept (at most 1000), nodes watched and alarm hold
+   * times. A flood adds nothing to it beyond its first alarms (no per-frame entries).
+   */
+  entries(): number {
+    let n = this.alarms.length;
+    for (const k in this.nodes) if (k !== '') n++;
+    for (const k in this.lastRaised) if (k !== '') n++;
+    return n;
   }
 
   /** A frame from the node verified. */

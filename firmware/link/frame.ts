@@ -62,6 +62,9 @@ export type RejectReason =
 
 export const REJECT_REASONS: RejectReason[] = ['short', 'long', 'version', 'direction', 'node', 'type', 'epoch', 'old', 'replay', 'ratelimit', 'tag'];
 
+const REFUSED: Record<string, OpenResult> = {};
+for (let i = 0; i < REJECT_REASONS.length; i++) REFUSED[REJECT_REASONS[i]] = { ok: false, reason: REJECT_REASONS[i] };
+
 export type OpenResult =
   | { ok: true; type: number; nodeId: number; counter: number; epoch: number; body: Uint8Array }
   | { ok: false; reason: RejectReason };
@@ -85,15 +88,20 @@ export function writeHeader(out: Uint8Array, direction: number, epoch: number, t
 }
 
 export function readHeader(frame: Uint8Array): ParsedHeader {
+  const h: ParsedHeader = { version: 0, direction: 0, epochBit: 0, type: 0, nodeId: 0, counter: 0 };
+  readHeaderInto(frame, h);
+  return h;
+}
+
+/** readHeader into a reused object (the receivers' hot path: no allocation per frame). */
+export function readHeaderInto(frame: Uint8Array, h: ParsedHeader): void {
   const b0 = frame[0];
-  return {
-    version: b0 >>> 6,
-    direction: (b0 >>> 5) & 1,
-    epochBit: (b0 >>> 4) & 1,
-    type: b0 & 15,
-    nodeId: frame[1],
-    counter: (frame[2] | (frame[3] << 8) | (frame[4] << 16) | (frame[5] << 24)) >>> 0,
-  };
+  h.version = b0 >>> 6;
+  h.direction = (b0 >>> 5) & 1;
+  h.epochBit = (b0 >>> 4) & 1;
+  h.type = b0 & 15;
+  h.nodeId = frame[1];
+  h.counter = (frame[2] | (frame[3] << 8) | (frame[4] << 16) | (frame[5] << 24)) >>> 0;
 }
 
 /** What a sender needs: any source of never-reused counters (firmware/link/counter.ts). */
@@ -161,6 +169,8 @@ export class LinkReceiver {
   private perSecond = 0;
   private tokens = 0;
   private lastUs = 0;
+  /** the header of the frame being opened: reused, valid only during open() and its hooks */
+  private readonly hdr: ParsedHeader = { version: 0, direction: 0, epochBit: 0, type: 0, nodeId: 0, counter: 0 };
   onReject: ((reason: RejectReason, header: ParsedHeader | undefined) => void) | undefined;
 
   constructor(readonly profile: RadioProfile, readonly nodeId: number, readonly direction: number, key: Uint8Array, epoch: number, private readonly guard: ReplayGuard) {
@@ -204,14 +214,16 @@ export class LinkReceiver {
   private reject(reason: RejectReason, h: ParsedHeader | undefined): OpenResult {
     this.rejects[reason]++;
     if (this.onReject !== undefined) this.onReject(reason, h);
-    return { ok: false, reason: reason };
+    // one shared result per reason: a refusal under a flood allocates nothing here
+    return REFUSED[reason];
   }
 
   open(frame: Uint8Array, len: number): OpenResult {
     const tagLen = this.profile.tagLen;
     if (!(len >= HEADER_BYTES + tagLen) || frame.length < len) return this.reject('short', undefined);
     if (len > this.profile.maxFrame) return this.reject('long', undefined);
-    const h = readHeader(frame);
+    const h = this.hdr;
+    readHeaderInto(frame, h);
     if (h.version !== LINK_VERSION) return this.reject('version', h);
     if (h.direction !== this.direction) return this.reject('direction', h);
     if (h.nodeId !== this.nodeId) return this.reject('node', h);

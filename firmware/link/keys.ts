@@ -12,6 +12,9 @@
 // Stored on the node (power-cut-safe records, firmware/store/records.ts):
 //   'link.keys'  v1 | node id | epoch u32 LE | uplink key 32 | downlink key 32 | authority public key 32
 //   'link.id'    v1 | node X25519 secret 32 | control-unit X25519 public 32
+//   'link.prov'  v1 | provisioning epoch u32 LE (unix s of the provisioning, strictly
+//                increasing per node): signed commands must carry it (command.ts), and the
+//                node's clock never runs before it (app/node-clock.ts)
 import type { Store } from '../../hal/io';
 import { PersistentRecord, getU32, putU32 } from '../store/records';
 import { nacl } from './nacl';
@@ -19,6 +22,7 @@ import { nacl } from './nacl';
 const LABEL = 'SML1 link keys';
 export const LINK_KEYS_RECORD = 'link.keys';
 export const LINK_ID_RECORD = 'link.id';
+export const LINK_PROV_RECORD = 'link.prov';
 const KEYS_LEN = 1 + 1 + 4 + 32 + 32 + 32;
 const ID_LEN = 1 + 32 + 32;
 
@@ -70,6 +74,20 @@ export function encodeLinkId(nodeSecret: Uint8Array, controlPublic: Uint8Array):
   b.set(nodeSecret, 1);
   b.set(controlPublic, 33);
   return b;
+}
+
+export function encodeLinkProv(provisionedAtS: number): Uint8Array {
+  const b = new Uint8Array(5);
+  b[0] = 1;
+  putU32(b, 1, provisionedAtS);
+  return b;
+}
+
+/** The node's provisioning epoch (unix s), or -1 when the record is missing or malformed. */
+export function loadLinkProv(store: Store): number {
+  const r = new PersistentRecord(store, LINK_PROV_RECORD).read();
+  if (!r.ok || r.value.length !== 5 || r.value[0] !== 1) return -1;
+  return getU32(r.value, 1);
 }
 
 /** Read the node's link keys from its store ('missing' until provisioned). */

@@ -29,7 +29,7 @@ export const ACK_PENDING = 1;
 export const ACK_REFUSED = 2;
 export const ACK_FAILED = 3;
 /** why a command the policy accepted failed in the node */
-export const ACK_FAIL: string[] = ['', 'relay', 'limit-id', 'limit-range', 'epoch', 'keys'];
+export const ACK_FAIL: string[] = ['', 'relay', 'limit-id', 'limit-range', 'epoch', 'keys', 'time'];
 
 const REASON_MAX = 14;
 
@@ -117,6 +117,8 @@ export function decodeAck(b: Uint8Array, len: number): Ack | string {
   const res = results[b[1]];
   let reason = '';
   if (res === 'refused') reason = b[2] < COMMAND_REJECTS.length ? COMMAND_REJECTS[b[2]] : 'unknown';
+  // pending: 0 a key change waiting for its local confirmation, else why ('queued' for a verify slot)
+  if (res === 'pending' && b[2] !== 0) reason = b[2] < COMMAND_REJECTS.length ? COMMAND_REJECTS[b[2]] : 'unknown';
   if (res === 'failed') reason = b[2] < ACK_FAIL.length ? ACK_FAIL[b[2]] : 'unknown';
   return { code: b[0], result: res, reason: reason, seq: getU32(b, 3) };
 }

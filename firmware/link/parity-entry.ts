@@ -7,6 +7,8 @@ import { ReplayWindow } from './replay';
 import { encodeTelemetry, decodeTelemetry, newTelemetryReading, TELEMETRY_BYTES, type TelemetryReading } from './telemetry';
 import { fragmentMessage, Reassembler } from './fragment';
 import { nacl } from './nacl';
+import { AnomalyDetector, defaultAnomalyOptions } from '../control/anomaly';
+import { SecurityLog } from '../control/security-log';
 
 const HEX = '0123456789abcdef';
 function hex(b: Uint8Array): string {
@@ -192,4 +194,56 @@ export function slicedVerifyAll(input: { bad: boolean }): { state: string; units
   let s = 'running';
   while (s === 'running') s = st.v.run(1);
   return { state: s, units: st.v.units };
+}
+
+/** The control unit's refusal path under a flood: a tag-limited receiver, the security log, the anomaly detector. */
+export interface FloodBench {
+  t: number;
+  stepUs: number;
+  frame: Uint8Array;
+  rx: LinkReceiver;
+  log: SecurityLog;
+  anomaly: AnomalyDetector;
+  clock: { now(): number };
+}
+
+/** stepUs: µs between forged frames (1e6 / 3300 at the nRF24 airtime limit). */
+export function floodBenchSetup(stepUs: number): FloodBench {
+  const key = new Uint8Array(32);
+  const b: FloodBench = {
+    t: 0, stepUs: stepUs, frame: new Uint8Array(30), rx: new LinkReceiver(PROFILE_NRF24, 7, DIR_UP, key, 1, new ReplayWindow()),
+    log: new SecurityLog(512), anomaly: new AnomalyDetector(defaultAnomalyOptions(10)), clock: { now: () => b.t },
+  };
+  writeHeader(b.frame, DIR_UP, 1, MSG_TELEMETRY, 7, 100);
+  b.rx.limitTagFailures(b.clock, 16, 1);
+  b.rx.onReject = (reason: string) => {
+    b.log.addAir(b.t, 7, reason);
+    b.anomaly.onReject(7, reason, b.t);
+  };
+  b.anomaly.watch(7, 0);
+  // spend the tag budget first: from here every forged frame is a 'ratelimit' refusal
+  for (let i = 0; i < 20; i++) floodBenchPath(b);
+  return b;
+}
+
+/** The anomaly detector's share of one refusal. */
+export function floodBenchAnomaly(b: FloodBench): void {
+  b.t += b.stepUs;
+  b.anomaly.onReject(7, 'ratelimit', b.t);
+}
+
+/** One forged frame from the air to its recorded refusal. */
+export function floodBenchPath(b: FloodBench): boolean {
+  b.t += b.stepUs;
+  const c = (b.t / b.stepUs) | 0;
+  b.frame[2] = c & 0xff;
+  b.frame[3] = (c >>> 8) & 0xff;
+  return b.rx.open(b.frame, 30).ok;
+}
+
+/** The receiver's share alone (onReject does nothing). */
+export function floodBenchReceiverOnly(stepUs: number): FloodBench {
+  const b = floodBenchSetup(stepUs);
+  b.rx.onReject = undefined;
+  return b;
 }

@@ -80,6 +80,32 @@ export class PersistentRecord {
     }
   }
 
+  /**
+   * true when a slot exists on flash but does not hold a valid record: the last write to
+   * it was cut (or the flash is damaged). After writeAlone() a record has one slot only,
+   * so a cut anywhere in its next write leaves this mark.
+   */
+  torn(): boolean {
+    const ka = this.key + '.a';
+    const kb = this.key + '.b';
+    const a = this.store.read(ka);
+    const b = this.store.read(kb);
+    return (a !== undefined && parseSlot(a) === undefined) || (b !== undefined && parseSlot(b) === undefined);
+  }
+
+  /**
+   * Commit a value and then erase the other slot, so that the next write goes to an empty
+   * slot and a cut anywhere in it shows as torn() (a two-slot write into an old slot that
+   * a cut leaves unchanged looks like no write at all). For records whose interrupted
+   * write must be noticed, such as the latched trip (firmware/app/memory.ts).
+   */
+  writeAlone(value: Uint8Array): string {
+    const err = this.write(value);
+    if (err !== '') return err;
+    this.store.delete(this.key + '.' + (this.lastSlot === 'a' ? 'b' : 'a'));
+    return '';
+  }
+
   /** The newest committed value (a copy), or 'empty' if no slot is valid. */
   read(): RecordRead {
     if (this.cached === undefined) return { ok: false, reason: 'empty' };

@@ -47,6 +47,9 @@ export interface NetOptions {
   edgeLoss?: number;
 }
 
+/** when the simulated network was provisioned (unix s, 2026-09-21): its nodes' clocks start there */
+export const PROVISIONED_AT_S = 1_790_000_000;
+
 export class Net {
   readonly net: NetSim;
   readonly board: BoardDescription;
@@ -78,7 +81,7 @@ export class Net {
     this.controlSecret = this.bytes(32);
     let reg: Registry | undefined;
     for (let id = 1; id <= n; id++) {
-      const r = provisionNode({ board: this.board, nodeId: id, authorityPublic: this.authority.publicKey, registry: reg, nodeSecret: this.bytes(32), controlSecret: this.controlSecret });
+      const r = provisionNode({ board: this.board, nodeId: id, authorityPublic: this.authority.publicKey, registry: reg, nodeSecret: this.bytes(32), controlSecret: this.controlSecret, nowS: PROVISIONED_AT_S });
       if ('error' in r) throw new Error(r.error);
       reg = r.registry;
       this.images[id] = r.image.store;
@@ -132,7 +135,8 @@ export class Net {
     const node = new MeterNode(sim.device, this.board, {});
     const x = 4 * id;
     const radio = this.net.radio(`node${id}`, 'nrf24', CHANNEL, x, 3, sim.sched);
-    const link = new NodeLink(node, radio, { reportEveryS: this.reportEveryS, ...this.o.link });
+    // a generous verify budget unless a test sets one (the sim verifies in no simulated time)
+    const link = new NodeLink(node, radio, { reportEveryS: this.reportEveryS, verifyBurst: 10, verifyEveryS: 0, ...this.o.link });
     const nn: NetNode = { id, sim, node, link, radio, store, x };
     this.nodes.push(nn);
     this.nodes.sort((a, b) => a.id - b.id);
@@ -164,9 +168,21 @@ export class Net {
     return this.seqs[id];
   }
 
-  /** A command signed by the authority key (or, with `key`, by someone else's). */
+  /** The authority's clock, unix s: the provisioning time plus the simulated time. */
+  authorityNowS(): number {
+    return PROVISIONED_AT_S + Math.floor(this.net.now() / S);
+  }
+
+  /**
+   * A command signed by the authority key (or, with `key`, by someone else's), bound to
+   * the node's provisioning epoch, valid from a minute ago for an hour (`fill` may change it).
+   */
   command(code: number, id: number, fill: (c: ReturnType<typeof newCommand>) => void, key?: Uint8Array): Uint8Array {
     const c = newCommand(code, id, this.nextSeq(id));
+    const entry = this.registry === undefined ? undefined : this.registry.nodes[String(id)];
+    c.provisionedAt = entry === undefined ? 0 : entry.provisionedAt;
+    c.notBefore = this.authorityNowS() - 60;
+    c.notAfter = this.authorityNowS() + 3600;
     fill(c);
     return encodeCommand(c, key === undefined ? this.authority.secretKey : key);
   }
