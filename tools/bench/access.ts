@@ -79,7 +79,7 @@ class CutStore implements Store {
  * After each cut the unit boots from the same flash: every acknowledged record must be there,
  * the chain must verify (no false tamper alarm), and the log must take the next record.
  */
-export function logPowerCuts(preload = 3, appends = 3): { points: number; lost: number; falseAlarms: number } {
+export function logPowerCuts(preload = 3, appends = 3): { points: number; lost: number; falseAlarms: number; cutsHit: number; unackedKept: number } {
   const base = new SimStore();
   const l0 = new AccessLog(base, 4);
   for (let i = 0; i < preload; i++) l0.append('action', 'before ' + i, 1_800_000_000 + i);
@@ -93,6 +93,8 @@ export function logPowerCuts(preload = 3, appends = 3): { points: number; lost: 
   let points = 0;
   let lost = 0;
   let falseAlarms = 0;
+  let cutsHit = 0;
+  let unackedKept = 0;
   for (let w = 0; w < sizes.length; w++) {
     for (let b = 0; b <= sizes[w]; b++) {
       points++;
@@ -106,16 +108,19 @@ export function logPowerCuts(preload = 3, appends = 3): { points: number; lost: 
         }
       } catch (e) {
         if (!(e instanceof PowerCut)) throw e;
+        cutsHit++;
       }
       const after = new AccessLog(flash, 4);
       if (!after.check.ok) falseAlarms++;
       const texts = after.entries(0, 100).map((e) => e.text);
       for (const a of acked) if (!texts.includes(a)) lost++;
+      // a complete record whose head write was cut is rolled forward (kept, though not acknowledged)
+      if (texts.includes('cut ' + acked.length)) unackedKept++;
       after.append('action', 'next', 1_800_000_200);
       if (!after.verify().ok) falseAlarms++;
     }
   }
-  return { points, lost, falseAlarms };
+  return { points, lost, falseAlarms, cutsHit, unackedKept };
 }
 
 export interface AccessXs {
