@@ -10,10 +10,59 @@
 // Timing (simulated µs): bytes take 10 bits each at the baud rate (8N1), and each command
 // takes a processing time. The times are model values inside the R307 datasheet's bounds
 // (image capture < 1.0 s, 1:1000 search < 1.0 s, "average 0.3 s"), not measurements.
-import { R30X_DEFAULT_ADDRESS, R30X_PID_ACK, R30X_PID_COMMAND, R30xParser, r30xEncode } from '../../firmware/access/r30x-packet';
 import type { Serial, SerialOptions, Timer } from '../io';
 import { Scheduler } from './scheduler';
 import { SimTimer, SimUart } from './peripherals';
+
+// The module's own framing (R307 manual §4), written apart from firmware/access/r30x-packet.ts
+// so the driver is checked against a second reading of the manual, and hal/sim depends on
+// hal interfaces only.
+const ADDRESS_DEFAULT = 0xffffffff;
+const PID_COMMAND = 0x01;
+const PID_ACK = 0x07;
+
+function encode(address: number, pid: number, payload: number[]): number[] {
+  const len = payload.length + 2;
+  const out = [0xef, 0x01, (address >>> 24) & 0xff, (address >>> 16) & 0xff, (address >>> 8) & 0xff, address & 0xff, pid, len >> 8, len & 0xff];
+  let sum = pid + (len >> 8) + (len & 0xff);
+  for (const b of payload) {
+    out.push(b & 0xff);
+    sum += b & 0xff;
+  }
+  out.push((sum >> 8) & 0xff, sum & 0xff);
+  return out;
+}
+
+/** The module's receiver: bytes in, whole packets (or a bad one) out; garbage skipped. */
+class ChipReceiver {
+  private buf: number[] = [];
+  constructor(private readonly onPacket: (pid: number, payload: Uint8Array) => void, private readonly onBad: () => void) {}
+  push(bytes: Uint8Array): void {
+    for (const b of bytes) this.buf.push(b);
+    for (;;) {
+      let i = 0;
+      while (i + 1 < this.buf.length && !(this.buf[i] === 0xef && this.buf[i + 1] === 0x01)) i++;
+      this.buf = this.buf.slice(i);
+      if (this.buf.length < 9) return;
+      const len = this.buf[7] * 256 + this.buf[8];
+      if (len < 2 || len > 258) {
+        this.buf = this.buf.slice(2);
+        this.onBad();
+        continue;
+      }
+      if (this.buf.length < 9 + len) return;
+      const pkt = this.buf.slice(0, 9 + len);
+      this.buf = this.buf.slice(9 + len);
+      let sum = pkt[6] + pkt[7] + pkt[8];
+      for (let k = 9; k < 7 + len; k++) sum += pkt[k];
+      if ((sum & 0xffff) !== pkt[7 + len] * 256 + pkt[8 + len]) {
+        this.onBad();
+        continue;
+      }
+      this.onPacket(pkt[6], Uint8Array.from(pkt.slice(9, 7 + len)));
+    }
+  }
+}
 
 export const R30X_SIM_TIMES_US = {
   genImgFinger: 250_000,
@@ -46,7 +95,7 @@ export class SimR30xChip {
   private finger: number | undefined;
   private quality: CaptureQuality = 'good';
   private verified = false;
-  private readonly parser: R30xParser;
+  private readonly rx: ChipReceiver;
   private readonly byteUs: number;
   private readonly password: number;
   readonly capacity: number;
@@ -66,15 +115,13 @@ export class SimR30xChip {
 
   constructor(private readonly o: R30xChipOptions) {
     this.byteUs = 1e6 * 10 / (o.baud === undefined ? 57600 : o.baud);
-    this.address = o.address === undefined ? R30X_DEFAULT_ADDRESS : o.address;
+    this.address = o.address === undefined ? ADDRESS_DEFAULT : o.address;
     this.password = o.password === undefined ? 0 : o.password;
     this.capacity = o.capacity === undefined ? 1000 : o.capacity;
     for (let i = 0; i < this.capacity; i++) this.library.push(undefined);
-    this.parser = new R30xParser(this.address);
-    this.parser.onPacket = (pid, p) => this.command(pid, p);
-    this.parser.onError = () => this.reply([0x01]);
+    this.rx = new ChipReceiver((pid, p) => this.command(pid, p), () => this.reply([0x01]));
     o.uart.onHostData((bytes) => {
-      if (!this.unplugged) this.parser.pushAll(bytes);
+      if (!this.unplugged) this.rx.push(bytes);
     });
   }
 
@@ -117,7 +164,7 @@ export class SimR30xChip {
 
   private reply(payload: number[], workUs = R30X_SIM_TIMES_US.other, cmdBytes = 12): void {
     if (this.unplugged) return;
-    let out = Array.from(r30xEncode(this.address, R30X_PID_ACK, payload));
+    let out = encode(this.address, PID_ACK, payload);
     if (this.garbageNext > 0) {
       this.garbageNext--;
       out = [0x00, 0xef, 0x13, 0x37, 0xef, 0xef].concat(out);
@@ -151,7 +198,7 @@ export class SimR30xChip {
   }
 
   private command(pid: number, p: Uint8Array): void {
-    if (pid !== R30X_PID_COMMAND || p.length < 1) return this.reply([0x01]);
+    if (pid !== PID_COMMAND || p.length < 1) return this.reply([0x01]);
     const instr = p[0];
     const T = R30X_SIM_TIMES_US;
     const n = p.length + 11;
