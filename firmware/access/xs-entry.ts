@@ -4,7 +4,7 @@
 import { R30xParser, r30xEncode } from './r30x-packet';
 import { hotp, totp, totpMatch, TOTP_DEFAULTS } from './otp';
 import type { HashName } from './sha';
-import { sha256, sha512 } from './sha';
+import { hmac, sha256, sha512 } from './sha';
 
 export interface OtpBench {
   key: Uint8Array;
@@ -59,8 +59,10 @@ export function recordHash512(r: Uint8Array): number {
 }
 
 /** Parity: HOTP for counters 0..n-1 and a TOTP at one time, per hash. */
-export function otpParity(key: number[], n: number, unixS: number): string[] {
-  const k = new Uint8Array(key);
+export function otpParity(input: { key: number[]; n: number; unixS: number }): string[] {
+  const k = new Uint8Array(input.key);
+  const n = input.n;
+  const unixS = input.unixS;
   const out: string[] = [];
   const algs: HashName[] = ['SHA1', 'SHA256', 'SHA512'];
   for (let a = 0; a < algs.length; a++) {
@@ -68,4 +70,41 @@ export function otpParity(key: number[], n: number, unixS: number): string[] {
     out.push(totp(k, unixS, { alg: algs[a], digits: 8, periodS: 30, t0S: 0 }));
   }
   return out;
+}
+
+/** Parity: what the packet parser reports for a byte stream. */
+export function packetParity(input: { bytes: number[] }): string[] {
+  const bytes = input.bytes;
+  const p = new R30xParser(0xffffffff);
+  const out: string[] = [];
+  p.onPacket = function (pid: number, pl: Uint8Array) {
+    let h = '';
+    for (let i = 0; i < pl.length; i++) h += (pl[i] < 16 ? '0' : '') + pl[i].toString(16);
+    out.push(pid + ':' + h);
+  };
+  p.onError = function (e: string) {
+    out.push(e);
+  };
+  p.pushAll(bytes);
+  out.push('skipped ' + p.skipped);
+  return out;
+}
+
+/** Parity: SHA-1, SHA-256, SHA-512 and HMAC-SHA-256 of each message, hex. */
+export function hashParity(input: { msgs: number[][] }): string[] {
+  const msgs = input.msgs;
+  const out: string[] = [];
+  const algs: HashName[] = ['SHA1', 'SHA256', 'SHA512'];
+  for (let m = 0; m < msgs.length; m++) {
+    const b = new Uint8Array(msgs[m]);
+    for (let a = 0; a < algs.length; a++) out.push(hexOf(hmac(algs[a], b.subarray(0, b.length >> 1), b)));
+    out.push(hexOf(sha256(b)));
+  }
+  return out;
+}
+
+function hexOf(b: Uint8Array): string {
+  let h = '';
+  for (let i = 0; i < b.length; i++) h += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return h;
 }
