@@ -109,3 +109,30 @@ for (const sc of ACCESS_SCENARIOS) {
     t.deepEqual(sc.run().json, j, 'deterministic');
   });
 }
+
+test('the control unit composes the access layer: its alarms go out with the radio alarms; the PC-link guest check', async (t) => {
+  const { ControlUnit } = await import('../firmware/app/control-unit');
+  const { r30xRig } = await import('../hal/sim/r30x-chip');
+  const { SimStore } = await import('../hal/sim/store');
+  const rig = r30xRig();
+  const forwards: any[] = [];
+  const records: string[] = [];
+  const radio = { profile: 'nrf24' as const, maxPayload: 32, send: () => true, onReceive: undefined, onSent: undefined, close: () => {} };
+  const cu = new ControlUnit({
+    clock: { now: () => rig.sched.now() },
+    store: new SimStore(),
+    radio,
+    timer: rig.timer,
+    nodes: [],
+    onForward: (f) => forwards.push(f),
+    access: { wallS: () => 1_800_000_000 + rig.sched.now() / 1e6, random: (n) => new Uint8Array(n).fill(3), Serial: rig.Serial, onRecord: (e) => records.push(e.kind) },
+  });
+  const a = cu.access!;
+  for (let i = 0; i < 5; i++) t.regex(a.guestCheck(`${i + 1}-123456`, 'read'), /^unknown pass/);
+  t.is(a.guestCheck('junk', 'read'), 'malformed: want <pass>-<code>');
+  const al = forwards.filter((f) => f.kind === 'alarm');
+  t.is(al.length, 1);
+  t.like(al[0], { nodeId: 0, alarm: { kind: 'otp-guessing' } });
+  t.true(records.includes('pass-refused') && records.includes('alarm'));
+  t.throws(() => new ControlUnit({ clock: { now: () => 0 }, store: new SimStore(), radio, nodes: [], access: { wallS: () => 1, random: (n) => new Uint8Array(n), Serial: rig.Serial } }), { message: /needs a timer/ });
+});

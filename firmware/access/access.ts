@@ -8,7 +8,7 @@
 // guest-code-replayed, access-log-tampered, access-log-truncated, reader-fault.
 import type { Clock, Serial, SerialOptions, Store, Timer } from '../../hal/io';
 import { Credential } from '../console/credential';
-import type { LogKind } from './access-log';
+import type { LogEntry, LogKind } from './access-log';
 import { AccessLog } from './access-log';
 import type { Acceptance, PassInfo } from './guest';
 import { GuestPasses, KEY_BYTES } from './guest';
@@ -51,6 +51,8 @@ export interface AccessOptions {
   verifyPin?: (pin: string) => boolean;
   logCapacity?: number;
   onAlarm?: (a: AccessAlarm) => void;
+  /** every access-log record once it is on flash (the PC link's `access` lines) */
+  onRecord?: (e: LogEntry) => void;
 }
 
 export interface RequestArgs extends RequestContext {
@@ -99,7 +101,16 @@ export class Access {
 
   private record(kind: LogKind, text: string): void {
     const w = this.o.wallS();
-    this.log.append(kind, text, w === undefined ? 0 : w);
+    const err = this.log.append(kind, text, w === undefined ? 0 : w);
+    const cb = this.o.onRecord;
+    if (err === '' && cb !== undefined) {
+      const e = this.log.entries(this.log.count() - 1, 1);
+      try {
+        if (e.length === 1) cb(e[0]);
+      } catch (x) {
+        // a listener does not stop the access layer (rule 6)
+      }
+    }
   }
 
   private alarm(name: string, detail: string): void {
@@ -244,6 +255,22 @@ export class Access {
     }
     if (action !== 'read') this.record(d.allowed ? 'action' : 'action-refused', role + ' ' + action + (args.subject !== undefined ? ' ' + args.subject : '') + (d.allowed ? '' : ': ' + d.reason));
     return d;
+  }
+
+  /**
+   * For the PC link (firmware/control/pc-link.ts `PcLinkPorts.guestCheck`): a guest's
+   * "<pass>-<code>" (or "<pass> <code>") checked, then `action` asked for that pass from a
+   * distance. '' when allowed, else the reason.
+   */
+  guestCheck(passAndCode: string, action: string): string {
+    let cut = passAndCode.indexOf('-');
+    if (cut < 0) cut = passAndCode.indexOf(' ');
+    if (cut <= 0) return 'malformed: want <pass>-<code>';
+    const id = Number(passAndCode.substring(0, cut));
+    const a = this.guestCode(id, passAndCode.substring(cut + 1));
+    if (!a.ok) return a.reason + ' (' + a.detail + ')';
+    const d = this.request('guest', action, { passId: id, remote: true });
+    return d.allowed ? '' : d.reason;
   }
 
   close(): void {
