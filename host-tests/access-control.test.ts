@@ -2,9 +2,13 @@
 // sessions, guest passes issued by a household member, request() for every interface, the
 // named alarms, and the four access attack scenarios of `npm run sim`.
 import test from 'ava';
+import fc from 'fast-check';
+import { fuzzRuns, reportSeed } from './support/fc-seed';
 import { base32Decode, totp, TOTP_DEFAULTS } from '../firmware/access/otp';
 import { HOUSEHOLD_SESSION_US } from '../firmware/access/access';
 import { ACCESS_SCENARIOS, accessRig, enrolFirst } from '../tools/sim/access-scenarios';
+
+reportSeed(test.after.always, 'access-control.test.ts');
 
 function identified(who = 1) {
   const r = accessRig();
@@ -135,4 +139,18 @@ test('the control unit composes the access layer: its alarms go out with the rad
   t.like(al[0], { nodeId: 0, alarm: { kind: 'otp-guessing' } });
   t.true(records.includes('pass-refused') && records.includes('alarm'));
   t.throws(() => new ControlUnit({ clock: { now: () => 0 }, store: new SimStore(), radio, nodes: [], access: { wallS: () => 1, random: (n) => new Uint8Array(n), Serial: rig.Serial } }), { message: /needs a timer/ });
+});
+
+test('fuzz: any PC-link guest string and action gives "" or a reason, never a throw, and the log stays whole', (t) => {
+  const r = identified();
+  const p = r.access.issuePass('household', 3600, 1000, ['read']);
+  if (!p.ok) return t.fail(p.error);
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.tuple(fc.integer({ min: -2, max: 300 }), fc.string({ maxLength: 8 })).map(([a, b]) => `${a}-${b}`)), fc.constantFrom('read', 'relay-on', 'format', ''), (line, action) => {
+      const why = r.access.guestCheck(line, action);
+      return typeof why === 'string';
+    }),
+    { numRuns: fuzzRuns(150) },
+  );
+  t.true(r.access.log.verify().ok);
 });
