@@ -23,7 +23,7 @@
 // pins it (docs/CONTROL-UNIT.md, "Access log").
 import type { Store } from '../../hal/io';
 import { getU32, PersistentRecord, putU32 } from '../store/records';
-import { sha256 } from './sha';
+import { copyBytes, sha256 } from './sha';
 
 export const LOG_KINDS = ['enrol', 'enrol-failed', 'identify-match', 'identify-no-match', 'finger-deleted', 'reader-wiped', 'pass-issued', 'pass-used', 'pass-refused', 'action', 'action-refused', 'alarm', 'reader-error'];
 export type LogKind = 'enrol' | 'enrol-failed' | 'identify-match' | 'identify-no-match' | 'finger-deleted' | 'reader-wiped' | 'pass-issued' | 'pass-used' | 'pass-refused' | 'action' | 'action-refused' | 'alarm' | 'reader-error';
@@ -83,7 +83,7 @@ export class AccessLog {
     const h = this.head.read();
     if (h.ok && h.value.length === 4 + HASH) {
       this.n = getU32(h.value, 0);
-      this.last = h.value.slice(4);
+      this.last = copyBytes(h.value, 4, 4 + HASH);
     }
     // roll forward a record whose head write was cut
     const next = this.raw(this.n);

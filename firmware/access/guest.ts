@@ -18,6 +18,7 @@ import { getU32, PersistentRecord, putU32 } from '../store/records';
 import type { TotpParams } from './otp';
 import { base32, totpMatch, wellFormedCode, TOTP_DEFAULTS } from './otp';
 import { policyTable } from './policy';
+import { copyBytes } from './sha';
 
 export const MAX_PASSES = 8;
 export const KEY_BYTES = 20; // RFC 4226 §4 R6: 160 bits recommended
@@ -112,7 +113,7 @@ export class GuestPasses {
     if (this.passes.length >= MAX_PASSES) return { ok: false, error: 'already ' + MAX_PASSES + ' live passes; revoke one' };
     const id = this.nextId;
     this.nextId = id >= 255 ? 1 : id + 1;
-    const p: Pass = { id: id, key: key.slice(), expiresS: Math.floor(nowS + validForS), usesLeft: uses, usedUpTo: -1, failures: 0, lockedUntilS: 0, scope: bits, issuedBy: issuedBy.substring(0, 16) };
+    const p: Pass = { id: id, key: copyBytes(key, 0, key.length), expiresS: Math.floor(nowS + validForS), usesLeft: uses, usedUpTo: -1, failures: 0, lockedUntilS: 0, scope: bits, issuedBy: issuedBy.substring(0, 16) };
     this.passes.push(p);
     this.save();
     const secret = base32(key);
@@ -231,7 +232,7 @@ export class GuestPasses {
       const id = v[at];
       const kl = v[at + 1];
       at += 2;
-      const key = v.slice(at, at + kl);
+      const key = copyBytes(v, at, at + kl);
       at += kl;
       const expiresS = getU32(v, at);
       const usesLeft = v[at + 4] | (v[at + 5] << 8);

@@ -132,6 +132,8 @@ export class R30xParser {
     const want = this.body[n] * 256 + this.body[n + 1];
     if ((sum & 0xffff) !== want) return this.onError('checksum');
     if (this.addr !== this.address) return this.onError('address');
-    this.onPacket(this.pid, this.body.slice(0, n));
+    const payload = new Uint8Array(n);
+    for (let i = 0; i < n; i++) payload[i] = this.body[i];
+    this.onPacket(this.pid, payload);
   }
 }

@@ -188,6 +188,18 @@ export function hmac(name: HashName, key: Uint8Array, m: Uint8Array): Uint8Array
   return hash(name, outer);
 }
 
+/**
+ * A copy of bytes [start, end) as a Uint8Array. Not `.slice()`: in Espruino 2v29 a typed
+ * array's slice returns a plain Array (no typed semantics).
+ */
+export function copyBytes(src: Uint8Array, start: number, end: number): Uint8Array {
+  if (end > src.length) end = src.length;
+  const n = end > start ? end - start : 0;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = src[start + i];
+  return out;
+}
+
 /** Constant-time equality of two byte strings (the length is not secret). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
