@@ -106,7 +106,7 @@ for (const sc of ACCESS_SCENARIOS) {
     };
     t.deepEqual(j.alarms.map((a: any) => a.name), [want[sc.name]]);
     t.true(j.log.some((e: any) => e.kind === 'alarm' && e.text.startsWith(want[sc.name])));
-    if (sc.name === 'access-fingerprint-brute-force') t.true(j.householdAdmitted);
+    if (sc.name === 'access-fingerprint-brute-force') t.deepEqual([j.lockedDuringHold, j.householdAdmitted], [true, true]);
     if (sc.name === 'access-otp-guessing') t.deepEqual([j.guessesAccepted, j.guestAdmittedAfter], [0, true]);
     if (sc.name === 'access-replayed-guest-code') t.deepEqual([j.replayAccepted, j.outOfScopeRefused], [false, true]);
     if (sc.name === 'access-tampered-log') t.true(j.detected);

@@ -14,8 +14,8 @@ import type { Acceptance, PassInfo } from './guest';
 import { GuestPasses, KEY_BYTES } from './guest';
 import type { Decision, RequestContext } from './policy';
 import { decide } from './policy';
-import type { IdentifyResult, R30xError } from './r30x';
-import { R30x } from './r30x';
+import type { IdentifyResult } from './r30x';
+import { R30x, R30xError } from './r30x';
 
 /** A household session lasts this long after a fingerprint match. */
 export const HOUSEHOLD_SESSION_US = 300e6;
@@ -24,6 +24,8 @@ export const GUEST_SESSION_US = 300e6;
 /** Fingerprint no-matches within FP_WINDOW_US that raise fingerprint-brute-force. */
 export const FP_NO_MATCH_ALARM = 5;
 export const FP_WINDOW_US = 60e6;
+/** After the brute-force alarm the reader is not asked for this long (each try costs the attacker a minute). */
+export const FP_LOCK_US = 60e6;
 /** Wrong guest codes within OTP_WINDOW_US that raise otp-guessing. */
 export const OTP_FAIL_ALARM = 5;
 export const OTP_WINDOW_US = 300e6;
@@ -81,6 +83,7 @@ export class Access {
   private readonly guestUntil: { [passId: string]: number } = {};
   private readonly guestScope: { [passId: string]: string[] } = {};
   private fpMisses: number[] = [];
+  private fpLockedUntil = -1;
   private otpFails: number[] = [];
   private readonly o: AccessOptions;
 
@@ -154,6 +157,12 @@ export class Access {
 
   /** Identify the finger on the reader; a match opens a household session. */
   identify(cb: (err: R30xError | undefined, r: IdentifyResult | undefined) => void): void {
+    const now = this.now();
+    if (now < this.fpLockedUntil) {
+      const e = new R30xError('identify', -1, 'LOCKED', 'too many unknown fingers: wait ' + Math.ceil((this.fpLockedUntil - now) / 1e6) + ' s');
+      this.record('identify-no-match', e.message);
+      return cb(e, undefined);
+    }
     this.reader.identify((e, r) => {
       const t = this.now();
       if (e === undefined && r !== undefined) {
@@ -164,7 +173,8 @@ export class Access {
         this.record('identify-no-match', e.message);
         this.fpMisses = within(this.fpMisses, t, FP_WINDOW_US);
         this.fpMisses.push(t);
-        if (this.fpMisses.length === FP_NO_MATCH_ALARM) this.alarm('fingerprint-brute-force', FP_NO_MATCH_ALARM + ' unknown fingers in ' + FP_WINDOW_US / 1e6 + ' s');
+        if (this.fpMisses.length >= FP_NO_MATCH_ALARM) this.fpLockedUntil = t + FP_LOCK_US;
+        if (this.fpMisses.length === FP_NO_MATCH_ALARM) this.alarm('fingerprint-brute-force', FP_NO_MATCH_ALARM + ' unknown fingers in ' + FP_WINDOW_US / 1e6 + ' s; reader locked ' + FP_LOCK_US / 1e6 + ' s');
       } else if (e !== undefined) {
         this.record('reader-error', e.message);
         if (e.kind === 'TIMEOUT') this.alarm('reader-fault', e.message);
