@@ -2,6 +2,7 @@
 // Speed, cost and accuracy targets, measured in one run. Latencies are in simulated
 // time; XS cost comes from xsnap's deterministic compute meter; the only wall-clock
 // figure (the simulator's real-time factor) is a ratio measured in this same run.
+import { accessBench } from './bench/access';
 import { accuracyMatrix } from './bench/accuracy';
 import { loadAccuracy } from './bench/load-accuracy';
 import { throwingListenerTrips } from './bench/listener';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
   const priv = await privacyBench();
   log('bench: Espruino in the real interpreter ...');
   const espruino = await espruinoBench();
+  log('bench: access (fingerprint, OTP vectors, access-log power cuts, XS cost) ...');
+  const acc7 = await accessBench();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -92,7 +95,9 @@ async function main(): Promise<void> {
       computrons_verify_sig_moddable_first: sec.computrons_verify_sig_moddable_first,
       computrons_anomaly_per_reject: sec.computrons_anomaly_per_reject,
       computrons_ratelimit_reject_path: sec.computrons_ratelimit_reject_path,
+      ...acc7.xs,
     },
+    access: acc7.access,
     security: {
       trip_with_throwing_listener_ms: throwing,
       anomaly_entries_max_under_flood: sec.anomaly_entries_max_under_flood,
@@ -164,6 +169,11 @@ async function main(): Promise<void> {
   for (const k of Object.keys(priv.privacy.mi_bits)) row(`privacy.mi_bits.${k} / events_per_day`, `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`, k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)');
   row('privacy.overhead_pct (ours)', priv.privacy.overhead_pct, '<= 6 (stated)');
   row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');
+  row('access.fp_identify_ms (finger-on to decision)', acc7.access.fp_identify_ms, '(57600 baud, worst poll phase)');
+  row('access.otp_vectors_passed / total', `${acc7.access.otp_vectors_passed} / ${acc7.access.otp_vectors_total}`, 'all (RFC 4226 D, RFC 6238 B)');
+  row('xs.computrons_totp (one check, SHA-1, ±1 step)', acc7.xs.computrons_totp, '(measured)');
+  row('xs.computrons_fp_packet (16-byte ack)', acc7.xs.computrons_fp_packet, '(measured)');
+  row('access.log_records_lost', `${acc7.access.log_records_lost} of ${acc7.access.log_power_cut_points} cuts`, '0');
   row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
   row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
   row('espruino.vars_used (ESP32 format)', espruino.vars_used ?? `skipped`, espruino.skipped ?? '(of 16383; 14 B each)');

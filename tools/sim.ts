@@ -3,7 +3,11 @@
 import { parseArgs } from 'node:util';
 import { listBoards, loadBoard, type Board } from '../boards/schema';
 import { formatTimeline, runScenario } from './sim/run';
-import { NET_SCENARIOS } from './sim/net-scenarios';
+import { ACCESS_SCENARIOS } from './sim/access-scenarios';
+import { NET_SCENARIOS as LINK_SCENARIOS } from './sim/net-scenarios';
+
+// network and access scenarios run their own control unit (no --board)
+const NET_SCENARIOS = [...LINK_SCENARIOS, ...ACCESS_SCENARIOS];
 import { findScenario, SCENARIOS } from './sim/scenarios';
 
 const USAGE = `usage: npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>]

@@ -25,6 +25,8 @@ import { NodeEntry } from '../control/node-table';
 import type { ControlNodeConfig } from '../control/node-table';
 import { SecurityLog } from '../control/security-log';
 import { profileOf } from './node-link';
+import { Access } from '../access/access';
+import type { AccessAlarm, AccessOptions } from '../access/access';
 
 export type Forward =
   | { kind: 'reading'; nodeId: number; tUs: number; counter: number; reading: TelemetryReading }
@@ -46,6 +48,8 @@ export interface ControlUnitOptions {
   onForward?: (f: Forward) => void;
   /** security log capacity (default 512) */
   logCapacity?: number;
+  /** the access layer (fingerprint reader, guest passes, policy, access log; needs `timer`) */
+  access?: Omit<AccessOptions, 'clock' | 'store' | 'timer'>;
 }
 
 const QUEUE_MAX = 64;
@@ -59,9 +63,12 @@ export class ControlUnit {
   private readonly queue: Uint8Array[] = [];
   private msgId = 0;
   private readonly clock: Clock;
+  /** who may do what, and the access log (firmware/access/access.ts); undefined without `access` */
+  readonly access: Access | undefined;
 
   constructor(readonly o: ControlUnitOptions) {
     this.clock = o.clock;
+    this.access = o.access === undefined ? undefined : this.makeAccess(o.access);
     this.profile = profileOf(o.radio.profile);
     const every = o.reportEveryS === undefined ? 10 : o.reportEveryS;
     if (!(every >= 1 && every <= 3600)) throw new RangeError(`ControlUnit.reportEveryS ${every} out of range 1..3600`);
@@ -90,6 +97,31 @@ export class ControlUnit {
     o.radio.onReceive = (f: Uint8Array) => this.onFrame(f);
     o.radio.onSent = () => this.flush();
     if (o.timer !== undefined) o.timer.set(() => this.tick(), 1e6, 1e6);
+  }
+
+  private makeAccess(a: Omit<AccessOptions, 'clock' | 'store' | 'timer'>): Access {
+    const timer = this.o.timer;
+    if (timer === undefined) throw new RangeError('ControlUnit.access needs a timer (the fingerprint reader times out on it)');
+    const given = a.onAlarm;
+    return new Access({
+      clock: this.o.clock,
+      store: this.o.store,
+      timer: timer,
+      wallS: a.wallS,
+      random: a.random,
+      Serial: a.Serial,
+      readerPort: a.readerPort,
+      readerPassword: a.readerPassword,
+      readerCapacity: a.readerCapacity,
+      verifyPin: a.verifyPin,
+      logCapacity: a.logCapacity,
+      onRecord: a.onRecord,
+      // access alarms go out with the radio's, node id 0 (the unit itself)
+      onAlarm: (x: AccessAlarm) => {
+        if (given !== undefined) given(x);
+        this.forward({ kind: 'alarm', nodeId: 0, tUs: x.tUs, alarm: { tUs: x.tUs, nodeId: 0, kind: x.name, detail: x.detail } });
+      },
+    });
   }
 
   node(id: number): NodeEntry | undefined {

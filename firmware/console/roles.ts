@@ -9,9 +9,11 @@
 //   technician  a PIN login at the console (the utility's or installer's field staff)
 //   utility     an authority-signed command over the link (firmware/link/command.ts)
 //
-// The control-unit issue (roles household / guest / technician / utility, one policy
-// module) extends this table: `household` and `guest` come in as actors of the control
-// unit's own interface; the rows stay the single place a local permission is decided.
+// The control-unit issue (issue 7) moved the cells into the one policy table,
+// firmware/access/policy.ts, which adds the control unit's roles (household, guest) and
+// actions; this module is the console's view of it (its four actors, its seven rows).
+import { may, rolesFor } from '../access/policy';
+
 export type Actor = 'serial' | 'button' | 'technician' | 'utility';
 
 export type LocalAction =
@@ -29,39 +31,31 @@ export type LocalAction =
   | 'configure'
   | 'restart';
 
-const TABLE: { action: LocalAction; actors: Actor[] }[] = [
-  { action: 'read', actors: ['serial', 'button', 'technician', 'utility'] },
-  { action: 'relay-off', actors: ['serial', 'button', 'technician', 'utility'] },
-  { action: 'relay-on', actors: ['serial', 'button', 'technician', 'utility'] },
-  // a disconnect for non-payment is not undone by whoever reaches the port or the button
-  { action: 'relay-on-utility-hold', actors: ['technician', 'utility'] },
-  // a breaker's reset is a local act (IEC 60947-2 style: reset at the device); the remote
-  // side never closes over a trip (the command policy refuses a reconnect: 'safety')
-  { action: 'safety-reset', actors: ['button', 'technician'] },
-  { action: 'configure', actors: ['button', 'technician'] },
-  { action: 'restart', actors: ['serial', 'button', 'technician'] },
-];
+// The cells live in the one policy table (firmware/access/policy.ts, issue 7): these are
+// the console's rows and columns of it.
+const LOCAL_ACTIONS: LocalAction[] = ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'restart'];
+const ACTORS: Actor[] = ['serial', 'button', 'technician', 'utility'];
 
 /** May `actor` do `action`? Unknown actions are refused. */
 export function allowed(action: LocalAction, actor: Actor): boolean {
-  for (let i = 0; i < TABLE.length; i++) {
-    if (TABLE[i].action !== action) continue;
-    const a = TABLE[i].actors;
-    for (let k = 0; k < a.length; k++) if (a[k] === actor) return true;
-    return false;
-  }
-  return false;
+  return may(actor, action);
 }
 
 /** The actors allowed an action, for error replies ("Allowed"). */
 export function actorsFor(action: LocalAction): string[] {
-  for (let i = 0; i < TABLE.length; i++) if (TABLE[i].action === action) return TABLE[i].actors.slice();
-  return [];
+  return actorsOf(action);
+}
+
+function actorsOf(action: LocalAction): Actor[] {
+  const all = rolesFor(action);
+  const out: Actor[] = [];
+  for (let i = 0; i < all.length; i++) for (let k = 0; k < ACTORS.length; k++) if (all[i] === ACTORS[k]) out.push(ACTORS[k]);
+  return out;
 }
 
 /** The whole table (docs, tests). */
 export function roleTable(): { action: LocalAction; actors: Actor[] }[] {
   const out: { action: LocalAction; actors: Actor[] }[] = [];
-  for (let i = 0; i < TABLE.length; i++) out.push({ action: TABLE[i].action, actors: TABLE[i].actors.slice() });
+  for (let i = 0; i < LOCAL_ACTIONS.length; i++) out.push({ action: LOCAL_ACTIONS[i], actors: actorsOf(LOCAL_ACTIONS[i]) });
   return out;
 }
