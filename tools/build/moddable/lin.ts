@@ -28,8 +28,11 @@ export interface LinScenario {
   faultA: number;
   /** when the load steps, ms after the main relay first closed */
   faultAfterCloseMs: number;
-  /** the stand-in ADC's time base: 'wall' (Time.microseconds at each read) or 'reads' (1 ms per V read) */
-  clock: 'wall' | 'reads';
+  /**
+   * the stand-in ADC's time base: 'wall' (Time.microseconds at each read), 'reads' (1 ms per
+   * V read), or 'virtual' ('reads', and the app's Time.microseconds follows that sample clock)
+   */
+  clock: 'wall' | 'reads' | 'virtual';
 }
 
 /** NTC and MQ-6 input volts at 25 °C in clean air, from the simulator's front-end model. */

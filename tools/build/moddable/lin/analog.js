@@ -8,11 +8,13 @@
 // stand-in says when); the NTC and MQ-6 pins read fixed codes.
 // config.lin.clock: "wall" computes the signal at Time.microseconds of each read (the lin
 // timer's jitter goes into the samples, as a late timer would on a board); "reads" at
-// 1 ms per V read (an ideal 1 kHz sampler, whatever the timer did). Every 5000 V reads the stand-in traces the
+// 1 ms per V read (an ideal 1 kHz sampler, whatever the timer did); "virtual" is "reads" with
+// the app's Time.microseconds following the same sample clock (lin/microseconds.js). Every 5000 V reads the stand-in traces the
 // spacing of those reads on the wall clock, so a run shows the timer's jitter.
 import Time from "time";
 import config from "mc/config";
 import { mainRelayClosedAt } from "embedded:io/digital";
+import { sampleTick, wallMicroseconds } from "microseconds";
 
 const ADC_PINS = [36, 37, 38, 39, 32, 33, 34, 35, 4, 0, 2, 15, 13, 12, 14, 27, 25, 26];
 const ATTEN = { 0: 950, 2.5: 1250, 6: 1750, 12: 2450 };
@@ -20,8 +22,9 @@ const used = [];
 let t0, vReads = 0, lastV = 0, gapSum = 0, gapMax = 0, gapMin = 1e9;
 
 function sampleTime(pin) {
-	const now = Time.microseconds;
+	const now = wallMicroseconds();
 	if (pin === config.board.pins.adcV) {
+		if (config.lin.clock === "virtual") sampleTick();
 		if (vReads > 0) {
 			const gap = now - lastV;
 			gapSum += gap;
@@ -35,6 +38,7 @@ function sampleTime(pin) {
 			gapSum = 0; gapMax = 0; gapMin = 1e9;
 		}
 	}
+	if (config.lin.clock === "virtual") return Time.microseconds;
 	if (config.lin.clock !== "reads") return now;
 	// "reads": an ideal sampler, 1 ms per V+I pair whatever the timer did
 	return t0 + (pin === config.board.pins.adcV ? vReads - 1 : vReads) * 1000;
