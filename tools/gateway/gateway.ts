@@ -238,6 +238,7 @@ export class Gateway extends EventEmitter {
       TempUnit: 'C',
     };
     this.pub(`tele/${t}/SENSOR`, JSON.stringify(sensor), true, t0);
+    this.emit('sensor', m.node, sensor);
     this.pub(`stat/${t}/POWER`, m.relay === 'closed' ? 'ON' : 'OFF', true);
     this.pub(`stat/${t}/BREAKER`, m.relay, true);
   }
