@@ -11,6 +11,7 @@ import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
+import { gatewayBench } from './bench/gateway';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const build = await buildSizes();
   log('bench: privacy (load hiding) and scheduling ...');
   const priv = await privacyBench();
+  log('bench: gateway, history, dashboard ...');
+  const mon = await gatewayBench();
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     build,
     privacy: priv.privacy,
     sched: priv.sched,
+    ...mon,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -118,6 +122,11 @@ async function main(): Promise<void> {
   row('privacy.overhead_pct (ours)', priv.privacy.overhead_pct, '<= 6 (stated)');
   row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');
   row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
+  row('gateway.msgs_per_s (embedded / mosquitto)', `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`, '>= 10000 (readings, 3 publishes each)');
+  row('gateway.publish_p99_ms (embedded / mosquitto)', `${mon.gateway.publish_p99_ms.embedded} / ${mon.gateway.publish_p99_ms.mosquitto ?? '-'}`, '(line in -> PUBACK)');
+  row('dashboard.bytes', mon.dashboard.bytes, '< 300000');
+  row('history.rows_per_s', mon.history.rows_per_s, '(readings; 3 resolution rows each)');
+  row('ha.discovery_entities', mon.ha.discovery_entities, '(per node)');
   row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
 }
 

@@ -134,7 +134,7 @@ export class Gateway extends EventEmitter {
     if (c === undefined) return;
     this.stats.published++;
     c.publish(topic, payload, { retain, qos: 1 }, (err) => {
-      if (err === undefined && t0 !== undefined) {
+      if (!err && t0 !== undefined) {
         if (this.latencies.length >= 100_000) this.latencies.splice(0, 50_000);
         this.latencies.push(performance.now() - t0);
       }
