@@ -12,6 +12,7 @@ import { securityBench } from './bench/security';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
 import { gatewayBench } from './bench/gateway';
+import { runHomes } from './home/homes';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   const priv = await privacyBench();
   log('bench: gateway, history, dashboard ...');
   const mon = await gatewayBench();
+  log('bench: 100 simulated homes through stateless gateways (10 simulated s) ...');
+  const homes = await runHomes(100, 10);
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
       attack_frames_rejected_pct: link.attack_frames_rejected_pct,
       legit_delivery_pct_under_flood: link.legit_delivery_pct_under_flood,
     },
-    sim: rt,
+    sim: { ...rt, homes_realtime_factor: homes.realtime_factor, homes: homes.homes },
     console: con,
     build,
     privacy: priv.privacy,
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
   row('gateway.msgs_per_s (embedded / mosquitto)', `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`, '>= 10000 (readings, 3 publishes each)');
   row('gateway.publish_p99_ms (embedded / mosquitto)', `${mon.gateway.publish_p99_ms.embedded} / ${mon.gateway.publish_p99_ms.mosquitto ?? '-'}`, '(line in -> PUBACK)');
   row('dashboard.bytes', mon.dashboard.bytes, '< 300000');
+  row('sim.homes_realtime_factor (100 homes)', homes.realtime_factor, '>= 10');
   row('history.rows_per_s', mon.history.rows_per_s, '(readings; 3 resolution rows each)');
   row('ha.discovery_entities', mon.ha.discovery_entities, '(per node)');
   row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
