@@ -73,6 +73,13 @@ test('login, cookie flags, CSRF, rate limit, body limit, path traversal, guest s
     const g = await raw(port, 'POST', '/api/guest-login', {}, '{"code":"123456"}');
     t.is(g.status, 401);
     t.regex(JSON.parse(g.body).error, /guest: no access module on this unit/);
+    // guest pass: household only, carried to the control unit, which refuses without its access module
+    const gp = await raw(port, 'POST', '/api/guest-pass', { Cookie: sid, 'X-CSRF-Token': csrf }, '{"scope":"relay-off","uses":2,"minutes":60}');
+    t.is(gp.status, 409);
+    t.regex(JSON.parse(gp.body).error, /guest: no access module on this unit/);
+    const gp2 = await raw(port, 'POST', '/api/guest-pass', { Cookie: sid, 'X-CSRF-Token': csrf }, '{"scope":"relay-on","uses":2,"minutes":60}');
+    t.regex(JSON.parse(gp2.body).error, /scope: one of read, relay-off/);
+    t.is((await raw(port, 'POST', '/api/guest-pass', { Cookie: sid }, '{"scope":"read","uses":1,"minutes":5}')).status, 403);
     // wrong passwords: refused, then rate-limited, and the right one waits too
     for (let i = 0; i < LOGIN_LIMIT.perClient - 1; i++) t.is((await raw(port, 'POST', '/api/login', {}, '{"user":"household","password":"nope"}')).status, 401);
     t.is((await raw(port, 'POST', '/api/login', {}, '{"user":"household","password":"nope"}')).status, 429);

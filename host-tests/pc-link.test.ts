@@ -67,6 +67,7 @@ test('role table: every cell', (t) => {
     'relay-on': ['household', 'technician'],
     'signed-command': ['utility'],
     'guest-login': ['guest'],
+    'guest-issue': ['household'],
   };
   t.deepEqual(Object.fromEntries(PC_ROLE_TABLE.map((r) => [r.action, r.roles])), expect);
   for (const row of PC_ROLE_TABLE) for (const role of ['household', 'guest', 'technician', 'utility'] as const) t.is(pcAllowed(row.action, role), expect[row.action].includes(role), `${row.action}/${role}`);
@@ -76,7 +77,10 @@ test('fuzz: the line parser and the stream never throw, and answer every non-emp
   const cmd = fc.record({
     v: fc.oneof(fc.constant(1), fc.integer()),
     id: fc.oneof(fc.integer(), fc.string({ maxLength: 70 }), fc.constant(null)),
-    cmd: fc.constantFrom('ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'x'),
+    cmd: fc.constantFrom('ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'x'),
+    scope: fc.constantFrom('read', 'relay-off', 'all'),
+    uses: fc.integer({ min: -1, max: 200 }),
+    minutes: fc.integer({ min: 0, max: 20000 }),
     role: fc.constantFrom('household', 'guest', 'technician', 'utility', 'nobody'),
     node: fc.oneof(fc.integer({ min: -5, max: 300 }), fc.double()),
     state: fc.constantFrom('on', 'off', 'maybe'),
@@ -86,7 +90,7 @@ test('fuzz: the line parser and the stream never throw, and answer every non-emp
   const line = fc.oneof(fc.string({ maxLength: 200 }), fc.json(), cmd.map((o) => JSON.stringify(o)), fc.string({ minLength: MAX_LINE - 5, maxLength: MAX_LINE + 20 }));
   fc.assert(
     fc.property(fc.array(line, { maxLength: 8 }), fc.integer({ min: 1, max: 50 }), (lines, chunk) => {
-      const r = rig({ relay: () => '', guestCheck: (code) => (code === '123456' ? '' : 'guest: wrong code') });
+      const r = rig({ relay: () => '', guestCheck: (code) => (code === '123456' ? '' : 'guest: wrong code'), issueGuestPass: () => ({ code: '654321' }) });
       const text = lines.map((l) => l.replace(/[\r\n]/g, ' ')).join('\n') + '\n';
       for (let i = 0; i < text.length; i += chunk) r.link.feed(text.slice(i, i + chunk));
       const nonEmpty = lines.filter((l) => l.replace(/[\r\n]/g, ' ').length > 0).length;
@@ -126,6 +130,14 @@ test('guests: without the access module refused; with it, the code is checked; a
   const d = rig();
   d.link.line('{"v":1,"id":1,"cmd":"relay","role":"household","node":1,"state":"off"}');
   t.regex(d.json()[0].error, /no household relay message on the radio link/);
+  // guest passes: household only, fields checked, the access module makes the code
+  d.link.line('{"v":1,"id":2,"cmd":"guest-pass","role":"household","scope":"relay-off","uses":3,"minutes":60}');
+  d.link.line('{"v":1,"id":3,"cmd":"guest-pass","role":"guest","scope":"relay-off","uses":3,"minutes":60}');
+  d.link.line('{"v":1,"id":4,"cmd":"guest-pass","role":"household","scope":"relay-on","uses":3,"minutes":60}');
+  t.deepEqual(d.json().slice(1).map((o) => o.error), ['guest: no access module on this unit', 'forbidden: guest-issue is not allowed to guest (allowed: household)', 'scope: one of read, relay-off']);
+  const e = rig({ issueGuestPass: (scope, uses, minutes) => (uses > 50 ? 'too many uses' : { code: `c-${scope}-${uses}-${minutes}` }) });
+  e.link.line('{"v":1,"id":5,"cmd":"guest-pass","role":"household","scope":"read","uses":2,"minutes":30}');
+  t.deepEqual(e.json()[0], { v: 1, type: 'reply', id: 5, ok: true, code: 'c-read-2-30', scope: 'read', uses: 2, minutes: 30 });
 });
 
 test('against the simulator: readings and a trip come out as lines; a signed disconnect goes in through the link', (t) => {

@@ -3,7 +3,7 @@
 // only encoder and parser of it on the unit, and tools/gateway reads the same lines.
 //
 //   out  hello, reading, trip, security, rekey, ack, alarm, access, reply, error
-//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login
+//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass
 //
 // Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
 // object, unknown command, wrong version, oversized, a field out of range, an action the
@@ -32,7 +32,7 @@ export const MAX_LINE = 1024;
 export type PcRole = 'household' | 'guest' | 'technician' | 'utility';
 export const PC_ROLES: PcRole[] = ['household', 'guest', 'technician', 'utility'];
 
-export type PcAction = 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login';
+export type PcAction = 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'guest-issue';
 
 /** Which role may do what over the PC link (docs/PC-LINK.md "Roles"). */
 export const PC_ROLE_TABLE: { action: PcAction; roles: PcRole[] }[] = [
@@ -43,6 +43,8 @@ export const PC_ROLE_TABLE: { action: PcAction; roles: PcRole[] }[] = [
   // the bytes carry the authority's signature; the node verifies them, the unit only relays
   { action: 'signed-command', roles: ['utility'] },
   { action: 'guest-login', roles: ['guest'] },
+  // a household member issues a guest pass (the access module makes and keeps it)
+  { action: 'guest-issue', roles: ['household'] },
 ];
 
 export function pcAllowed(action: PcAction, role: PcRole): boolean {
@@ -143,11 +145,14 @@ export type PcCommand =
   | { cmd: 'nodes'; id: JsonValue; role: PcRole }
   | { cmd: 'relay'; id: JsonValue; role: PcRole; node: number; state: 'on' | 'off'; code: string }
   | { cmd: 'command'; id: JsonValue; role: PcRole; node: number; hex: string }
-  | { cmd: 'guest-login'; id: JsonValue; role: PcRole; code: string };
+  | { cmd: 'guest-login'; id: JsonValue; role: PcRole; code: string }
+  | { cmd: 'guest-pass'; id: JsonValue; role: PcRole; scope: string; uses: number; minutes: number };
 
 export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
 
-const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login'];
+const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass'];
+/** what a guest pass may allow (PC_ROLE_TABLE actions open to a guest) */
+export const GUEST_SCOPES = ['read', 'relay-off'];
 
 function bad(id: JsonValue, error: string): PcParse {
   return { ok: false, id: id, error: error };
@@ -178,6 +183,7 @@ export function actionOf(c: PcCommand): PcAction {
   if (c.cmd === 'relay') return c.state === 'on' ? 'relay-on' : 'relay-off';
   if (c.cmd === 'command') return 'signed-command';
   if (c.cmd === 'guest-login') return 'guest-login';
+  if (c.cmd === 'guest-pass') return 'guest-issue';
   return 'read';
 }
 
@@ -225,6 +231,14 @@ export function parsePcLine(line: string): PcParse {
     const code = m['code'];
     if (typeof code !== 'string' || code.length < 1 || code.length > 16) return bad(id, 'code: a string of 1..16 characters');
     c = { cmd: 'guest-login', id: id, role: r, code: code };
+  } else if (cmd === 'guest-pass') {
+    const scope = m['scope'];
+    if (typeof scope !== 'string' || GUEST_SCOPES.indexOf(scope) < 0) return bad(id, 'scope: one of ' + GUEST_SCOPES.join(', '));
+    const uses = m['uses'];
+    if (typeof uses !== 'number' || !(uses >= 1 && uses <= 100) || Math.floor(uses) !== uses) return bad(id, 'uses: an integer 1..100');
+    const minutes = m['minutes'];
+    if (typeof minutes !== 'number' || !(minutes >= 1 && minutes <= 10080) || Math.floor(minutes) !== minutes) return bad(id, 'minutes: an integer 1..10080 (a week)');
+    c = { cmd: 'guest-pass', id: id, role: r, scope: scope, uses: uses, minutes: minutes };
   } else if (cmd === 'ping') c = { cmd: 'ping', id: id, role: r };
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
@@ -255,6 +269,11 @@ export interface PcLinkPorts {
    * refused ('no access module').
    */
   guestCheck?: (code: string, action: PcAction) => string;
+  /**
+   * Issue a guest pass for the household (access module): returns the code to hand to the
+   * guest, or why not. Absent: refused ('no access module').
+   */
+  issueGuestPass?: (scope: string, uses: number, minutes: number) => { code: string } | string;
 }
 
 function unhex(s: string): Uint8Array {
@@ -339,6 +358,14 @@ export class PcLink {
         for (let i = 0; i < n.length; i++) a.push(n[i]);
         body = { nodes: a };
       } else if (c.cmd === 'guest-login') body = { role: 'guest' };
+      else if (c.cmd === 'guest-pass') {
+        if (this.ports.issueGuestPass === undefined) why = 'guest: no access module on this unit';
+        else {
+          const g = this.ports.issueGuestPass(c.scope, c.uses, c.minutes);
+          if (typeof g === 'string') why = g;
+          else body = { code: g.code, scope: c.scope, uses: c.uses, minutes: c.minutes };
+        }
+      }
       else if (c.cmd === 'relay') {
         if (this.ports.relay === undefined) why = 'relay: no household relay message on the radio link yet (only authority-signed relay commands)';
         else why = this.ports.relay(c.node, c.state === 'on', c.role);

@@ -300,6 +300,13 @@ export class Dashboard {
       const a = await this.o.gateway.request(cmd);
       return a.ok ? this.send(res, 200, { node, state }) : this.send(res, 409, { error: a.error });
     }
+    if (path === '/api/guest-pass') {
+      // GUEST SEAM: the control unit's access module makes the pass (PC-link guest-pass,
+      // household only); the gateway only carries the request and shows the code once.
+      if (ses.s.role !== 'household') return this.send(res, 403, { error: 'only the household issues guest passes' });
+      const a = await this.o.gateway.request({ cmd: 'guest-pass', role: 'household', scope: b.scope, uses: b.uses, minutes: b.minutes });
+      return a.ok ? this.send(res, 200, { code: a.body.code, scope: a.body.scope, uses: a.body.uses, minutes: a.body.minutes }) : this.send(res, 409, { error: a.error });
+    }
     return this.send(res, 404, { error: 'not found' });
   }
 }

@@ -97,6 +97,7 @@
     $('login').hidden = true;
     $('app').hidden = false;
     $('logout').hidden = false;
+    $('guest-pass').hidden = role !== 'household';
     api('GET', '/api/state').then(function (r) {
       var n = r.body.nodes;
       for (var id in n) {
@@ -128,6 +129,14 @@
     e.preventDefault();
     api('POST', '/api/guest-login', { code: e.target.code.value }).then(function (r) {
       if (r.status === 200) start(r.body); else $('login-error').textContent = r.body.error;
+    });
+  });
+  $('guest-pass-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var f = e.target;
+    api('POST', '/api/guest-pass', { scope: f.scope.value, uses: Number(f.uses.value), minutes: Number(f.minutes.value) }).then(function (r) {
+      // the code is shown once, to hand to the guest; the unit keeps the pass
+      $('guest-pass-out').textContent = r.status === 200 ? 'Guest code: ' + r.body.code : r.body.error;
     });
   });
   $('logout').addEventListener('click', function () { api('POST', '/api/logout', {}).then(function () { location.reload(); }); });
