@@ -78,9 +78,14 @@ export class Gateway extends EventEmitter {
     const c = mqtt.connect(this.o.mqttUrl, opts);
     this.client = c;
     c.on('error', (e) => this.log(`mqtt: ${e.message}`));
-    c.on('offline', () => this.log('mqtt: broker unreachable, retrying every 1 s (readings are still written to history)'));
+    // back-off: 1 s doubling to 30 s while the broker stays away, back to 1 s once connected
+    c.on('offline', () => this.log(`mqtt: broker unreachable, retry in ${(c.options.reconnectPeriod ?? 1000) / 1000} s (history is still written; publishes wait in the client's queue)`));
+    c.on('reconnect', () => {
+      c.options.reconnectPeriod = Math.min((c.options.reconnectPeriod ?? 1000) * 2, 30_000);
+    });
     c.on('message', (topic, payload, packet) => this.onMqtt(topic, payload, packet));
     c.on('connect', () => {
+      c.options.reconnectPeriod = 1000;
       c.publish(gatewayStatus(this.id), 'Online', { retain: true, qos: 1 });
     });
     await new Promise<void>((resolve, reject) => {
@@ -106,9 +111,16 @@ export class Gateway extends EventEmitter {
     await this.o.source.stop();
     const c = this.client;
     if (c === undefined) return;
-    for (const n of this.nodes) await c.publishAsync(`tele/${nodeTopic(this.home, n)}/LWT`, 'Offline', { retain: true, qos: 1 }).catch(() => undefined);
-    await c.publishAsync(gatewayStatus(this.id), 'Offline', { retain: true, qos: 1 }).catch(() => undefined);
-    await c.endAsync();
+    // a broker that is down must not hold up Ctrl-C: at most 2 s for the goodbyes
+    const bye = async () => {
+      for (const n of this.nodes) await c.publishAsync(`tele/${nodeTopic(this.home, n)}/LWT`, 'Offline', { retain: true, qos: 1 });
+      await c.publishAsync(gatewayStatus(this.id), 'Offline', { retain: true, qos: 1 });
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, 2000)));
+    if (c.connected) await Promise.race([bye().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+    await c.endAsync(!c.connected);
   }
 
   private bad(why: string): void {
