@@ -16,6 +16,8 @@ import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
+import { gatewayBench } from './bench/gateway';
+import { runHomes } from './home/homes';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -79,6 +81,10 @@ async function main(): Promise<void> {
   const espruino = await espruinoBench();
   log('bench: access (fingerprint, OTP vectors, access-log power cuts, XS cost) ...');
   const acc7 = await accessBench();
+  log('bench: gateway, history, dashboard ...');
+  const mon = await gatewayBench();
+  log('bench: 100 simulated homes through stateless gateways (10 simulated s) ...');
+  const homes = await runHomes(100, 10);
   const result = {
     accuracy: acc,
     trip_ms: trip,
@@ -113,12 +119,13 @@ async function main(): Promise<void> {
       attack_frames_rejected_pct: link.attack_frames_rejected_pct,
       legit_delivery_pct_under_flood: link.legit_delivery_pct_under_flood,
     },
-    sim: rt,
+    sim: { ...rt, homes_realtime_factor: homes.realtime_factor, homes: homes.homes },
     console: con,
     build,
     privacy: priv.privacy,
     sched: priv.sched,
     espruino,
+    ...mon,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -175,6 +182,12 @@ async function main(): Promise<void> {
   row('xs.computrons_fp_packet (16-byte ack)', acc7.xs.computrons_fp_packet, '(measured)');
   row('access.log_records_lost', `${acc7.access.log_records_lost} of ${acc7.access.log_power_cut_points} cuts`, '0');
   row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
+  row('gateway.msgs_per_s (embedded / mosquitto)', `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`, '>= 10000 (readings, 3 publishes each)');
+  row('gateway.publish_p99_ms (embedded / mosquitto)', `${mon.gateway.publish_p99_ms.embedded} / ${mon.gateway.publish_p99_ms.mosquitto ?? '-'}`, '(line in -> PUBACK)');
+  row('dashboard.bytes', mon.dashboard.bytes, '< 300000');
+  row('sim.homes_realtime_factor (100 homes)', homes.realtime_factor, '>= 10');
+  row('history.rows_per_s', mon.history.rows_per_s, '(readings; 3 resolution rows each)');
+  row('ha.discovery_entities', mon.ha.discovery_entities, '(per node)');
   row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
   row('espruino.vars_used (ESP32 format)', espruino.vars_used ?? `skipped`, espruino.skipped ?? '(of 16383; 14 B each)');
   row('espruino.pairs_per_s_max (240 MHz)', espruino.pairs_per_s_max ?? 'skipped', `>= ${espruino.board_rate_hz} / 0.75 (board rate, CPU budget); 160 MHz: ${espruino.pairs_per_s_max_160mhz ?? '-'}`);

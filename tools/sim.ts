@@ -49,6 +49,11 @@ function meterBoard(name: string): Board {
 }
 
 function main(argv: string[]): void {
+  // many homes through stateless gateways to one broker (tools/home/homes.ts, docs/SCALE.md)
+  if (argv.includes('--homes')) {
+    void import('./home/homes').then((m) => m.homesCli(argv)).then((code) => process.exit(code));
+    return;
+  }
   let a;
   try {
     a = parseArgs({

@@ -1,0 +1,385 @@
+// The control unit's PC link: newline-delimited JSON over its USB serial port (the
+// paper's RS-232/USB to the PC). docs/PC-LINK.md lists every message; this module is the
+// only encoder and parser of it on the unit, and tools/gateway reads the same lines.
+//
+//   out  hello, reading, trip, security, rekey, ack, alarm, access, reply, error
+//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass
+//
+// Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
+// object, unknown command, wrong version, oversized, a field out of range, an action the
+// role may not do) never throws: it answers one `error` line naming what is wrong, with
+// the request's id when it had one, and carries on with the next line. A line longer than
+// MAX_LINE is dropped up to its newline (the unit's UART buffer is the bound) and answered
+// once.
+//
+// Roles come from the control-unit issue (household, guest, technician, utility). The PC
+// at the end of the cable is the household's machine (the gateway logs its own users in
+// and asserts their role); a guest's command must carry the guest code, checked by the
+// unit's access module through `PcLinkPorts.guestCheck`; utility orders are bytes signed
+// by the authority key, which only the node can verify (the unit and the PC hold no
+// such key). PC_ROLE_TABLE is the one place a PC-link permission is decided.
+//
+// Portable: no Node built-ins, no timers; lines in through feed(), out through `write`.
+import type { Forward } from '../app/control-unit';
+import type { TelemetryReading } from '../link/telemetry';
+import { quote, toJson } from '../console/json';
+import type { JsonObject, JsonValue } from '../console/json';
+
+export const PROTOCOL_VERSION = 1;
+/** longest line either side accepts, characters (a reading line is ~150; a signed command in hex ~200) */
+export const MAX_LINE = 1024;
+
+export type PcRole = 'household' | 'guest' | 'technician' | 'utility';
+export const PC_ROLES: PcRole[] = ['household', 'guest', 'technician', 'utility'];
+
+export type PcAction = 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'guest-issue';
+
+/** Which role may do what over the PC link (docs/PC-LINK.md "Roles"). */
+export const PC_ROLE_TABLE: { action: PcAction; roles: PcRole[] }[] = [
+  { action: 'read', roles: ['household', 'guest', 'technician', 'utility'] },
+  // opening is the safe direction; a guest may open only with a pass whose scope allows it
+  { action: 'relay-off', roles: ['household', 'guest', 'technician'] },
+  { action: 'relay-on', roles: ['household', 'technician'] },
+  // the bytes carry the authority's signature; the node verifies them, the unit only relays
+  { action: 'signed-command', roles: ['utility'] },
+  { action: 'guest-login', roles: ['guest'] },
+  // a household member issues a guest pass (the access module makes and keeps it)
+  { action: 'guest-issue', roles: ['household'] },
+];
+
+export function pcAllowed(action: PcAction, role: PcRole): boolean {
+  for (let i = 0; i < PC_ROLE_TABLE.length; i++) {
+    if (PC_ROLE_TABLE[i].action !== action) continue;
+    const r = PC_ROLE_TABLE[i].roles;
+    for (let k = 0; k < r.length; k++) if (r[k] === role) return true;
+    return false;
+  }
+  return false;
+}
+
+function rolesFor(action: PcAction): string {
+  for (let i = 0; i < PC_ROLE_TABLE.length; i++) if (PC_ROLE_TABLE[i].action === action) return PC_ROLE_TABLE[i].roles.join(', ');
+  return '';
+}
+
+// ---- out: device -> PC ----
+
+function round(v: number, scale: number): JsonValue {
+  if (v !== v) return null; // NaN: sensor fault / "no value" on the air
+  return Math.round(v * scale) / scale;
+}
+
+/** relay / breaker state from the telemetry flags (firmware/app/node-link.ts FLAG_*) */
+export function relayStateOf(flags: number): string {
+  if ((flags & 1) !== 0) return 'closed';
+  if ((flags & 2) !== 0) return 'tripped';
+  if ((flags & 4) !== 0) return 'reclosing';
+  return 'open';
+}
+
+export function readingJson(nodeId: number, tUs: number, counter: number, r: TelemetryReading): JsonObject {
+  const pf = r.vrms > 0 && r.irms > 0 ? r.p / (r.vrms * r.irms) : NaN;
+  return {
+    v: PROTOCOL_VERSION, type: 'reading', node: nodeId, t: tUs, ctr: counter,
+    V: round(r.vrms, 100), I: round(r.irms, 1000), P: round(r.p, 1), E: round(r.energyWh, 1),
+    PF: round(pf > 1 ? 1 : pf < -1 ? -1 : pf, 100), T: round(r.tempC, 100), gas: round(r.lpgPpm, 1),
+    flags: r.flags, relay: relayStateOf(r.flags),
+  };
+}
+
+/** One Forward from the control unit as one PC-link line (without the newline). */
+export function encodeForward(f: Forward): string {
+  if (f.kind === 'reading') return toJson(readingJson(f.nodeId, f.tUs, f.counter, f.reading));
+  if (f.kind === 'alarm') return toJson({ v: PROTOCOL_VERSION, type: 'alarm', node: f.nodeId, t: f.tUs, kind: f.alarm.kind, detail: f.alarm.detail });
+  if (f.kind === 'ack') {
+    const a = f.ack;
+    return toJson({ v: PROTOCOL_VERSION, type: 'ack', node: f.nodeId, t: f.tUs, code: a.code, result: a.result, reason: a.reason, seq: a.seq });
+  }
+  const e = f.event;
+  if (e.kind === 'trip') return toJson({ v: PROTOCOL_VERSION, type: 'trip', node: f.nodeId, t: f.tUs, seq: e.seq, state: e.state, reason: e.reason });
+  if (e.kind === 'security') {
+    const c: JsonObject = {};
+    const k = Object.keys(e.counts);
+    for (let i = 0; i < k.length; i++) c[k[i]] = e.counts[k[i]];
+    return toJson({ v: PROTOCOL_VERSION, type: 'security', node: f.nodeId, t: f.tUs, counts: c });
+  }
+  if (e.kind === 'rekey') return toJson({ v: PROTOCOL_VERSION, type: 'rekey', node: f.nodeId, t: f.tUs, epoch: e.epoch });
+  return toJson({ v: PROTOCOL_VERSION, type: 'error', id: null, error: 'event: ' + e.error });
+}
+
+/** An access-log record (enrolment, identification, pass issued/used/refused, role action). */
+export interface AccessRecord {
+  tUs: number;
+  seq: number;
+  kind: string;
+  who: string;
+  detail: string;
+}
+
+export function encodeAccess(r: AccessRecord): string {
+  return toJson({ v: PROTOCOL_VERSION, type: 'access', t: r.tUs, seq: r.seq, kind: r.kind, who: r.who, detail: r.detail });
+}
+
+export function encodeHello(nodes: number[], tUs: number): string {
+  const n: JsonValue[] = [];
+  for (let i = 0; i < nodes.length; i++) n.push(nodes[i]);
+  return toJson({ v: PROTOCOL_VERSION, type: 'hello', unit: 'control', t: tUs, nodes: n, maxLine: MAX_LINE });
+}
+
+export function encodeError(id: JsonValue, error: string): string {
+  return '{"v":' + String(PROTOCOL_VERSION) + ',"type":"error","id":' + toJson(id) + ',"error":' + quote(error) + '}';
+}
+
+export function encodeReply(id: JsonValue, body: JsonObject): string {
+  const o: JsonObject = { v: PROTOCOL_VERSION, type: 'reply', id: id, ok: true };
+  const k = Object.keys(body);
+  for (let i = 0; i < k.length; i++) o[k[i]] = body[k[i]];
+  return toJson(o);
+}
+
+// ---- in: PC -> device ----
+
+export type PcCommand =
+  | { cmd: 'ping'; id: JsonValue; role: PcRole }
+  | { cmd: 'status'; id: JsonValue; role: PcRole }
+  | { cmd: 'nodes'; id: JsonValue; role: PcRole }
+  | { cmd: 'relay'; id: JsonValue; role: PcRole; node: number; state: 'on' | 'off'; code: string }
+  | { cmd: 'command'; id: JsonValue; role: PcRole; node: number; hex: string }
+  | { cmd: 'guest-login'; id: JsonValue; role: PcRole; code: string }
+  | { cmd: 'guest-pass'; id: JsonValue; role: PcRole; scope: string; uses: number; minutes: number };
+
+export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
+
+const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass'];
+/** what a guest pass may allow (PC_ROLE_TABLE actions open to a guest) */
+export const GUEST_SCOPES = ['read', 'relay-off'];
+
+function bad(id: JsonValue, error: string): PcParse {
+  return { ok: false, id: id, error: error };
+}
+
+function isRole(s: unknown): boolean {
+  for (let i = 0; i < PC_ROLES.length; i++) if (PC_ROLES[i] === s) return true;
+  return false;
+}
+
+function validId(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'number') return isFinite(v);
+  return typeof v === 'string' && v.length <= 64;
+}
+
+function isHex(s: string): boolean {
+  if (s.length === 0 || s.length % 2 !== 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** The action a command needs from the role table. */
+export function actionOf(c: PcCommand): PcAction {
+  if (c.cmd === 'relay') return c.state === 'on' ? 'relay-on' : 'relay-off';
+  if (c.cmd === 'command') return 'signed-command';
+  if (c.cmd === 'guest-login') return 'guest-login';
+  if (c.cmd === 'guest-pass') return 'guest-issue';
+  return 'read';
+}
+
+/**
+ * Parse one line from the PC. Never throws: any input gives a command or an error that
+ * names the field (and the request's id when it could be read). Checks the role table.
+ */
+export function parsePcLine(line: string): PcParse {
+  if (typeof line !== 'string') return bad(null, 'line: not text');
+  if (line.length > MAX_LINE) return bad(null, 'line: ' + String(line.length) + ' characters, over the limit of ' + String(MAX_LINE));
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch (e) {
+    return bad(null, 'line: not JSON');
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return bad(null, 'line: not a JSON object');
+  const m = o as { [k: string]: unknown };
+  const idv = m['id'];
+  if (!validId(idv)) return bad(null, 'id: a number or a string of at most 64 characters');
+  const id = (idv === undefined ? null : idv) as JsonValue;
+  if (m['v'] !== PROTOCOL_VERSION) return bad(id, 'v: protocol version ' + String(PROTOCOL_VERSION) + ' expected');
+  const cmd = m['cmd'];
+  if (typeof cmd !== 'string') return bad(id, 'cmd: missing');
+  if (COMMANDS.indexOf(cmd) < 0) return bad(id, 'cmd: unknown command (one of ' + COMMANDS.join(', ') + ')');
+  const role = m['role'];
+  if (!isRole(role)) return bad(id, 'role: one of ' + PC_ROLES.join(', '));
+  const r = role as PcRole;
+  let c: PcCommand;
+  if (cmd === 'relay' || cmd === 'command') {
+    const node = m['node'];
+    if (typeof node !== 'number' || !(node >= 1 && node <= 254) || Math.floor(node) !== node) return bad(id, 'node: an integer 1..254');
+    if (cmd === 'relay') {
+      const st = m['state'];
+      if (st !== 'on' && st !== 'off') return bad(id, 'state: "on" or "off"');
+      const code = m['code'];
+      if (code !== undefined && (typeof code !== 'string' || code.length > 16)) return bad(id, 'code: a string of at most 16 characters');
+      c = { cmd: 'relay', id: id, role: r, node: node, state: st, code: code === undefined ? '' : (code as string) };
+    } else {
+      const hex = m['hex'];
+      if (typeof hex !== 'string' || !isHex(hex) || hex.length > 512) return bad(id, 'hex: the signed command, lower-case hex, 2..512 digits');
+      c = { cmd: 'command', id: id, role: r, node: node, hex: hex };
+    }
+  } else if (cmd === 'guest-login') {
+    const code = m['code'];
+    if (typeof code !== 'string' || code.length < 1 || code.length > 16) return bad(id, 'code: a string of 1..16 characters');
+    c = { cmd: 'guest-login', id: id, role: r, code: code };
+  } else if (cmd === 'guest-pass') {
+    const scope = m['scope'];
+    if (typeof scope !== 'string' || GUEST_SCOPES.indexOf(scope) < 0) return bad(id, 'scope: one of ' + GUEST_SCOPES.join(', '));
+    const uses = m['uses'];
+    if (typeof uses !== 'number' || !(uses >= 1 && uses <= 100) || Math.floor(uses) !== uses) return bad(id, 'uses: an integer 1..100');
+    const minutes = m['minutes'];
+    if (typeof minutes !== 'number' || !(minutes >= 1 && minutes <= 10080) || Math.floor(minutes) !== minutes) return bad(id, 'minutes: an integer 1..10080 (a week)');
+    c = { cmd: 'guest-pass', id: id, role: r, scope: scope, uses: uses, minutes: minutes };
+  } else if (cmd === 'ping') c = { cmd: 'ping', id: id, role: r };
+  else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
+  else c = { cmd: 'nodes', id: id, role: r };
+  const action = actionOf(c);
+  if (!pcAllowed(action, r)) return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action) + ')');
+  return { ok: true, command: c };
+}
+
+// ---- the unit side: lines in, replies out ----
+
+/** What the unit does for a command; each returns '' or why not (never throws past PcLink). */
+export interface PcLinkPorts {
+  /** node ids in the registry */
+  nodes(): number[];
+  /** per-node status for `status` */
+  status(): JsonObject;
+  /** forward authority-signed command bytes to a node ('' or why not): ControlUnit.sendCommand */
+  sendCommand(nodeId: number, bytes: Uint8Array): string;
+  /**
+   * Switch a node's relay for the household (or a guest with a scope that allows it).
+   * Absent: the radio link has no household relay message yet (firmware/link/command.ts
+   * carries only authority-signed relay codes), so the unit refuses with that reason.
+   */
+  relay?: (nodeId: number, on: boolean, role: PcRole) => string;
+  /**
+   * The access module's guest-code check (control-unit issue, item 4: OTP guest passes).
+   * Returns '' when the code is valid for `action` now, else why not. Absent: guests are
+   * refused ('no access module').
+   */
+  guestCheck?: (code: string, action: PcAction) => string;
+  /**
+   * Issue a guest pass for the household (access module): returns the code to hand to the
+   * guest, or why not. Absent: refused ('no access module').
+   */
+  issueGuestPass?: (scope: string, uses: number, minutes: number) => { code: string } | string;
+}
+
+function unhex(s: string): Uint8Array {
+  const b = new Uint8Array(s.length / 2);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(s.substr(2 * i, 2), 16);
+  return b;
+}
+
+export class PcLink {
+  readonly stats = { linesIn: 0, errors: 0, linesOut: 0, oversized: 0 };
+  private buf = '';
+  private dropping = false;
+
+  constructor(private readonly ports: PcLinkPorts, private readonly write: (line: string) => void) {}
+
+  private out(line: string): void {
+    this.stats.linesOut++;
+    this.write(line + '\n');
+  }
+
+  /** The control unit's onForward hook. */
+  forward(f: Forward): void {
+    this.out(encodeForward(f));
+  }
+
+  access(r: AccessRecord): void {
+    this.out(encodeAccess(r));
+  }
+
+  hello(tUs: number): void {
+    this.out(encodeHello(this.ports.nodes(), tUs));
+  }
+
+  /** Bytes from the USB serial port, as text (any chunking). */
+  feed(chunk: string): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk.charAt(i);
+      if (ch === '\n') {
+        if (this.dropping) this.dropping = false;
+        else this.line(this.buf);
+        this.buf = '';
+      } else if (!this.dropping) {
+        if (ch !== '\r') this.buf += ch;
+        if (this.buf.length > MAX_LINE) {
+          this.stats.oversized++;
+          this.stats.errors++;
+          this.out(encodeError(null, 'line: over the limit of ' + String(MAX_LINE) + ' characters, dropped up to its newline'));
+          this.buf = '';
+          this.dropping = true;
+        }
+      }
+    }
+  }
+
+  /** Handle one complete line; returns nothing, answers on `write`. */
+  line(text: string): void {
+    if (text.length === 0) return;
+    this.stats.linesIn++;
+    const p = parsePcLine(text);
+    if (!p.ok) {
+      this.stats.errors++;
+      this.out(encodeError(p.id, p.error));
+      return;
+    }
+    let why = '';
+    let body: JsonObject = {};
+    try {
+      const c = p.command;
+      if (c.role === 'guest') {
+        const code = c.cmd === 'relay' || c.cmd === 'guest-login' ? c.code : '';
+        if (this.ports.guestCheck === undefined) why = 'guest: no access module on this unit';
+        else if (code === '') why = 'guest: the command needs the guest code';
+        else why = this.ports.guestCheck(code, actionOf(c));
+      }
+      if (why !== '') {
+        // refused by the access module
+      } else if (c.cmd === 'ping') body = { pong: true };
+      else if (c.cmd === 'status') body = { status: this.ports.status() };
+      else if (c.cmd === 'nodes') {
+        const n = this.ports.nodes();
+        const a: JsonValue[] = [];
+        for (let i = 0; i < n.length; i++) a.push(n[i]);
+        body = { nodes: a };
+      } else if (c.cmd === 'guest-login') body = { role: 'guest' };
+      else if (c.cmd === 'guest-pass') {
+        if (this.ports.issueGuestPass === undefined) why = 'guest: no access module on this unit';
+        else {
+          const g = this.ports.issueGuestPass(c.scope, c.uses, c.minutes);
+          if (typeof g === 'string') why = g;
+          else body = { code: g.code, scope: c.scope, uses: c.uses, minutes: c.minutes };
+        }
+      }
+      else if (c.cmd === 'relay') {
+        if (this.ports.relay === undefined) why = 'relay: no household relay message on the radio link yet (only authority-signed relay commands)';
+        else why = this.ports.relay(c.node, c.state === 'on', c.role);
+        if (why === '') body = { node: c.node, state: c.state };
+      } else {
+        why = this.ports.sendCommand(c.node, unhex(c.hex));
+        if (why === '') body = { node: c.node, queued: true };
+      }
+    } catch (e) {
+      why = 'internal: ' + String(e);
+    }
+    if (why !== '') {
+      this.stats.errors++;
+      this.out(encodeError(p.command.id, why));
+    } else this.out(encodeReply(p.command.id, body));
+  }
+}

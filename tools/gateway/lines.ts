@@ -1,0 +1,88 @@
+// Reading the control unit's PC link on the host (docs/PC-LINK.md): bytes in any chunking
+// -> lines -> typed messages. Never throws: a malformed line, an oversized one, or a unit
+// that disappears mid-line gives a clear `bad` result, and the next line is read normally.
+import { MAX_LINE, PROTOCOL_VERSION } from '../../firmware/control/pc-link';
+
+export interface ReadingMsg { type: 'reading'; node: number; t: number; ctr: number; V: number | null; I: number | null; P: number | null; E: number | null; PF: number | null; T: number | null; gas: number | null; flags: number; relay: string }
+export interface TripMsg { type: 'trip'; node: number; t: number; seq: number; state: string; reason: string }
+export interface AlarmMsg { type: 'alarm'; node: number; t: number; kind: string; detail: string }
+export interface AckMsg { type: 'ack'; node: number; t: number; code: number; result: string; reason: string; seq: number }
+export interface AccessMsg { type: 'access'; t: number; seq: number; kind: string; who: string; detail: string }
+export interface ReplyMsg { type: 'reply'; id: number | string | null; [k: string]: unknown }
+export interface ErrorMsg { type: 'error'; id: number | string | null; error: string }
+export interface HelloMsg { type: 'hello'; t: number; nodes: number[] }
+export interface OtherMsg { type: 'security' | 'rekey'; node: number; t: number; [k: string]: unknown }
+export type DeviceMsg = ReadingMsg | TripMsg | AlarmMsg | AckMsg | AccessMsg | ReplyMsg | ErrorMsg | HelloMsg | OtherMsg;
+
+export type LineResult = { ok: true; msg: DeviceMsg } | { ok: false; error: string };
+
+const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const numOrNull = (v: unknown): boolean => v === null || num(v);
+const str = (v: unknown): boolean => typeof v === 'string';
+
+const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
+  reading: { node: num, t: num, ctr: num, V: numOrNull, I: numOrNull, P: numOrNull, E: numOrNull, PF: numOrNull, T: numOrNull, gas: numOrNull, flags: num, relay: str },
+  trip: { node: num, t: num, seq: num, state: str, reason: str },
+  alarm: { node: num, t: num, kind: str, detail: str },
+  ack: { node: num, t: num, code: num, result: str, reason: str, seq: num },
+  access: { t: num, seq: num, kind: str, who: str, detail: str },
+  security: { node: num, t: num },
+  rekey: { node: num, t: num, epoch: num },
+  reply: {},
+  error: { error: str },
+  hello: { t: num, nodes: (v) => Array.isArray(v) && v.every(num) },
+};
+
+/** One line from the unit, checked field by field against docs/PC-LINK.md. */
+export function parseDeviceLine(line: string): LineResult {
+  if (line.length > MAX_LINE) return { ok: false, error: `line of ${line.length} characters, over ${MAX_LINE}` };
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    return { ok: false, error: `not JSON: ${JSON.stringify(line.slice(0, 60))}` };
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { ok: false, error: 'not a JSON object' };
+  const m = o as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) return { ok: false, error: `protocol version ${String(m.v)}, this gateway reads ${PROTOCOL_VERSION}` };
+  const shape = typeof m.type === 'string' ? SHAPES[m.type] : undefined;
+  if (shape === undefined) return { ok: false, error: `unknown message type ${JSON.stringify(m.type)}` };
+  for (const k of Object.keys(shape)) if (!shape[k](m[k])) return { ok: false, error: `${m.type}.${k}: ${JSON.stringify(m[k])} is not valid` };
+  return { ok: true, msg: m as unknown as DeviceMsg };
+}
+
+/** Bytes -> lines. A partial line is held until its newline; `reset()` drops it (the port closed mid-line). */
+export class LineSplitter {
+  private buf = '';
+  private dropping = false;
+  constructor(private readonly onLine: (line: string) => void, private readonly onBad: (why: string) => void) {}
+
+  push(chunk: string): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      const piece = nl < 0 ? chunk.slice(start) : chunk.slice(start, nl);
+      if (!this.dropping) {
+        this.buf += piece;
+        if (this.buf.length > MAX_LINE) {
+          this.onBad(`line over ${MAX_LINE} characters dropped`);
+          this.buf = '';
+          this.dropping = true;
+        }
+      }
+      if (nl < 0) return;
+      const line = this.buf.endsWith('\r') ? this.buf.slice(0, -1) : this.buf;
+      if (!this.dropping && line.length > 0) this.onLine(line);
+      this.buf = '';
+      this.dropping = false;
+      start = nl + 1;
+    }
+  }
+
+  /** the source went away: a partial line is not a message */
+  reset(): void {
+    if (this.buf.length > 0) this.onBad(`partial line of ${this.buf.length} characters dropped (the unit went away mid-line)`);
+    this.buf = '';
+    this.dropping = false;
+  }
+}
