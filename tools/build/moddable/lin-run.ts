@@ -7,9 +7,23 @@
 //   stand-in load steps faultAfterCloseMs after the close); send Status again.
 // This is the real XS runtime, timer and Serial on wall time: the timings are generous.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** a TCP port nothing listens on now (the OS picks it) */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 const BRIDGE = join(dirname(fileURLToPath(import.meta.url)), 'pty-bridge.py');
 
@@ -74,10 +88,14 @@ export async function runLinApp(o: { moddable: string; mcSo: string; tty: string
       bridge.on('error', reject);
       bridge.on('exit', (code) => reject(new Error(`pty-bridge.py exited ${code}`)));
     });
+    // xsbug-log listens on 5002 and the app connects there unless told otherwise
+    // (XSBUG_LOG_PORT in xsbug-log.js, XSBUG_PORT in xs/platforms/lin_xs.c): a free port, so
+    // two runs on one machine (two checkouts, two CI jobs) do not meet
+    const xsbugPort = String(await freePort());
     app = spawn('xvfb-run', ['-a', 'node', join(o.moddable, 'tools/xsbug-log/xsbug-log.js'), join(o.moddable, 'build/bin/lin/release/mcsim'), o.mcSo], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, MODDABLE: o.moddable },
+      env: { ...process.env, MODDABLE: o.moddable, XSBUG_LOG_PORT: xsbugPort, XSBUG_PORT: xsbugPort },
     });
     let partial = '';
     const onData = (d: Buffer): void => {
