@@ -24,7 +24,7 @@ import Time from 'time';
 import Preference from 'preference';
 import type { BoardDescription } from '../../boards/board';
 import type * as io from '../io';
-import { PolledAdc } from './polled-adc';
+import { PolledAdc } from '../common/polled-adc';
 import { nvsKey } from './nvs-key';
 import { ModdableSerial, type RawSerial } from './serial-port';
 

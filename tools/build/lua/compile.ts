@@ -7,7 +7,7 @@ import type { BoardDescription } from '../../../boards/board';
 import { luaCompilerOptions, REPO_ROOT } from '../../engines/lua';
 
 /** The composition root compiled into app.lua. */
-export const LUA_APP_ENTRY = resolve(REPO_ROOT, 'firmware/app/main-lua.ts');
+export const LUA_APP_ENTRY = resolve(REPO_ROOT, 'targets/nodemcu/main.ts');
 
 /**
  * Compiler options: tsconfig.lua.json (the same settings the parity harness uses, so the

@@ -9,7 +9,7 @@
 import { loadBoard } from '../../../boards/schema';
 import { SimBoard } from '../../../hal/sim/board';
 import type { ContinuousAdcOptions, Device } from '../../../hal/io';
-import { PolledAdc } from '../../../hal/moddable/polled-adc';
+import { PolledAdc } from '../../../hal/common/polled-adc';
 import { polledBoard } from '../../../hal/moddable/polled-board';
 import { MeterNode } from '../../../firmware/app/meter-node';
 
