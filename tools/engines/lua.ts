@@ -162,13 +162,3 @@ export class LuaRunner {
     }
   }
 }
-
-/** One-shot: compile (cached), load, call, close. */
-export function runLua(entry: string, exportName: string, input: unknown, shapeHint?: unknown): unknown {
-  const runner = LuaRunner.load(entry);
-  try {
-    return runner.call(exportName, input, shapeHint);
-  } finally {
-    runner.close();
-  }
-}
