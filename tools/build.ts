@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { loadBoard } from '../boards/schema';
 import type { Builder, BuildResult } from './build/types';
+import { isEntry } from './cli';
 
 const TARGETS = ['moddable', 'espruino', 'lua'] as const;
 type Target = (typeof TARGETS)[number];
@@ -55,4 +56,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void main(process.argv.slice(2));
+if (isEntry(import.meta.url)) void main(process.argv.slice(2));

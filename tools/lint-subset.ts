@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { checkLuaNode, isLibGlobal, isValueReference, type Report } from './engines/lua-subset';
 import { checkEspruinoSyntaxNode } from './espruino-syntax';
 import { checkImportBoundaries, formatImportViolation } from './lint-imports';
+import { isEntry } from './cli';
 
 export interface Violation {
   file: string; // relative to the repo root
@@ -209,6 +210,6 @@ function main(argv: string[]): number {
   return failing.length === 0 && crossings.length === 0 ? 0 : 1;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isEntry(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2));
 }

@@ -29,6 +29,7 @@ import { PersistentRecord } from '../firmware/store/records';
 import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, encodeLinkProv, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD, LINK_PROV_RECORD } from '../firmware/link/keys';
 import { loadBoard } from '../boards/schema';
 import type { ControlNodeConfig } from '../firmware/control/node-table';
+import { isEntry } from './cli';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -223,4 +224,4 @@ export function main(argv: string[]): number {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exit(main(process.argv.slice(2)));
+if (isEntry(import.meta.url)) process.exit(main(process.argv.slice(2)));

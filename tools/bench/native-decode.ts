@@ -4,6 +4,7 @@
 // from the difference between 400 and 200 frames (so module load and set-up cancel out).
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import { isEntry } from '../cli';
 async function main(): Promise<void> {
   const { EngineSession } = await import('../engines/run');
   const session = new EngineSession();
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isEntry(import.meta.url)) {
   main().catch((e) => {
     console.error(e);
     process.exitCode = 1;

@@ -13,12 +13,11 @@
 // (`-t build`: compile only; flashing is tools/flash.ts's job); otherwise the notes give
 // the exact commands. The proof that the output runs is tools/build/moddable/xs-proof.ts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import { findOnPath } from '../cli';
 import { fileURLToPath } from 'node:url';
 import type { Board } from '../../boards/schema';
-import { loadBoard } from '../../boards/schema';
 import type { Builder, BuildResult } from './types';
 import { compileModules, type ModdableModule } from './moddable/modules';
 import { polledBoard } from '../../hal/moddable/polled-board';
@@ -81,15 +80,6 @@ export interface ModdableBuildOptions {
    * Default off: the C has never been built with the SDK (docs/MODDABLE-NATIVE.md).
    */
   native?: boolean;
-}
-
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const p = join(dir, cmd);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
 }
 
 /** The build's checks on the board, each naming the field. */
@@ -182,7 +172,7 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
   const moddable = opts.moddable ?? process.env.MODDABLE;
   // with MODDABLE set, its own Linux/macOS tools are used when mcconfig is not on PATH
   const sdkTool = moddable ? join(moddable, 'build/bin', process.platform === 'darwin' ? 'mac' : 'lin', 'release', 'mcconfig') : '';
-  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? which('mcconfig') ?? (sdkTool !== '' && existsSync(sdkTool) ? sdkTool : undefined);
+  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? findOnPath(['mcconfig']) ?? (sdkTool !== '' && existsSync(sdkTool) ? sdkTool : undefined);
   let sdk: McconfigRun | undefined;
   if (mcconfig !== undefined && moddable) {
     sdk = runMcconfig(mcconfig, mcArgs, outDir, moddable);
@@ -253,14 +243,4 @@ function findMakefile(dir: string): string {
     return '';
   };
   return walk(dir, 0);
-}
-
-/** Bytes of JS in the Moddable app for a board (build.moddable.bytes), built in a temp dir. */
-export async function moddableBuildBytes(boardName = 'esp32-devkitc-meter'): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'moddable-bytes-'));
-  try {
-    return (await buildModdableWith(loadBoard(boardName), dir, { mcconfig: false })).bytes;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

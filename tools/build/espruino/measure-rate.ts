@@ -5,6 +5,7 @@
 import type { Board } from '../../../boards/schema';
 import { MainsMeter } from '../../../firmware/metering/mains-meter';
 import { DEVKIT, DEVKIT_CAL, synth, truth, type Tone } from '../../../host-tests/support/signal';
+import { isEntry } from '../../cli';
 
 /** The board at another polling rate, one 50 Hz cycle per block. */
 export function atRate(board: Board, rateHz: number): Board {
@@ -58,4 +59,4 @@ function main(): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (isEntry(import.meta.url)) main();
