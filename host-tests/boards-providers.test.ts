@@ -5,7 +5,7 @@
 import test from 'ava';
 import { LuaRunner } from '../tools/engines/lua';
 import { loadBoard } from '../boards/schema';
-import { PolledAdc } from '../hal/moddable/polled-adc';
+import { PolledAdc } from '../hal/common/polled-adc';
 import { nvsKey } from '../hal/moddable/nvs-key';
 import type { Analog, Timer } from '../hal/io';
 

@@ -222,7 +222,7 @@ test('app on NodeMCU stand-ins: a sag to 150 V trips under-voltage; the comparat
 });
 
 test('Lua subset: everything app.lua adds to the core passes the Lua-core lint rules', (t) => {
-  for (const f of ['firmware/app/main-lua.ts', 'hal/nodemcu/device.ts', 'hal/moddable/polled-adc.ts']) {
+  for (const f of ['targets/nodemcu/main.ts', 'firmware/app/lua-meter-node.ts', 'hal/nodemcu/device.ts', 'hal/common/polled-adc.ts']) {
     // hal/io's Serial/SPI/Store signatures say Uint8Array; the NodeMCU provider meets them
     // with plain Lua arrays behind a cast (see its header), so only there the type-level
     // typed-array rule is expected, and nothing else

@@ -34,7 +34,7 @@ test('the manifest declares every generated module, and every import is declared
   const declared = new Set(Object.keys(m.modules).filter((k) => k !== '*'));
   t.true(declared.has('firmware/app/meter-node'));
   t.true(declared.has('hal/moddable/device'));
-  t.true(declared.has('hal/moddable/polled-adc'));
+  t.true(declared.has('hal/common/polled-adc'));
   t.true(declared.has('tweetnacl'));
   t.false(declared.has('boards/board'), 'a type-only file is not shipped');
   t.false([...declared].some((k) => k.startsWith('hal/sim')), 'the simulator is not in the app');
@@ -126,9 +126,9 @@ test('a module missing from the manifest fails the XS bundle, naming it', async 
   try {
     cpSync(dir, broken, { recursive: true });
     const m = manifestOf(broken);
-    delete m.modules['hal/moddable/polled-adc'];
+    delete m.modules['hal/common/polled-adc'];
     writeFileSync(join(broken, 'manifest.json'), JSON.stringify(m));
-    await t.throwsAsync(bundleBuild(broken), { message: /'hal\/moddable\/polled-adc' \(imported by .*device\.js\) is not declared in manifest\.json "modules"/ });
+    await t.throwsAsync(bundleBuild(broken), { message: /'hal\/common\/polled-adc' \(imported by .*device\.js\) is not declared in manifest\.json "modules"/ });
   } finally {
     rmSync(broken, { recursive: true, force: true });
   }

@@ -22,9 +22,9 @@ test('read-only commands refuse a value and name the command', (t) => {
 
 test('thresholds: read, write with credential, read back', (t) => {
   const h = harness();
-  t.deepEqual(h.type('VoltageHigh'), [{ VoltageHigh: 253 }]);
+  t.deepEqual(h.type('VoltageHigh'), [{ VoltageHigh: 264.5 }]);
   t.deepEqual(h.type('voltagehigh 260'), [{ Command: 'VoltageHigh', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button' }]);
-  t.is(h.target.values.VoltageHigh, 253);
+  t.is(h.target.values.VoltageHigh, 264.5);
   h.login();
   t.deepEqual(h.type('VoltageHigh 260'), [{ VoltageHigh: 260 }]);
   t.deepEqual(h.type('VoltageHigh261.5'), [{ VoltageHigh: 261.5 }], 'missing space');
@@ -36,10 +36,10 @@ test('threshold errors give the range and change nothing', (t) => {
   const h = harness();
   h.login();
   const before = h.target.snapshot();
-  t.deepEqual(h.type('VoltageHigh 400'), [{ Command: 'VoltageHigh', Error: 'out of range', Got: 400, Min: 235, Max: 300, Unit: 'V' }]);
-  t.deepEqual(h.type('VoltageHigh abc'), [{ Command: 'VoltageHigh', Error: 'not a number', Got: 'abc', Min: 235, Max: 300, Unit: 'V' }]);
-  t.deepEqual(h.type('VoltageHigh 1e3'), [{ Command: 'VoltageHigh', Error: 'not a number', Got: '1e3', Min: 235, Max: 300, Unit: 'V' }]);
-  t.deepEqual(h.type('PowerHold 2.5'), [{ Command: 'PowerHold', Error: 'not a whole number', Got: 2.5, Min: 1, Max: 600, Unit: 's' }]);
+  t.deepEqual(h.type('VoltageHigh 400'), [{ Command: 'VoltageHigh', Error: 'out of range', Got: 400, Min: 231, Max: 300, Unit: 'V' }]);
+  t.deepEqual(h.type('VoltageHigh abc'), [{ Command: 'VoltageHigh', Error: 'not a number', Got: 'abc', Min: 231, Max: 300, Unit: 'V' }]);
+  t.deepEqual(h.type('VoltageHigh 1e3'), [{ Command: 'VoltageHigh', Error: 'not a number', Got: '1e3', Min: 231, Max: 300, Unit: 'V' }]);
+  t.deepEqual(h.type('MaxPowerHold 2.5'), [{ Command: 'MaxPowerHold', Error: 'not a whole number', Got: 2.5, Min: 0, Max: 600000, Unit: 'ms' }]);
   t.deepEqual(h.type('Trips x'), [{ Command: 'Trips', Error: 'not a whole number in range', Got: 'x', Min: 1, Max: 64 }]);
   t.is(h.target.snapshot(), before);
   t.deepEqual(h.type('VoltageLow 224; VoltageHigh 236'), [{ VoltageLow: 224 }, { VoltageHigh: 236 }]);
@@ -51,7 +51,7 @@ test('non-sensitive setting needs no credential; Settings lists all', (t) => {
   t.deepEqual(h.type('ReportInterval 30'), [{ ReportInterval: 30 }]);
   const s = h.type('Settings')[0].Settings;
   t.deepEqual(s.ReportInterval, { Value: 30, Unit: 's', Min: 1, Max: 3600, Sensitive: false });
-  t.deepEqual(s.VoltageHigh, { Value: 253, Unit: 'V', Min: 235, Max: 300, Sensitive: true });
+  t.deepEqual(s.VoltageHigh, { Value: 264.5, Unit: 'V', Min: 231, Max: 300, Sensitive: true });
 });
 
 test('calibration: VoltageSet, CurrentSet, PowerSet', (t) => {
@@ -209,7 +209,7 @@ test('Help lists every command and explains each one', (t) => {
     t.is(r.Help.Command, n);
     t.is(typeof r.Help.Usage, 'string');
   }
-  t.deepEqual(h.type('Help VoltageHigh'), [{ Help: { Command: 'VoltageHigh', Usage: 'VoltageHigh [235..300]', About: 'over-voltage trip threshold (RMS per cycle)', Unit: 'V', Min: 235, Max: 300, Sensitive: true } }]);
+  t.deepEqual(h.type('Help VoltageHigh'), [{ Help: { Command: 'VoltageHigh', Usage: 'VoltageHigh [231..300]', About: 'over-voltage trip, half-cycle RMS', Unit: 'V', Min: 231, Max: 300, Sensitive: true } }]);
   t.deepEqual(h.type('Help Nope'), [{ Command: 'Help', Error: 'unknown command', Got: 'Nope', Allowed: 'Help lists commands' }]);
 });
 

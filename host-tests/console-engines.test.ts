@@ -9,7 +9,7 @@ const SCRIPT: ScriptInput = {
   button: false,
   lines: [
     'Status', 'Readings', 'Help', 'Trips', 'Relay1 on', 'LockoutReset', 'Relay1 on; Relay2', 'Login 1111', 'Login 2468',
-    'VoltageHigh 260', 'VoltageHigh 999', 'voltagelow=210', 'PowerHold 2.5', 'VoltageSet 231.5', 'CurrentSet 0', 'PowerSet',
+    'VoltageHigh 260', 'VoltageHigh 999', 'voltagelow=210', 'MaxPowerHold 2.5', 'VoltageSet 231.5', 'CurrentSet 0', 'PowerSet',
     'Keys', 'Keys confirm', 'Keys', 'Link', 'Settings', 'Help VoltageHigh', 'FactoryReset', 'Restart 1', 'Nope 1', '\u00e9\u0001x',
     'Backlog Status; Radio; Trips 1', 'x'.repeat(300), 'Logout', 'VoltageHigh 255',
   ],

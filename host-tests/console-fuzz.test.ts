@@ -5,7 +5,7 @@ import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { harness } from './console-harness';
 
-const NAMES = ['Status', 'Readings', 'Link', 'Radio', 'Trips', 'Relay', 'LockoutReset', 'Keys', 'Restart', 'FactoryReset', 'Login', 'Logout', 'VoltageSet', 'CurrentSet', 'PowerSet', 'Help', 'Settings', 'Backlog', 'VoltageHigh', 'VoltageLow', 'CurrentLimit', 'PowerLimit', 'PowerHold', 'TempLimit', 'GasLimit', 'ReportInterval', 'Nope'];
+const NAMES = ['Status', 'Readings', 'Link', 'Radio', 'Trips', 'Relay', 'LockoutReset', 'Keys', 'Restart', 'FactoryReset', 'Login', 'Logout', 'VoltageSet', 'CurrentSet', 'PowerSet', 'Help', 'Settings', 'Backlog', 'VoltageHigh', 'VoltageLow', 'CurrentLimit', 'MaxPower', 'MaxPowerHold', 'TempLimit', 'GasLimit', 'ReportInterval', 'Nope'];
 
 const value = fc.oneof(
   fc.constant(''),

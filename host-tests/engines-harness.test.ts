@@ -114,7 +114,7 @@ test('a Lua runtime error is reported with its message', (t) => {
 
 test('typescript-to-lua errors fail the Lua build with file:line', (t) => {
   const err = t.throws(() => compileToLua(BAD_LUA), { instanceOf: LuaError });
-  t.regex(err!.message, /bad-lua\.ts:\d+:\d+: .*shift/);
+  t.regex(err!.message, /bad-lua\.ts\(\d+,\d+\): error TS\d+: .*shift/);
 });
 
 test('Lua conversion round-trips nested plain data (direct and through Lua code)', (t) => {

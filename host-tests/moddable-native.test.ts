@@ -520,7 +520,7 @@ test('manifest fragment: valid JSON, names both modules and their files, preload
   t.regex(m.platforms['...'].error, /ESP32 only/);
 });
 
-test('build option native: includes the fragment, copies the C and JS, boots through start-native; off by default', async (t) => {
+test('build option native: includes the fragment, copies the C and JS, boots through targets/moddable-native; off by default', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'moddable-native-'));
   try {
     const board = loadBoard('esp32-devkitc-meter');
@@ -541,9 +541,9 @@ test('build option native: includes the fragment, copies the C and JS, boots thr
     for (const spec of [...main.matchAll(/from "([^"]+)"/g)].map((x) => x[1])) {
       t.true(spec === 'mc/config' || spec in m.modules || spec in frag.modules, `main.js imports ${spec}`);
     }
-    t.true('hal/moddable/native/start-native' in m.modules);
+    t.true('targets/moddable-native/main' in m.modules);
     t.true('hal/moddable/native/with-native' in m.modules);
-    t.false('firmware/app/main-moddable' in m.modules && !main.includes('start-native'));
+    t.false('targets/moddable/main' in m.modules && !main.includes('targets/moddable-native/main'));
     t.true(on.notes.some((n) => /native adc_continuous at 4000 pairs\/s in blocks of 8/.test(n)), on.notes.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

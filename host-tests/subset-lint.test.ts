@@ -3,6 +3,7 @@
 import test from 'ava';
 import { errorsOnly, firmwareFiles, formatViolation, lintSource, lintSubset, luaCoreFiles, REPO_ROOT } from '../tools/lint-subset';
 import { resolve } from 'node:path';
+import { boundaryError, checkImportBoundaries, checkImports, formatImportViolation, layerOf } from '../tools/lint-imports';
 
 // [rule, snippet, lua rules on?]
 const BANNED: [string, string, boolean][] = [
@@ -153,4 +154,55 @@ test('the real firmware/ tree has no portable-subset errors', (t) => {
   t.deepEqual(errors.map(formatViolation), []);
   const warnings = vs.length - errors.length;
   if (warnings > 0) t.log(`${warnings} advisory warning(s); run \`npx tsx tools/lint-subset.ts\` to list them`);
+});
+
+// Import boundaries (tools/lint-imports.ts): targets -> firmware -> hal interfaces; providers
+// and hal/sim -> hal interfaces only. [importing file, specifier, allowed?]
+const IMPORTS: [string, string, boolean][] = [
+  ['firmware/app/node-core.ts', '../../hal/io', true],
+  ['firmware/app/node-core.ts', '../../boards/board', true],
+  ['firmware/app/node-core.ts', '../metering/mains-meter', true],
+  ['firmware/app/start.ts', '../../hal/moddable/device', false],
+  ['firmware/app/start.ts', '../../hal/sim/board', false],
+  ['firmware/app/start.ts', '../../hal/common/polled-adc', false],
+  ['firmware/app/start.ts', '../../tools/engines/run', false],
+  ['firmware/app/start.ts', '../../targets/moddable/main', false],
+  ['firmware/app/start.ts', '../../boards/moddable-two.json', false],
+  ['hal/moddable/device.ts', '../io', true],
+  ['hal/moddable/device.ts', '../common/polled-adc', true],
+  ['hal/moddable/native/with-native.ts', '../continuous-adc', true],
+  ['hal/moddable/device.ts', '../../firmware/app/meter-node', false],
+  ['hal/espruino/device.ts', '../moddable/polled-adc', false],
+  ['hal/nodemcu/device.ts', '../../tools/engines/run', false],
+  ['hal/common/polled-adc.ts', '../moddable/device', false],
+  ['hal/sim/board.ts', '../io', true],
+  ['hal/sim/perf.ts', '../../boards/esp32-devkitc-meter.json', true],
+  ['hal/sim/board.ts', '../../firmware/metering/mains-meter', false],
+  ['hal/sim/board.ts', '../moddable/device', false],
+  ['hal/io.ts', '../firmware/app/meter-node', false],
+  ['targets/moddable/main.ts', '../../firmware/app/start', true],
+  ['targets/moddable/main.ts', '../../hal/moddable/device', true],
+  ['targets/moddable-native/main.ts', '../moddable/main', false],
+  ['targets/espruino/main.ts', '../../tools/build/espruino', false],
+  ['targets/espruino/main.ts', '../../hal/sim/board', false],
+];
+
+for (const [from, spec, ok] of IMPORTS) {
+  test(`import boundary: ${from} -> ${spec} is ${ok ? 'allowed' : 'refused'}`, (t) => {
+    const vs = checkImports(from, `import { x } from '${spec}';\n`);
+    t.is(vs.length, ok ? 0 : 1, vs.map(formatImportViolation).join('\n'));
+    if (!ok) t.regex(formatImportViolation(vs[0]), /import-boundary/);
+  });
+}
+
+test('import boundary: type-only imports and re-exports count too; packages are not its business', (t) => {
+  t.is(checkImports('firmware/x.ts', "import type { Device } from '../hal/moddable/device';").length, 1);
+  t.is(checkImports('firmware/x.ts', "export { createDevice } from '../hal/nodemcu/device';").length, 1);
+  t.is(checkImports('firmware/x.ts', "import nacl from 'tweetnacl';").length, 0);
+  t.is(layerOf('hal/radio.ts'), 'hal-interface');
+  t.not(boundaryError('firmware/a.ts', 'hal/espruino/device'), '');
+});
+
+test('the real tree keeps its import boundaries', (t) => {
+  t.deepEqual(checkImportBoundaries(REPO_ROOT).map(formatImportViolation), []);
 });

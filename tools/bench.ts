@@ -18,9 +18,13 @@ import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
 import { gatewayBench } from './bench/gateway';
 import { runHomes } from './home/homes';
+import { parseCli } from './cli';
+
+const USAGE = `usage: npm run bench [-- --json]
+  --json   print one JSON object with every figure on stdout (progress goes to stderr otherwise)`;
 
 async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
+  const json = parseCli('bench', USAGE, process.argv.slice(2), { json: { type: 'boolean' } }).values.json === true;
   const log = (s: string) => {
     if (!json) console.error(s);
   };

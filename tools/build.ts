@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { loadBoard } from '../boards/schema';
 import type { Builder, BuildResult } from './build/types';
+import { cliError, isEntry, parseCli } from './cli';
 
 const TARGETS = ['moddable', 'espruino', 'lua'] as const;
 type Target = (typeof TARGETS)[number];
@@ -25,24 +26,27 @@ export async function build(target: Target, boardName: string, out = 'build', na
   return (await builderFor(target))(board, outDir);
 }
 
+const USAGE = `usage: npm run build -- --target <${TARGETS.join('|')}> --board <name> [--out build] [--native]
+  --target   what to build for (${TARGETS.join(', ')})
+  --board    a board of boards/*.json
+  --out      output root (default build): writes <out>/<target>/<board>/
+  --native   moddable only: the C host modules (docs/MODDABLE-NATIVE.md)`;
+
 function usage(msg: string): never {
-  console.error(`build: ${msg}\nusage: npm run build -- --target <${TARGETS.join('|')}> --board <name> [--out build] [--native]`);
-  process.exit(2);
+  return cliError('build', USAGE, msg);
 }
 
 async function main(argv: string[]): Promise<void> {
-  let target = '';
-  let board = '';
-  let out = 'build';
-  let native = false;
-  for (let k = 0; k < argv.length; k++) {
-    const a = argv[k];
-    if (a === '--target') target = argv[++k] ?? '';
-    else if (a === '--board') board = argv[++k] ?? '';
-    else if (a === '--out') out = argv[++k] ?? '';
-    else if (a === '--native') native = true;
-    else usage(`unknown argument '${a}'`);
-  }
+  const { values } = parseCli('build', USAGE, argv, {
+    target: { type: 'string' },
+    board: { type: 'string' },
+    out: { type: 'string' },
+    native: { type: 'boolean' },
+  });
+  const target = (values.target as string | undefined) ?? '';
+  const board = (values.board as string | undefined) ?? '';
+  const out = (values.out as string | undefined) ?? 'build';
+  const native = values.native === true;
   if (!(TARGETS as readonly string[]).includes(target)) usage(`--target must be one of ${TARGETS.join(', ')}, got '${target}'`);
   if (board === '') usage('--board is required (see boards/*.json)');
   try {
@@ -55,4 +59,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void main(process.argv.slice(2));
+if (isEntry(import.meta.url)) void main(process.argv.slice(2));

@@ -8,10 +8,10 @@
 // It checks that the tool and the port exist before it starts, shows a progress bar from
 // the tool's "(NN %)" lines, and names the problem when the tool fails (busy port, ...).
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { findOnPath, isEntry } from './cli';
 import { loadBoard, type Board } from '../boards/schema';
 import { describeSerialDevices } from './console/attach';
 
@@ -76,19 +76,7 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
 
 /** First executable `name` on PATH (esptool.py is also tried as `esptool`). */
 export function findTool(name: string, path = process.env.PATH ?? ''): string | undefined {
-  const names = name === 'esptool.py' ? ['esptool.py', 'esptool'] : [name];
-  for (const dir of path.split(delimiter)) {
-    for (const n of names) {
-      const p = join(dir, n);
-      try {
-        accessSync(p, constants.X_OK);
-        return p;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
+  return findOnPath(name === 'esptool.py' ? ['esptool.py', 'esptool'] : [name], path);
 }
 
 const INSTALL: Record<string, string> = {
@@ -233,7 +221,7 @@ function quoteArg(a: string): string {
   return /^[\w./:=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isEntry(import.meta.url)) {
   const code = await main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), tty: process.stdout.isTTY === true });
   process.exit(code);
 }

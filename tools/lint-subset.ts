@@ -1,4 +1,5 @@
-// Portable-subset lint for firmware/ (rules: docs/PORTABLE-SUBSET.md).
+// Portable-subset lint for the code that runs on a board: firmware/, the board programs
+// (targets/) and the providers' shared hal/common (rules: docs/PORTABLE-SUBSET.md).
 //   - Everywhere in firmware/: Espruino's language level (no destructuring, spread/rest,
 //     default parameters, for-of, Map/Set, ?., ??, RegExp, generators, async, labels).
 //   - In the Lua core (the files tsconfig.lua.json includes): also no typed arrays, JSON,
@@ -8,6 +9,8 @@
 // CLI: `npx tsx tools/lint-subset.ts [--strict] [files...]` prints
 // file:line:col severity [level/rule] message and exits 1 on any error (with --strict, on
 // any warning too). `// subset-ok(rule): reason` on a line or the line above waives it.
+// Without file arguments it also checks the import boundaries of targets/, firmware/ and
+// hal/ (tools/lint-imports.ts: targets -> firmware -> hal interfaces <- providers, hal/sim).
 
 import ts from 'typescript';
 import { readdirSync, statSync } from 'node:fs';
@@ -15,6 +18,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLuaNode, isLibGlobal, isValueReference, type Report } from './engines/lua-subset';
 import { checkEspruinoSyntaxNode } from './espruino-syntax';
+import { checkImportBoundaries, formatImportViolation } from './lint-imports';
+import { isEntry } from './cli';
 
 export interface Violation {
   file: string; // relative to the repo root
@@ -50,7 +55,7 @@ const ESPRUINO_BANNED_GLOBALS: Record<string, string> = {
   RegExp: 'RegExp is banned in firmware/ (missing in Lua, slow and partial in Espruino); parse by hand',
 };
 
-/** All .ts sources under firmware/ (not .d.ts), absolute paths, sorted. */
+/** All .ts sources (not .d.ts) that run on a board: firmware/, targets/ and hal/common/; absolute paths, sorted. */
 export function firmwareFiles(root = REPO_ROOT): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -67,6 +72,8 @@ export function firmwareFiles(root = REPO_ROOT): string[] {
     }
   };
   walk(join(root, 'firmware'));
+  walk(join(root, 'targets'));
+  walk(join(root, 'hal', 'common'));
   return out;
 }
 
@@ -197,9 +204,12 @@ function main(argv: string[]): number {
   const warnings = violations.length - errorsOnly(violations).length;
   const n = (files ?? firmwareFiles()).length;
   console.log(`portable subset: ${n} files, ${violations.length - warnings} error(s), ${warnings} warning(s)${strict ? ' (--strict: warnings fail)' : ''}`);
-  return failing.length === 0 ? 0 : 1;
+  const crossings = files === undefined ? checkImportBoundaries(REPO_ROOT) : [];
+  for (const v of crossings) console.log(formatImportViolation(v));
+  if (files === undefined) console.log(`import boundaries: ${crossings.length} error(s)`);
+  return failing.length === 0 && crossings.length === 0 ? 0 : 1;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isEntry(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2));
 }

@@ -4,13 +4,13 @@
 // See docs/PRIVACY.md for the estimator, the event definition and the algorithms.
 import { createReadStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { checkBattery, defaultBattery, type BatterySpec } from '../firmware/privacy/battery';
 import { ALGORITHMS, OURS } from '../firmware/privacy/hiding';
 import { Evaluation } from './privacy/evaluate';
 import { readTrace, TraceError } from './privacy/csv';
 import { plotSvg } from './privacy/plot';
 import { householdTrace, traceCsv } from './privacy/synth';
+import { isEntry } from './cli';
 
 export const USAGE = `usage: npm run privacy -- --trace FILE.csv [options]
 
@@ -138,7 +138,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isEntry(import.meta.url)) {
   run(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s) }).then(
     (code) => process.exit(code),
     (e) => {

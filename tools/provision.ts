@@ -29,6 +29,7 @@ import { PersistentRecord } from '../firmware/store/records';
 import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, encodeLinkProv, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD, LINK_PROV_RECORD } from '../firmware/link/keys';
 import { loadBoard } from '../boards/schema';
 import type { ControlNodeConfig } from '../firmware/control/node-table';
+import { isEntry, tryParseCli } from './cli';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -128,10 +129,11 @@ export function controlNodes(reg: Registry): ControlNodeConfig[] {
   return out;
 }
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+const USAGE = `usage: npm run provision -- --board <name> --node <1..254> [--out <dir>] [--force]
+  --board   the meter's board (boards/*.json; role meter, with a radio section)
+  --node    the node id, 1..254
+  --out     where the secrets go (default provision/)
+  --force   re-key a node that is already provisioned`;
 
 /**
  * Write a secret file atomically with mode 0600: a temporary file in the same folder
@@ -147,12 +149,14 @@ export function writeSecretFile(path: string, text: string): void {
 }
 
 export function main(argv: string[]): number {
-  const boardName = arg(argv, '--board');
-  const nodeText = arg(argv, '--node');
-  const out = arg(argv, '--out') ?? 'provision';
-  const force = argv.includes('--force');
+  const parsed = tryParseCli('provision', USAGE, argv, { board: { type: 'string' }, node: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } });
+  if (typeof parsed === 'number') return parsed;
+  const boardName = parsed.values.board as string | undefined;
+  const nodeText = parsed.values.node as string | undefined;
+  const out = (parsed.values.out as string | undefined) ?? 'provision';
+  const force = parsed.values.force === true;
   if (boardName === undefined || nodeText === undefined) {
-    console.error('usage: tsx tools/provision.ts --board <name> --node <1..254> [--out <dir>] [--force]');
+    console.error(`provision: --board and --node are required; ${USAGE.split('\n')[0]}`);
     return 2;
   }
   // everything is checked before the first byte is written
@@ -223,4 +227,4 @@ export function main(argv: string[]): number {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exit(main(process.argv.slice(2)));
+if (isEntry(import.meta.url)) process.exit(main(process.argv.slice(2)));

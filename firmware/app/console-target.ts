@@ -7,35 +7,20 @@ import type { Clock } from '../../hal/io';
 import type { JsonObject } from '../console/json';
 import type { CalibrationKind, ConsoleTarget, Outcome, SettingInfo } from '../console/target';
 import { keyFingerprint, loadLinkKeys } from '../link/keys';
-import { fieldInfo } from '../protection/settings';
+import { settingField, settingsTable } from '../console/settings-table';
 import { PersistentRecord } from '../store/records';
-import type { MeterNode } from './meter-node';
+import { RECORD } from '../store/keys';
+import type { BoardDescription } from '../../boards/board';
+import type { Device } from '../../hal/io';
+import type { Averager } from '../metering/averager';
+import type { CalKind } from '../metering/calibrate';
+import type { MainsMeter } from '../metering/mains-meter';
+import type { GasReading } from '../metering/mq6';
+import type { NtcReading } from '../metering/ntc';
+import type { Protection } from '../protection/protection';
+import type { ProtectionSettings, SettingsResult } from '../protection/settings';
+import type { TripEvent } from '../protection/trip-log';
 
-const NAMES: string[][] = [
-  ['VoltageHigh', 'ovTripV', 'over-voltage trip, half-cycle RMS'],
-  ['VoltageHighDelay', 'ovPickupMs', 'over-voltage pickup delay'],
-  ['VoltageLow', 'uvTripV', 'under-voltage trip, half-cycle RMS'],
-  ['VoltageLowDelay', 'uvPickupMs', 'under-voltage pickup delay'],
-  ['VoltageHysteresis', 'voltHystPct', 'reset band of the voltage elements'],
-  ['CurrentPeak', 'ocPeakA', 'instantaneous over-current pickup (sample peak)'],
-  ['CurrentPeakTime', 'ocQualifyUs', 'how long sample peaks stay over CurrentPeak before a trip (at least one sample)'],
-  ['CurrentLimit', 'olPickupA', 'overload pickup Is (IEC 60255-151)'],
-  ['OverloadCurve', 'olCurve', 'overload curve: 0 standard, 1 very, 2 extremely inverse'],
-  ['OverloadTms', 'olTms', 'overload time multiplier'],
-  ['OverloadReset', 'olResetMs', 'overload memory decay time'],
-  ['MaxPower', 'maxPowerW', 'power limit'],
-  ['MaxPowerHold', 'maxPowerHoldMs', 'time over MaxPower before a trip'],
-  ['MaxEnergy', 'maxEnergyWhDay', 'daily energy cap, 0 = off'],
-  ['GasLimit', 'gasTripPpm', 'LPG trip'],
-  ['GasDelay', 'gasPickupMs', 'LPG pickup delay'],
-  ['TempLimit', 'tempTripC', 'over-temperature trip'],
-  ['TempDelay', 'tempPickupMs', 'over-temperature pickup delay'],
-  ['GasBootHold', 'gasBootHold', '1 = after boot, stay open until the gas sensor has warmed up'],
-  ['RecloseDelay', 'recloseDelayMs', 'healthy supply time before an automatic reclose'],
-  ['RecloseOnPower', 'recloseOnPower', '1 = a power-limit trip recloses like a voltage trip'],
-  ['LockoutTrips', 'lockoutTrips', 'reclosable trips in the window before lockout'],
-  ['LockoutWindow', 'lockoutWindowMs', 'lockout counting window'],
-];
 
 function round(x: number, digits: number): number {
   const k = Math.pow(10, digits);
@@ -44,9 +29,24 @@ function round(x: number, digits: number): number {
 
 
 
-function fieldOf(name: string): string {
-  for (let k = 0; k < NAMES.length; k++) if (NAMES[k][0].toLowerCase() === name.toLowerCase()) return NAMES[k][1];
-  return '';
+
+/** What the console reads and asks of the node (MeterNode has it; the console does not import it). */
+export interface ConsoleNode {
+  readonly device: Device;
+  readonly board: BoardDescription;
+  readonly settings: ProtectionSettings;
+  readonly averager: Averager;
+  readonly restored: string[];
+  readonly meter: MainsMeter;
+  readonly protection: Protection;
+  readonly ntc: NtcReading;
+  readonly gas: GasReading;
+  readonly bootUs: number;
+  configure(change: Record<string, number>): SettingsResult;
+  calibrate(kind: CalKind, reference: number): string;
+  relay(on: boolean, actor?: Actor): string;
+  reset(): string;
+  trips(): TripEvent[];
 }
 
 export interface ConsoleHooks {
@@ -63,17 +63,17 @@ export interface LinkConsole {
 
 export class NodeConsoleTarget implements ConsoleTarget {
   readonly clock: Clock;
-  /** set by the link layer when the node runs one; until then Keys/Link report the store */
-  link: LinkConsole | undefined = undefined;
+  /** the radio link, once one is attached (attachLink); until then Keys/Link report the store */
+  private link: LinkConsole | undefined = undefined;
   readonly pinFailures: { load(): number; save(failures: number): void };
   private readonly pinRecord: PersistentRecord;
   private readonly failRecord: PersistentRecord;
 
-  constructor(private readonly node: MeterNode, private readonly hooks: ConsoleHooks) {
+  constructor(private readonly node: ConsoleNode, private readonly hooks: ConsoleHooks) {
     this.clock = node.device.clock;
     const store = node.device.store;
-    this.pinRecord = new PersistentRecord(store, 'console.pin');
-    this.failRecord = new PersistentRecord(store, 'console.pinfail');
+    this.pinRecord = new PersistentRecord(store, RECORD.consolePin);
+    this.failRecord = new PersistentRecord(store, RECORD.consolePinFailures);
     const rec = this.failRecord;
     this.pinFailures = {
       load: () => {
@@ -84,6 +84,11 @@ export class NodeConsoleTarget implements ConsoleTarget {
         rec.write(new Uint8Array([n > 255 ? 255 : n]));
       },
     };
+  }
+
+  /** The node runs a radio link (firmware/app/node-link.ts): Keys and Link ask it from now on. */
+  attachLink(link: LinkConsole): void {
+    this.link = link;
   }
 
   status(): JsonObject {
@@ -114,22 +119,16 @@ export class NodeConsoleTarget implements ConsoleTarget {
   }
 
   settings(): SettingInfo[] {
-    const out: SettingInfo[] = [];
-    for (let k = 0; k < NAMES.length; k++) {
-      const fi = fieldInfo(NAMES[k][1]);
-      if (fi === undefined) continue;
-      out.push({ name: NAMES[k][0], unit: fi.unit, min: fi.min, max: fi.max, sensitive: true, integer: fi.integer, help: NAMES[k][2] });
-    }
-    return out;
+    return settingsTable();
   }
 
   getSetting(name: string): number | undefined {
-    const f = fieldOf(name);
+    const f = settingField(name);
     return f === '' ? undefined : (this.node.settings as unknown as Record<string, number>)[f];
   }
 
   setSetting(name: string, value: number): Outcome {
-    const f = fieldOf(name);
+    const f = settingField(name);
     if (f === '') return { ok: false, error: `unknown setting ${name}` };
     const change: Record<string, number> = {};
     change[f] = value;

@@ -21,6 +21,7 @@ import type { ProtectionSettings, SettingsResult } from '../protection/settings'
 import type { TripEvent } from '../protection/trip-log';
 import { applySettings, PROTECTION_FIELDS } from '../protection/settings';
 import { PersistentRecord } from '../store/records';
+import { RECORD } from '../store/keys';
 
 function floats(values: number[]): Uint8Array {
   const b = new Uint8Array(values.length * 8);
@@ -60,11 +61,11 @@ export class NodeMemory {
   private readonly trips: PersistentRecord;
 
   constructor(store: Store) {
-    this.energy = new PersistentRecord(store, 'meter.energy');
-    this.latch = new PersistentRecord(store, 'prot.latch');
-    this.cal = new PersistentRecord(store, 'meter.cal');
-    this.settings = new PersistentRecord(store, 'prot.settings');
-    this.trips = new PersistentRecord(store, 'prot.trips');
+    this.energy = new PersistentRecord(store, RECORD.energy);
+    this.latch = new PersistentRecord(store, RECORD.latch);
+    this.cal = new PersistentRecord(store, RECORD.calibration);
+    this.settings = new PersistentRecord(store, RECORD.settings);
+    this.trips = new PersistentRecord(store, RECORD.trips);
   }
 
   /** wallUs and sinceResetUs: the node's clocks (app/node-clock.ts) */

@@ -18,6 +18,7 @@ import type { Protection } from '../protection/protection';
 import type { ProtectionSettings, SettingsResult } from '../protection/settings';
 import { applySettings, defaultSettings } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
+import { isLatchedState } from '../protection/breaker';
 import type { Actor } from '../console/roles';
 import { allowed } from '../console/roles';
 import { loadLinkProv } from '../link/keys';
@@ -25,6 +26,13 @@ import { NodeConsoleTarget } from './console-target';
 import { NodeClock } from './node-clock';
 import { NodeMemory } from './memory';
 import { NodeCore } from './node-core';
+import { FACTORY_RECORDS } from '../store/keys';
+
+/** Who else hears the node's trips and averages (the radio link); added after the start. */
+export interface MeterNodeListener {
+  onTrip?: (e: TripEvent) => void;
+  onAverages?: (a: Averages) => void;
+}
 
 export interface MeterNodeOptions {
   settings?: Record<string, number>;
@@ -40,8 +48,6 @@ export interface MeterNodeOptions {
   onRestart?: () => void;
 }
 
-/** flash records a factory reset erases; energy registers and a latched trip stay */
-const FACTORY_RECORDS = ['prot.settings', 'meter.cal', 'link.keys', 'link.id', 'console.pin', 'console.pinfail'];
 
 /** energy registers go to flash once a minute, at every trip, and on a power-fail warning */
 const ENERGY_SAVE_US = 60e6;
@@ -60,6 +66,7 @@ export class MeterNode {
   readonly console: Console | undefined;
   readonly consoleTarget: NodeConsoleTarget;
   private readonly buttonListeners: (() => void)[] = [];
+  private readonly listeners: MeterNodeListener[] = [];
   /** the wall and accounting clocks (node-clock.ts) */
   readonly clock: NodeClock;
   /** reason of a utility disconnect in force ('' = none): survives a power cut (prot.latch) */
@@ -81,14 +88,12 @@ export class MeterNode {
     const latch = this.memory.loadLatch();
     if (latch !== undefined && latch.state === 'disconnected') {
       // the utility's disconnect holds across a power cut: no boot close
-      this.protection.breaker.state = 'open';
-      this.protection.breaker.reason = 'utility';
+      this.protection.breaker.restoreLatch('open', 'utility');
       this.utilityHold = latch.reason;
       this.restored.push(`utility disconnect (${latch.reason})`);
     } else if (latch !== undefined && latch.state !== 'closed') {
       // a latched trip survives the power cut: no boot close, a local reset is needed
-      this.protection.breaker.state = latch.state as 'tripped';
-      this.protection.breaker.reason = latch.reason;
+      this.protection.breaker.restoreLatch(latch.state, latch.reason);
       this.restored.push(`latched ${latch.state} (${latch.reason})`);
     }
     this.averager = new Averager(options.averageS === undefined ? 1 : options.averageS);
@@ -142,6 +147,15 @@ export class MeterNode {
   }
 
   /** The board button (one GPIO, many users: the console's credential window, rekey confirmation). */
+  /**
+   * Hear trips and closed averaging windows after the options' own hooks. Called inside the
+   * core's guarded hook: a listener that throws is counted (listenerErrors) and cannot stop
+   * protection, but it does stop the listeners after it for that event, as the options do.
+   */
+  addListener(listener: MeterNodeListener): void {
+    this.listeners.push(listener);
+  }
+
   onButton(listener: () => void): void {
     this.buttonListeners.push(listener);
   }
@@ -169,16 +183,25 @@ export class MeterNode {
   private onTrip(e: TripEvent): void {
     const st = e.state;
     // first, before the log and the energy: a cut during this write keeps boot open (memory.ts)
-    if (st === 'tripped' || st === 'lockout' || st === 'failsafe') this.memory.saveLatch(st, e.reason);
+    if (isLatchedState(st)) this.memory.saveLatch(st, e.reason);
     this.memory.saveTrips(this.protection.log.list());
     this.saveEnergy();
     if (this.options.onTrip !== undefined) this.options.onTrip(e);
+    for (let k = 0; k < this.listeners.length; k++) {
+      const l = this.listeners[k];
+      if (l.onTrip !== undefined) l.onTrip(e);
+    }
   }
 
   private onCycle(r: CycleReading): void {
     this.calibrator.onCycle(r);
     if (this.options.onCycle !== undefined) this.options.onCycle(r);
-    if (this.averager.add(r) && this.options.onAverages !== undefined) this.options.onAverages(this.averager.out);
+    if (!this.averager.add(r)) return;
+    if (this.options.onAverages !== undefined) this.options.onAverages(this.averager.out);
+    for (let k = 0; k < this.listeners.length; k++) {
+      const l = this.listeners[k];
+      if (l.onAverages !== undefined) l.onAverages(this.averager.out);
+    }
   }
 
   /** Change protection settings; on error nothing changes and the error names the field. */

@@ -197,8 +197,8 @@ export class NodeCore {
     if (this.protection.comparatorActive && this.latchReset !== undefined && c !== undefined) {
       this.latchReset.write(1);
       this.latchReset.write(0);
-      if (c.read() === 0) this.protection.comparatorActive = false;
-    } else if (c !== undefined && c.read() === 0) this.protection.comparatorActive = false;
+      if (c.read() === 0) this.protection.clearComparator();
+    } else if (c !== undefined && c.read() === 0) this.protection.clearComparator();
     return this.protection.reset(this.device.clock.now());
   }
 

@@ -17,8 +17,8 @@ import type { Radio } from '../../hal/radio';
 import type { JsonObject } from '../console/json';
 import type { Outcome } from '../console/target';
 import type { TripEvent } from '../protection/trip-log';
-import type { Averages } from '../metering/averager';
 import { PersistentRecord, getU32 } from '../store/records';
+import { RECORD } from '../store/keys';
 import { FrameCounter } from '../link/counter';
 import { PersistentReplayWindow } from '../link/replay';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
@@ -158,11 +158,11 @@ export class NodeLink implements LinkConsole {
     const clock = node.device.clock;
     this.buf = new Uint8Array(maxBody(this.profile));
     // counters run across epochs and reboots: never a reused nonce (firmware/link/counter.ts)
-    this.counter = new FrameCounter(store, 'link.ctr.up', 1000);
+    this.counter = new FrameCounter(store, RECORD.linkCounterUp, 1000);
     this.sender = new LinkSender(this.profile, k.keys.up, k.keys.epoch, this.nodeId, DIR_UP, this.counter);
     // downlinks are rare; persisting the window keeps an unsigned time sync from being
     // replayed after a node reboot
-    this.receiver = new LinkReceiver(this.profile, this.nodeId, DIR_DOWN, k.keys.down, k.keys.epoch, new PersistentReplayWindow(store, 'link.rx.down'));
+    this.receiver = new LinkReceiver(this.profile, this.nodeId, DIR_DOWN, k.keys.down, k.keys.epoch, new PersistentReplayWindow(store, RECORD.linkReplayDown));
     // names made once: a refused frame under a flood builds no string
     const linkNames: Record<string, string> = {};
     const linkClasses: Record<string, number> = {};
@@ -192,18 +192,11 @@ export class NodeLink implements LinkConsole {
     this.reassembler = new Reassembler(maxBody(this.profile), 4, 5e6);
     radio.onReceive = (f: Uint8Array) => this.onFrame(f);
     radio.onSent = () => this.flush();
-    const opts = node.options;
-    const prevAvg = opts.onAverages;
-    opts.onAverages = (a: Averages) => {
-      if (prevAvg !== undefined) prevAvg(a);
-      this.onAverages();
-    };
-    const prevTrip = opts.onTrip;
-    opts.onTrip = (e: TripEvent) => {
-      if (prevTrip !== undefined) prevTrip(e);
-      this.onTrip(e);
-    };
-    node.consoleTarget.link = this;
+    node.addListener({
+      onAverages: () => this.onAverages(),
+      onTrip: (e: TripEvent) => this.onTrip(e),
+    });
+    node.consoleTarget.attachLink(this);
     // the node owns the button pin (a GPIO can be opened once); it tells every listener
     if (o.useButton !== false) node.onButton(() => this.buttonPressed());
   }
@@ -213,8 +206,8 @@ export class NodeLink implements LinkConsole {
   }
 
   openBySafety(): boolean {
-    const s = this.node.protection.breaker.state;
-    return s === 'tripped' || s === 'lockout' || s === 'failsafe' || s === 'reclosing';
+    const b = this.node.protection.breaker;
+    return b.isLatched() || b.state === 'reclosing';
   }
 
   private security(reason: string, cls: number): void {
@@ -257,7 +250,7 @@ export class NodeLink implements LinkConsole {
     const s = n.protection.breaker.state;
     let f = 0;
     if (s === 'closed') f |= FLAG_CLOSED;
-    if (s === 'tripped' || s === 'lockout' || s === 'failsafe') f |= FLAG_SAFETY_OPEN;
+    if (n.protection.breaker.isLatched()) f |= FLAG_SAFETY_OPEN;
     if (s === 'reclosing') f |= FLAG_RECLOSING;
     if (s === 'open') f |= FLAG_MANUAL_OPEN;
     if (this.guard.pendingCommand() !== undefined) f |= FLAG_REKEY_PENDING;

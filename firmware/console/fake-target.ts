@@ -1,12 +1,12 @@
-// A small in-memory node for console tests and the host client's `--port sim`. It obeys
+// A small in-memory node for console tests (and tools/console/sim-node.ts). It obeys
 // the ConsoleTarget contract (a refusal changes nothing) and exposes snapshot() so tests
-// can check that. Threshold defaults: EN 50160 supply voltage 230 V +/-10 % (253/207 V);
-// Tasmota's MaxPowerHold 10 s and over-temperature 90 C (SetOption42).
+// can check that. Its settings, ranges and defaults are the real node's (settings-table.ts).
 import type { Actor } from './roles';
 import { allowed } from './roles';
 import type { Clock } from '../../hal/io';
 import type { JsonObject } from './json';
 import type { CalibrationKind, ConsoleTarget, Outcome, SettingInfo } from './target';
+import { settingDefaults, settingsTable } from './settings-table';
 
 export class ManualClock implements Clock {
   t: number;
@@ -21,16 +21,13 @@ export class ManualClock implements Clock {
   }
 }
 
-export const FAKE_SETTINGS: SettingInfo[] = [
-  { name: 'VoltageHigh', unit: 'V', min: 235, max: 300, sensitive: true, integer: false, help: 'over-voltage trip threshold (RMS per cycle)' },
-  { name: 'VoltageLow', unit: 'V', min: 150, max: 225, sensitive: true, integer: false, help: 'under-voltage trip threshold (RMS per cycle)' },
-  { name: 'CurrentLimit', unit: 'A', min: 1, max: 63, sensitive: true, integer: false, help: 'inverse-time overload pick-up current' },
-  { name: 'PowerLimit', unit: 'W', min: 100, max: 15000, sensitive: true, integer: true, help: 'over-consumption limit' },
-  { name: 'PowerHold', unit: 's', min: 1, max: 600, sensitive: true, integer: true, help: 'time over PowerLimit before the relays open' },
-  { name: 'TempLimit', unit: 'C', min: 40, max: 120, sensitive: true, integer: false, help: 'over-temperature trip' },
-  { name: 'GasLimit', unit: 'ppm', min: 200, max: 10000, sensitive: true, integer: true, help: 'LPG concentration trip' },
-  { name: 'ReportInterval', unit: 's', min: 1, max: 3600, sensitive: false, integer: true, help: 'telemetry interval' },
-];
+/**
+ * The real node's settings (settings-table.ts: names, units, ranges), plus ReportInterval:
+ * a fake-only setting that needs no credential, so the console's non-sensitive path is tested.
+ */
+export const FAKE_SETTINGS: SettingInfo[] = settingsTable().concat([
+  { name: 'ReportInterval', unit: 's', min: 1, max: 3600, sensitive: false, integer: true, help: 'telemetry interval (test console only)' },
+]);
 
 export class FakeTarget implements ConsoleTarget {
   clock: ManualClock;
@@ -52,7 +49,8 @@ export class FakeTarget implements ConsoleTarget {
 
   constructor(clock: ManualClock) {
     this.clock = clock;
-    this.values = { VoltageHigh: 253, VoltageLow: 207, CurrentLimit: 32, PowerLimit: 7360, PowerHold: 10, TempLimit: 90, GasLimit: 1000, ReportInterval: 60 };
+    this.values = settingDefaults();
+    this.values.ReportInterval = 60;
     this.gains = { voltage: 0.2162388, current: 0.0378418, power: 1 };
     this.raw = { voltage: 1064, current: 132, power: 1147 };
     this.relayStates = [true, true];

@@ -30,7 +30,6 @@ import { lowlevel } from './nacl';
 import { poly1305 } from './poly1305';
 
 export const KEY_BYTES = 32;
-export const FULL_TAG_BYTES = 16;
 /** "expand 32-byte k", the Salsa20 constant */
 const SIGMA = new Uint8Array([101, 120, 112, 97, 110, 100, 32, 51, 50, 45, 98, 121, 116, 101, 32, 107]);
 

@@ -26,7 +26,8 @@ export const MSG_FRAGMENT = 2;
 export const MSG_COMMAND = 3;
 export const MSG_ACK = 4;
 export const MSG_EVENT = 5;
-export const MSG_TIME = 6;
+// 6: time sync, still accepted as a type (docs/LINK.md); the time comes in a signed
+// command (CMD_TIME_SYNC, firmware/link/command.ts), so nothing sends it
 const MSG_LAST = 6;
 
 export interface RadioProfile {

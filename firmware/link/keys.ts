@@ -17,12 +17,13 @@
 //                node's clock never runs before it (app/node-clock.ts)
 import type { Store } from '../../hal/io';
 import { PersistentRecord, getU32, putU32 } from '../store/records';
+import { RECORD } from '../store/keys';
 import { nacl } from './nacl';
 
 const LABEL = 'SML1 link keys';
-export const LINK_KEYS_RECORD = 'link.keys';
-export const LINK_ID_RECORD = 'link.id';
-export const LINK_PROV_RECORD = 'link.prov';
+export const LINK_KEYS_RECORD = RECORD.linkKeys;
+export const LINK_ID_RECORD = RECORD.linkId;
+export const LINK_PROV_RECORD = RECORD.linkProvisioned;
 const KEYS_LEN = 1 + 1 + 4 + 32 + 32 + 32;
 const ID_LEN = 1 + 32 + 32;
 

@@ -17,6 +17,11 @@ export interface Actuator {
 
 const RECLOSABLE = ['overvoltage', 'undervoltage', 'energycap'];
 
+/** Open by a safety decision that only a reset on the spot lifts (the flash latch keeps it). */
+export function isLatchedState(s: string): boolean {
+  return s === 'tripped' || s === 'lockout' || s === 'failsafe';
+}
+
 export class Breaker {
   state: BreakerState = 'open';
   reason = '';
@@ -30,12 +35,34 @@ export class Breaker {
     return this.state === 'closed';
   }
 
+  /** Open by a trip, a lockout or a sensor fault: only a reset on the spot closes it. */
+  isLatched(): boolean {
+    return isLatchedState(this.state);
+  }
+
+  /**
+   * Boot from the flash latch (firmware/app/memory.ts): a latched trip survives a power cut
+   * ('tripped', 'lockout', 'failsafe' with its reason), and so does a hold open ('open', e.g.
+   * reason 'utility'). The relays are already open at boot; this only sets the state. A state
+   * it does not know restores as 'tripped': open, until a reset on the spot.
+   */
+  restoreLatch(state: string, reason: string): void {
+    this.state = state === 'open' || state === 'lockout' || state === 'failsafe' ? state : 'tripped';
+    this.reason = reason;
+    this.clearSinceUs = -1;
+  }
+
+  /** Boot: open, closing by itself once the supply has been healthy (tickReclose). */
+  awaitBootClose(): void {
+    this.state = 'reclosing';
+    this.reason = 'boot';
+  }
+
   /** Open now and latch `reason`. Returns the new state. */
   trip(reason: string, tUs: number, recloseOnPower: boolean, lockoutTrips: number, windowUs: number): BreakerState {
     this.act.open(tUs);
-    const wasOpenBySafety = this.state === 'tripped' || this.state === 'lockout' || this.state === 'failsafe';
     // a later, weaker reason never downgrades a latched trip or a lockout
-    if (wasOpenBySafety) return this.state;
+    if (this.isLatched()) return this.state;
     this.reason = reason;
     this.clearSinceUs = -1;
     if (reason === 'sensor') {

@@ -49,7 +49,8 @@ export class Protection {
   p = 0;
   iPeak = 0;
   slow: SlowReadings = { tempC: 0 / 0, tempOk: false, gasPpm: 0 / 0, gasOk: false, gasFault: false, tempFault: false };
-  comparatorActive = false;
+  /** the comparator has fired and its output has not been seen low since (clearComparator) */
+  private comparatorFired = false;
   energyTodayWh = 0;
   private badCycles = 0;
   private badTemp = 0;
@@ -58,14 +59,12 @@ export class Protection {
 
   constructor(public settings: ProtectionSettings, act: Actuator) {
     this.breaker = new Breaker(act);
-    this.breaker.state = 'reclosing';
-    this.breaker.reason = 'boot';
+    this.breaker.awaitBootClose();
   }
 
   private doTrip(reason: string, detail: string, tUs: number): void {
     const s = this.settings;
-    const st = this.breaker.state;
-    const latchedAlready = st === 'tripped' || st === 'lockout' || st === 'failsafe';
+    const latchedAlready = this.breaker.isLatched();
     const state = this.breaker.trip(reason, tUs, s.recloseOnPower === 1, s.lockoutTrips, s.lockoutWindowMs * 1000);
     // the relays were re-commanded open; a latched trip is recorded once
     if (latchedAlready) return;
@@ -75,9 +74,19 @@ export class Protection {
     });
   }
 
+  /** Has the comparator fired without its output being seen low since? (blocks a reset) */
+  get comparatorActive(): boolean {
+    return this.comparatorFired;
+  }
+
+  /** The comparator output reads low again (its latch re-armed, or the edge gone): a reset may proceed. */
+  clearComparator(): void {
+    this.comparatorFired = false;
+  }
+
   /** hardware comparator edge (over-current far beyond the CT's linear range) */
   onComparator(tUs: number): void {
-    this.comparatorActive = true;
+    this.comparatorFired = true;
     this.doTrip('comparator', 'hardware comparator', tUs);
   }
 
@@ -181,7 +190,7 @@ export class Protection {
   causeClear(): boolean {
     const s = this.settings;
     const why = this.breaker.reason;
-    if (this.comparatorActive || !this.sensorsHealthy()) return false;
+    if (this.comparatorFired || !this.sensorsHealthy()) return false;
     if (why === 'gas') return this.slow.gasOk && this.slow.gasPpm < s.gasTripPpm * 0.8;
     if (why === 'temperature') return this.slow.tempOk && this.slow.tempC < s.tempTripC - 5;
     if (why === 'energycap') return this.energyTodayWh < s.maxEnergyWhDay || s.maxEnergyWhDay === 0;

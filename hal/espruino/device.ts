@@ -12,7 +12,7 @@
 // app moves the REPL away first (LoopbackA.setConsole()).
 import type { BoardDescription } from '../../boards/board';
 import type * as io from '../io';
-import { PolledAdc } from '../moddable/polled-adc';
+import { PolledAdc } from '../common/polled-adc';
 
 interface EspruinoSerial {
   setup(baud: number, options: { rx?: number; tx?: number }): void;

@@ -22,7 +22,7 @@
 // Time stamps: the C side stamps each frame's on_conv_done (esp_timer_get_time, µs); the
 // block's first (averaged) V sample is at tEnd - rawPairs*Tr + (D-1)/2*Tr.
 // The decode runs in C because in XS it costs ~2900 computrons per 2 ms frame
-// (hal/moddable/native/bench-decode.ts). The block handed to onBlock is a reused number[]
+// (tools/bench/native-decode.ts). The block handed to onBlock is a reused number[]
 // (what the firmware's MainsMeter takes today) that the C fills in place; a Uint16Array
 // would be cheaper to fill but cannot hold the averaged, non-integer codes, and the
 // firmware (Lua-portable) does not take typed arrays.

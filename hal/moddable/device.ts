@@ -2,10 +2,12 @@
 // Moddable timer, time and preference modules. Thin: each HAL call maps to one SDK call.
 //
 // Known limits (docs/BOARDS.md):
-// - ECMA-419 has no continuous (DMA) ADC. PolledAdc below reads the two Analog inputs
-//   from a millisecond Timer, so it reaches ~1 kHz at best, with jitter. The real meter
-//   needs a native host module around ESP-IDF adc_continuous; until then the hardware
-//   comparator latch carries the fast over-current trip.
+// - ECMA-419 has no continuous (DMA) ADC. The ContinuousAdc here is the shared PolledAdc
+//   (hal/common/polled-adc.ts): it reads the two Analog inputs from a millisecond Timer,
+//   so it reaches ~1 kHz at best, with jitter. The native build swaps in the ESP-IDF
+//   adc_continuous host module (hal/moddable/native, targets/moddable-native/main.ts,
+//   docs/MODDABLE-NATIVE.md); in the polled build the hardware comparator latch carries
+//   the fast over-current trip.
 // - Preference (NVS) keys and domains are at most 15 characters on the ESP32; longer
 //   HAL keys are hashed down to fit.
 //
@@ -24,7 +26,7 @@ import Time from 'time';
 import Preference from 'preference';
 import type { BoardDescription } from '../../boards/board';
 import type * as io from '../io';
-import { PolledAdc } from './polled-adc';
+import { PolledAdc } from '../common/polled-adc';
 import { nvsKey } from './nvs-key';
 import { ModdableSerial, type RawSerial } from './serial-port';
 

@@ -1,7 +1,7 @@
 // The board as the Moddable build runs it. ECMA-419 has no continuous (DMA) ADC, so
 // hal/moddable polls V and I from the Moddable Timer, whose delays are whole milliseconds
 // (Timer.set(callback, ms, repeatMs)): at most one V+I pair per millisecond. Written in the
-// Espruino subset: it is compiled into the app (firmware/app/main-moddable.ts uses it).
+// Espruino subset: it is compiled into the app (targets/moddable/main.ts uses it).
 import type { BoardDescription } from '../../boards/board';
 import { withAdc } from './board-adc';
 

@@ -10,7 +10,7 @@
 /// <reference types="@typescript-to-lua/language-extensions" />
 import type { BoardDescription } from '../../boards/board';
 import type * as io from '../io';
-import { PolledAdc } from '../moddable/polled-adc';
+import { PolledAdc } from '../common/polled-adc';
 
 interface NodemcuTimer {
   alarm(this: NodemcuTimer, ms: number, mode: number, cb: () => void): boolean;

@@ -9,6 +9,7 @@ import { r30xRig } from '../../hal/sim/r30x-chip';
 import { PowerCut, SimStore } from '../../hal/sim/store';
 import { runOtpVectors } from '../../host-tests/vectors/otp-rfc';
 import { measureXs } from '../engines/run';
+import { isEntry } from '../cli';
 
 const ENTRY = fileURLToPath(new URL('../../firmware/access/xs-entry.ts', import.meta.url));
 
@@ -162,7 +163,7 @@ export async function accessBench(): Promise<{ access: AccessFigures; xs: Access
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntry(import.meta.url)) {
   accessBench().then((f) => {
     console.log(JSON.stringify(f, null, 2));
     process.exit(0);

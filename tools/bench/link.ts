@@ -6,6 +6,7 @@ import { measureXs } from '../engines/run';
 import { HEADER_BYTES, LinkSender, MSG_TELEMETRY, PROFILE_NRF24, DIR_UP } from '../../firmware/link/frame';
 import { TELEMETRY_BYTES, encodeTelemetry, newTelemetryReading } from '../../firmware/link/telemetry';
 import { forgeryFloodScenario, replayScenario } from '../sim/net-scenarios';
+import { isEntry } from '../cli';
 
 const ENTRY = fileURLToPath(new URL('../../firmware/link/parity-entry.ts', import.meta.url));
 
@@ -54,7 +55,7 @@ export async function linkBench(): Promise<LinkFigures> {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntry(import.meta.url)) {
   const t0 = performance.now();
   linkBench().then((f) => {
     console.log(JSON.stringify(f, null, 2));

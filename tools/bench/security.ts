@@ -13,6 +13,7 @@ import { MeterNode } from '../../firmware/app/meter-node';
 import { SimBoard } from '../../hal/sim/board';
 import { PowerCut, SimStore } from '../../hal/sim/store';
 import { loadBoard } from '../../boards/schema';
+import { isEntry } from '../cli';
 
 const ENTRY = fileURLToPath(new URL('../../firmware/link/parity-entry.ts', import.meta.url));
 const NOBLE_ENTRY = fileURLToPath(new URL('../../firmware/link/noble-entry.ts', import.meta.url));
@@ -178,7 +179,7 @@ export async function securityBench(): Promise<SecurityFigures> {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntry(import.meta.url)) {
   securityBench().then((f) => {
     console.log(JSON.stringify(f, null, 2));
     process.exit(0);

@@ -1,6 +1,6 @@
 // The Espruino build: one upload script, build/espruino/<board>/app.js.
 //
-//   hal/espruino/main.ts (MeterNode on the Espruino provider, board JSON inlined)
+//   targets/espruino/main.ts (MeterNode on the Espruino provider, board JSON inlined)
 //     -> esbuild (cjs, es2015) -> TypeScript ES5 pass -> Espruino syntax check
 //     -> espruino CLI offline (-n --board boards/espruino/ESP32.json -o app.js)
 //     -> the syntax check again, on what the CLI wrote
@@ -20,7 +20,7 @@ import { ESPRUINO_BOARD_JSON, runEspruinoCli } from './espruino/cli';
 import { ESPRUINO_VARS, rateNotes } from './espruino/rate';
 import type { Builder, BuildResult } from './types';
 
-export const APP_ENTRY = 'hal/espruino/main.ts';
+export const APP_ENTRY = 'targets/espruino/main.ts';
 export const PARITY_ENTRY = 'tools/build/espruino/parity-entry.ts';
 
 export interface EspruinoArtifact {

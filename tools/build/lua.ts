@@ -2,7 +2,7 @@
 //
 // Output, build/lua/<board>/:
 //   init.lua  boot file: relays open, a 3 s guard window, then dofile("app.lua") and start
-//   app.lua   typescript-to-lua bundle (Lua 5.3) of firmware/app/main-lua.ts: the metering
+//   app.lua   typescript-to-lua bundle (Lua 5.3) of targets/nodemcu/main.ts: the metering
 //             and protection core, the NodeMCU hal provider (adc, gpio, tmr, node, file)
 //             and the composition root; it returns the module's exports
 // Both files go to SPIFFS (nodemcu-tool upload init.lua app.lua). docs/BUILD-LUA.md says

@@ -1,6 +1,7 @@
-// An in-process node for `--port sim` and tests: the portable firmware console over a
-// FakeTarget, exposed as a ByteDuplex. Replaced by the simulated board's UART
-// (fromSimUart(board.uart)) once the full simulator is wired to the console.
+// An in-process console over a FakeTarget (firmware/console/fake-target.ts), exposed as a
+// ByteDuplex: the console client's tests (host-tests/console-client.test.ts) use it. It is
+// not a meter node: `--port sim` runs the real MeterNode on the virtual board
+// (tools/console/sim-meter.ts).
 import { Console } from '../../firmware/console/console';
 import { FakeTarget, ManualClock } from '../../firmware/console/fake-target';
 import type { ByteDuplex } from './duplex';

@@ -38,11 +38,15 @@ export function luaCompilerOptions(): tstl.CompilerOptions {
   return { ...parsed.options, ...(read.config.tstl ?? {}) } as tstl.CompilerOptions;
 }
 
-function formatDiagnostic(d: ts.Diagnostic): string {
-  const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-  if (!d.file || d.start === undefined) return msg;
-  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-  return `${relative(REPO_ROOT, d.file.fileName)}:${line + 1}:${character + 1}: ${msg}`;
+const DIAGNOSTIC_HOST: ts.FormatDiagnosticsHost = {
+  getCanonicalFileName: (f) => f,
+  getCurrentDirectory: () => REPO_ROOT,
+  getNewLine: () => '\n',
+};
+
+/** TypeScript's own formatting (file(line,col): error TSnnnn: message), paths relative to the repo. */
+export function formatDiagnostics(ds: readonly ts.Diagnostic[]): string {
+  return ts.formatDiagnostics(ds, DIAGNOSTIC_HOST).trimEnd();
 }
 
 /** Compiles `entry` to one Lua chunk (cached in memory per entry). Throws on any error. */
@@ -65,7 +69,7 @@ export function compileToLua(entry: string): LuaChunk {
   });
   const errors = result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
-    throw new LuaError(`typescript-to-lua failed for ${relative(REPO_ROOT, abs)}:\n  ${errors.map(formatDiagnostic).join('\n  ')}`);
+    throw new LuaError(`typescript-to-lua failed for ${relative(REPO_ROOT, abs)}:\n  ${formatDiagnostics(errors)}`);
   }
   if (code === undefined) throw new LuaError(`typescript-to-lua wrote no Lua for ${relative(REPO_ROOT, abs)}`);
   const chunk = { entry: abs, code };
@@ -160,15 +164,5 @@ export class LuaRunner {
       const msg = to_jsstring(lua.lua_tostring(L, -1) ?? to_luastring('(no message)'));
       throw new LuaError(`Lua error in ${what}: ${msg}`);
     }
-  }
-}
-
-/** One-shot: compile (cached), load, call, close. */
-export function runLua(entry: string, exportName: string, input: unknown, shapeHint?: unknown): unknown {
-  const runner = LuaRunner.load(entry);
-  try {
-    return runner.call(exportName, input, shapeHint);
-  } finally {
-    runner.close();
   }
 }

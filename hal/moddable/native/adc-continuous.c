@@ -28,7 +28,7 @@
 	[v0, i0, v1, i1, ...], then onFrame(status, tEndUs) runs: status 0 = good, -1 = bad
 	length, n > 0 = bad channel order at entry n - 1 (the frame is dropped; JS counts it).
 	Decoding in C, not in JS: the same decoder in TypeScript costs ~2900 XS computrons per
-	2 ms frame (hal/moddable/native/bench-decode.ts), ~1.4 M computrons/s at 4 kHz. tEndUs is the esp_timer_get_time() stamp taken in the
+	2 ms frame (tools/bench/native-decode.ts), ~1.4 M computrons/s at 4 kHz. tEndUs is the esp_timer_get_time() stamp taken in the
 	frame's own on_conv_done ISR, kept in a small ring indexed by frame number, so a frame
 	read late (JS busy) still carries the time it was converted.
 */

@@ -1,4 +1,4 @@
-// Swaps the native pieces into a hal/io Device (used by start-native.ts on the device and
+// Swaps the native pieces into a hal/io Device (used by targets/moddable-native/main.ts on the device and
 // by host-tests/moddable-native.test.ts on the simulated board):
 //   - io.ContinuousAdc becomes NativeContinuousAdc over the native adc_continuous class;
 //   - on a board with comparatorPath "native-isr", the Digital NodeCore opens on the

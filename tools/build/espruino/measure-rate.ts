@@ -5,6 +5,7 @@
 import type { Board } from '../../../boards/schema';
 import { MainsMeter } from '../../../firmware/metering/mains-meter';
 import { DEVKIT, DEVKIT_CAL, synth, truth, type Tone } from '../../../host-tests/support/signal';
+import { isEntry, parseCli } from '../../cli';
 
 /** The board at another polling rate, one 50 Hz cycle per block. */
 export function atRate(board: Board, rateHz: number): Board {
@@ -50,7 +51,11 @@ export function meteringError(rateHz: number): { vrmsPct: number; irmsPct: numbe
   return { vrmsPct: wv, irmsPct: wi, pPctOfS: wp };
 }
 
+const USAGE = `usage: npx tsx tools/build/espruino/measure-rate.ts
+  prints the metering error at 1000, 500, 400, 250 and 200 V+I pairs/s (no options)`;
+
 function main(): void {
+  parseCli('measure-rate', USAGE, process.argv.slice(2), {});
   console.log('rate Hz | Vrms err | Irms err | P err (of S)   (worst 1 s averages; 230 V, 8..16 A, PF 0.5..0.9, harmonics)');
   for (const r of [1000, 500, 400, 250, 200]) {
     const a = meteringError(r);
@@ -58,4 +63,4 @@ function main(): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (isEntry(import.meta.url)) main();

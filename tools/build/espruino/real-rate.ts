@@ -31,6 +31,7 @@ import { APP_ENTRY, boardForUpload, makeEspruinoScript } from '../espruino';
 import { atRate } from './measure-rate';
 import { espruinoBinary, espruinoMissing, meterDriver, STANDINS } from './real';
 import { ESP32_MHZ, REFERENCE_LOOP_HZ, REFERENCE_MHZ } from './rate';
+import { isEntry } from '../../cli';
 
 const TICKS_PER_S = 100; // Linux USER_HZ (sysconf(_SC_CLK_TCK)) for /proc/<pid>/stat
 
@@ -183,4 +184,4 @@ async function main(argv: string[]): Promise<void> {
   for (const r of [100, 150, 200, 250]) console.log(`  ${r} Hz: CPU ${pct(m.cpuAt(r).at160)} at 160 MHz, ${pct(m.cpuAt(r).at240)} at 240 MHz`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) void main(process.argv.slice(2));
+if (isEntry(import.meta.url)) void main(process.argv.slice(2));

@@ -4,10 +4,10 @@ import ts from 'typescript';
 import * as tstl from 'typescript-to-lua';
 import { relative, resolve } from 'node:path';
 import type { BoardDescription } from '../../../boards/board';
-import { luaCompilerOptions, REPO_ROOT } from '../../engines/lua';
+import { formatDiagnostics, luaCompilerOptions, REPO_ROOT } from '../../engines/lua';
 
 /** The composition root compiled into app.lua. */
-export const LUA_APP_ENTRY = resolve(REPO_ROOT, 'firmware/app/main-lua.ts');
+export const LUA_APP_ENTRY = resolve(REPO_ROOT, 'targets/nodemcu/main.ts');
 
 /**
  * Compiler options: tsconfig.lua.json (the same settings the parity harness uses, so the
@@ -29,12 +29,6 @@ export function appCompilerOptions(entry: string, bundleName: string): tstl.Comp
   };
 }
 
-function formatDiagnostic(d: ts.Diagnostic): string {
-  const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-  if (!d.file || d.start === undefined) return msg;
-  const p = d.file.getLineAndCharacterOfPosition(d.start);
-  return `${relative(REPO_ROOT, d.file.fileName)}:${p.line + 1}:${p.character + 1}: ${msg}`;
-}
 
 /** One Lua 5.3 chunk (a typescript-to-lua bundle) that returns the entry's exports. */
 export function compileLuaBundle(entry = LUA_APP_ENTRY, bundleName = 'app.lua'): string {
@@ -43,7 +37,7 @@ export function compileLuaBundle(entry = LUA_APP_ENTRY, bundleName = 'app.lua'):
     if (fileName.endsWith('.lua')) code = data;
   });
   const errors = result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length > 0) throw new Error(`typescript-to-lua failed for ${relative(REPO_ROOT, entry)}:\n  ${errors.map(formatDiagnostic).join('\n  ')}`);
+  if (errors.length > 0) throw new Error(`typescript-to-lua failed for ${relative(REPO_ROOT, entry)}:\n  ${formatDiagnostics(errors)}`);
   if (code === undefined) throw new Error(`typescript-to-lua wrote no Lua for ${relative(REPO_ROOT, entry)}`);
   return code;
 }
@@ -169,7 +163,7 @@ export function compileModuleAlone(entry: string): string {
     if (resolve(fileName) === want) code = data;
   });
   const errors = result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length > 0) throw new Error(`typescript-to-lua failed for ${entry}:\n  ${errors.map(formatDiagnostic).join('\n  ')}`);
+  if (errors.length > 0) throw new Error(`typescript-to-lua failed for ${entry}:\n  ${formatDiagnostics(errors)}`);
   if (code === undefined) throw new Error(`typescript-to-lua wrote no ${relative(REPO_ROOT, want)}`);
   return code;
 }

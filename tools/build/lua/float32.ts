@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../../engines/lua';
 import type { CoreCase, CoreResult, ParityInput, ParityOutput } from '../../../firmware/parity/entry';
 import { DEVKIT, synth, truth, type SynthOptions, type Tone } from '../../../host-tests/support/signal';
+import { isEntry } from '../../cli';
 
 const ARITH = new Set([
   ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken,
@@ -331,4 +332,4 @@ async function main(): Promise<void> {
   for (const e of await energyStudy()) console.log(`  ${String(e.startWh).padStart(8)} Wh: float64 ${e.f64Wh.toFixed(4)} Wh, float32 ${e.f32Wh.toFixed(4)} Wh (${e.errPct.toFixed(1)} %)`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();
+if (isEntry(import.meta.url)) void main();

@@ -9,9 +9,10 @@
 import { loadBoard } from '../../../boards/schema';
 import { SimBoard } from '../../../hal/sim/board';
 import type { ContinuousAdcOptions, Device } from '../../../hal/io';
-import { PolledAdc } from '../../../hal/moddable/polled-adc';
+import { PolledAdc } from '../../../hal/common/polled-adc';
 import { polledBoard } from '../../../hal/moddable/polled-board';
 import { MeterNode } from '../../../firmware/app/meter-node';
+import { isEntry } from '../../cli';
 
 export function gapRun(gapMs: number): { gapMs: number; state: string; trips: string[]; vrms: number; irms: number } {
   const b = polledBoard(loadBoard('esp32-devkitc-meter'));
@@ -32,7 +33,7 @@ export function gapRun(gapMs: number): { gapMs: number; state: string; trips: st
   return { gapMs, state: node.protection.breaker.state, trips, vrms: Math.round(a.vrms * 10) / 10, irms: Math.round(a.irms * 1000) / 1000 };
 }
 
-if (process.argv[1] !== undefined && process.argv[1].endsWith('polled-gap-study.ts')) {
+if (isEntry(import.meta.url)) {
   const gaps = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [0, 3, 10, 50];
   for (const g of gaps) console.log(JSON.stringify(gapRun(g)));
 }

@@ -7,10 +7,11 @@ import ts from 'typescript';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../moddable';
+import { isEntry } from '../../cli';
 
 /** the SDK modules hal/moddable imports, plus the XS globals (trace) */
 const TYPINGS = ['xs.d.ts', 'embedded_io/_common.d.ts', 'embedded_io/analog.d.ts', 'embedded_io/digital.d.ts', 'embedded_io/serial.d.ts', 'embedded_io/spi.d.ts', 'timer.d.ts', 'time.d.ts', 'preference.d.ts'];
-const ENTRIES = ['hal/moddable/device.ts', 'firmware/app/main-moddable.ts'];
+const ENTRIES = ['hal/moddable/device.ts', 'targets/moddable/main.ts'];
 
 /** Error messages (file:line: text); [] when the sources agree with @moddable/typings. */
 export function checkAgainstModdableTypings(root = REPO_ROOT): string[] {
@@ -37,7 +38,7 @@ export function checkAgainstModdableTypings(root = REPO_ROOT): string[] {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntry(import.meta.url)) {
   const errors = checkAgainstModdableTypings();
   for (const e of errors) console.log(e);
   console.log(`@moddable/typings check: ${errors.length} error(s)`);

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { XsWorker, type XsMeter } from '../../engines/xsnap';
 import type { ModdableManifest } from '../moddable';
 import type { ProofFault, ProofResult, ProofRun } from './xs-sim';
+import { isEntry } from '../../cli';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const XS_SIM = join(HERE, 'xs-sim.ts');
@@ -167,7 +168,7 @@ export async function measurePollCost(outDir: string, seconds = 2): Promise<Poll
   return { sampleHz: app.sampleHz, appComputronsPerTick: perTick, esp32Load: (perTick * app.sampleHz) / 2e6 };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntry(import.meta.url)) {
   const args = process.argv.slice(2);
   const boardName = args[0] ?? 'esp32-devkitc-meter';
   const faults = (args.length > 1 ? args.slice(1) : ['none', 'shortCircuit', 'overcurrent', 'sag']) as ProofFault[];

@@ -1,6 +1,6 @@
 // The NodeMCU-Lua meter node: a smaller composition root than MeterNode, for the Lua build
-// (tools/build/lua.ts compiles this file, and everything it imports, with
-// typescript-to-lua into build/lua/<board>/app.lua).
+// (its board program is targets/nodemcu/main.ts; tools/build/lua.ts compiles that, and
+// everything it imports, with typescript-to-lua into build/lua/<board>/app.lua).
 //
 // It wires the same protection core as MeterNode (node-core.ts: metering, protection,
 // relays, comparator, NTC, MQ-6), so a trip decision is the same code on every target.
@@ -14,7 +14,6 @@
 // arrays, times as floats.
 import type { BoardDescription } from '../../boards/board';
 import type { Device } from '../../hal/io';
-import { createDevice } from '../../hal/nodemcu/device';
 import type { MainsMeter } from '../metering/mains-meter';
 import type { CycleReading } from '../metering/readings';
 import type { Protection } from '../protection/protection';
@@ -22,10 +21,6 @@ import type { ProtectionSettings } from '../protection/settings';
 import { applySettings, defaultSettings } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
 import { NodeCore } from './node-core';
-
-/** Lua's `require` inside the typescript-to-lua bundle: it resolves the bundle's own modules. */
-/** @customName require */
-declare function bundleRequire(this: void, name: string): unknown;
 
 export interface LuaNodeStatus {
   state: string;
@@ -117,15 +112,4 @@ export class LuaMeterNode {
   trips(): TripEvent[] {
     return this.protection.log.list();
   }
-}
-
-/** init.lua calls this once the boot window has passed: the node on the NodeMCU provider. */
-export function start(board: BoardDescription, log: ((line: string) => void) | undefined): LuaMeterNode {
-  return new LuaMeterNode(createDevice(board), board, log);
-}
-
-/** A module of this bundle by its name (e.g. 'firmware.protection.settings'), for the REPL
- *  and for the host test that runs the parity vectors through the built app.lua. */
-export function bundled(name: string): unknown {
-  return bundleRequire(name);
 }

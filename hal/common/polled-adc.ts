@@ -1,7 +1,7 @@
 // ContinuousAdc emulated by polling two Analog inputs from a repeating timer. Used by the
 // device providers whose SDK has no DMA ADC API (Moddable ECMA-419, Espruino on ESP32,
 // NodeMCU Lua). Written in the Lua/Espruino subset (no typed arrays, explicit compares)
-// so all three can share it; it belongs in a common hal folder once one exists.
+// so all three providers share it from hal/common.
 //
 // It delivers the same interleaved blocks [v0, i0, v1, i1, ...] as the DMA driver. A
 // timer callback that comes more than two periods late counts as an overrun, because the

@@ -1,6 +1,7 @@
-// The meter node's start-up on the Moddable SDK (XS on the ESP32). The generated main.js
-// (tools/build/moddable.ts) reads the board from the manifest's config ("mc/config") and
-// calls startMeter; this file wires the ECMA-419 provider (hal/moddable) to MeterNode.
+// The meter node's board program on the Moddable SDK (XS on the ESP32). The generated
+// main.js (tools/build/moddable.ts) reads the board from the manifest's config ("mc/config")
+// and calls startMeter; this file wires the ECMA-419 provider (hal/moddable) to
+// startMeterNode (firmware/app/start.ts).
 //
 // The one thing that differs from the simulator is the ADC: ECMA-419 has no continuous
 // (DMA) ADC, so hal/moddable samples V and I with a PolledAdc on the Moddable Timer, whose
@@ -11,13 +12,8 @@
 import type { BoardDescription } from '../../boards/board';
 import { createDevice } from '../../hal/moddable/device';
 import { polledBoard } from '../../hal/moddable/polled-board';
-import { MeterNode } from './meter-node';
-import type { TripEvent } from '../protection/trip-log';
-
-/** One line per trip for the log (trace on the device, print in the XS proof). */
-export function tripLine(e: TripEvent): string {
-  return 'trip ' + e.seq + ' ' + e.reason + ' -> ' + e.state + ' at ' + Math.round(e.tUs / 1000) + ' ms: ' + e.detail;
-}
+import type { MeterNode } from '../../firmware/app/meter-node';
+import { checkMeterRole, startMeterNode } from '../../firmware/app/start';
 
 /**
  * Boot the meter node on the Moddable provider. `log` receives one line per event, and the
@@ -26,20 +22,16 @@ export function tripLine(e: TripEvent): string {
  * tty its Serial opens).
  */
 export function startMeter(board: BoardDescription, log: (line: string) => void, serialDevice?: string): MeterNode {
-  if (board.role !== 'meter') throw new Error('board ' + board.name + ': role must be "meter" for the meter app, got "' + board.role + '"');
+  checkMeterRole(board);
   const b = polledBoard(board);
   const device = createDevice(b, { report: log, serialDevice: serialDevice });
-  const node = new MeterNode(device, b, {
-    onTrip: function (e: TripEvent): void {
-      log(tripLine(e));
-    },
+  if (b !== board) log('adc: ' + board.adc.rateHz + ' Hz requested, polling at ' + b.adc.rateHz + ' Hz in blocks of ' + b.adc.blockPairs);
+  return startMeterNode(device, b, {
+    log: log,
+    // A software reset needs a native call the ECMA-419 set does not have; the technician
+    // power-cycles the node (docs/BUILD-MODDABLE.md).
     onRestart: function (): void {
-      // A software reset needs a native call the ECMA-419 set does not have; the
-      // technician power-cycles the node (docs/BUILD-MODDABLE.md).
       log('restart requested: power-cycle the node');
     },
   });
-  if (b !== board) log('adc: ' + board.adc.rateHz + ' Hz requested, polling at ' + b.adc.rateHz + ' Hz in blocks of ' + b.adc.blockPairs);
-  log('meter node up on ' + board.name + (node.restored.length > 0 ? ' (restored: ' + node.restored.join(', ') + ')' : ''));
-  return node;
 }

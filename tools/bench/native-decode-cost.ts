@@ -1,7 +1,7 @@
-// The XS workload of bench-decode.ts: decodes one synthetic 2 ms frame (8 output pairs,
+// The XS workload of native-decode.ts: decodes one synthetic 2 ms frame (8 output pairs,
 // D = 3) n times with hal/moddable/continuous-adc.ts. Kept apart so the XS bundle holds
 // only this and the decoder.
-import { decodeFrame, planContinuousAdc } from '../continuous-adc';
+import { decodeFrame, planContinuousAdc } from '../../hal/moddable/continuous-adc';
 
 /** Decodes one synthetic frame `n` times; returns a checksum so the work is not optimised away. */
 export function decodeFrames(n: number): number {

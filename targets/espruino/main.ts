@@ -1,4 +1,4 @@
-// The Espruino application: the meter node on the Espruino provider, started at boot.
+// The meter node's board program on Espruino, started at boot.
 // `npm run build -- --target espruino --board <name>` bundles this file into
 // build/espruino/<name>/app.js with the board description inlined (__ESPRUINO_BOARD__).
 //
@@ -10,8 +10,8 @@
 // CLI cannot reach the REPL over USB; see docs/BUILD-ESPRUINO.md for getting it back.
 // Runs ON Espruino: the Espruino subset (docs/PORTABLE-SUBSET.md).
 import type { BoardDescription } from '../../boards/board';
-import { MeterNode } from '../../firmware/app/meter-node';
-import { createDevice } from './device';
+import { checkMeterRole, startMeterNode } from '../../firmware/app/start';
+import { createDevice } from '../../hal/espruino/device';
 
 /** Defined by tools/build/espruino.ts: the board JSON, inlined at build time. */
 declare const __ESPRUINO_BOARD__: BoardDescription;
@@ -21,13 +21,14 @@ declare const global: Record<string, unknown>;
 
 function boot(): void {
   const board = __ESPRUINO_BOARD__;
+  checkMeterRole(board);
   const technicianConsole = board.pins.uartRx !== undefined;
   console.log('meter ' + board.name + ': starting' + (technicianConsole ? '; the REPL moves to LoopbackA, Serial1 is the technician console' : ''));
   if (technicianConsole) LoopbackA.setConsole();
-  const node = new MeterNode(createDevice(board), board, {
-    onTrip: (e) => {
-      if (!technicianConsole) console.log('trip ' + e.reason + ' ' + e.state);
-    },
+  // with the technician console on UART0 there is no log line to print to: the console's
+  // Trips command shows them
+  const node = startMeterNode(createDevice(board), board, {
+    log: technicianConsole ? undefined : (line) => console.log(line),
     onRestart: () => E.reboot(),
   });
   // one handle for debugging from the REPL (when it stays on Serial1) and for tests
