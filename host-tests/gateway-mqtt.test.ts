@@ -153,7 +153,7 @@ test('stateless gateway: a restart keeps Today and Total from the broker; a regi
     await until('offline', () => r.last('tele/home-n2/LWT') === 'Offline');
     await sleep(200);
     const totals = r.seen.get('tele/home-n2/SENSOR')!.map((m) => JSON.parse(m.payload).ENERGY.Total as number);
-    t.true(totals.every((v, i) => i === 0 || v >= totals[i - 1]), 'no SENSOR with the false total');
+    t.true(totals.every((v, i) => i === 0 || v >= totals[i - 1]), `no SENSOR with the false total: ${totals.join(', ')}`);
     t.true(r.logs.some((l) => /went back/.test(l)));
     // malformed lines: logged, counted, nothing published, the next good line still works
     gw2.onLine('{"v":1,"type":"reading"');

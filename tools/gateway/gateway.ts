@@ -50,6 +50,8 @@ export class Gateway extends EventEmitter {
   /** cache of the broker's retained day records and of nodes seen */
   private readonly days = new Map<number, DayRecord>();
   private readonly lastTotalWh = new Map<number, number>();
+  /** retained messages read back at start (to know when they stop coming) */
+  private retainedSeen = 0;
   private readonly announced = new Set<number>();
   private readonly online = new Map<number, boolean>();
   private nodes = new Set<number>();
@@ -98,7 +100,17 @@ export class Gateway extends EventEmitter {
     });
     // read back what the broker keeps for us (retained), then listen for commands
     await c.subscribeAsync(['stat/+/ENERGYDAY', 'tele/+/SENSOR'], { qos: 1 });
-    await new Promise((r) => setTimeout(r, 200));
+    // MQTT does not say when the retained messages are all in: wait until none has come for
+    // a quiet spell (at least 500 ms, at most 3 s). A fixed 200 ms once lost them on a busy
+    // machine, and a restarted gateway must know the last totals before it publishes one.
+    const t0 = Date.now();
+    for (;;) {
+      const seen = this.retainedSeen;
+      await new Promise((r) => setTimeout(r, 250));
+      const quiet = this.retainedSeen === seen;
+      const waited = Date.now() - t0;
+      if ((quiet && waited >= 500) || waited >= 3000) break;
+    }
     await c.unsubscribeAsync(['stat/+/ENERGYDAY', 'tele/+/SENSOR']);
     await c.subscribeAsync(['cmnd/+/POWER', 'cmnd/+/GUEST/POWER'], { qos: 1 });
     this.o.source.start(
@@ -279,6 +291,7 @@ export class Gateway extends EventEmitter {
   }
 
   private onMqtt(topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
+    if (packet.retain) this.retainedSeen++;
     const parts = topic.split('/');
     if (parts[0] === 'stat' && parts[2] === 'ENERGYDAY') {
       const n = nodeOfTopic(this.home, parts[1]);
