@@ -11,13 +11,14 @@ import { r30xEncode } from '../firmware/access/r30x-packet';
 import { bundleForEspruino } from '../tools/build/espruino/bundle';
 import { EngineSession, measureXs } from '../tools/engines/run';
 import { XSNAP_BINARY } from '../tools/engines/xsnap';
+import { espruinoBinary } from '../tools/build/espruino/real';
 
 const ENTRY = 'firmware/access/xs-entry.ts';
 const session = new EngineSession();
 test.after.always(() => session.close());
 const haveXs = existsSync(XSNAP_BINARY);
 const xsTest = haveXs ? test : test.skip;
-const ESPRUINO = process.env.ESPRUINO_LINUX ?? '/work/shared/tools/espruino-linux';
+const ESPRUINO = process.env.ESPRUINO_LINUX ?? espruinoBinary('linux');
 const haveEsp = existsSync(ESPRUINO);
 const espTest = haveEsp ? test : test.skip;
 

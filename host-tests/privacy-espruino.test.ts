@@ -14,8 +14,9 @@ import { planFor } from '../firmware/schedule/entry';
 import { householdTrace } from '../tools/privacy/synth';
 import { smallCase } from '../tools/privacy/sched-cases';
 import { compareParity } from '../tools/engines/run';
+import { espruinoBinary } from '../tools/build/espruino/real';
 
-const ESPRUINO = process.env.ESPRUINO_LINUX ?? '/work/shared/tools/espruino-linux';
+const ESPRUINO = process.env.ESPRUINO_LINUX ?? espruinoBinary('linux');
 const have = existsSync(ESPRUINO);
 const espTest = have ? test : test.skip;
 const dir = mkdtempSync(join(tmpdir(), 'privacy-espruino-'));
