@@ -72,12 +72,9 @@ async function startMosquitto(): Promise<{ port: number; proc: ChildProcess; dir
   return { port, proc, dir, stop };
 }
 
-test('gateway over MQTT 5 to a real Mosquitto: readings, HA discovery, a relay command answered on its response topic', async (t) => {
-  if (MOSQUITTO === undefined || PASSWD === undefined) {
-    t.log('SKIP: mosquitto / mosquitto_passwd not installed (Debian package mosquitto)');
-    t.pass();
-    return;
-  }
+// a missing broker skips, visibly, with the reason in the title (it never passes)
+const noMosquitto = MOSQUITTO === undefined || PASSWD === undefined ? ' [SKIPPED: mosquitto / mosquitto_passwd not installed (Debian package mosquitto)]' : '';
+(noMosquitto === '' ? test : test.skip)(`gateway over MQTT 5 to a real Mosquitto: readings, HA discovery, a relay command answered on its response topic${noMosquitto}`, async (t) => {
   const m = await startMosquitto();
   const url = `mqtt://127.0.0.1:${m.port}`;
   const home = new SimHome({ seed: 9 });
