@@ -104,24 +104,29 @@ export function checkImports(file: string, text: string): ImportViolation[] {
   return out;
 }
 
-/** Every .ts file (not .d.ts) under targets/, firmware/ and hal/, repo-relative, sorted. */
-export function layeredFiles(root: string): string[] {
+/** Every .ts source (not .d.ts) under `dir`, absolute paths, sorted; [] if it is missing. */
+export function tsSources(dir: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string): void => {
+  const walk = (d: string): void => {
     let names: string[];
     try {
-      names = readdirSync(dir);
+      names = readdirSync(d);
     } catch {
       return;
     }
     for (const name of names.sort()) {
-      const p = join(dir, name);
+      const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(relative(root, p).split('\\').join('/'));
+      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
     }
   };
-  for (const d of ['targets', 'firmware', 'hal']) walk(join(root, d));
+  walk(dir);
   return out;
+}
+
+/** Every .ts file (not .d.ts) under targets/, firmware/ and hal/, repo-relative, sorted. */
+export function layeredFiles(root: string): string[] {
+  return ['targets', 'firmware', 'hal'].flatMap((d) => tsSources(join(root, d)).map((p) => relative(root, p).split('\\').join('/')));
 }
 
 /** The import-boundary violations of the whole tree under `root`. */

@@ -13,12 +13,11 @@
 // hal/ (tools/lint-imports.ts: targets -> firmware -> hal interfaces <- providers, hal/sim).
 
 import ts from 'typescript';
-import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLuaNode, isLibGlobal, isValueReference, type Report } from './engines/lua-subset';
 import { checkEspruinoSyntaxNode } from './espruino-syntax';
-import { checkImportBoundaries, formatImportViolation } from './lint-imports';
+import { checkImportBoundaries, formatImportViolation, tsSources } from './lint-imports';
 import { isEntry } from './cli';
 
 export interface Violation {
@@ -57,24 +56,7 @@ const ESPRUINO_BANNED_GLOBALS: Record<string, string> = {
 
 /** All .ts sources (not .d.ts) that run on a board: firmware/, targets/ and hal/common/; absolute paths, sorted. */
 export function firmwareFiles(root = REPO_ROOT): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
-    }
-  };
-  walk(join(root, 'firmware'));
-  walk(join(root, 'targets'));
-  walk(join(root, 'hal', 'common'));
-  return out;
+  return [join(root, 'firmware'), join(root, 'targets'), join(root, 'hal', 'common')].flatMap(tsSources);
 }
 
 /** The Lua-core files: what tsconfig.lua.json's `include` matches (absolute paths). */

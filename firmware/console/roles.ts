@@ -13,23 +13,12 @@
 // firmware/access/policy.ts, which adds the control unit's roles (household, guest) and
 // actions; this module is the console's view of it (its four actors, its seven rows).
 import { may, rolesFor } from '../access/policy';
+import type { Action, Role } from '../access/policy';
 
-export type Actor = 'serial' | 'button' | 'technician' | 'utility';
+export type Actor = Extract<Role, 'serial' | 'button' | 'technician' | 'utility'>;
 
-export type LocalAction =
-  /** readings, status, trip log, key fingerprints */
-  | 'read'
-  /** open the relays (always allowed: opening is the safe direction) */
-  | 'relay-off'
-  /** close the relays after a plain (local or boot) open */
-  | 'relay-on'
-  /** close the relays while the utility holds them open (a signed disconnect with a reason) */
-  | 'relay-on-utility-hold'
-  /** the reset on the spot after a safety trip or lockout (re-arms the comparator latch) */
-  | 'safety-reset'
-  /** thresholds, calibration, key confirmation, factory reset */
-  | 'configure'
-  | 'restart';
+/** The policy's actions that a meter's console can ask for (their meaning: access/policy.ts). */
+export type LocalAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'relay-on-utility-hold' | 'safety-reset' | 'configure' | 'restart'>;
 
 // The cells live in the one policy table (firmware/access/policy.ts, issue 7): these are
 // the console's rows and columns of it.
