@@ -17,50 +17,27 @@
 // and asserts their role); a guest's command must carry the guest code, checked by the
 // unit's access module through `PcLinkPorts.guestCheck`; utility orders are bytes signed
 // by the authority key, which only the node can verify (the unit and the PC hold no
-// such key). PC_ROLE_TABLE is the one place a PC-link permission is decided.
+// such key). Who may ask for what is a column of the one policy table
+// (firmware/access/policy.ts, `may(role, action, 'pc-link')`); this module keeps no table.
 //
 // Portable: no Node built-ins, no timers; lines in through feed(), out through `write`.
 import type { Forward } from '../app/control-unit';
 import type { TelemetryReading } from '../link/telemetry';
 import { quote, toJson } from '../console/json';
 import type { JsonObject, JsonValue } from '../console/json';
+import { PC_LINK_ROLES, guestScopes, may, rolesFor } from '../access/policy';
+import type { Action, Role } from '../access/policy';
 
 export const PROTOCOL_VERSION = 1;
 /** longest line either side accepts, characters (a reading line is ~150; a signed command in hex ~200) */
 export const MAX_LINE = 1024;
 
-export type PcRole = 'household' | 'guest' | 'technician' | 'utility';
-export const PC_ROLES: PcRole[] = ['household', 'guest', 'technician', 'utility'];
+/** The roles a PC may assert (the policy's PC-link columns). */
+export type PcRole = Extract<Role, 'household' | 'guest' | 'technician' | 'utility'>;
+export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 
-export type PcAction = 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'guest-issue';
-
-/** Which role may do what over the PC link (docs/PC-LINK.md "Roles"). */
-export const PC_ROLE_TABLE: { action: PcAction; roles: PcRole[] }[] = [
-  { action: 'read', roles: ['household', 'guest', 'technician', 'utility'] },
-  // opening is the safe direction; a guest may open only with a pass whose scope allows it
-  { action: 'relay-off', roles: ['household', 'guest', 'technician'] },
-  { action: 'relay-on', roles: ['household', 'technician'] },
-  // the bytes carry the authority's signature; the node verifies them, the unit only relays
-  { action: 'signed-command', roles: ['utility'] },
-  { action: 'guest-login', roles: ['guest'] },
-  // a household member issues a guest pass (the access module makes and keeps it)
-  { action: 'guest-issue', roles: ['household'] },
-];
-
-export function pcAllowed(action: PcAction, role: PcRole): boolean {
-  for (let i = 0; i < PC_ROLE_TABLE.length; i++) {
-    if (PC_ROLE_TABLE[i].action !== action) continue;
-    const r = PC_ROLE_TABLE[i].roles;
-    for (let k = 0; k < r.length; k++) if (r[k] === role) return true;
-    return false;
-  }
-  return false;
-}
-
-function rolesFor(action: PcAction): string {
-  for (let i = 0; i < PC_ROLE_TABLE.length; i++) if (PC_ROLE_TABLE[i].action === action) return PC_ROLE_TABLE[i].roles.join(', ');
-  return '';
-}
+/** The policy actions a PC-link command can ask for. */
+export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass'>;
 
 // ---- out: device -> PC ----
 
@@ -151,8 +128,8 @@ export type PcCommand =
 export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
 
 const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass'];
-/** what a guest pass may allow (PC_ROLE_TABLE actions open to a guest) */
-export const GUEST_SCOPES = ['read', 'relay-off'];
+/** what a guest pass issued over the PC link may allow (the policy's PC-link guest cells) */
+export const GUEST_SCOPES: string[] = guestScopes('pc-link');
 
 function bad(id: JsonValue, error: string): PcParse {
   return { ok: false, id: id, error: error };
@@ -183,7 +160,7 @@ export function actionOf(c: PcCommand): PcAction {
   if (c.cmd === 'relay') return c.state === 'on' ? 'relay-on' : 'relay-off';
   if (c.cmd === 'command') return 'signed-command';
   if (c.cmd === 'guest-login') return 'guest-login';
-  if (c.cmd === 'guest-pass') return 'guest-issue';
+  if (c.cmd === 'guest-pass') return 'issue-guest-pass';
   return 'read';
 }
 
@@ -243,7 +220,7 @@ export function parsePcLine(line: string): PcParse {
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
   const action = actionOf(c);
-  if (!pcAllowed(action, r)) return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action) + ')');
+  if (!may(r, action, 'pc-link')) return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action, 'pc-link').join(', ') + ')');
   return { ok: true, command: c };
 }
 
