@@ -7,16 +7,21 @@
 //   downlink sendCommand(node, bytes): commands arrive here already signed (offline, by
 //           the authority key, which this unit never holds); the unit only adds the link
 //           layer (its link keys) and fragments them to fit the radio.
+//           householdRelay(node, on, role): the household's own switch, one MSG_HOUSEHOLD
+//           frame under the link keys, after the policy (firmware/access/policy.ts, PC-link
+//           cells; the node asks the policy again and is the judge); its ack comes back.
 //
 // Portable like the rest of firmware/: a Clock, a Store, a Radio and an optional Timer in.
 import type { Clock, Store, Timer } from '../../hal/io';
 import type { Radio } from '../../hal/radio';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, maxBody, readHeader } from '../link/frame';
+import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, maxBody, readHeader } from '../link/frame';
 import { fragmentMessage } from '../link/fragment';
 import { deriveLinkKeys, pairingSecret } from '../link/keys';
 import type { Ack, NodeEvent } from '../link/messages';
-import { decodeAck, decodeEvent, SECURITY_CLASSES } from '../link/messages';
+import { decodeAck, decodeEvent, encodeHouseholdRelay, HOUSEHOLD_BYTES, SECURITY_CLASSES } from '../link/messages';
+import { isLatchedState } from '../protection/breaker';
+import { decide } from '../access/policy';
 import type { TelemetryReading } from '../link/telemetry';
 import { decodeTelemetry, newTelemetryReading } from '../link/telemetry';
 import { AnomalyDetector, defaultAnomalyOptions } from '../control/anomaly';
@@ -59,7 +64,10 @@ export class ControlUnit {
   readonly nodes: Record<string, NodeEntry> = {};
   readonly log: SecurityLog;
   readonly anomaly: AnomalyDetector;
-  readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0 };
+  readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0, householdSent: 0, householdRefused: 0 };
+  /** per node: does protection hold its relay open, as last heard (telemetry flags, trip events)? */
+  private readonly safetyOpen: Record<string, boolean> = {};
+  private householdId = 0;
   private readonly queue: Uint8Array[] = [];
   private msgId = 0;
   private readonly clock: Clock;
@@ -171,6 +179,8 @@ export class ControlUnit {
       const d = decodeTelemetry(o.body, o.body.length, r);
       if (!d.ok) return this.airReject(e.nodeId, 'telemetry-length');
       e.lastReading = r;
+      // FLAG_SAFETY_OPEN | FLAG_RECLOSING (firmware/app/node-link.ts)
+      this.safetyOpen[e.nodeId] = (r.flags & 6) !== 0;
       e.readings++;
       this.stats.readings++;
       this.anomaly.onReading(e.nodeId, r, t);
@@ -179,7 +189,10 @@ export class ControlUnit {
       const ev = decodeEvent(o.body, o.body.length);
       this.stats.events++;
       if (ev.kind === 'invalid') return this.airReject(e.nodeId, 'event-format');
-      if (ev.kind === 'trip') e.trips.push({ tUs: t, seq: ev.seq, state: ev.state, reason: ev.reason });
+      if (ev.kind === 'trip') {
+        e.trips.push({ tUs: t, seq: ev.seq, state: ev.state, reason: ev.reason });
+        if (isLatchedState(ev.state) || ev.state === 'reclosing') this.safetyOpen[e.nodeId] = true;
+      }
       if (ev.kind === 'security') this.nodeSecurity(e, ev.counts, t);
       this.forward({ kind: 'event', nodeId: e.nodeId, tUs: t, event: ev });
     } else if (o.type === MSG_ACK) {
@@ -260,6 +273,46 @@ export class ControlUnit {
     this.stats.commandsSent++;
     this.flush();
     return '';
+  }
+
+  /**
+   * The household's relay switch for node `nodeId` (the PC link's `relay` port). `role` is
+   * the role the PC asserts; the policy's PC-link cells decide (a guest's pass has been
+   * checked before this port: PcLink asks the access module first), and while the unit last
+   * heard that protection holds the relay open, closing is refused here with the policy's
+   * reason, saving the air. Then one MSG_HOUSEHOLD frame goes out; the node asks the policy
+   * again and answers with an ack (code ACK_CODE_HOUSEHOLD, seq = the request id).
+   * Returns '' or why not.
+   */
+  householdRelay(nodeId: number, on: boolean, role: string): string {
+    const e = this.nodes[nodeId];
+    if (e === undefined) return `node ${nodeId} not in the registry`;
+    const action = on ? 'relay-on' : 'relay-off';
+    const d = decide(role, action, { via: 'pc-link', tripped: this.safetyOpen[nodeId] === true, scope: role === 'guest' ? [action] : undefined });
+    if (!d.allowed) {
+      this.stats.householdRefused++;
+      return d.reason.indexOf('safety') === 0 ? d.reason + ` (node ${nodeId} last reported its relay held open by protection)` : d.reason;
+    }
+    const r = this.sendHouseholdRelay(nodeId, on);
+    return typeof r === 'string' ? r : '';
+  }
+
+  /**
+   * The frame itself, without the unit's own check (the node is the judge either way):
+   * returns the request id its ack will carry, or why not.
+   */
+  sendHouseholdRelay(nodeId: number, on: boolean): number | string {
+    const e = this.nodes[nodeId];
+    if (e === undefined) return `node ${nodeId} not in the registry`;
+    this.householdId = (this.householdId + 1) >>> 0;
+    const b = new Uint8Array(HOUSEHOLD_BYTES);
+    encodeHouseholdRelay(1, on, this.householdId, b);
+    const s = e.sender.seal(MSG_HOUSEHOLD, b, HOUSEHOLD_BYTES);
+    if (!s.ok) return s.error;
+    this.enqueue(s.frame);
+    this.stats.householdSent++;
+    this.flush();
+    return this.householdId;
   }
 
   /**

@@ -235,9 +235,9 @@ export interface PcLinkPorts {
   /** forward authority-signed command bytes to a node ('' or why not): ControlUnit.sendCommand */
   sendCommand(nodeId: number, bytes: Uint8Array): string;
   /**
-   * Switch a node's relay for the household (or a guest with a scope that allows it).
-   * Absent: the radio link has no household relay message yet (firmware/link/command.ts
-   * carries only authority-signed relay codes), so the unit refuses with that reason.
+   * Switch a node's relay for the household (or a guest with a scope that allows it):
+   * ControlUnit.householdRelay (a MSG_HOUSEHOLD frame under the link keys; the node's
+   * ack line follows). Absent: refused, naming the missing port.
    */
   relay?: (nodeId: number, on: boolean, role: PcRole) => string;
   /**
@@ -344,9 +344,10 @@ export class PcLink {
         }
       }
       else if (c.cmd === 'relay') {
-        if (this.ports.relay === undefined) why = 'relay: no household relay message on the radio link yet (only authority-signed relay commands)';
+        if (this.ports.relay === undefined) why = 'relay: this unit has no relay port (ControlUnit.householdRelay is not wired)';
         else why = this.ports.relay(c.node, c.state === 'on', c.role);
-        if (why === '') body = { node: c.node, state: c.state };
+        // queued: the node's ack line (code 16) says whether it obeyed
+        if (why === '') body = { node: c.node, state: c.state, queued: true };
       } else {
         why = this.ports.sendCommand(c.node, unhex(c.hex));
         if (why === '') body = { node: c.node, queued: true };
