@@ -31,13 +31,18 @@ import type { ControlNodeConfig } from '../control/node-table';
 import { SecurityLog } from '../control/security-log';
 import { profileOf } from './node-link';
 import { Access } from '../access/access';
+import { HomeEnergy } from '../policy/home-energy';
+import type { EnergyState, HomeEnergyOptions } from '../policy/home-energy';
+import type { SchedulerInput } from '../schedule/model';
+import type { SchedulerKind } from '../schedule/runner';
 import type { AccessAlarm, AccessOptions } from '../access/access';
 
 export type Forward =
   | { kind: 'reading'; nodeId: number; tUs: number; counter: number; reading: TelemetryReading }
   | { kind: 'event'; nodeId: number; tUs: number; event: NodeEvent }
   | { kind: 'ack'; nodeId: number; tUs: number; ack: Ack }
-  | { kind: 'alarm'; nodeId: number; tUs: number; alarm: Alarm };
+  | { kind: 'alarm'; nodeId: number; tUs: number; alarm: Alarm }
+  | { kind: 'energy'; nodeId: number; tUs: number; energy: EnergyState };
 
 export interface ControlUnitOptions {
   clock: Clock;
@@ -55,6 +60,12 @@ export interface ControlUnitOptions {
   logCapacity?: number;
   /** the access layer (fingerprint reader, guest passes, policy, access log; needs `timer`) */
   access?: Omit<AccessOptions, 'clock' | 'store' | 'timer'>;
+  /**
+   * the home's energy management (firmware/policy/home-energy.ts: household policy, battery
+   * load hiding, load schedule), stepped on every tick; `reportEveryS` (10..3600, default
+   * 60) is how often its state goes out as an `energy` forward
+   */
+  energy?: HomeEnergyOptions & { reportEveryS?: number };
 }
 
 const QUEUE_MAX = 64;
@@ -68,6 +79,10 @@ export class ControlUnit {
   /** per node: does protection hold its relay open, as last heard (telemetry flags, trip events)? */
   private readonly safetyOpen: Record<string, boolean> = {};
   private householdId = 0;
+  /** the home's energy management; undefined without `energy` */
+  readonly energy: HomeEnergy | undefined;
+  private readonly energyEveryUs: number;
+  private energyNextUs = 0;
   private readonly queue: Uint8Array[] = [];
   private msgId = 0;
   private readonly clock: Clock;
@@ -77,6 +92,10 @@ export class ControlUnit {
   constructor(readonly o: ControlUnitOptions) {
     this.clock = o.clock;
     this.access = o.access === undefined ? undefined : this.makeAccess(o.access);
+    this.energy = o.energy === undefined ? undefined : new HomeEnergy(o.energy);
+    const er = o.energy === undefined || o.energy.reportEveryS === undefined ? 60 : o.energy.reportEveryS;
+    if (!(er >= 10 && er <= 3600)) throw new RangeError(`ControlUnit.energy.reportEveryS ${er} out of range 10..3600`);
+    this.energyEveryUs = er * 1e6;
     this.profile = profileOf(o.radio.profile);
     const every = o.reportEveryS === undefined ? 10 : o.reportEveryS;
     if (!(every >= 1 && every <= 3600)) throw new RangeError(`ControlUnit.reportEveryS ${every} out of range 1..3600`);
@@ -148,7 +167,39 @@ export class ControlUnit {
 
   /** The periodic check: silent nodes. */
   tick(): void {
-    this.anomaly.tick(this.clock.now());
+    const now = this.clock.now();
+    this.anomaly.tick(now);
+    const en = this.energy;
+    if (en !== undefined) {
+      en.step(now);
+      if (now >= this.energyNextUs) {
+        this.energyNextUs = now + this.energyEveryUs;
+        this.forward({ kind: 'energy', nodeId: 0, tUs: now, energy: en.state() });
+      }
+    }
+  }
+
+  /**
+   * Plan a day of deferrable loads (firmware/schedule) from `startUs` on this unit's clock
+   * and drive it through the household relay message: a load's relay is named
+   * 'node:<id>'. Needs `energy`. Returns '' or why not.
+   */
+  planDay(input: SchedulerInput, startUs: number, kind?: SchedulerKind): string {
+    const en = this.energy;
+    if (en === undefined) return 'energy: this unit has no energy management (ControlUnitOptions.energy)';
+    return en.setSchedule(input, startUs, (relay: string, on: boolean) => this.loadRelay(relay, on), kind);
+  }
+
+  private loadRelay(relay: string, on: boolean): boolean {
+    if (relay.indexOf('node:') !== 0) return false;
+    const id = Number(relay.substring(5));
+    if (this.safetyOpen[id] === true && on) return false;
+    return typeof this.sendHouseholdRelay(id, on) === 'number';
+  }
+
+  /** The energy management's state now (battery, visible vs real load, schedule), or undefined. */
+  energyState(): EnergyState | undefined {
+    return this.energy === undefined ? undefined : this.energy.state();
   }
 
   private onFrame(f: Uint8Array): void {
@@ -180,7 +231,12 @@ export class ControlUnit {
       if (!d.ok) return this.airReject(e.nodeId, 'telemetry-length');
       e.lastReading = r;
       // FLAG_SAFETY_OPEN | FLAG_RECLOSING (firmware/app/node-link.ts)
-      this.safetyOpen[e.nodeId] = (r.flags & 6) !== 0;
+      const held = (r.flags & 6) !== 0;
+      this.safetyOpen[e.nodeId] = held;
+      if (this.energy !== undefined) {
+        this.energy.feed(e.nodeId, r.p);
+        this.energy.safety(e.nodeId, held, t);
+      }
       e.readings++;
       this.stats.readings++;
       this.anomaly.onReading(e.nodeId, r, t);
@@ -191,7 +247,10 @@ export class ControlUnit {
       if (ev.kind === 'invalid') return this.airReject(e.nodeId, 'event-format');
       if (ev.kind === 'trip') {
         e.trips.push({ tUs: t, seq: ev.seq, state: ev.state, reason: ev.reason });
-        if (isLatchedState(ev.state) || ev.state === 'reclosing') this.safetyOpen[e.nodeId] = true;
+        if (isLatchedState(ev.state) || ev.state === 'reclosing') {
+          this.safetyOpen[e.nodeId] = true;
+          if (this.energy !== undefined) this.energy.safety(e.nodeId, true, t);
+        }
       }
       if (ev.kind === 'security') this.nodeSecurity(e, ev.counts, t);
       this.forward({ kind: 'event', nodeId: e.nodeId, tUs: t, event: ev });
@@ -294,7 +353,10 @@ export class ControlUnit {
       return d.reason.indexOf('safety') === 0 ? d.reason + ` (node ${nodeId} last reported its relay held open by protection)` : d.reason;
     }
     const r = this.sendHouseholdRelay(nodeId, on);
-    return typeof r === 'string' ? r : '';
+    if (typeof r === 'string') return r;
+    // the household's own switch outranks the scheduler (docs/POLICY.md, rank user)
+    if (this.energy !== undefined) this.energy.userSwitch(nodeId, on, this.clock.now());
+    return '';
   }
 
   /**

@@ -2,7 +2,7 @@
 // paper's RS-232/USB to the PC). docs/PC-LINK.md lists every message; this module is the
 // only encoder and parser of it on the unit, and tools/gateway reads the same lines.
 //
-//   out  hello, reading, trip, security, rekey, ack, alarm, access, reply, error
+//   out  hello, reading, trip, security, rekey, ack, alarm, access, energy, reply, error
 //   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass
 //
 // Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
@@ -22,6 +22,7 @@
 //
 // Portable: no Node built-ins, no timers; lines in through feed(), out through `write`.
 import type { Forward } from '../app/control-unit';
+import type { EnergyState } from '../policy/home-energy';
 import type { TelemetryReading } from '../link/telemetry';
 import { quote, toJson } from '../console/json';
 import type { JsonObject, JsonValue } from '../console/json';
@@ -64,8 +65,36 @@ export function readingJson(nodeId: number, tUs: number, counter: number, r: Tel
   };
 }
 
+/** the `energy` message's own schema version (a new field is additive; a change of meaning bumps it) */
+export const ENERGY_VERSION = 1;
+/** longest load name, relay name and unmet reason in an `energy` line: 8 loads stay under MAX_LINE (tested) */
+const ENERGY_NAME = 16;
+const ENERGY_RELAY = 12;
+const ENERGY_REASON = 32;
+
+/** The energy management's state as an `energy` line (docs/PC-LINK.md). */
+export function encodeEnergy(tUs: number, e: EnergyState): string {
+  let sched: JsonValue = null;
+  const s = e.schedule;
+  if (s !== undefined) {
+    const loads: JsonValue[] = [];
+    for (let i = 0; i < s.loads.length; i++) {
+      const l = s.loads[i];
+      // [name, relay, on, next planned start s | null, unmet reason | ""]: arrays keep 8 loads in one line
+      loads.push([l.name.substring(0, ENERGY_NAME), l.relay.substring(0, ENERGY_RELAY), l.on, l.nextS < 0 ? null : l.nextS, l.unmet.substring(0, ENERGY_REASON)]);
+    }
+    sched = { slotS: s.slotS, start: s.startUs, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
+  }
+  return toJson({
+    v: PROTOCOL_VERSION, type: 'energy', ev: ENERGY_VERSION, t: tUs,
+    realW: round(e.realW, 1), visibleW: round(e.visibleW, 1), batteryW: round(e.batteryW, 1), soc: round(e.soc, 1000),
+    owner: e.owner, algo: e.algorithm, realWh: round(e.realWh, 10), visibleWh: round(e.visibleWh, 10), sched: sched,
+  });
+}
+
 /** One Forward from the control unit as one PC-link line (without the newline). */
 export function encodeForward(f: Forward): string {
+  if (f.kind === 'energy') return encodeEnergy(f.tUs, f.energy);
   if (f.kind === 'reading') return toJson(readingJson(f.nodeId, f.tUs, f.counter, f.reading));
   if (f.kind === 'alarm') return toJson({ v: PROTOCOL_VERSION, type: 'alarm', node: f.nodeId, t: f.tUs, kind: f.alarm.kind, detail: f.alarm.detail });
   if (f.kind === 'ack') {

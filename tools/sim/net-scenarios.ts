@@ -16,7 +16,7 @@ import { MeterNode } from '../../firmware/app/meter-node';
 import { NodeLink } from '../../firmware/app/node-link';
 import type { NodeLinkOptions } from '../../firmware/app/node-link';
 import { ControlUnit } from '../../firmware/app/control-unit';
-import type { Forward } from '../../firmware/app/control-unit';
+import type { ControlUnitOptions, Forward } from '../../firmware/app/control-unit';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, encodeCommand, newCommand } from '../../firmware/link/command';
 import { DIR_DOWN, DIR_UP, HEADER_BYTES, LinkSender, MSG_COMMAND, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_NRF24, maxBody, readHeader, writeHeader } from '../../firmware/link/frame';
 import { fragmentMessage } from '../../firmware/link/fragment';
@@ -48,6 +48,8 @@ export interface NetOptions {
   link?: NodeLinkOptions;
   /** medium loss at the edge of range (default 0: attacks and figures without noise) */
   edgeLoss?: number;
+  /** the control unit's energy management (ControlUnitOptions.energy); default none */
+  energy?: ControlUnitOptions['energy'];
 }
 
 /** when the simulated network was provisioned (unix s, 2026-09-21): its nodes' clocks start there */
@@ -121,7 +123,7 @@ export class Net {
     this.cuRadio = this.net.radio('control', 'nrf24', CHANNEL, 0, 0, undefined);
     this.cu = new ControlUnit({
       clock: this.net.air, store: this.cuStore, radio: this.cuRadio, timer: new SimTimer(this.net.air, () => 50),
-      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f),
+      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f), energy: this.o.energy,
     });
   }
 
@@ -283,6 +285,9 @@ function describe(net: Net, t0: number, from: number): string[] {
     } else if (f.kind === 'ack') {
       const a = f.ack;
       out.push(`${t} s  node ${f.nodeId} ack: command ${a.code} seq ${a.seq} ${a.result}${a.reason === '' ? '' : ' (' + a.reason + ')'}`);
+    } else if (f.kind === 'energy') {
+      const e = f.energy;
+      out.push(`${t} s  energy: real ${e.realW.toFixed(0)} W, visible ${e.visibleW.toFixed(0)} W, battery ${e.batteryW.toFixed(0)} W (${e.owner || 'idle'}), SoC ${(100 * e.soc).toFixed(1)} %`);
     } else {
       out.push(`${t} s  ALARM ${f.alarm.kind}${f.nodeId === 0 ? '' : ' node ' + f.nodeId}: ${f.alarm.detail}`);
     }
