@@ -83,7 +83,7 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
       // [name, relay, on, next planned start s | null, unmet reason | ""]: arrays keep 8 loads in one line
       loads.push([l.name.substring(0, ENERGY_NAME), l.relay.substring(0, ENERGY_RELAY), l.on, l.nextS < 0 ? null : l.nextS, l.unmet.substring(0, ENERGY_REASON)]);
     }
-    sched = { slotS: s.slotS, start: s.startUs, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
+    sched = { slotS: s.slotS, start: s.startUs, planning: s.planning, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
   }
   return toJson({
     v: PROTOCOL_VERSION, type: 'energy', ev: ENERGY_VERSION, t: tUs,

@@ -23,10 +23,23 @@ import { HouseholdPolicy, PRIVACY, SAFETY, SAVINGS, SOURCE_NAMES, USER } from '.
 import type { Decision } from './policy';
 import { ScheduleRunner, plan } from '../schedule/runner';
 import type { SchedulerKind } from '../schedule/runner';
+import { checkSchedulerInput } from '../schedule/model';
 import type { Schedule, SchedulerInput } from '../schedule/model';
+import { SlicedPlanner } from '../schedule/solve';
 
-/** Default slot of a plan made on the board: 30 min (docs/POLICY.md "On the board"; the billing interval too). */
+/** The slot a plan made on the board should use: 30 min (the billing interval too; docs/PRIVACY.md "On the board"). */
 export const BOARD_SLOT_S = 1800;
+/**
+ * The exact planner's table budget on the board, cells of one byte (64 kB without PSRAM):
+ * the household day at 30 min takes 23 040, at 15 min 453 600 (then greedy, exact: false).
+ */
+export const BOARD_MAX_CELLS = 65536;
+/**
+ * Cells the planner visits per step (one step per control-unit tick, 1 s): ~920 XS
+ * computrons a cell, so ~92 k computrons, ~46 ms of an ESP32 at the bench's 2 M/s; the
+ * household day at 30 min plans in 231 steps (sched.xs_* in npm run bench).
+ */
+export const PLAN_CELLS_PER_STEP = 100;
 
 export interface HomeEnergyOptions {
   /** the battery (default: defaultBattery(), 1.5 kWh / 1 kW) */
@@ -37,6 +50,10 @@ export interface HomeEnergyOptions {
   capW?: number;
   /** how long a household relay request keeps the scheduler off that relay, s, 60..86400 (default 4 h) */
   userOverrideS?: number;
+  /** the exact planner's table budget, cells (default BOARD_MAX_CELLS) */
+  planMaxCells?: number;
+  /** cells the exact planner visits per step, 1..100000 (default PLAN_CELLS_PER_STEP) */
+  planCellsPerStep?: number;
 }
 
 /** Switches a load's relay; `relay` is the plan's name ('node:<id>' on the control unit). Returns false when refused. */
@@ -64,7 +81,7 @@ export interface EnergyState {
   /** energy since the unit started, Wh: what the house used, what the meter saw */
   realWh: number;
   visibleWh: number;
-  schedule: { slotS: number; startUs: number; exact: boolean; cost: number; refused: number; loads: LoadState[] } | undefined;
+  schedule: { slotS: number; startUs: number; planning: boolean; exact: boolean; cost: number; refused: number; loads: LoadState[] } | undefined;
 }
 
 export class HomeEnergy {
@@ -84,6 +101,11 @@ export class HomeEnergy {
   private sched: Schedule | undefined = undefined;
   private startUs = 0;
   private port: RelayPort | undefined = undefined;
+  private planner: SlicedPlanner | undefined = undefined;
+  private readonly planMaxCells: number;
+  private readonly planCellsPerStep: number;
+  /** planner steps spent on the current plan */
+  planSteps = 0;
 
   constructor(o: HomeEnergyOptions) {
     const spec = o.battery === undefined ? defaultBattery() : o.battery;
@@ -92,6 +114,10 @@ export class HomeEnergy {
     const ov = o.userOverrideS === undefined ? 4 * 3600 : o.userOverrideS;
     if (!(ov >= 60 && ov <= 86400)) throw new RangeError('HomeEnergy.userOverrideS ' + String(ov) + ' out of range 60..86400');
     this.userOverrideS = ov;
+    this.planMaxCells = o.planMaxCells === undefined ? BOARD_MAX_CELLS : o.planMaxCells;
+    const pc = o.planCellsPerStep === undefined ? PLAN_CELLS_PER_STEP : o.planCellsPerStep;
+    if (!(pc >= 1 && pc <= 100000)) throw new RangeError('HomeEnergy.planCellsPerStep ' + String(pc) + ' out of range 1..100000');
+    this.planCellsPerStep = pc;
     this.spec = spec;
     this.algorithm = o.algorithm === undefined ? OURS : o.algorithm;
     const h = makeHider(this.algorithm, spec, o.capW === undefined ? DEFAULT_CAP_W : o.capW);
@@ -122,26 +148,45 @@ export class HomeEnergy {
     this.last = this.controller.step(real, dtS, nowUs / 1e6);
     this.realWh += (real * dtS) / 3600;
     this.visibleWh += (this.last.visibleW * dtS) / 3600;
+    const pl = this.planner;
+    if (pl !== undefined) {
+      // the exact plan, one slice per step, so the unit's loop never waits for it
+      this.planSteps++;
+      if (pl.run(this.planCellsPerStep) === 'done') {
+        this.planner = undefined;
+        this.start(pl.result());
+      }
+    }
     if (this.runner !== undefined && nowUs >= this.startUs) this.runner.tick((nowUs - this.startUs) / 1e6);
+  }
+
+  private start(s: Schedule): void {
+    const input = this.input as SchedulerInput;
+    this.sched = s;
+    // the scheduler asks the policy at rank "savings" before every switch
+    this.runner = new ScheduleRunner(input, s, { set: (relay: string, on: boolean) => this.savingsSwitch(relay, on) });
   }
 
   /**
    * Plan a day and drive it through `port`, starting at `startUs` on the unit's clock.
-   * Returns '' or why not (a setting out of range names the field and the range).
+   * The exact plan (the default) is made in slices, one per step(); greedy and immediate
+   * at once. Returns '' or why not (a setting out of range names the field and the range).
    */
   setSchedule(input: SchedulerInput, startUs: number, port: RelayPort, kind?: SchedulerKind): string {
-    let s: Schedule;
-    try {
-      s = plan(input, kind === undefined ? 'optimal' : kind);
-    } catch (e) {
-      return String(e instanceof Error ? e.message : e);
-    }
+    const bad = checkSchedulerInput(input);
+    if (bad !== '') return 'scheduler ' + bad;
     this.input = input;
-    this.sched = s;
     this.startUs = startUs;
     this.port = port;
-    // the scheduler asks the policy at rank "savings" before every switch
-    this.runner = new ScheduleRunner(input, s, { set: (relay: string, on: boolean) => this.savingsSwitch(relay, on) });
+    this.runner = undefined;
+    this.sched = undefined;
+    this.planSteps = 0;
+    if (kind === undefined || kind === 'optimal') {
+      this.planner = new SlicedPlanner(input, this.planMaxCells);
+      return '';
+    }
+    this.planner = undefined;
+    this.start(plan(input, kind));
     return '';
   }
 
@@ -171,7 +216,9 @@ export class HomeEnergy {
     const s = this.sched;
     const inp = this.input;
     const run = this.runner;
-    if (s !== undefined && inp !== undefined && run !== undefined) {
+    if (this.planner !== undefined && inp !== undefined) {
+      sched = { slotS: inp.slotS, startUs: this.startUs, planning: true, exact: false, cost: 0, refused: 0, loads: [] };
+    } else if (s !== undefined && inp !== undefined && run !== undefined) {
       const loads: LoadState[] = [];
       const tS = this.lastUs < this.startUs ? 0 : (this.lastUs - this.startUs) / 1e6;
       const slot = Math.floor(tS / inp.slotS);
@@ -189,7 +236,7 @@ export class HomeEnergy {
         for (let u = 0; u < s.unmet.length; u++) if (s.unmet[u].name === l.name) why = s.unmet[u].reason;
         loads.push({ name: l.name, relay: l.relay, on: run.plannedOn(i, tS), nextS: next, unmet: why });
       }
-      sched = { slotS: inp.slotS, startUs: this.startUs, exact: s.exact, cost: s.cost, refused: run.refused, loads: loads };
+      sched = { slotS: inp.slotS, startUs: this.startUs, planning: false, exact: s.exact, cost: s.cost, refused: run.refused, loads: loads };
     }
     return {
       realW: this.realW,
