@@ -521,11 +521,17 @@ export function householdRelayScenario(): NetScenarioResult {
   net.headEndSend(2, net.disconnect(2));
   run(2);
   ask('household', 2, 'on');
+  const said = (x: (typeof steps)[number]) => `${x.role} ${x.state} node ${x.node}: ${x.reply === 'ok' ? 'queued' : 'refused: ' + x.reply}${x.ack === null ? '' : '; node ack ' + x.ack}; breaker ${x.breaker}`;
+  // in the order it happened: five requests, the attack, the trip, the node's own check, the utility hold
   const timeline = [
     'a PC link on the control unit; household relay requests go out as MSG_HOUSEHOLD frames under the link keys',
-    ...steps.map((s) => `${s.role} ${s.state} node ${s.node}: ${s.reply === 'ok' ? 'queued' : 'refused: ' + s.reply}${s.ack === null ? '' : '; node ack ' + s.ack}; breaker ${s.breaker}`),
+    ...steps.slice(0, 5).map(said),
     `attacker replays ${caught.length} captured household frames of node 1 and forges 2: node 1 refused ${delta('link.replay') + delta('link.old')} replays and ${delta('link.tag')} forgeries; breaker ${closedAfter} (was ${closedBefore})`,
+    'a short circuit on node 1',
+    said(steps[5]),
     `node 1 asked to close while tripped with the unit's check bypassed: node ack ${nodeJudge === null ? 'none' : nodeJudge.result + ' (' + nodeJudge.reason + ')'}`,
+    'the utility disconnects node 2 (signed)',
+    said(steps[6]),
     ...describe(net, t0, from).filter((l) => !l.includes('reading')),
   ];
   return {
