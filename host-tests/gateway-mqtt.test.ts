@@ -69,7 +69,7 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     const discovery = () => [...r.seen.keys()].filter((k) => k.startsWith('homeassistant/'));
     await until('discovery', () => discovery().length >= 54);
     const disc = discovery();
-    t.is(disc.length, 3 * 18, 'discovery entities: 3 nodes x 18');
+    t.is(disc.length, 3 * 19, 'discovery entities: 3 nodes x 19');
     for (const k of disc) {
       const errs = checkDiscovery(k, JSON.parse(r.last(k)!));
       t.deepEqual(errs, [], k);

@@ -1,7 +1,9 @@
 // What a meter node keeps across resets and power cuts, each in its own power-cut-safe
 // record (firmware/store/records.ts):
 //   meter.energy   import/export Wh, today's Wh, day index, the tracked ADC offsets
-//                  (every 60 s and at trips; the offsets give the first cycle after a
+//                  (at every 10 Wh step, every 60 s unless a step came, at trips and
+//                  on a power-fail warning: meter-node.ts ENERGY_STEP_WH has the flash
+//                  wear arithmetic; the offsets give the first cycle after a
 //                  boot a good zero-crossing reference, as EmonLib users ask of NVS), and
 //                  the node's clocks: wall time and running time since today's register
 //                  was reset (app/node-clock.ts: a reboot neither resets nor rewinds them)
