@@ -202,7 +202,14 @@ test('lock grows to its cap of one hour', (t) => {
 
 test('Help lists every command and explains each one', (t) => {
   const h = harness();
-  const names: string[] = h.type('Help')[0].Help;
+  const list: Record<string, string> = h.type('Help')[0].Help;
+  const names = Object.keys(list);
+  // every entry has a one-line description, and it is the one Help <name> shows
+  for (const n of names) {
+    t.true(typeof list[n] === 'string' && list[n].length > 5 && !list[n].includes('\n'), `${n}: ${list[n]}`);
+    t.is(h.type(`Help ${n}`)[0].Help.About, list[n], n);
+  }
+  t.is(names.length, new Set(names.map((n) => n.toLowerCase())).size, 'no name twice');
   for (const n of ['Status', 'Readings', 'Relay', 'Trips', 'LockoutReset', 'Keys', 'Link', 'Radio', 'Restart', 'FactoryReset', 'Login', 'Logout', 'VoltageSet', 'CurrentSet', 'PowerSet', 'Backlog', 'Help', 'Settings', 'VoltageHigh', 'ReportInterval']) {
     t.true(names.includes(n), n);
     const r = h.type(`Help ${n}`)[0];
