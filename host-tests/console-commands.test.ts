@@ -1,4 +1,5 @@
 import test from 'ava';
+import { near } from './support/near';
 import { harness } from './console-harness';
 import { FACTORY_RESET_WINDOW_US } from '../firmware/console/commands';
 import { BUTTON_WINDOW_US, PIN_WINDOW_US } from '../firmware/console/credential';
@@ -62,7 +63,7 @@ test('calibration: VoltageSet, CurrentSet, PowerSet', (t) => {
   h.login();
   const r = h.type('VoltageSet 231')[0].VoltageSet;
   t.is(r.Reference, 231);
-  t.true(Math.abs(h.type('Readings')[0].Readings.Voltage - 231) < 0.01);
+  near(t, h.type('Readings')[0].Readings.Voltage, 231, 0.01, 'Readings Voltage after calibration');
   t.true(r.Gain > g0);
   t.is(h.type('CurrentSet 5')[0].CurrentSet.Reference, 5);
   t.is(h.type('PowerSet 1150')[0].PowerSet.Reference, 1150);
