@@ -7,6 +7,7 @@
 // follow the figures measured there. Boot, metering and trips in the real interpreter:
 // build-espruino-real.test.ts.
 import test from 'ava';
+import { near } from './support/near';
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,9 +205,9 @@ test('rate: the notes follow the measured figures; 1 kHz is refused, 250 Hz is t
   const board = loadBoard(BOARD);
   // the model: iterations of the 4 kHz / 72 MHz reference loop, scaled by clock
   const e = estimateRate(20, 4000);
-  t.true(Math.abs(e.boardIterationsPerS.at160 - REFERENCE_LOOP_HZ * 160 / REFERENCE_MHZ) < 1e-9);
-  t.true(Math.abs(e.cpuAt(250).at160 - (20 * 250 + 4000) / e.boardIterationsPerS.at160) < 1e-12);
-  t.true(Math.abs(e.cpuAt(e.sustainHz.at240).at240 - 1) < 1e-9, 'sustainHz is where the CPU share reaches 100 %');
+  near(t, e.boardIterationsPerS.at160, REFERENCE_LOOP_HZ * 160 / REFERENCE_MHZ, 1e-9, 'loop rate at 160 MHz');
+  near(t, e.cpuAt(250).at160, (20 * 250 + 4000) / e.boardIterationsPerS.at160, 1e-12, 'CPU share at 250 Hz, 160 MHz');
+  near(t, e.cpuAt(e.sustainHz.at240).at240, 1, 1e-9, 'sustainHz is where the CPU share reaches 100 %');
   const m = estimateRate(MEASURED.iterationsPerPair, MEASURED.iterationsPerSecond);
   t.log(`measured: ${MEASURED.iterationsPerPair} iterations/pair + ${MEASURED.iterationsPerSecond}/s -> ${m.sustainHz.at160.toFixed(0)} pairs/s at 160 MHz, ${m.sustainHz.at240.toFixed(0)} at 240 MHz`);
   t.is(board.adc.rateHz, MIN_RATE_HZ, 'the board runs at the lowest rate that meters correctly');

@@ -111,8 +111,8 @@ when(linMissing(), true)('lin: the app links with the real SDK, boots in mcsim, 
   t.deepEqual(run.trace.filter((l) => /Exception/.test(l) && !/preference\/lin\/preference\.js/.test(l)), []);
   t.true(run.closed, 'the main relay closed (the console is asked after that)');
   const help = run.replies.Help ?? '';
-  t.regex(help, /^\{"Help":\[.*\]\}\r\n$/s, 'Help is one whole JSON line');
-  const names = (JSON.parse(help) as { Help: string[] }).Help;
+  t.regex(help, /^\{"Help":\{.*\}\}\r\n$/s, 'Help is one whole JSON line');
+  const names = Object.keys((JSON.parse(help) as { Help: Record<string, string> }).Help);
   t.true(names.includes('Status') && names.includes('Readings') && names.includes('CurrentPeak'));
   t.true(help.length > 128, `Help is ${help.length} bytes: more than the ESP32's 128-byte TX FIFO`);
 });

@@ -189,7 +189,7 @@ test('XS, release build: Help and Keys come out whole through the 128-byte TX FI
   t.is(lines.pop(), '', 'every reply ends in CR LF');
   t.is(lines.length, 3, r.consoleOut);
   const [help, keys, status] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  t.true(Array.isArray(help.Help) && (help.Help as string[]).includes('CurrentPeak'));
+  t.true(typeof help.Help === 'object' && 'CurrentPeak' in (help.Help as Record<string, string>));
   t.true(lines[0].length > 128, `Help is ${lines[0].length} bytes`);
   t.deepEqual(Object.keys(keys), ['Keys']);
   t.is((status.Status as { Breaker: string }).Breaker, 'closed');

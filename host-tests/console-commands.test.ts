@@ -1,4 +1,5 @@
 import test from 'ava';
+import { near } from './support/near';
 import { harness } from './console-harness';
 import { FACTORY_RESET_WINDOW_US } from '../firmware/console/commands';
 import { BUTTON_WINDOW_US, PIN_WINDOW_US } from '../firmware/console/credential';
@@ -62,7 +63,7 @@ test('calibration: VoltageSet, CurrentSet, PowerSet', (t) => {
   h.login();
   const r = h.type('VoltageSet 231')[0].VoltageSet;
   t.is(r.Reference, 231);
-  t.true(Math.abs(h.type('Readings')[0].Readings.Voltage - 231) < 0.01);
+  near(t, h.type('Readings')[0].Readings.Voltage, 231, 0.01, 'Readings Voltage after calibration');
   t.true(r.Gain > g0);
   t.is(h.type('CurrentSet 5')[0].CurrentSet.Reference, 5);
   t.is(h.type('PowerSet 1150')[0].PowerSet.Reference, 1150);
@@ -202,7 +203,14 @@ test('lock grows to its cap of one hour', (t) => {
 
 test('Help lists every command and explains each one', (t) => {
   const h = harness();
-  const names: string[] = h.type('Help')[0].Help;
+  const list: Record<string, string> = h.type('Help')[0].Help;
+  const names = Object.keys(list);
+  // every entry has a one-line description, and it is the one Help <name> shows
+  for (const n of names) {
+    t.true(typeof list[n] === 'string' && list[n].length > 5 && !list[n].includes('\n'), `${n}: ${list[n]}`);
+    t.is(h.type(`Help ${n}`)[0].Help.About, list[n], n);
+  }
+  t.is(names.length, new Set(names.map((n) => n.toLowerCase())).size, 'no name twice');
   for (const n of ['Status', 'Readings', 'Relay', 'Trips', 'LockoutReset', 'Keys', 'Link', 'Radio', 'Restart', 'FactoryReset', 'Login', 'Logout', 'VoltageSet', 'CurrentSet', 'PowerSet', 'Backlog', 'Help', 'Settings', 'VoltageHigh', 'ReportInterval']) {
     t.true(names.includes(n), n);
     const r = h.type(`Help ${n}`)[0];

@@ -1,5 +1,6 @@
 // The technician console on a real meter node, through the simulated board's UART.
 import test from 'ava';
+import { near } from './support/near';
 import { createSimMeter } from '../tools/console/sim-meter';
 
 function session(pin = '2468') {
@@ -20,8 +21,8 @@ test('Status and Readings report the live node', (t) => {
   m.advance(1e6);
   const [st, rd] = send('Status; Readings') as [{ Status: { Breaker: string } }, { Readings: { Voltage: number; Current: number } }];
   t.is(st.Status.Breaker, 'closed');
-  t.true(Math.abs(rd.Readings.Voltage - 230) < 1);
-  t.true(Math.abs(rd.Readings.Current - 5) < 0.1);
+  near(t, rd.Readings.Voltage, 230, 1, 'Readings Voltage');
+  near(t, rd.Readings.Current, 5, 0.1, 'Readings Current');
 });
 
 test('thresholds: credential first; cross-field errors come from the node and change nothing', (t) => {

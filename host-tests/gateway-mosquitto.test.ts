@@ -95,9 +95,9 @@ const noMosquitto = MOSQUITTO === undefined || PASSWD === undefined ? ' [SKIPPED
       await sleep(5);
     }
     const end = Date.now() + 5000;
-    while (!(seen.has('tele/home-n3/SENSOR') && [...seen.keys()].filter((k) => k.startsWith('homeassistant/')).length === 54) && Date.now() < end) await sleep(20);
+    while (!(seen.has('tele/home-n3/SENSOR') && [...seen.keys()].filter((k) => k.startsWith('homeassistant/')).length === 57) && Date.now() < end) await sleep(20);
     const disc = [...seen.keys()].filter((k) => k.startsWith('homeassistant/'));
-    t.is(disc.length, 54);
+    t.is(disc.length, 57, 'discovery entities: 3 nodes x 19 (seven alarm kinds)');
     for (const k of disc) t.deepEqual(checkDiscovery(k, JSON.parse(seen.get(k)!)), [], k);
     t.true(JSON.parse(seen.get('tele/home-n3/SENSOR')!).ENERGY.Voltage > 200);
     await ha.publishAsync('cmnd/home-n3/POWER', 'OFF', { properties: { responseTopic: 'reply/test', correlationData: Buffer.from('c-42') } });

@@ -67,9 +67,9 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     await r.run(30);
     await until('node 1 trip', () => r.last('stat/home-n1/TRIP') !== undefined);
     const discovery = () => [...r.seen.keys()].filter((k) => k.startsWith('homeassistant/'));
-    await until('discovery', () => discovery().length >= 54);
+    await until('discovery', () => discovery().length >= 57);
     const disc = discovery();
-    t.is(disc.length, 3 * 18, 'discovery entities: 3 nodes x 18');
+    t.is(disc.length, 3 * 19, 'discovery entities: 3 nodes x 19');
     for (const k of disc) {
       const errs = checkDiscovery(k, JSON.parse(r.last(k)!));
       t.deepEqual(errs, [], k);

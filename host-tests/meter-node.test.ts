@@ -1,5 +1,6 @@
 // The composition root on the virtual board: calibration, settings, resets, relay commands.
 import test from 'ava';
+import { nearRel } from './support/near';
 import fc from 'fast-check';
 import type { SimFault } from '../hal/sim/board';
 import { bootNode } from '../tools/bench/common';
@@ -16,8 +17,8 @@ test('VoltageSet and CurrentSet correct a 3 % gain error to within 0.1 %', (t) =
   sim.run(2.1e6);
   t.is(node.calibrate('current', 10), '');
   sim.run(2.1e6); // a whole averaging window after the correction
-  t.true(Math.abs(last.vrms / 230 - 1) < 0.001, `after ${last.vrms}`);
-  t.true(Math.abs(last.irms / 10 - 1) < 0.001, `after ${last.irms}`);
+  nearRel(t, last.vrms, 230, 0.001, 'Vrms after calibration');
+  nearRel(t, last.irms, 10, 0.001, 'Irms after calibration');
   t.regex(node.calibrate('voltage', 500), /reference is 217 % of the reading; allowed 50..200 %/);
 });
 

@@ -1,6 +1,7 @@
 // The I offset with half-wave, burst and cycle-skipping loads (issue 10 §1), start-up,
 // the crossing that used to divide by zero (§3), and listeners that throw (issue 12 item 6).
 import test from 'ava';
+import { near } from './support/near';
 import fc from 'fast-check';
 import { MainsMeter } from '../firmware/metering/mains-meter';
 import type { CycleReading } from '../firmware/metering/readings';
@@ -141,15 +142,15 @@ for (const [name, settings, inject, limitMs] of [
 
 test('sim loads: pattern truths match the closed forms', (t) => {
   const at = (load: LoadShape, iSensor: 'ct' | 'shunt' = 'shunt') => new MainsModel({ params: { irms: 10, load }, iSensor }).truth(0);
-  t.true(Math.abs(at({ kind: 'burst', onCycles: 1, periodCycles: 3 }).irms - 10 / Math.sqrt(3)) < 1e-3);
-  t.true(Math.abs(at({ kind: 'burst', onCycles: 1, periodCycles: 2, startDeg: 180 }).p - 1150) < 0.5);
+  near(t, at({ kind: 'burst', onCycles: 1, periodCycles: 3 }).irms, 10 / Math.sqrt(3), 1e-3, 'burst 1 of 3: Irms');
+  near(t, at({ kind: 'burst', onCycles: 1, periodCycles: 2, startDeg: 180 }).p, 1150, 0.5, 'burst 1 of 2: P');
   const hw = at({ kind: 'halfwave' });
-  t.true(Math.abs(hw.irms - 10 / Math.SQRT2) < 1e-3);
-  t.true(Math.abs(hw.dcA - (10 * Math.SQRT2) / Math.PI) < 1e-3);
+  near(t, hw.irms, 10 / Math.SQRT2, 1e-3, 'half-wave: Irms');
+  near(t, hw.dcA, (10 * Math.SQRT2) / Math.PI, 1e-3, 'half-wave: DC');
   const hwCt = at({ kind: 'halfwave' }, 'ct');
-  t.true(Math.abs(hwCt.irms - Math.sqrt(50 - hw.dcA ** 2)) < 1e-3);
-  t.true(Math.abs(hwCt.p - hw.p) < 1e-6);
-  t.true(Math.abs(at({ kind: 'phasecut', firingDeg: 90 }).irms - 10 / Math.SQRT2) < 1e-3);
+  near(t, hwCt.irms, Math.sqrt(50 - hw.dcA ** 2), 1e-3, 'half-wave through a CT: Irms (no DC)');
+  near(t, hwCt.p, hw.p, 1e-6, 'half-wave through a CT: P');
+  near(t, at({ kind: 'phasecut', firingDeg: 90 }).irms, 10 / Math.SQRT2, 1e-3, 'phase cut at 90 deg: Irms');
   // a switch-mode supply's crest factor, from samples
   const m = new MainsModel({ params: { irms: 2, load: { kind: 'smps', crest: 3.5 } } });
   let pk = 0;

@@ -89,7 +89,8 @@ test('anomaly detector: reject rate, flood, silence, physical range, energy goin
   t.is(a.alarms.length, 2, 'a plausible reading raises nothing');
   r.energyWh = 50;
   a.onReading(1, r, 2e6);
-  t.regex(a.alarms[2].detail, /energy register went back from 100 to 50 Wh/);
+  t.is(a.alarms[2].kind, 'energy-back');
+  t.regex(a.alarms[2].detail, /import register went back from 100 to 50 Wh/);
   r.energyWh = 120;
   r.p = 5000; // more than V * I
   a.onReading(2, r, 2e6);

@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { SimStore, PowerCut } from '../hal/sim/store';
 import { PersistentRecord, RECORD_MAX_VALUE } from '../firmware/store/records';
 import { crc32 } from '../firmware/store/crc32';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { lintSource, luaCoreFiles } from '../tools/lint-subset';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -10,6 +13,20 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 test('crc32 matches the catalogue check value and zlib', (t) => {
   t.is(crc32(enc('123456789'), 0, 9), 0xcbf43926);
   t.is(crc32(new Uint8Array(0), 0, 0), 0);
+  // zlib's own CRC-32 (node:zlib crc32, Node >= 20.15), over any bytes and any sub-range
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (b, x, y) => {
+      const start = b.length === 0 ? 0 : x % (b.length + 1);
+      const end = start + (b.length - start === 0 ? 0 : y % (b.length - start + 1));
+      return crc32(b, start, end) === zlibCrc32(b.subarray(start, end));
+    }),
+  );
+});
+
+test('crc32 stays out of the Lua core: it is not in tsconfig.lua.json, and the Lua lint would refuse it', (t) => {
+  t.false([...luaCoreFiles()].some((f) => f.endsWith('firmware/store/crc32.ts')));
+  const v = lintSource(readFileSync('firmware/store/crc32.ts', 'utf8'), { lua: true, fileName: 'firmware/store/crc32.ts' });
+  t.true(v.some((x) => x.rule === 'typed-array'), 'the claim in its header holds: Uint8Array');
 });
 
 test('empty store reads empty; write then read round-trips; survives re-open', (t) => {

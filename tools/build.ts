@@ -1,6 +1,8 @@
 // npm run build -- --target <moddable|espruino|lua> --board <name> [--out build] [--native]
 // --native (moddable only): use the C host modules (ESP-IDF adc_continuous at the board's
 // rate, and the trip ISR) instead of the ECMA-419 polled ADC; see docs/MODDABLE-NATIVE.md.
+// It writes to <out>/moddable-native/<board>/, not over the polled build, so `flash` takes
+// the one it is asked for (`flash --native`), never whichever was built last.
 // Turns the TypeScript into what a board runs; each target's builder lives in tools/build/.
 import { resolve } from 'node:path';
 import { loadBoard } from '../boards/schema';
@@ -16,21 +18,28 @@ async function builderFor(target: Target): Promise<Builder> {
   return (await import('./build/lua')).buildLua;
 }
 
+/** Where a build goes: <out>/<target>/<board>/, and the native build its own folder. */
+export function buildDir(out: string, target: string, board: string, native = false): string {
+  return resolve(out, native ? NATIVE_FOLDER : target, board);
+}
+/** the native Moddable build's folder under the output root (tools/flash.ts reads it) */
+export const NATIVE_FOLDER = 'moddable-native';
+
 export async function build(target: Target, boardName: string, out = 'build', native = false): Promise<BuildResult> {
   const board = loadBoard(boardName);
-  const outDir = resolve(out, target, board.name);
   if (native) {
     if (target !== 'moddable') throw new Error('--native: only the moddable target has native modules (adc_continuous, trip ISR)');
-    return (await import('./build/moddable')).buildModdableWith(board, outDir, { native: true });
+    return (await import('./build/moddable')).buildModdableWith(board, buildDir(out, target, board.name, true), { native: true });
   }
-  return (await builderFor(target))(board, outDir);
+  return (await builderFor(target))(board, buildDir(out, target, board.name));
 }
 
 const USAGE = `usage: npm run build -- --target <${TARGETS.join('|')}> --board <name> [--out build] [--native]
   --target   what to build for (${TARGETS.join(', ')})
   --board    a board of boards/*.json
   --out      output root (default build): writes <out>/<target>/<board>/
-  --native   moddable only: the C host modules (docs/MODDABLE-NATIVE.md)`;
+  --native   moddable only: the C host modules (docs/MODDABLE-NATIVE.md), written to
+             <out>/moddable-native/<board>/ (flash it with flash --native)`;
 
 function usage(msg: string): never {
   return cliError('build', USAGE, msg);

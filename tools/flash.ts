@@ -1,6 +1,7 @@
 // Flash a built app onto a board: `npm run flash -- --board <name> --port <dev> [--dry-run]`.
 // One plan per target, from the board file (boards/<name>.json, target + flash section):
 //   moddable  mcconfig -d -m -p <platform> <build>/moddable/<board>/manifest.json
+//             (--native: <build>/moddable-native/<board>/, the build with the C modules)
 //             (UPLOAD_PORT / UPLOAD_SPEED pick port and baud; mcconfig runs esptool via ESP-IDF)
 //   espruino  espruino --port <dev> --baud <b> --storage .bootcde:- <build>/espruino/<board>/app.js
 //   lua       [--firmware dir] esptool write_flash (bootloader 0x1000, partition table
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { findOnPath, isEntry } from './cli';
 import { loadBoard, type Board } from '../boards/schema';
 import { describeSerialDevices } from './console/attach';
+import { NATIVE_FOLDER } from './build';
 
 export interface Step {
   title: string;
@@ -31,6 +33,8 @@ export interface FlashOptions {
   firmware?: string;
   tool?: string;
   baud?: number;
+  /** moddable only: flash the --native build (its own folder), not the polled one */
+  native?: boolean;
 }
 
 export class FlashError extends Error {}
@@ -45,9 +49,10 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
   const baud = o.baud ?? board.flash?.baud ?? 460800;
   const chip = board.flash?.chip ?? board.mcu;
   const out = (t: string, f: string) => resolve(o.buildDir, t, board.name, f);
-  const how = `run: npm run build -- --target ${board.target} --board ${board.name}`;
+  const how = `run: npm run build -- --target ${board.target} --board ${board.name}${o.native === true ? ' --native' : ''}`;
+  if (o.native === true && board.target !== 'moddable') throw new FlashError(`--native: only a moddable board has a native build; ${board.name} is ${board.target}`);
   if (board.target === 'moddable') {
-    const manifest = out('moddable', 'manifest.json');
+    const manifest = out(o.native === true ? NATIVE_FOLDER : 'moddable', 'manifest.json');
     const platform = board.flash?.platform ?? 'esp32';
     return { board, steps: [{ title: `build and deploy with mcconfig (${platform})`, tool: 'mcconfig', args: ['-d', '-m', '-p', platform, manifest], env: { UPLOAD_PORT: o.port, UPLOAD_SPEED: String(baud) }, inputs: [{ file: manifest, hint: how }] }] };
   }
@@ -158,12 +163,12 @@ export function runStep(step: Step, exe: string, port: string, io: FlashIo, inde
   });
 }
 
-const USAGE = 'usage: flash --board <name> --port <dev> [--dry-run] [--tool <path>] [--firmware <dir>] [--baud <n>] [--build-dir build]';
+const USAGE = 'usage: flash --board <name> --port <dev> [--dry-run] [--tool <path>] [--firmware <dir>] [--baud <n>] [--build-dir build] [--native]';
 
 export async function main(argv: string[], io: FlashIo): Promise<number> {
   let v;
   try {
-    v = parseArgs({ args: argv, options: { board: { type: 'string' }, port: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, tool: { type: 'string' }, firmware: { type: 'string' }, baud: { type: 'string' }, 'build-dir': { type: 'string', default: 'build' } } }).values;
+    v = parseArgs({ args: argv, options: { board: { type: 'string' }, port: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, tool: { type: 'string' }, firmware: { type: 'string' }, baud: { type: 'string' }, 'build-dir': { type: 'string', default: 'build' }, native: { type: 'boolean', default: false } } }).values;
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -179,7 +184,7 @@ export async function main(argv: string[], io: FlashIo): Promise<number> {
   }
   let plan;
   try {
-    plan = planFlash({ board: v.board, port: v.port, buildDir: v['build-dir'], firmware: v.firmware, tool: v.tool, baud });
+    plan = planFlash({ board: v.board, port: v.port, buildDir: v['build-dir'], firmware: v.firmware, tool: v.tool, baud, native: v.native });
   } catch (e) {
     io.err(`${(e as Error).message}\n`);
     return 2;

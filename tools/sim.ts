@@ -1,8 +1,10 @@
-// npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>] | --list | --help
+// npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>] [--plot out.svg] | --list | --help
 // Runs the meter node on the virtual board and prints a timeline.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { listBoards, loadBoard, type Board } from '../boards/schema';
 import { formatTimeline, runScenario } from './sim/run';
+import { plotScenario } from './sim/plot';
 import { ACCESS_SCENARIOS } from './sim/access-scenarios';
 import { NET_SCENARIOS as LINK_SCENARIOS } from './sim/net-scenarios';
 
@@ -10,13 +12,15 @@ import { NET_SCENARIOS as LINK_SCENARIOS } from './sim/net-scenarios';
 const NET_SCENARIOS = [...LINK_SCENARIOS, ...ACCESS_SCENARIOS];
 import { findScenario, SCENARIOS } from './sim/scenarios';
 
-const USAGE = `usage: npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>]
+const USAGE = `usage: npm run sim -- --scenario <name> [--json] [--seed N] [--board <name>] [--plot out.svg]
        npm run sim -- --list
   --scenario <name>  a named scenario (see --list)
   --json             one JSON object on stdout, byte-identical for the same seed
   --seed <n>         the simulator's random seed (integer, default 1)
   --board <name>     a meter-node board file from boards/ (default esp32-devkitc-meter);
                      network scenarios bring their own boards
+  --plot <file.svg>  also write an SVG: the waveform around the fault (v, i, the fault,
+                     the trip and the relay commands) and the trip timeline (meter scenarios)
   --list             the scenarios, one a line
   --help             this text`;
 
@@ -64,6 +68,7 @@ function main(argv: string[]): void {
         json: { type: 'boolean', default: false },
         seed: { type: 'string', default: '1' },
         board: { type: 'string' },
+        plot: { type: 'string' },
         list: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -87,6 +92,7 @@ function main(argv: string[]): void {
   if (net !== undefined) {
     // a control unit and meter nodes on the simulated air, on the boards the scenario names
     if (a.board !== undefined) fail(`--board does not apply to the network scenario '${scenario}': it runs its own control unit and meter-node boards`);
+    if (a.plot !== undefined) fail(`--plot draws a meter node's waveform; '${scenario}' is a network scenario`);
     const r = net.run();
     if (a.json) console.log(JSON.stringify(r.json));
     else console.log(r.timeline.join('\n'));
@@ -95,9 +101,18 @@ function main(argv: string[]): void {
   const sc = findScenario(scenario);
   if (sc === undefined) fail(`no scenario '${scenario}'; known: ${[...SCENARIOS, ...NET_SCENARIOS].map((s) => s.name).join(', ')}`);
   const board = meterBoard(a.board ?? 'esp32-devkitc-meter');
-  const { result, wallMs } = runScenario(sc, board, seed);
-  if (a.json) console.log(JSON.stringify(result));
-  else console.log(formatTimeline(result, wallMs));
+  if (a.plot !== undefined && !a.plot.toLowerCase().endsWith('.svg')) fail(`--plot writes SVG: give a file name ending in .svg, got '${a.plot}'`);
+  const run = a.plot === undefined ? runScenario(sc, board, seed) : plotScenario(sc, board, seed);
+  if (a.json) console.log(JSON.stringify(run.result));
+  else console.log(formatTimeline(run.result, run.wallMs));
+  if (a.plot !== undefined && 'svg' in run) {
+    try {
+      writeFileSync(a.plot, run.svg);
+    } catch (e) {
+      fail(`--plot ${a.plot}: ${(e as Error).message}`);
+    }
+    console.error(`sim: plot written to ${a.plot}`);
+  }
 }
 
 main(process.argv.slice(2));

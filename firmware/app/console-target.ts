@@ -165,6 +165,7 @@ export class NodeConsoleTarget implements ConsoleTarget {
       out.push({
         Seq: e.seq, TimeUs: e.tUs, Reason: e.reason, Detail: e.detail, State: e.state,
         Voltage: round(e.vrms, 1), Current: round(e.irms, 3), Power: round(e.p, 1), PeakCurrent: round(e.iPeak, 2),
+        Gas: e.gas === 'ok' ? round(e.gasPpm, 0) : e.gas,
       });
     }
     return out;

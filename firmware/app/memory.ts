@@ -1,7 +1,9 @@
 // What a meter node keeps across resets and power cuts, each in its own power-cut-safe
 // record (firmware/store/records.ts):
 //   meter.energy   import/export Wh, today's Wh, day index, the tracked ADC offsets
-//                  (every 60 s and at trips; the offsets give the first cycle after a
+//                  (at every 10 Wh step, every 60 s unless a step came, at trips and
+//                  on a power-fail warning: meter-node.ts ENERGY_STEP_WH has the flash
+//                  wear arithmetic; the offsets give the first cycle after a
 //                  boot a good zero-crossing reference, as EmonLib users ask of NVS), and
 //                  the node's clocks: wall time and running time since today's register
 //                  was reset (app/node-clock.ts: a reboot neither resets nor rewinds them)
@@ -41,7 +43,10 @@ function unfloats(b: Uint8Array, count: number): number[] | undefined {
 // append only (the index is stored); 'disconnected': the utility's disconnect with its reason
 const LATCH_STATES = ['closed', 'tripped', 'lockout', 'failsafe', 'disconnected'];
 const TRIPS_KEPT = 8;
-const TRIP_BYTES = 96; // t f64, seq f64, 6 x f32 values, reason 12, state 10, detail 34 (ASCII)
+const TRIP_BYTES = 96;
+/** the gas field of a stored trip when the sensor was not ok (a ppm is never negative) */
+const GAS_WARMING = -1;
+const GAS_FAULT = -2; // t f64, seq f64, 6 x f32 values, reason 12, state 10, detail 34 (ASCII)
 
 function putText(b: Uint8Array, at: number, len: number, s: string): void {
   for (let k = 0; k < len; k++) b[at + k] = k < s.length ? s.charCodeAt(k) & 0x7f : 0;
@@ -99,7 +104,8 @@ export class NodeMemory {
       const at = k * TRIP_BYTES;
       dv.setFloat64(at, e.tUs, true);
       dv.setFloat64(at + 8, e.seq, true);
-      const f = [e.vrms, e.irms, e.p, e.iPeak, e.tempC, e.gasPpm];
+      // the gas field holds the ppm when the sensor was ok, else its status: -1 warming, -2 fault
+      const f = [e.vrms, e.irms, e.p, e.iPeak, e.tempC, e.gas === 'ok' ? e.gasPpm : e.gas === 'warming' ? GAS_WARMING : GAS_FAULT];
       for (let j = 0; j < 6; j++) dv.setFloat32(at + 16 + j * 4, f[j], true);
       putText(b, at + 40, 12, e.reason);
       putText(b, at + 52, 10, e.state);
@@ -115,10 +121,12 @@ export class NodeMemory {
     const b = r.value;
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     for (let at = 0; at < b.length; at += TRIP_BYTES) {
+      const g = dv.getFloat32(at + 36, true);
       out.push({
+        gasPpm: g >= 0 ? g : 0 / 0, gas: g >= 0 ? 'ok' : g === GAS_WARMING ? 'warming' : 'fault',
         tUs: dv.getFloat64(at, true), seq: dv.getFloat64(at + 8, true),
         vrms: dv.getFloat32(at + 16, true), irms: dv.getFloat32(at + 20, true), p: dv.getFloat32(at + 24, true),
-        iPeak: dv.getFloat32(at + 28, true), tempC: dv.getFloat32(at + 32, true), gasPpm: dv.getFloat32(at + 36, true),
+        iPeak: dv.getFloat32(at + 28, true), tempC: dv.getFloat32(at + 32, true),
         reason: getText(b, at + 40, 12), state: getText(b, at + 52, 10), detail: getText(b, at + 62, 34),
       });
     }

@@ -149,11 +149,13 @@ export class Console {
   private help(topic: string): JsonObject {
     const settings = this.ctx.target.settings();
     if (topic === '') {
-      const names: string[] = [];
-      for (let i = 0; i < this.commands.length; i++) names.push(this.commands[i].name);
-      names.push('Backlog', 'Help', 'Settings');
-      for (let i = 0; i < settings.length; i++) names.push(settings[i].name);
-      return reply('Help', names);
+      // every command with its one-line description, from the tables that define them
+      // (the command table's `about`, HELP_EXTRA, each setting's `help`): nothing restated
+      const list: JsonObject = {};
+      for (let i = 0; i < this.commands.length; i++) list[this.commands[i].name] = this.commands[i].about;
+      for (let i = 0; i < HELP_EXTRA.length; i++) list[HELP_EXTRA[i].Command] = HELP_EXTRA[i].About;
+      for (let i = 0; i < settings.length; i++) list[settings[i].name] = settings[i].help;
+      return reply('Help', list);
     }
     const key = splitCall(topic).name.toLowerCase();
     for (let i = 0; i < this.commands.length; i++) {
@@ -183,8 +185,8 @@ export class Console {
 
 const HELP_EXTRA: { Command: string; Usage: string; About: string; Sensitive: boolean }[] = [
   { Command: 'Backlog', Usage: 'Backlog <cmd>; <cmd>; ...', About: `run up to ${MAX_COMMANDS_PER_LINE} commands, one reply line each (';' alone also chains)`, Sensitive: false },
-  { Command: 'Help', Usage: 'Help [command]', About: 'list commands, or show one command', Sensitive: false },
-  { Command: 'Settings', Usage: 'Settings', About: 'every setting with value, unit and range', Sensitive: false },
+  { Command: 'Help', Usage: 'Help [command]', About: 'every command with one line on what it does, or the usage of one', Sensitive: false },
+  { Command: 'Settings', Usage: 'Settings', About: 'every setting with its value, unit and range', Sensitive: false },
 ];
 
 function valueOrNull(v: number | undefined): number | null {

@@ -4,7 +4,15 @@
 //   flood          more than `floodPerSecond` refused frames in any second, all nodes
 //                  together (someone is transmitting at the network)
 //   silent         a node not heard for `silentAfterUs` (jamming, theft, power loss)
-//   range          telemetry outside physical range, or an energy register going back
+//   range          telemetry outside physical range
+//   energy-back    a node's import register lower than one it reported before (a billing
+//                  register never goes back: a power cut on the node loses at most
+//                  ENERGY_LOSS_MAX_WH, firmware/app/meter-node.ts, and shows here too;
+//                  more is a reset or tampered node). Raised once per step back: the
+//                  lower value becomes the mark. With a store, the marks survive the
+//                  control unit's own reboot (record cu.wh.<id>, saved every
+//                  MARK_STEP_WH, so a step back across that reboot is seen once it
+//                  exceeds the mark's lag)
 //   node-security  a node reports refusals (forged commands, replays, bad signatures)
 //   unknown-node   frames from a node id that is not in the registry
 // An alarm of one kind for one node is raised again only after `holdUs` (no alarm floods).
@@ -16,7 +24,19 @@
 // Physical ranges: IEC 60038 low-voltage supply 230 V +10 % with a wide margin (0..300 V);
 // a 100 A service fuse; |P| <= Vrms * Irms (+ 5 % and 20 W for averaging and rounding);
 // the NTC front end spans -40..125 °C (docs/PROTECTION.md); MQ-6 0..10 000 ppm.
+import type { Store } from '../../hal/io';
 import type { TelemetryReading } from '../link/telemetry';
+import { PersistentRecord, getU32, putU32 } from '../store/records';
+import { CU_RECORD } from '../store/keys';
+
+/**
+ * How far a node's import may rise before its mark is saved again. The control unit's flash
+ * (same NVS arithmetic as the node's, meter-node.ts ENERGY_STEP_WH: ~15 M writes) shared by
+ * 8 nodes at 10 MWh/year each: 0.8 M writes a year at 100 Wh, so ~19 years.
+ */
+export const MARK_STEP_WH = 100;
+/** telemetry carries whole Wh; a step back of this much is rounding, not a step back */
+const ENERGY_SLACK_WH = 1;
 
 export interface Alarm {
   tUs: number;
@@ -65,7 +85,11 @@ interface NodeState {
   rateHoldUntil: number;
   lastSeenUs: number;
   silent: boolean;
+  /** the highest import register heard (-1: none yet) */
   energyWh: number;
+  /** the mark as last saved to the store (-1: none) */
+  savedWh: number;
+  mark: PersistentRecord | undefined;
 }
 
 export class AnomalyDetector {
@@ -76,7 +100,8 @@ export class AnomalyDetector {
   private floodHoldUntil = -1;
   onAlarm: ((a: Alarm) => void) | undefined;
 
-  constructor(readonly o: AnomalyOptions) {
+  /** store: where the energy marks outlive a reboot of the control unit (optional) */
+  constructor(readonly o: AnomalyOptions, private readonly store?: Store) {
     if (!(o.windowUs >= 1e6)) throw new RangeError(`anomaly windowUs ${o.windowUs} out of range 1e6..`);
     if (!(o.rejectsPerNode >= 1)) throw new RangeError(`anomaly rejectsPerNode ${o.rejectsPerNode} out of range 1..`);
     if (!(o.floodPerSecond >= 1)) throw new RangeError(`anomaly floodPerSecond ${o.floodPerSecond} out of range 1..`);
@@ -86,7 +111,16 @@ export class AnomalyDetector {
   private node(id: number, tUs: number): NodeState {
     let s = this.nodes[id];
     if (s === undefined) {
-      s = { rejects: new WindowCount(this.o.windowUs), rateHoldUntil: -1, lastSeenUs: tUs, silent: false, energyWh: -1 };
+      s = { rejects: new WindowCount(this.o.windowUs), rateHoldUntil: -1, lastSeenUs: tUs, silent: false, energyWh: -1, savedWh: -1, mark: undefined };
+      if (this.store !== undefined) {
+        const rec = new PersistentRecord(this.store, CU_RECORD.energyMark + id);
+        const r = rec.read();
+        if (r.ok && r.value.length === 4) {
+          s.energyWh = getU32(r.value, 0);
+          s.savedWh = s.energyWh;
+        }
+        s.mark = rec;
+      }
       this.nodes[id] = s;
     }
     return s;
@@ -149,9 +183,30 @@ export class AnomalyDetector {
     else if (r.vrms === r.vrms && r.irms === r.irms && Math.abs(r.p) > r.vrms * r.irms * 1.05 + 20) bad = `|P| ${r.p} W above Vrms*Irms ${Math.round(r.vrms * r.irms)} VA`;
     else if (r.tempC < -40 || r.tempC > 125) bad = `temperature ${r.tempC} C out of range -40..125`;
     else if (r.lpgPpm > 10000) bad = `LPG ${r.lpgPpm} ppm out of range 0..10000`;
-    else if (r.energyWh === r.energyWh && s.energyWh >= 0 && r.energyWh + 1 < s.energyWh) bad = `energy register went back from ${s.energyWh} to ${r.energyWh} Wh`;
-    if (r.energyWh === r.energyWh && r.energyWh >= s.energyWh) s.energyWh = r.energyWh;
     if (bad !== '') this.raise(tUs, nodeId, 'range', bad);
+    this.onEnergy(nodeId, s, r.energyWh, tUs);
+  }
+
+  /** The import register, checked against the highest one heard; NaN: not reported. */
+  private onEnergy(nodeId: number, s: NodeState, wh: number, tUs: number): void {
+    if (!(wh >= 0)) return;
+    if (s.energyWh >= 0 && wh + ENERGY_SLACK_WH < s.energyWh) {
+      // one alarm per step back: the lower value is the new mark
+      this.raise(tUs, nodeId, 'energy-back', `import register went back from ${s.energyWh} to ${wh} Wh`);
+      s.energyWh = wh;
+      this.saveMark(s);
+    } else if (wh > s.energyWh) {
+      s.energyWh = wh;
+      if (s.savedWh < 0 || wh - s.savedWh >= MARK_STEP_WH) this.saveMark(s);
+    }
+  }
+
+  private saveMark(s: NodeState): void {
+    if (s.mark === undefined) return;
+    const b = new Uint8Array(4);
+    putU32(b, 0, s.energyWh);
+    s.mark.write(b);
+    s.savedWh = s.energyWh;
   }
 
   /** Periodic check (the control unit's timer): nodes gone silent. */

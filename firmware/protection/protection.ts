@@ -70,7 +70,8 @@ export class Protection {
     if (latchedAlready) return;
     this.log.add({
       seq: 0, tUs: tUs, reason: reason, detail: detail, vrms: this.vrms, irms: this.irms, p: this.p,
-      iPeak: this.iPeak, tempC: this.slow.tempC, gasPpm: this.slow.gasPpm, state: state,
+      iPeak: this.iPeak, tempC: this.slow.tempC, state: state,
+      gasPpm: this.slow.gasOk ? this.slow.gasPpm : 0 / 0, gas: this.slow.gasOk ? 'ok' : this.slow.gasFault ? 'fault' : 'warming',
     });
   }
 

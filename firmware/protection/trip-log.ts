@@ -11,7 +11,10 @@ export interface TripEvent {
   p: number;
   iPeak: number;
   tempC: number;
+  /** NaN unless the gas sensor was ok at the trip (an MQ-6 reads a false high until warm) */
   gasPpm: number;
+  /** the gas sensor at the trip: 'ok', 'warming' or 'fault' */
+  gas: string;
   /** breaker state after the trip */
   state: string;
 }

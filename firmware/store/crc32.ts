@@ -4,8 +4,10 @@
 // algorithms", CRC-32/ISO-HDLC).
 //
 // Bitwise (no 1 KiB table): records are a few dozen bytes, written rarely, and the table
-// would cost RAM on every engine. Pure integer code, no typed arrays, so it also runs
-// in the Lua build (typescript-to-lua maps >>> to Lua 5.3's logical shift).
+// would cost RAM on every engine. Not in the Lua build: it reads a Uint8Array and uses
+// `>>>`, both outside the Lua subset (tools/lint-subset.ts), and nothing there needs it:
+// the NodeMCU node keeps no flash records (firmware/app/lua-meter-node.ts). It runs on
+// Node, XS and Espruino (the Espruino-level lint covers firmware/store).
 
 const POLY = 0xedb88320;
 

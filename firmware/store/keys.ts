@@ -25,3 +25,9 @@ export const RECORD = {
 /** What a factory reset erases: settings, calibration, keys and the PIN. Energy registers
  *  (billing) and a latched trip stay, and so do the counters (a reused counter is a replay). */
 export const FACTORY_RECORDS = [RECORD.settings, RECORD.calibration, RECORD.linkKeys, RECORD.linkId, RECORD.consolePin, RECORD.consolePinFailures];
+
+/** The control unit's own records (its per-node replay windows and keys: control/node-table.ts). */
+export const CU_RECORD = {
+  /** + node id: the highest import register heard from the node (control/anomaly.ts) */
+  energyMark: 'cu.wh.',
+};

@@ -5,6 +5,7 @@
 // Figures are the 1 s averages (what telemetry and the console report), worst case over
 // the matrix, against the simulator's analytic truth. P error is relative to the true P
 // (as IEC 62053-21 states it; at PF 0.5 that is twice the error relative to S).
+import type { BoardDescription } from '../../boards/board';
 import { bootNode, round } from './common';
 
 export interface AccuracyFigures {
@@ -17,7 +18,12 @@ export interface AccuracyFigures {
   per_cycle_irms_err_pct_max: number;
 }
 
-export function accuracyMatrix(): AccuracyFigures {
+/**
+ * board: another ADC set-up (tools/bench/adc-rate.ts compares sample rates); default the
+ * DevKitC meter. measureS: how long each point runs (at another rate the 1 s windows fall
+ * elsewhere, and 3.05 s can hold only one whole window)
+ */
+export function accuracyMatrix(board?: BoardDescription, measureS = 3.05): AccuracyFigures {
   const out = { vrms_err_pct_max: 0, irms_err_pct_max: 0, p_err_pct_max: 0, p_err_pct_of_s_max: 0, freq_err_hz_max: 0, points: 0, per_cycle_irms_err_pct_max: 0 };
   let seed = 11;
   for (const freqHz of [45, 50, 60, 65]) {
@@ -48,13 +54,14 @@ export function accuracyMatrix(): AccuracyFigures {
                 if (e > perCycleWorst) perCycleWorst = e;
               },
             },
+            board,
           );
           simRef = sim;
           sim.run(0.05e6);
           windows.length = 0;
           fromUs = sim.now() - 1000;
           measuring = true;
-          sim.run(3.05e6);
+          sim.run(measureS * 1e6);
           if (windows.length < 2) throw new Error(`accuracy point: only ${windows.length} whole windows`);
           const tr = sim.truth();
           if (node.state() !== 'closed') throw new Error(`accuracy point tripped: ${JSON.stringify(mains)}`);

@@ -9,7 +9,8 @@ export function consoleFigures(): { commands: number } {
   m.duplex.write(new TextEncoder().encode('Help\r\n'));
   m.advance(50e3);
   m.close();
-  const reply = JSON.parse(out.trim().split('\n')[0]) as { Help: string[] };
-  if (!Array.isArray(reply.Help)) throw new Error(`bench: unexpected Help reply ${out}`);
-  return { commands: reply.Help.length };
+  // {"Help": {command: one-line description}}
+  const reply = JSON.parse(out.trim().split('\n')[0]) as { Help: Record<string, string> };
+  if (typeof reply.Help !== 'object' || reply.Help === null || Array.isArray(reply.Help)) throw new Error(`bench: unexpected Help reply ${out}`);
+  return { commands: Object.keys(reply.Help).length };
 }

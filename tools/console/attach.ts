@@ -73,7 +73,7 @@ function openSim(): Port {
   const node = createSimMeter({ pin: '2468' });
   const closers: ((r: string) => void)[] = [];
   return {
-    label: 'sim (meter node on the virtual board, PIN 2468)',
+    label: 'sim (meter node on the virtual board, PIN 2468; Sim injects faults)',
     write: (b) => setImmediate(() => node.duplex.write(b)),
     onData: (cb) => node.duplex.onData(cb),
     onClose: (cb) => closers.push(cb),

@@ -24,7 +24,8 @@ const USAGE = `usage: console --port <dev|tcp://HOST:PORT|sim> [--baud 115200] [
                [--timeout ms] [--history file]
   --port     serial device (e.g. /dev/ttyUSB0), a TCP bridge, or 'sim' (in-process node)
   --exec     run the commands, print the replies and exit (1 if any reply is an error)
-  --json     one compact JSON reply per line (for scripts); default is indented
+  --json     one compact JSON reply per line, as the node sent it (for scripts); default:
+             Help and Settings as aligned tables, other replies indented
   --history  interactive history file (default ~/.smartmeter-console-history)`;
 
 export const HISTORY_MAX = 500;

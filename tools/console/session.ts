@@ -5,6 +5,7 @@
 import { MAX_LINE } from '../../firmware/console/console';
 import { splitLine } from '../../firmware/console/parser';
 import type { Port } from './duplex';
+import { renderForPeople } from './render';
 
 export class NoReply extends Error {
   constructor(message: string) {
@@ -102,9 +103,14 @@ export function isError(reply: unknown): boolean {
   return typeof reply === 'object' && reply !== null && 'Error' in reply;
 }
 
-/** --json: one compact line per reply; otherwise indented, errors in red on a terminal */
+/**
+ * --json: one compact line per reply, as the node sent it; otherwise Help and Settings as
+ * aligned tables (render.ts), the rest indented, errors in red on a terminal
+ */
 export function formatReply(reply: unknown, json: boolean, color: boolean): string {
   if (json) return JSON.stringify(reply);
+  const table = renderForPeople(reply);
+  if (table !== undefined) return table;
   const text = JSON.stringify(reply, null, 2);
   return color && isError(reply) ? `\x1b[31m${text}\x1b[0m` : text;
 }

@@ -1,11 +1,15 @@
 // `--port sim`: a real meter node (firmware/app/meter-node.ts) on the virtual board, its
 // console on the board's UART. Virtual time runs at wall-clock pace while attached, so
 // readings move as they would on a bench; a Restart rebuilds the node on the same flash.
+// The `Sim` command (sim-faults.ts: inject a short, a sag, gas, ...) is answered here, in
+// order with the node's replies; every other command goes to the node's UART as typed.
 import { MeterNode } from '../../firmware/app/meter-node';
 import { SimBoard } from '../../hal/sim/board';
 import { SimStore } from '../../hal/sim/store';
 import { loadBoard } from '../../boards/schema';
 import type { ByteDuplex } from './duplex';
+import { splitLine } from '../../firmware/console/parser';
+import { isSimCommand, runSimCommand } from './sim-faults';
 
 export interface SimMeter {
   duplex: ByteDuplex;
@@ -37,11 +41,34 @@ export function createSimMeter(opts: { board?: string; pin?: string; realtime?: 
     timer = setInterval(() => sim.run(50e3), 50);
     timer.unref();
   }
+  const toNode = (b: Uint8Array) => {
+    sim.uart.hostWrite(b);
+    sim.run(20e3); // the console answers within a few callbacks
+  };
+  const emit = (reply: unknown) => {
+    const bytes = Buffer.from(JSON.stringify(reply) + '\r\n', 'latin1');
+    listeners.forEach((l) => l(bytes));
+  };
+  // whole lines: a line with a Sim command is split, each command answered in turn
+  let pending = '';
+  const line = (text: string, end: string) => {
+    const cmds = splitLine(text);
+    if (cmds.tooMany || !cmds.commands.some(isSimCommand)) return toNode(Buffer.from(text + end, 'latin1'));
+    for (const c of cmds.commands) {
+      if (isSimCommand(c)) emit(runSimCommand(sim, c));
+      else toNode(Buffer.from(c + '\r\n', 'latin1'));
+    }
+  };
   return {
     duplex: {
       write: (b) => {
-        sim.uart.hostWrite(b);
-        sim.run(20e3); // the console answers within a few callbacks
+        pending += Buffer.from(b).toString('latin1');
+        let m: RegExpExecArray | null;
+        while ((m = /\r\n|\r|\n/.exec(pending)) !== null) {
+          const text = pending.slice(0, m.index);
+          pending = pending.slice(m.index + m[0].length);
+          line(text, m[0]);
+        }
       },
       onData: (cb) => listeners.push(cb),
     },

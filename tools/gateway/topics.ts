@@ -27,5 +27,5 @@ export function nodeOfTopic(home: string, topic: string): number | undefined {
   return Number(s);
 }
 
-export const ALARM_KINDS = ['reject-rate', 'flood', 'silent', 'range', 'node-security', 'unknown-node'];
+export const ALARM_KINDS = ['reject-rate', 'flood', 'silent', 'range', 'energy-back', 'node-security', 'unknown-node'];
 export const BREAKER_STATES = ['closed', 'open', 'tripped', 'reclosing', 'lockout', 'failsafe'];

@@ -24,6 +24,7 @@ import { MSG_HOUSEHOLD } from '../../firmware/link/frame';
 import { ACK_CODE_HOUSEHOLD } from '../../firmware/link/messages';
 import { PcLink } from '../../firmware/control/pc-link';
 import { loadBoard } from '../../boards/schema';
+import { flagNames } from './flags';
 import { controlNodes, provisionNode } from '../provision';
 import type { Registry } from '../provision';
 
@@ -274,7 +275,7 @@ function describe(net: Net, t0: number, from: number): string[] {
     const t = fmt(net, t0, f.tUs);
     if (f.kind === 'reading') {
       const r = f.reading;
-      out.push(`${t} s  node ${f.nodeId} reading #${f.counter}: ${r.vrms.toFixed(1)} V ${r.irms.toFixed(3)} A ${r.p.toFixed(0)} W ${r.energyWh} Wh flags 0x${r.flags.toString(16)}`);
+      out.push(`${t} s  node ${f.nodeId} reading #${f.counter}: ${r.vrms.toFixed(1)} V ${r.irms.toFixed(3)} A ${r.p.toFixed(0)} W ${r.energyWh} Wh (${flagNames(r.flags)})`);
     } else if (f.kind === 'event') {
       const e = f.event;
       if (e.kind === 'trip') out.push(`${t} s  node ${f.nodeId} TRIP #${e.seq} ${e.reason} -> ${e.state}`);
@@ -396,7 +397,11 @@ export function forgeryFloodScenario(perSecond = 200, seconds = 10): NetScenario
   return {
     deliveryPct,
     rejectedPct,
-    timeline: [`${perSecond} forged frames/s for ${seconds} s at node 2's id; 3 nodes report every second`, ...describe(net, t0, from).filter((l) => !l.includes('reading'))],
+    timeline: [
+      `${perSecond} forged frames/s for ${seconds} s at node 2's id; 3 nodes report every second`,
+      ...describe(net, t0, from).filter((l) => !l.includes('reading')),
+      `result: legitimate telemetry delivered ${deliveryPct} % (${legitGot} of ${legitSent}); forged frames accepted ${acceptedForged}, refused ${rejected}, lost on the air ${sent - rejected}`,
+    ],
     json: { forged: sent, accepted_forged: acceptedForged, refused_by_control_unit: rejected, lost_on_air: sent - rejected, collisions_all_receivers: st.collided, legit_sent: legitSent, legit_delivered: legitGot, legit_delivery_pct: deliveryPct, alarms: net.alarms().map((a) => a.kind) },
   };
 }

@@ -29,6 +29,19 @@ export interface RunResult {
   trips: TimelineTrip[];
 }
 
+/** Instantaneous mains voltage and current through the CT (0 while the relay is open). */
+export interface Waveform {
+  /** timeline seconds */
+  t: number[];
+  v: number[];
+  i: number[];
+}
+
+/** What to record besides the result: the waveform over [fromS, toS] of the timeline. */
+export interface RunOptions {
+  waveform?: { fromS: number; toS: number; rateHz: number };
+}
+
 /** The longest boot a scenario waits for the breaker to close before it starts anyway. */
 export const MAX_BOOT_S = 30;
 
@@ -37,7 +50,7 @@ export const MAX_BOOT_S = 30;
  * per board), so a fault "at 1 s" always hits one second into a closed breaker. The wall
  * time is returned beside the result, never inside it.
  */
-export function runScenario(sc: Scenario, board: BoardDescription, seed = 1): { result: RunResult; wallMs: number } {
+export function runScenario(sc: Scenario, board: BoardDescription, seed = 1, opts: RunOptions = {}): { result: RunResult; wallMs: number; waveform?: Waveform } {
   const wall0 = performance.now();
   const sim = new SimBoard({ board, seed, comparatorPath: sc.comparatorPath });
   const tBoot = sim.now();
@@ -90,6 +103,24 @@ export function runScenario(sc: Scenario, board: BoardDescription, seed = 1): { 
     },
   };
   sc.inject(ctx);
+  // the waveform: hardware events on the simulator (no JS-thread time), read at their instant
+  let waveform: Waveform | undefined;
+  const w = opts.waveform;
+  if (w !== undefined) {
+    const wf: Waveform = { t: [], v: [], i: [] };
+    const n = Math.round((w.toS - w.fromS) * w.rateHz);
+    for (let k = 0; k <= n; k++) {
+      const s = w.fromS + k / w.rateHz;
+      const tUs = t0 + s * 1e6;
+      if (tUs < sim.now()) continue;
+      sim.sched.at(tUs, () => {
+        wf.t.push(s);
+        wf.v.push(sim.voltsAt(tUs));
+        wf.i.push(sim.ampsAt(tUs));
+      });
+    }
+    waveform = wf;
+  }
   const end = t0 + sc.seconds * 1e6;
   // step in 10 ms slices so relay commands land in order on the timeline
   for (let t = sim.now(); t < end; t = Math.min(end, t + 10000)) {
@@ -104,7 +135,7 @@ export function runScenario(sc: Scenario, board: BoardDescription, seed = 1): { 
   const bootS = Math.round((t0 - tBoot) / 1e3) / 1e3;
   const trips = node.trips().map(({ tUs, ...rest }) => ({ ...rest, t: rel(tUs) }));
   const result = { scenario: sc.name, board: board.name, seconds: sc.seconds, bootS, events, finalState: node.state(), trips };
-  return { result, wallMs: performance.now() - wall0 };
+  return { result, wallMs: performance.now() - wall0, waveform };
 }
 
 function f(x: number, w: number, d: number): string {
