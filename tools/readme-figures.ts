@@ -116,6 +116,11 @@ export const FIGURE_ROWS: FigureRow[] = [
     value: '{xs.computrons_privacy_step} computrons; {sched.saving_pct_vs_immediate} %; {sched.optimal_on_small_cases}',
     target: '',
   },
+  {
+    figure: "exact day plan on the control unit, XS (15-min slots / the board's 30-min slots); its table; one slice (100 cells per 1 s tick) x slices",
+    value: '{sched.xs_computrons_plan_day|M} M / {sched.xs_computrons_plan_day_30min|M} M computrons; {sched.table_bytes_15min|kB} kB / {sched.table_bytes_30min|kB} kB; ≤ {sched.xs_computrons_plan_slice_max|k} k computrons × {sched.plan_slices_30min}',
+    target: '≤ 64 kB table',
+  },
   { figure: 'Espruino in the real interpreter: variables used (ESP32 format), of', value: '{espruino.vars_used} ({espruino.vars_bytes|kB} kB) of {espruino.vars_total}', target: '' },
   {
     figure: "Espruino: V+I pairs/s at 100 % CPU, 240 MHz (160 MHz); CPU at the board's rate ({espruino.board_rate_hz} Hz)",
