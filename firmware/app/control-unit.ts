@@ -109,7 +109,7 @@ export class ControlUnit {
       if (p.silentAfterUs !== undefined) ao.silentAfterUs = p.silentAfterUs;
       if (p.holdUs !== undefined) ao.holdUs = p.holdUs;
     }
-    this.anomaly = new AnomalyDetector(ao);
+    this.anomaly = new AnomalyDetector(ao, o.store);
     this.anomaly.onAlarm = (a: Alarm) => this.forward({ kind: 'alarm', nodeId: a.nodeId, tUs: a.tUs, alarm: a });
     const now = o.clock.now();
     for (let i = 0; i < o.nodes.length; i++) {
