@@ -83,5 +83,5 @@ export function accessRecord(e: LogEntry, tUs: number): AccessRecord {
   let who = '';
   const sp = e.text.indexOf(' ');
   if (e.kind === 'action' || e.kind === 'action-refused') who = sp > 0 ? e.text.substring(0, sp) : e.text;
-  return { tUs: tUs, seq: e.index, kind: e.kind, who: who, detail: e.text };
+  return { tUs: Math.round(tUs), seq: e.index, kind: e.kind, who: who, detail: e.text };
 }
