@@ -266,6 +266,8 @@ export interface CuProofRun {
   kind: 'full' | 'boot';
   /** a debug build: xsbug holds UART0 and GPIO 1/3 */
   debugBuild?: boolean;
+  /** the cost baseline: the same world and virtual time, main() never called */
+  baseline?: boolean;
   /** the control unit's flash at boot: HAL key -> bytes (cu.prov), from the runner */
   cuImage: Record<string, number[]>;
   /** the meter node's flash (link keys), from tools/provision.ts; absent: no peer */
@@ -374,7 +376,7 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
       const radio = new Nrf24Radio({ io: peerSim.device.io, pins: { select: pp.radioCs, ce: pp.radioCe, irq: pp.radioIrq }, hz: 8e6, channel: (peerBoard.radio as { channel: number }).channel, ownAddress: Uint8Array.from(NODE_ADDR), peerAddress: Uint8Array.from(CU_ADDR), retries: 5, retryDelayUs: 500 });
       peerLink = new NodeLink(node, radio, { reportEveryS: 1 });
     }
-    const app = main() as AppLike;
+    const app: AppLike = run.baseline === true ? { reader: 'baseline', signals: { counts: {} } } : (main() as AppLike);
     const pcLines: string[] = [];
     let partial = '';
     const drain = (): void => {
