@@ -69,7 +69,7 @@ test('guest codes typed as one run of digits are split into pass and code', (t) 
 let proof: Promise<{ results: CuProofReport[] }> | undefined;
 const proveOnce = () => (proof ??= buildAndProve([{ kind: 'full' }, { kind: 'boot', debugBuild: true }]));
 
-when(noXs)('XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed', async (t) => {
+when(noXs)('XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed, and enrols a finger with the button', async (t) => {
   const [full] = (await proveOnce()).results;
   const lines = full.pcLines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const of = (type: string) => lines.filter((l) => l.type === type);
@@ -93,7 +93,11 @@ when(noXs)('XS: the built control unit receives, identifies, accepts a guest cod
   t.regex(String(r3?.error), /^replayed/);
   t.true(access.some((a) => a.kind === 'pass-used'));
   t.true(of('alarm').some((a) => a.kind === 'guest-code-replayed'));
-  t.is(full.signals.accepted, 2, 'LED/buzzer: finger and guest accepted');
+  // a new member at the unit: the button window, the finger twice, stored at the next page, then identified
+  t.true(access.some((a) => a.kind === 'action' && a.detail === 'button enrol-finger page 1'));
+  t.true(access.some((a) => a.kind === 'enrol' && /^page 1 by button/.test(String(a.detail))));
+  t.true(access.some((a) => a.kind === 'identify-match' && /page 1/.test(String(a.detail))));
+  t.is(full.signals.accepted, 4, 'LED/buzzer: two fingers, the guest and the enrolment accepted');
   t.is(full.signals.alarm, 1, 'LED/buzzer: the replay alarm');
   t.is(full.outputFull, 0);
   t.log(`XS: ${full.computrons} computrons for ${full.virtualS} s of virtual time (the peer meter node included)`);

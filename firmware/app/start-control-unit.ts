@@ -228,19 +228,28 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       },
     });
   }
+  // one reader operation at a time: an enrolment lifts and replaces the finger, and the
+  // touch line rises again meanwhile, between the driver's GenImg polls
+  let working = false;
   const fingerNow = function (): void {
-    if (access.reader.busy()) return;
+    if (working || access.reader.busy()) return;
+    working = true;
     if (enrolling()) {
       enrolUntil = -1;
       access.reader.templateCount(function (e, n) {
-        if (e !== undefined) return say('enrol: ' + e.message);
+        if (e !== undefined) {
+          working = false;
+          return say('enrol: ' + e.message);
+        }
         access.enrol('button', n, function (err: string) {
+          working = false;
           say(err === '' ? 'enrol: finger stored at page ' + n : 'enrol: ' + err);
         });
       });
       return;
     }
     access.identify(function (e, r) {
+      working = false;
       say(r !== undefined ? 'identify: page ' + r.pageId + ' score ' + r.score : 'identify: ' + (e === undefined ? 'no answer' : e.message));
     });
   };

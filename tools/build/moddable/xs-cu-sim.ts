@@ -39,6 +39,8 @@ export const EPOCH_MS = 1_800_000_000_000;
 export const READER_PASSWORD = 0x5ec2e7;
 /** the household finger enrolled on the module before the proof (page 0) */
 export const HOUSEHOLD_FINGER = 7;
+/** a second member, enrolled during the proof with the button (page 1) */
+export const NEW_FINGER = 9;
 /** nRF24 addresses, as firmware/app/start-control-unit.ts has them */
 const CU_ADDR = [0x00, 0x43, 0x55, 0x4e, 0x54];
 const NODE_ADDR = [0x01, 0x4e, 0x4f, 0x44, 0x45];
@@ -428,6 +430,27 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
       waitLine(/"id":2/, 1e6);
       send(`{"v":1,"id":3,"cmd":"guest-login","role":"guest","code":"${guestCode}"}`);
       waitLine(/"id":3/, 1e6);
+      runFor(300e3);
+      // 4. a new member at the unit: the button, then the finger twice; then identified
+      const button = x.wiring.pin(cuPins.button);
+      button.set(0, 'button');
+      runFor(100e3);
+      button.set(1, 'button');
+      runFor(100e3);
+      const place = (who: number, onUs: number): void => {
+        reader.fingerOn(who);
+        touch.set(1, 'r503');
+        runFor(onUs);
+        reader.fingerOff();
+        touch.set(0, 'r503');
+      };
+      place(NEW_FINGER, 800e3);
+      runFor(500e3);
+      place(NEW_FINGER, 1000e3);
+      waitLine(/"kind":"enrol(-failed)?"/, 3e6);
+      runFor(300e3);
+      place(NEW_FINGER, 1000e3);
+      waitLine(/"kind":"identify-(no-)?match"/, 2e6);
       runFor(300e3);
     }
     drain();
