@@ -16,6 +16,8 @@ import { buildAndProve, type CuProofReport } from '../tools/build/moddable/xs-cu
 import { compileWithXsc, findSdk, resolveWithMcconfig } from '../tools/build/moddable/sdk-check';
 import { decodeControlProvisioning, encodeControlProvisioning } from '../firmware/control/registry';
 import { splitGuestCode } from '../firmware/control/access-link';
+import { espruinoMissing } from '../tools/build/espruino/real';
+import { cuEspruinoBench } from '../tools/bench/cu-espruino';
 
 function when(missing: string): (title: string, fn: Implementation<[]>) => void {
   if (missing === '') return (title, fn) => test(title, fn);
@@ -24,6 +26,7 @@ function when(missing: string): (title: string, fn: Implementation<[]>) => void 
 const noXs = existsSync(XSNAP_BINARY) ? '' : `xsnap-worker not built at ${XSNAP_BINARY} (npm rebuild @agoric/xsnap)`;
 const sdk = findSdk();
 const noSdk = typeof sdk === 'string' ? sdk : '';
+const noEspruino = espruinoMissing('esp32vars') ?? '';
 
 const cleanup: string[] = [];
 test.after.always(() => {
@@ -120,4 +123,13 @@ when(noSdk)('real mcconfig resolves the control unit manifest for esp32 and the 
   t.deepEqual(x.failures, []);
   t.true(x.ours >= 40, `${x.ours} of our modules compiled`);
   t.log(`control unit: xsc compiled ${x.compiled} modules (${x.ours} ours)`);
+});
+
+when(noEspruino)('real Espruino (ESP32 variable format) carries the control unit: it boots, answers a guest login, and uses about half the variables', async (t) => {
+  const r = await cuEspruinoBench();
+  t.is(r.skipped, undefined);
+  t.true(r.guest_ok === true, 'the PC link answered the guest login in Espruino');
+  t.is(r.vars_total, 16383);
+  t.true((r.vars_used ?? Infinity) < 0.75 * 16383, `${r.vars_used} variables used`);
+  t.log(`espruino_cu: ${r.vars_used} of ${r.vars_total} variables (${r.bundle_bytes} B upload)`);
 });
