@@ -72,7 +72,7 @@ test('guest codes typed as one run of digits are split into pass and code', (t) 
 let proof: Promise<{ results: CuProofReport[] }> | undefined;
 const proveOnce = () => (proof ??= buildAndProve([{ kind: 'full' }, { kind: 'boot', debugBuild: true }]));
 
-when(noXs)('XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed, and enrols a finger with the button', async (t) => {
+when(noXs)('XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed, relays a signed disconnect the node obeys, and enrols a finger with the button', async (t) => {
   const [full] = (await proveOnce()).results;
   const lines = full.pcLines.map((l) => JSON.parse(l) as Record<string, unknown>);
   const of = (type: string) => lines.filter((l) => l.type === type);
@@ -96,6 +96,12 @@ when(noXs)('XS: the built control unit receives, identifies, accepts a guest cod
   t.regex(String(r3?.error), /^replayed/);
   t.true(access.some((a) => a.kind === 'pass-used'));
   t.true(of('alarm').some((a) => a.kind === 'guest-code-replayed'));
+  // the utility's disconnect, signed offline by the authority, relayed from the PC link over the air: obeyed and acked
+  t.like(lines.find((l) => l.id === 4), { type: 'reply', ok: true, node: 1, queued: true });
+  t.like(of('ack')[0], { node: 1, result: 'done', seq: 1 });
+  t.is(full.peerState, 'open');
+  t.false(full.peerContactsClosed, 'the peer relay opened');
+  t.true(full.ledChanges > 0 && full.buzzerChanges > 0, `LED ${full.ledChanges}, buzzer ${full.buzzerChanges} level changes`);
   // a new member at the unit: the button window, the finger twice, stored at the next page, then identified
   t.true(access.some((a) => a.kind === 'action' && a.detail === 'button enrol-finger page 1'));
   t.true(access.some((a) => a.kind === 'enrol' && /^page 1 by button/.test(String(a.detail))));

@@ -3,7 +3,9 @@
 // "mc/config" from the manifest), with the SDK stand-ins of xs-cu-sim.ts, in XS (xsnap).
 // One run boots the app next to a simulated meter node on the same simulated air and
 // checks, on the PC link, that it receives sealed telemetry, identifies the enrolled finger,
-// accepts a guest code issued on the PC link and refuses it replayed.
+// accepts a guest code issued on the PC link and refuses it replayed, forwards an
+// authority-signed disconnect from the PC link to the node (which obeys and acks it), and
+// enrols a new finger with the button.
 //
 // Provisioning is done here, on the host, with the real tool (tools/provision.ts) and the
 // unit's record (firmware/control/registry.ts): both flashes go into XS as byte images.
@@ -24,6 +26,8 @@ import { loadBoard } from '../../../boards/schema';
 import { controlNodes, provisionNode } from '../../provision';
 import { SimStore } from '../../../hal/sim/store';
 import { storeControlProvisioning } from '../../../firmware/control/registry';
+import { CMD_DISCONNECT, encodeCommand, newCommand } from '../../../firmware/link/command';
+import nacl from 'tweetnacl';
 import { isEntry } from '../../cli';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -43,15 +47,29 @@ const stubBuiltins: Plugin = {
   },
 };
 
-/** Both flashes: the meter node's (link keys) and the unit's (cu.prov), seeded. */
-export function provisionPair(): { cuImage: Record<string, number[]>; meterImage: Record<string, number[]> } {
+/** when the pair was provisioned (unix s): the node's clock starts there */
+const PROVISIONED_AT_S = 1_790_000_000;
+
+/**
+ * Both flashes: the meter node's (link keys, the authority's public key) and the unit's
+ * (cu.prov), seeded; and a disconnect for node 1 signed offline by the authority key, which
+ * neither the unit nor the PC holds.
+ */
+export function provisionPair(): { cuImage: Record<string, number[]>; meterImage: Record<string, number[]>; disconnectHex: string } {
   const seq = (n: number, k: number) => Uint8Array.from({ length: n }, (_, i) => (i * k + 7) & 0xff);
-  const r = provisionNode({ board: loadBoard(PEER_BOARD), nodeId: 1, authorityPublic: seq(32, 3), nodeSecret: seq(32, 5), controlSecret: seq(32, 11), nowS: 1_790_000_000 });
+  const authority = nacl.sign.keyPair.fromSeed(seq(32, 3));
+  const r = provisionNode({ board: loadBoard(PEER_BOARD), nodeId: 1, authorityPublic: authority.publicKey, nodeSecret: seq(32, 5), controlSecret: seq(32, 11), nowS: PROVISIONED_AT_S });
   if ('error' in r) throw new Error(r.error);
   const cu = new SimStore();
   const err = storeControlProvisioning(cu, { readerPassword: READER_PASSWORD, nodes: controlNodes(r.registry) });
   if (err !== '') throw new Error(err);
-  return { cuImage: cu.snapshot(), meterImage: r.image.store };
+  const c = newCommand(CMD_DISCONNECT, 1, 1);
+  c.provisionedAt = r.registry.nodes['1'].provisionedAt;
+  c.notBefore = PROVISIONED_AT_S - 60;
+  c.notAfter = PROVISIONED_AT_S + 3600;
+  c.relay = 1;
+  const disconnectHex = Buffer.from(encodeCommand(c, authority.secretKey)).toString('hex');
+  return { cuImage: cu.snapshot(), meterImage: r.image.store, disconnectHex };
 }
 
 export interface CuProofReport extends CuProofResult {
@@ -59,7 +77,7 @@ export interface CuProofReport extends CuProofResult {
 }
 
 /** Run `runs` against a control-unit build in one XS worker. */
-export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard'>[]): Promise<{ bundle: ProofBundle; results: CuProofReport[] }> {
+export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard' | 'disconnectHex'>[]): Promise<{ bundle: ProofBundle; results: CuProofReport[] }> {
   const bundle = await bundleBuild(outDir, XS_CU_SIM, [stubBuiltins]);
   const images = provisionPair();
   const board = loadBoard(CONTROL_BOARD);
@@ -76,7 +94,7 @@ export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage
     await xs.evaluate(bundle.code);
     for (const r of runs) {
       last = undefined;
-      const run: CuProofRun = { ...r, cuImage: images.cuImage, ...(r.kind === 'full' ? { meterImage: images.meterImage, meterBoard: peer } : {}) };
+      const run: CuProofRun = { ...r, cuImage: images.cuImage, ...(r.kind === 'full' ? { meterImage: images.meterImage, meterBoard: peer, disconnectHex: images.disconnectHex } : {}) };
       const m = await xs.evaluate(`(() => {
         globalThis.proofLog.length = 0;
         const r = ModdableProof.runScenario(ModdableProof.main, ${JSON.stringify(board)}, ${JSON.stringify(run)}, globalThis.proofLog);
@@ -95,7 +113,7 @@ export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage
 }
 
 /** Build the control unit into a temporary folder and prove it; the folder is removed. */
-export async function buildAndProve(runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard'>[]): Promise<{ built: ModdableBuildResult; bundle: ProofBundle; results: CuProofReport[] }> {
+export async function buildAndProve(runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard' | 'disconnectHex'>[]): Promise<{ built: ModdableBuildResult; bundle: ProofBundle; results: CuProofReport[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'cu-proof-'));
   try {
     const built = await buildModdableWith(loadBoard(CONTROL_BOARD), dir, { mcconfig: false });

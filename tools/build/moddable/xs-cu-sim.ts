@@ -275,6 +275,8 @@ export interface CuProofRun {
   /** the meter node's flash (link keys), from tools/provision.ts; absent: no peer */
   meterImage?: Record<string, number[]>;
   meterBoard?: BoardDescription;
+  /** a disconnect for node 1 signed by the authority (hex), sent on the PC link as role utility */
+  disconnectHex?: string;
   seed?: number;
 }
 
@@ -289,6 +291,12 @@ export interface CuProofResult {
   /** the code the household got for the guest, and the replies to it */
   guestCode: string;
   signals: Record<string, number>;
+  /** the peer meter node's breaker state at the end, and its relay's contacts */
+  peerState: string;
+  peerContactsClosed: boolean | null;
+  /** level changes on the unit's LED and buzzer pins */
+  ledChanges: number;
+  buzzerChanges: number;
   timerCalls: number;
   outputFull: number;
   virtualS: number;
@@ -369,12 +377,18 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
   Date.now = () => EPOCH_MS + Math.floor(sched.now() / 1000);
   Math.random = () => prng.next();
   let peerLink: NodeLink | undefined;
+  let peerNode: MeterNode | undefined;
+  let ledChanges = 0;
+  let buzzerChanges = 0;
+  x.wiring.pin(cuPins.led).onChange(() => ledChanges++);
+  x.wiring.pin(cuPins.buzzer).onChange(() => buzzerChanges++);
   try {
     if (peerSim !== undefined && peerBoard !== undefined) {
       const pp = peerBoard.pins as Record<string, number>;
       const chip = new Nrf24Chip({ id: 'node1', medium, sched, ce: peerSim.digitalPin(pp.radioCe), irq: peerSim.digitalPin(pp.radioIrq), x: 0, y: 0 });
       peerSim.attachSpi(pp.radioCs, chip);
       const node = new MeterNode(peerSim.device, peerBoard, {});
+      peerNode = node;
       const radio = new Nrf24Radio({ io: peerSim.device.io, pins: { select: pp.radioCs, ce: pp.radioCe, irq: pp.radioIrq }, hz: 8e6, channel: (peerBoard.radio as { channel: number }).channel, ownAddress: Uint8Array.from(NODE_ADDR), peerAddress: Uint8Array.from(CU_ADDR), retries: 5, retryDelayUs: 500 });
       peerLink = new NodeLink(node, radio, { reportEveryS: 1 });
     }
@@ -431,7 +445,13 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
       send(`{"v":1,"id":3,"cmd":"guest-login","role":"guest","code":"${guestCode}"}`);
       waitLine(/"id":3/, 1e6);
       runFor(300e3);
-      // 4. a new member at the unit: the button, then the finger twice; then identified
+      // 4. the utility's disconnect, signed offline, relayed by the unit; the node obeys and acks
+      if (run.disconnectHex !== undefined) {
+        send(`{"v":1,"id":4,"cmd":"command","role":"utility","node":1,"hex":"${run.disconnectHex}"}`);
+        waitLine(/"type":"ack"/, 8e6);
+        runFor(300e3);
+      }
+      // 5. a new member at the unit: the button, then the finger twice; then identified
       const button = x.wiring.pin(cuPins.button);
       button.set(0, 'button');
       runFor(100e3);
@@ -461,6 +481,10 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
       reader: app.reader,
       guestCode,
       signals: app.signals.counts,
+      peerState: peerNode === undefined ? '' : peerNode.state(),
+      peerContactsClosed: peerSim === undefined ? null : peerSim.relays.main.contactsClosed(),
+      ledChanges,
+      buzzerChanges,
       timerCalls: x.timerCalls,
       outputFull: x.outputFull,
       virtualS: sched.now() / 1e6,
