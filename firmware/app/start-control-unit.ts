@@ -9,8 +9,9 @@
 //   PC link (firmware/control/pc-link.ts) on the USB serial port: readings, events, alarms
 //     and access records out; commands in, guest codes judged by Access through the one
 //     glue (firmware/control/access-link.ts)
-//   button: the technician's button window (enrol the first finger, confirm a rekey); a
-//     finger put on within the window is enrolled, otherwise identified
+//   button: the technician's button window (the policy's `button` credential: enrol the
+//     first finger, confirm-rekey); a finger put on within the window is enrolled,
+//     otherwise identified
 //   LED and buzzer (firmware/control/signals.ts): accepted, refused, alarm
 //
 // What the unit serves comes from its own flash (firmware/control/registry.ts, written by
@@ -224,7 +225,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
         access.pressButton();
         // the button window (firmware/console/credential.ts, 2 min) also arms one enrolment
         enrolUntil = clock.now() + 120e6;
-        say('button: window open (enrol the next finger, confirm a rekey)');
+        say('button: window open for 2 min (the next finger is enrolled)');
       },
     });
   }
