@@ -18,6 +18,7 @@ import { decodeControlProvisioning, encodeControlProvisioning } from '../firmwar
 import { splitGuestCode } from '../firmware/control/access-link';
 import { espruinoMissing } from '../tools/build/espruino/real';
 import { cuEspruinoBench } from '../tools/bench/cu-espruino';
+import { SimHome } from '../tools/home/home';
 
 function when(missing: string): (title: string, fn: Implementation<[]>) => void {
   if (missing === '') return (title, fn) => test(title, fn);
@@ -67,6 +68,32 @@ test('guest codes typed as one run of digits are split into pass and code', (t) 
   t.is(splitGuestCode('12492039'), '12-492039');
   t.is(splitGuestCode('3-492039'), '3-492039');
   t.is(splitGuestCode('492039'), '492039', 'no pass number: left for Access to refuse');
+});
+
+test('simulated home, the same glue: a guest logs in with a fresh code, switches off within the session, cannot log in again with it', (t) => {
+  const h = new SimHome({ seed: 5 });
+  const out: Record<string, unknown>[] = [];
+  h.onLine((l) => out.push(JSON.parse(l) as Record<string, unknown>));
+  h.step(4);
+  t.is(h.enrolled, 'ok', 'the household finger was enrolled at start');
+  t.true(out.some((l) => l.type === 'access' && l.kind === 'enrol'));
+  const ask = (o: Record<string, unknown>) => {
+    h.send(JSON.stringify({ v: 1, ...o }) + '\n');
+    return out.filter((l) => l.id === o.id).pop();
+  };
+  const issued = ask({ id: 1, cmd: 'guest-pass', role: 'household', scope: 'relay-off', uses: 3, minutes: 30 });
+  t.like(issued, { type: 'reply', ok: true, scope: 'relay-off' });
+  const code = String(issued?.code);
+  t.regex(code, /^1[0-9]{6}$/);
+  t.like(ask({ id: 2, cmd: 'guest-login', role: 'guest', code }), { type: 'reply', role: 'guest' });
+  t.like(ask({ id: 3, cmd: 'relay', role: 'guest', node: 2, state: 'off', code }), { type: 'reply', node: 2, state: 'off' });
+  t.is(h.net.nodeOf(2).node.state(), 'open');
+  t.regex(String(ask({ id: 4, cmd: 'guest-login', role: 'guest', code })?.error), /^replayed/);
+  t.regex(String(ask({ id: 5, cmd: 'relay', role: 'guest', node: 2, state: 'off', code: '1000000' })?.error), /^wrong code/);
+  t.regex(String(ask({ id: 6, cmd: 'guest-login', role: 'guest', code: '123456' })?.error), /^malformed/);
+  // after the 5 min session the login code is spent (and by then outside the ±1 step window)
+  h.step(301);
+  t.regex(String(ask({ id: 7, cmd: 'relay', role: 'guest', node: 2, state: 'off', code })?.error), /^(replayed|wrong code)/);
 });
 
 let proof: Promise<{ results: CuProofReport[] }> | undefined;

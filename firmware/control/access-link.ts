@@ -60,11 +60,32 @@ export interface AccessPortsOptions {
   wallS: () => number | undefined;
 }
 
-/** The PcLinkPorts members the access module answers. */
+/**
+ * The PcLinkPorts members the access module answers.
+ *
+ * A guest-login always spends a fresh code (a used one is refused as replayed). The code
+ * a guest logged in with then stands for that guest session (Access: 5 min) on the guest's
+ * other commands: the web page sends it with each relay request, and a second code per
+ * click would be refused as replayed. Within the session the command is judged by the
+ * policy and the pass's scope (Access.request); after it, the code is spent.
+ */
 export function accessPorts(access: Access, o: AccessPortsOptions): Pick<PcLinkPorts, 'guestCheck' | 'issueGuestPass'> {
+  // pass number -> the code its open session was started with
+  const session: { [pass: string]: string } = {};
   return {
     guestCheck: function (code: string, action: PcAction): string {
-      return access.guestCheck(splitGuestCode(code), policyActionOf(action));
+      const c = splitGuestCode(code);
+      const cut = c.indexOf('-');
+      const pass = cut > 0 ? c.substring(0, cut) : '';
+      if (action !== 'guest-login' && pass !== '' && session[pass] === c) {
+        const d = access.request('guest', policyActionOf(action), { passId: Number(pass), remote: true });
+        if (d.allowed) return '';
+        if (d.reason.indexOf('no guest session') !== 0) return d.reason;
+        delete session[pass];
+      }
+      const why = access.guestCheck(c, policyActionOf(action));
+      if (why === '' && pass !== '') session[pass] = c;
+      return why;
     },
     issueGuestPass: function (scope: string, uses: number, minutes: number): { code: string } | string {
       const r = access.issuePass('household', minutes * 60, uses, issueScope(scope), 'pc-link');
