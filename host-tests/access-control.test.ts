@@ -154,3 +154,16 @@ test('fuzz: any PC-link guest string and action gives "" or a reason, never a th
   );
   t.true(r.access.log.verify().ok);
 });
+
+test('the PC link through the real access module: guest-login is a policy action (outside the pass scope), relay-on stays refused', (t) => {
+  const r = identified();
+  const p = r.access.issuePass('household', 3600, 5, ['relay-off']);
+  if (!p.ok) return t.fail(p.error);
+  const key = base32Decode(p.secret)!;
+  const code = () => `${p.pass.id}-${totp(key, r.wallS(), TOTP_DEFAULTS)}`;
+  t.is(r.access.guestCheck(code(), 'guest-login'), '', 'the login itself is what every pass is for');
+  r.sched.runFor(30e6); // the next TOTP step: a used code is not accepted twice
+  t.is(r.access.guestCheck(code(), 'relay-off'), '');
+  r.sched.runFor(30e6);
+  t.is(r.access.guestCheck(code(), 'read'), 'out of scope: the guest pass allows relay-off');
+});

@@ -20,6 +20,28 @@ const EXPECTED: Record<string, string> = {
   'confirm-rekey': '..Y.Y.',
   disconnect: '.....Y',
   'read-access-log': '...YY.',
+  'signed-command': '.....Y',
+  'guest-login': '.Y....',
+};
+
+// the PC-link column of the same table: which asserted role may ask over the PC link
+// (serial and button never exist there: no port or button at the PC's end)
+const EXPECTED_PC: Record<string, string> = {
+  read: '.Y.YYY',
+  'relay-off': '.Y.YY.',
+  'relay-on': '...YY.',
+  'relay-on-utility-hold': '......',
+  'safety-reset': '......',
+  configure: '......',
+  restart: '......',
+  'issue-guest-pass': '...Y..',
+  'enrol-finger': '......',
+  'delete-finger': '......',
+  'confirm-rekey': '......',
+  disconnect: '......',
+  'read-access-log': '......',
+  'signed-command': '.....Y',
+  'guest-login': '.Y....',
 };
 
 test('every cell of the table, and decide() agrees with it outside the special rules', (t) => {
@@ -33,14 +55,24 @@ test('every cell of the table, and decide() agrees with it outside the special r
       t.is(may(role, action), want, `${role} x ${action}`);
       // a guest whose pass scope holds everything; a meter that has not tripped; the role's own locality
       const d = decide(role, action, { scope: Object.keys(EXPECTED) });
-      const safetyReset = action === 'safety-reset' && ['serial', 'guest', 'household', 'utility'].includes(role);
+      const pcWant = EXPECTED_PC[action][i] === 'Y';
+      t.is(may(role, action, 'pc-link'), pcWant, `pc-link: ${role} x ${action}`);
+      if (pcWant) t.true(want, `a PC-link cell is a subset of the table: ${role} x ${action}`);
+      const dp = decide(role, action, { scope: Object.keys(EXPECTED), via: 'pc-link' });
+      t.is(dp.allowed, pcWant && !safetyResetRemote(role, action, true), `decide pc-link ${role} x ${action}: ${dp.reason}`);
+      if (!pcWant) t.regex(dp.reason, / over the PC link \(allowed: /);
+      const safetyReset = safetyResetRemote(role, action, false);
       t.is(d.allowed, want && !safetyReset, `decide ${role} x ${action}: ${d.reason}`);
       if (!want) t.is(d.reason, `role ${role} may not ${action} (allowed: ${policyTable().find((r) => r.action === action)!.roles.join(', ')})`);
       cells++;
     }
   }
-  t.is(cells, 13 * 6);
+  t.is(cells, 15 * 6);
 });
+
+function safetyResetRemote(role: string, action: string, remote: boolean): boolean {
+  return action === 'safety-reset' && (remote || ['serial', 'guest', 'household', 'utility'].includes(role));
+}
 
 test('a safety trip cannot be overridden remotely by anyone', (t) => {
   for (const role of ROLES) {

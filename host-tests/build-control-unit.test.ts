@@ -86,8 +86,10 @@ test('simulated home, the same glue: a guest logs in with a fresh code, switches
   const code = String(issued?.code);
   t.regex(code, /^1[0-9]{6}$/);
   t.like(ask({ id: 2, cmd: 'guest-login', role: 'guest', code }), { type: 'reply', role: 'guest' });
-  t.like(ask({ id: 3, cmd: 'relay', role: 'guest', node: 2, state: 'off', code }), { type: 'reply', node: 2, state: 'off' });
-  t.is(h.net.nodeOf(2).node.state(), 'open');
+  t.like(ask({ id: 3, cmd: 'relay', role: 'guest', node: 2, state: 'off', code }), { type: 'reply', node: 2, state: 'off', queued: true });
+  h.step(1);
+  t.is(h.net.nodeOf(2).node.state(), 'open', 'the node obeyed the household relay message');
+  t.true(out.some((l) => l.type === 'ack' && l.node === 2 && l.result === 'done'));
   t.regex(String(ask({ id: 4, cmd: 'guest-login', role: 'guest', code })?.error), /^replayed/);
   t.regex(String(ask({ id: 5, cmd: 'relay', role: 'guest', node: 2, state: 'off', code: '1000000' })?.error), /^wrong code/);
   t.regex(String(ask({ id: 6, cmd: 'guest-login', role: 'guest', code: '123456' })?.error), /^malformed/);

@@ -65,6 +65,8 @@ test('login, cookie flags, CSRF, rate limit, body limit, path traversal, guest s
     t.is((await raw(port, 'POST', '/api/relay', { Cookie: sid, 'X-CSRF-Token': csrf.replace(/./, 'x') }, '{"node":2,"state":"off"}')).status, 403);
     const ok = raw(port, 'POST', '/api/relay', { Cookie: sid, 'X-CSRF-Token': csrf }, '{"node":2,"state":"off"}');
     t.is((await ok).status, 200);
+    // the household relay message goes over the simulated air: the node obeys once time runs
+    home.step(1);
     t.is(home.net.nodeOf(2).node.state(), 'open');
     t.is((await raw(port, 'POST', '/api/relay', { Cookie: sid, 'X-CSRF-Token': csrf }, '{"node":2,"state":"toggle"}')).status, 400);
     // oversized body

@@ -136,7 +136,7 @@ test('key rotation: the pending key is promoted on its first good frame; old-epo
 
 test('sender refuses bad type and bad length with the range', (t) => {
   const { tx } = pair();
-  t.deepEqual(tx.seal(0, new Uint8Array(1), 1), { ok: false, error: 'type 0 out of range 1..6' });
+  t.deepEqual(tx.seal(0, new Uint8Array(1), 1), { ok: false, error: 'type 0 out of range 1..7' });
   t.deepEqual(tx.seal(MSG_COMMAND, new Uint8Array(19), 19), { ok: false, error: 'bodyLen 19 out of range 0..18' });
 });
 

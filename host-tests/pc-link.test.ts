@@ -4,7 +4,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
-import { MAX_LINE, PC_ROLE_TABLE, PROTOCOL_VERSION, PcLink, encodeForward, parsePcLine, pcAllowed } from '../firmware/control/pc-link';
+import { GUEST_SCOPES, MAX_LINE, PC_ROLES, PROTOCOL_VERSION, PcLink, encodeForward, parsePcLine } from '../firmware/control/pc-link';
+import { may, policyTable } from '../firmware/access/policy';
 import type { PcLinkPorts } from '../firmware/control/pc-link';
 import { Net } from '../tools/sim/net-scenarios';
 import { newTelemetryReading } from '../firmware/link/telemetry';
@@ -60,17 +61,37 @@ test('commands: good lines parse; each bad line names its fault', (t) => {
   if (!p.ok) t.is(p.id, 'abc', 'the error carries the request id');
 });
 
-test('role table: every cell', (t) => {
+test('role table: every PC-link cell comes from the one policy table, and the parser follows it', (t) => {
   const expect: Record<string, string[]> = {
     read: ['household', 'guest', 'technician', 'utility'],
     'relay-off': ['household', 'guest', 'technician'],
     'relay-on': ['household', 'technician'],
     'signed-command': ['utility'],
     'guest-login': ['guest'],
-    'guest-issue': ['household'],
+    'issue-guest-pass': ['household'],
   };
-  t.deepEqual(Object.fromEntries(PC_ROLE_TABLE.map((r) => [r.action, r.roles])), expect);
-  for (const row of PC_ROLE_TABLE) for (const role of ['household', 'guest', 'technician', 'utility'] as const) t.is(pcAllowed(row.action, role), expect[row.action].includes(role), `${row.action}/${role}`);
+  const offered = policyTable().filter((r) => r.pcLink.length > 0);
+  t.deepEqual(Object.fromEntries(offered.map((r) => [r.action, r.pcLink])), expect);
+  t.deepEqual(PC_ROLES, ['household', 'guest', 'technician', 'utility']);
+  t.deepEqual(GUEST_SCOPES, ['read', 'relay-off']);
+  // the parser refuses exactly the cells the table refuses
+  const lines: Record<string, string> = {
+    read: '"cmd":"ping"',
+    'relay-off': '"cmd":"relay","node":1,"state":"off"',
+    'relay-on': '"cmd":"relay","node":1,"state":"on"',
+    'signed-command': '"cmd":"command","node":1,"hex":"00"',
+    'guest-login': '"cmd":"guest-login","code":"1-123456"',
+    'issue-guest-pass': '"cmd":"guest-pass","scope":"read","uses":1,"minutes":5',
+  };
+  for (const action of Object.keys(expect)) {
+    for (const role of PC_ROLES) {
+      const want = expect[action].includes(role);
+      t.is(may(role, action, 'pc-link'), want, `${action}/${role}`);
+      const p = parsePcLine(`{"v":1,"id":1,"role":"${role}",${lines[action]}}`);
+      t.is(p.ok, want, `parse ${action}/${role}`);
+      if (!p.ok) t.is(p.error, `forbidden: ${action} is not allowed to ${role} (allowed: ${expect[action].join(', ')})`);
+    }
+  }
 });
 
 test('fuzz: the line parser and the stream never throw, and answer every non-empty line', (t) => {
@@ -129,12 +150,12 @@ test('guests: without the access module refused; with it, the code is checked; a
   t.regex(c.json()[0].error, /internal: Error: boom/);
   const d = rig();
   d.link.line('{"v":1,"id":1,"cmd":"relay","role":"household","node":1,"state":"off"}');
-  t.regex(d.json()[0].error, /no household relay message on the radio link/);
+  t.regex(d.json()[0].error, /no relay port \(ControlUnit.householdRelay is not wired\)/);
   // guest passes: household only, fields checked, the access module makes the code
   d.link.line('{"v":1,"id":2,"cmd":"guest-pass","role":"household","scope":"relay-off","uses":3,"minutes":60}');
   d.link.line('{"v":1,"id":3,"cmd":"guest-pass","role":"guest","scope":"relay-off","uses":3,"minutes":60}');
   d.link.line('{"v":1,"id":4,"cmd":"guest-pass","role":"household","scope":"relay-on","uses":3,"minutes":60}');
-  t.deepEqual(d.json().slice(1).map((o) => o.error), ['guest: no access module on this unit', 'forbidden: guest-issue is not allowed to guest (allowed: household)', 'scope: one of read, relay-off']);
+  t.deepEqual(d.json().slice(1).map((o) => o.error), ['guest: no access module on this unit', 'forbidden: issue-guest-pass is not allowed to guest (allowed: household)', 'scope: one of read, relay-off']);
   const e = rig({ issueGuestPass: (scope, uses, minutes) => (uses > 50 ? 'too many uses' : { code: `c-${scope}-${uses}-${minutes}` }) });
   e.link.line('{"v":1,"id":5,"cmd":"guest-pass","role":"household","scope":"read","uses":2,"minutes":30}');
   t.deepEqual(e.json()[0], { v: 1, type: 'reply', id: 5, ok: true, code: 'c-read-2-30', scope: 'read', uses: 2, minutes: 30 });

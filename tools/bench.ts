@@ -197,7 +197,10 @@ async function main(): Promise<void> {
   row('xs.computrons_fp_packet (16-byte ack)', acc7.xs.computrons_fp_packet, '(measured)');
   row('access.log_records_lost', `${acc7.access.log_records_lost} of ${acc7.access.log_power_cut_points} cuts`, '0');
   row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
-  row('gateway.msgs_per_s (embedded / mosquitto)', `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`, '>= 10000 (readings, 3 publishes each)');
+  row('sched.xs_computrons_plan_day (15 / 30 min slots)', `${priv.sched.xs_computrons_plan_day} / ${priv.sched.xs_computrons_plan_day_30min}`, '(30 min on the board)');
+  row('sched.xs_computrons_plan_slice_max x plan_slices_30min', `${priv.sched.xs_computrons_plan_slice_max} x ${priv.sched.plan_slices_30min}`, '(one slice per 1 s tick)');
+  row('sched.table_bytes (15 / 30 min slots)', `${priv.sched.table_bytes_15min} / ${priv.sched.table_bytes_30min}`, '<= 65536 on the board');
+  row('gateway.msgs_per_s (embedded / mosquitto)', `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`, '>= 10000 (readings; relay state on change)');
   row('gateway.publish_p99_ms (embedded / mosquitto)', `${mon.gateway.publish_p99_ms.embedded} / ${mon.gateway.publish_p99_ms.mosquitto ?? '-'}`, '(line in -> PUBACK)');
   row('dashboard.bytes', mon.dashboard.bytes, '< 300000');
   row('sim.homes_realtime_factor (100 homes)', homes.realtime_factor, '>= 10');

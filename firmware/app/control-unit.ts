@@ -7,16 +7,21 @@
 //   downlink sendCommand(node, bytes): commands arrive here already signed (offline, by
 //           the authority key, which this unit never holds); the unit only adds the link
 //           layer (its link keys) and fragments them to fit the radio.
+//           householdRelay(node, on, role): the household's own switch, one MSG_HOUSEHOLD
+//           frame under the link keys, after the policy (firmware/access/policy.ts, PC-link
+//           cells; the node asks the policy again and is the judge); its ack comes back.
 //
 // Portable like the rest of firmware/: a Clock, a Store, a Radio and an optional Timer in.
 import type { Clock, Store, Timer } from '../../hal/io';
 import type { Radio } from '../../hal/radio';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
+import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
 import { fragmentMessage } from '../link/fragment';
 import { deriveLinkKeys, pairingSecret } from '../link/keys';
 import type { Ack, NodeEvent } from '../link/messages';
-import { decodeAck, decodeEvent, SECURITY_CLASSES } from '../link/messages';
+import { decodeAck, decodeEvent, encodeHouseholdRelay, HOUSEHOLD_BYTES, SECURITY_CLASSES } from '../link/messages';
+import { isLatchedState } from '../protection/breaker';
+import { decide } from '../access/policy';
 import type { TelemetryReading } from '../link/telemetry';
 import { decodeTelemetry, newTelemetryReading } from '../link/telemetry';
 import { AnomalyDetector, defaultAnomalyOptions } from '../control/anomaly';
@@ -25,13 +30,18 @@ import { NodeEntry } from '../control/node-table';
 import type { ControlNodeConfig } from '../control/node-table';
 import { SecurityLog } from '../control/security-log';
 import { Access } from '../access/access';
+import { HomeEnergy } from '../policy/home-energy';
+import type { EnergyState, HomeEnergyOptions } from '../policy/home-energy';
+import type { SchedulerInput } from '../schedule/model';
+import type { SchedulerKind } from '../schedule/runner';
 import type { AccessAlarm, AccessOptions } from '../access/access';
 
 export type Forward =
   | { kind: 'reading'; nodeId: number; tUs: number; counter: number; reading: TelemetryReading }
   | { kind: 'event'; nodeId: number; tUs: number; event: NodeEvent }
   | { kind: 'ack'; nodeId: number; tUs: number; ack: Ack }
-  | { kind: 'alarm'; nodeId: number; tUs: number; alarm: Alarm };
+  | { kind: 'alarm'; nodeId: number; tUs: number; alarm: Alarm }
+  | { kind: 'energy'; nodeId: number; tUs: number; energy: EnergyState };
 
 export interface ControlUnitOptions {
   clock: Clock;
@@ -49,6 +59,12 @@ export interface ControlUnitOptions {
   logCapacity?: number;
   /** the access layer (fingerprint reader, guest passes, policy, access log; needs `timer`) */
   access?: Omit<AccessOptions, 'clock' | 'store' | 'timer'>;
+  /**
+   * the home's energy management (firmware/policy/home-energy.ts: household policy, battery
+   * load hiding, load schedule), stepped on every tick; `reportEveryS` (10..3600, default
+   * 60) is how often its state goes out as an `energy` forward
+   */
+  energy?: HomeEnergyOptions & { reportEveryS?: number };
 }
 
 const QUEUE_MAX = 64;
@@ -69,7 +85,14 @@ export class ControlUnit {
   readonly nodes: Record<string, NodeEntry> = {};
   readonly log: SecurityLog;
   readonly anomaly: AnomalyDetector;
-  readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0 };
+  readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0, householdSent: 0, householdRefused: 0 };
+  /** per node: does protection hold its relay open, as last heard (telemetry flags, trip events)? */
+  private readonly safetyOpen: Record<string, boolean> = {};
+  private householdId = 0;
+  /** the home's energy management; undefined without `energy` */
+  readonly energy: HomeEnergy | undefined;
+  private readonly energyEveryUs: number;
+  private energyNextUs = 0;
   private readonly queue: Uint8Array[] = [];
   private msgId = 0;
   private readonly clock: Clock;
@@ -79,6 +102,10 @@ export class ControlUnit {
   constructor(readonly o: ControlUnitOptions) {
     this.clock = o.clock;
     this.access = o.access === undefined ? undefined : this.makeAccess(o.access);
+    this.energy = o.energy === undefined ? undefined : new HomeEnergy(o.energy);
+    const er = o.energy === undefined || o.energy.reportEveryS === undefined ? 60 : o.energy.reportEveryS;
+    if (!(er >= 10 && er <= 3600)) throw new RangeError(`ControlUnit.energy.reportEveryS ${er} out of range 10..3600`);
+    this.energyEveryUs = er * 1e6;
     this.profile = profileOf(o.radio.profile);
     const every = o.reportEveryS === undefined ? 10 : o.reportEveryS;
     if (!(every >= 1 && every <= 3600)) throw new RangeError(`ControlUnit.reportEveryS ${every} out of range 1..3600`);
@@ -150,7 +177,39 @@ export class ControlUnit {
 
   /** The periodic check: silent nodes. */
   tick(): void {
-    this.anomaly.tick(this.clock.now());
+    const now = this.clock.now();
+    this.anomaly.tick(now);
+    const en = this.energy;
+    if (en !== undefined) {
+      en.step(now);
+      if (now >= this.energyNextUs) {
+        this.energyNextUs = now + this.energyEveryUs;
+        this.forward({ kind: 'energy', nodeId: 0, tUs: now, energy: en.state() });
+      }
+    }
+  }
+
+  /**
+   * Plan a day of deferrable loads (firmware/schedule) from `startUs` on this unit's clock
+   * and drive it through the household relay message: a load's relay is named
+   * 'node:<id>'. Needs `energy`. Returns '' or why not.
+   */
+  planDay(input: SchedulerInput, startUs: number, kind?: SchedulerKind): string {
+    const en = this.energy;
+    if (en === undefined) return 'energy: this unit has no energy management (ControlUnitOptions.energy)';
+    return en.setSchedule(input, startUs, (relay: string, on: boolean) => this.loadRelay(relay, on), kind);
+  }
+
+  private loadRelay(relay: string, on: boolean): boolean {
+    if (relay.indexOf('node:') !== 0) return false;
+    const id = Number(relay.substring(5));
+    if (this.safetyOpen[id] === true && on) return false;
+    return typeof this.sendHouseholdRelay(id, on) === 'number';
+  }
+
+  /** The energy management's state now (battery, visible vs real load, schedule), or undefined. */
+  energyState(): EnergyState | undefined {
+    return this.energy === undefined ? undefined : this.energy.state();
   }
 
   private onFrame(f: Uint8Array): void {
@@ -181,6 +240,13 @@ export class ControlUnit {
       const d = decodeTelemetry(o.body, o.body.length, r);
       if (!d.ok) return this.airReject(e.nodeId, 'telemetry-length');
       e.lastReading = r;
+      // FLAG_SAFETY_OPEN | FLAG_RECLOSING (firmware/app/node-link.ts)
+      const held = (r.flags & 6) !== 0;
+      this.safetyOpen[e.nodeId] = held;
+      if (this.energy !== undefined) {
+        this.energy.feed(e.nodeId, r.p);
+        this.energy.safety(e.nodeId, held, t);
+      }
       e.readings++;
       this.stats.readings++;
       this.anomaly.onReading(e.nodeId, r, t);
@@ -189,7 +255,13 @@ export class ControlUnit {
       const ev = decodeEvent(o.body, o.body.length);
       this.stats.events++;
       if (ev.kind === 'invalid') return this.airReject(e.nodeId, 'event-format');
-      if (ev.kind === 'trip') e.trips.push({ tUs: t, seq: ev.seq, state: ev.state, reason: ev.reason });
+      if (ev.kind === 'trip') {
+        e.trips.push({ tUs: t, seq: ev.seq, state: ev.state, reason: ev.reason });
+        if (isLatchedState(ev.state) || ev.state === 'reclosing') {
+          this.safetyOpen[e.nodeId] = true;
+          if (this.energy !== undefined) this.energy.safety(e.nodeId, true, t);
+        }
+      }
       if (ev.kind === 'security') this.nodeSecurity(e, ev.counts, t);
       this.forward({ kind: 'event', nodeId: e.nodeId, tUs: t, event: ev });
     } else if (o.type === MSG_ACK) {
@@ -270,6 +342,49 @@ export class ControlUnit {
     this.stats.commandsSent++;
     this.flush();
     return '';
+  }
+
+  /**
+   * The household's relay switch for node `nodeId` (the PC link's `relay` port). `role` is
+   * the role the PC asserts; the policy's PC-link cells decide (a guest's pass has been
+   * checked before this port: PcLink asks the access module first), and while the unit last
+   * heard that protection holds the relay open, closing is refused here with the policy's
+   * reason, saving the air. Then one MSG_HOUSEHOLD frame goes out; the node asks the policy
+   * again and answers with an ack (code ACK_CODE_HOUSEHOLD, seq = the request id).
+   * Returns '' or why not.
+   */
+  householdRelay(nodeId: number, on: boolean, role: string): string {
+    const e = this.nodes[nodeId];
+    if (e === undefined) return `node ${nodeId} not in the registry`;
+    const action = on ? 'relay-on' : 'relay-off';
+    const d = decide(role, action, { via: 'pc-link', tripped: this.safetyOpen[nodeId] === true, scope: role === 'guest' ? [action] : undefined });
+    if (!d.allowed) {
+      this.stats.householdRefused++;
+      return d.reason.indexOf('safety') === 0 ? d.reason + ` (node ${nodeId} last reported its relay held open by protection)` : d.reason;
+    }
+    const r = this.sendHouseholdRelay(nodeId, on);
+    if (typeof r === 'string') return r;
+    // the household's own switch outranks the scheduler (docs/POLICY.md, rank user)
+    if (this.energy !== undefined) this.energy.userSwitch(nodeId, on, this.clock.now());
+    return '';
+  }
+
+  /**
+   * The frame itself, without the unit's own check (the node is the judge either way):
+   * returns the request id its ack will carry, or why not.
+   */
+  sendHouseholdRelay(nodeId: number, on: boolean): number | string {
+    const e = this.nodes[nodeId];
+    if (e === undefined) return `node ${nodeId} not in the registry`;
+    this.householdId = (this.householdId + 1) >>> 0;
+    const b = new Uint8Array(HOUSEHOLD_BYTES);
+    encodeHouseholdRelay(1, on, this.householdId, b);
+    const s = e.sender.seal(MSG_HOUSEHOLD, b, HOUSEHOLD_BYTES);
+    if (!s.ok) return s.error;
+    this.enqueue(s.frame);
+    this.stats.householdSent++;
+    this.flush();
+    return this.householdId;
   }
 
   /**

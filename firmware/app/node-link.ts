@@ -6,6 +6,8 @@
 //   downlink  Radio -> address filter -> LinkReceiver (persisted replay window)
 //             -> Reassembler (fragments) -> CommandGuard (authority signature, sequence,
 //             budgets, safety) -> node actions (relay, limits, time, key change)
+//             -> household relay requests (MSG_HOUSEHOLD, link keys only): the policy
+//             (firmware/access/policy.ts) as role household, remote -> relay on/off
 //
 // Safety first: a remote reconnect is refused while protection holds the relay open
 // (tripped, lockout, fail-safe) and while it waits to reclose; the breaker itself refuses
@@ -22,7 +24,7 @@ import { RECORD } from '../store/keys';
 import { FrameCounter } from '../link/counter';
 import { PersistentReplayWindow } from '../link/replay';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_DOWN, DIR_UP, HEADER_BYTES, REJECT_REASONS, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
+import { DIR_DOWN, DIR_UP, HEADER_BYTES, REJECT_REASONS, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
 import { Reassembler } from '../link/fragment';
 import type { FragmentReject } from '../link/fragment';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, CMD_TIME_SYNC, COMMAND_REJECTS, CommandGuard } from '../link/command';
@@ -34,7 +36,8 @@ import { DISCONNECT_REASONS } from './meter-node';
 import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, keyFingerprint, loadLinkKeys, loadLinkProv, pairingSecret } from '../link/keys';
 import type { LinkKeys } from '../link/keys';
 import { TELEMETRY_BYTES, encodeTelemetry, newTelemetryReading } from '../link/telemetry';
-import { ACK_DONE, ACK_FAIL, ACK_FAILED, ACK_PENDING, ACK_REFUSED, LIMIT_FIELDS, SECURITY_CLASSES, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent } from '../link/messages';
+import { ACK_CODE_HOUSEHOLD, ACK_DONE, ACK_FAIL, ACK_FAILED, ACK_PENDING, ACK_REFUSED, HOUSEHOLD_REJECTS, LIMIT_FIELDS, SECURITY_CLASSES, decodeHouseholdRelay, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent } from '../link/messages';
+import { decide } from '../access/policy';
 import type { MeterNode } from './meter-node';
 import type { LinkConsole } from './console-target';
 
@@ -132,7 +135,7 @@ export class NodeLink implements LinkConsole {
   private securityTotal = 0;
   /** every refusal since boot, by 'link.<reason>' / 'cmd.<reason>' / 'frag.<reason>' */
   readonly rejects: Record<string, number> = {};
-  readonly stats = { telemetry: 0, events: 0, acks: 0, radioRefused: 0, queueDropped: 0, received: 0, ignored: 0, accepted: 0, commandsDone: 0, commandsRefused: 0, commandsFailed: 0 };
+  readonly stats = { telemetry: 0, events: 0, acks: 0, radioRefused: 0, queueDropped: 0, received: 0, ignored: 0, accepted: 0, commandsDone: 0, commandsRefused: 0, commandsFailed: 0, householdDone: 0, householdRefused: 0 };
   lastSecurity = '';
   lastError = '';
   private readonly sliceUnits: number;
@@ -339,9 +342,52 @@ export class NodeLink implements LinkConsole {
         if (m.length < 1 || m[0] !== MSG_COMMAND) this.security('frag.inner-type', 2);
         else this.onCommand(m.subarray(1), m.length - 1);
       }
+    } else if (o.type === MSG_HOUSEHOLD) {
+      this.onHousehold(o.body, o.body.length);
     } else {
       this.security('link.unexpected-type', 2);
     }
+  }
+
+  /**
+   * The household's relay switch. The frame passed the link's tag and replay checks (a
+   * forged or replayed one never gets here: counted as link.tag / link.replay). The link
+   * keys give household rank and no more, so the node asks the policy as role household,
+   * from a distance: opening always; closing never while protection holds the relay open
+   * (tripped, lockout, fail-safe, waiting to reclose), nor over a utility disconnect.
+   */
+  private onHousehold(b: Uint8Array, len: number): void {
+    const m = decodeHouseholdRelay(b, len);
+    if (typeof m === 'string') {
+      this.security('household.format', 2);
+      this.lastError = m;
+      return this.householdRefused('format', 0, '');
+    }
+    if (m.relay !== 1) return this.householdRefused('relay-id', m.requestId, `relay ${m.relay} out of range 1..1`);
+    const d = decide('household', m.on ? 'relay-on' : 'relay-off', { tripped: this.openBySafety(), remote: true });
+    if (!d.allowed) return this.householdRefused(d.reason.indexOf('safety') === 0 ? 'safety' : 'policy', m.requestId, d.reason);
+    if (m.on && this.node.utilityHoldReason() !== '') {
+      const h = decide('household', 'relay-on-utility-hold', { remote: true });
+      if (!h.allowed) return this.householdRefused('utility-hold', m.requestId, h.reason);
+    }
+    // 'serial' is the node's actor without a credential: it never lifts a utility hold
+    const r = this.node.relay(m.on, 'serial');
+    if (r !== 'ok') {
+      this.lastError = r;
+      this.stats.householdRefused++;
+      return this.ack(ACK_CODE_HOUSEHOLD, ACK_FAILED, ACK_FAIL.indexOf('relay'), m.requestId);
+    }
+    this.stats.householdDone++;
+    this.ack(ACK_CODE_HOUSEHOLD, ACK_DONE, 0, m.requestId);
+  }
+
+  private householdRefused(reason: string, requestId: number, detail: string): void {
+    // a policy refusal is no attack: counted and shown (`Link`), not reported as security
+    const k = 'household.' + reason;
+    if (reason !== 'format') this.rejects[k] = (this.rejects[k] === undefined ? 0 : this.rejects[k]) + 1;
+    if (detail !== '') this.lastError = detail;
+    this.stats.householdRefused++;
+    this.ack(ACK_CODE_HOUSEHOLD, ACK_REFUSED, HOUSEHOLD_REJECTS.indexOf(reason), requestId);
   }
 
   private fragmentReject(reason: FragmentReject): void {

@@ -26,6 +26,7 @@ import type { Forward } from './control-unit';
 import type { Access, AccessAlarm } from '../access/access';
 import type { LogEntry } from '../access/access-log';
 import { PcLink } from '../control/pc-link';
+import type { PcRole } from '../control/pc-link';
 import type { JsonObject } from '../console/json';
 import { accessPorts, accessRecord } from '../control/access-link';
 import { loadControlProvisioning } from '../control/registry';
@@ -184,6 +185,10 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       },
       sendCommand: function (nodeId: number, b: Uint8Array): string {
         return unit.sendCommand(nodeId, b);
+      },
+      // the household's own switch: one MSG_HOUSEHOLD frame after the policy; the node's ack follows
+      relay: function (nodeId: number, on: boolean, role: PcRole): string {
+        return unit.householdRelay(nodeId, on, role);
       },
       guestCheck: guest.guestCheck,
       issueGuestPass: guest.issueGuestPass,

@@ -10,7 +10,8 @@
 // Guest codes on the PC link: "<pass>-<digits>", "<pass> <digits>", or the pass number
 // followed directly by the 6 digits ("3492039" = pass 3, code 492039), since the web page
 // takes letters and digits only. The pass number is 1..255 (guest.ts), the code the TOTP
-// of RFC 6238 (6 digits, 30 s).
+// of RFC 6238 (6 digits, 30 s). PC-link actions are policy actions (firmware/access/policy.ts):
+// `guest-login` is one, outside any pass's scope.
 //
 // The PC at the end of the cable is the household's machine (pc-link.ts): a `guest-pass`
 // request with role household is issued on that credential, named "pc-link" in the access
@@ -38,15 +39,6 @@ export function splitGuestCode(code: string): string {
   if (code.indexOf('-') >= 0 || code.indexOf(' ') >= 0) return code;
   if (allDigits(code) && code.length > DIGITS) return code.substring(0, code.length - DIGITS) + '-' + code.substring(code.length - DIGITS);
   return code;
-}
-
-/**
- * The policy action a PC-link action asks for. A guest login asks for `read` (every pass
- * allows it: see issueScope); the rest carry the same names in both tables.
- */
-export function policyActionOf(a: PcAction): string {
-  if (a === 'guest-login') return 'read';
-  return a;
 }
 
 /** A PC-link guest scope as policy actions: a pass that may open relays may also read. */
@@ -78,12 +70,12 @@ export function accessPorts(access: Access, o: AccessPortsOptions): Pick<PcLinkP
       const cut = c.indexOf('-');
       const pass = cut > 0 ? c.substring(0, cut) : '';
       if (action !== 'guest-login' && pass !== '' && session[pass] === c) {
-        const d = access.request('guest', policyActionOf(action), { passId: Number(pass), remote: true });
+        const d = access.request('guest', action, { passId: Number(pass), remote: true });
         if (d.allowed) return '';
         if (d.reason.indexOf('no guest session') !== 0) return d.reason;
         delete session[pass];
       }
-      const why = access.guestCheck(c, policyActionOf(action));
+      const why = access.guestCheck(c, action);
       if (why === '' && pass !== '') session[pass] = c;
       return why;
     },

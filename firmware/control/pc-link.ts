@@ -2,7 +2,7 @@
 // paper's RS-232/USB to the PC). docs/PC-LINK.md lists every message; this module is the
 // only encoder and parser of it on the unit, and tools/gateway reads the same lines.
 //
-//   out  hello, reading, trip, security, rekey, ack, alarm, access, reply, error
+//   out  hello, reading, trip, security, rekey, ack, alarm, access, energy, reply, error
 //   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass
 //
 // Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
@@ -17,50 +17,28 @@
 // and asserts their role); a guest's command must carry the guest code, checked by the
 // unit's access module through `PcLinkPorts.guestCheck`; utility orders are bytes signed
 // by the authority key, which only the node can verify (the unit and the PC hold no
-// such key). PC_ROLE_TABLE is the one place a PC-link permission is decided.
+// such key). Who may ask for what is a column of the one policy table
+// (firmware/access/policy.ts, `may(role, action, 'pc-link')`); this module keeps no table.
 //
 // Portable: no Node built-ins, no timers; lines in through feed(), out through `write`.
 import type { Forward } from '../app/control-unit';
+import type { EnergyState } from '../policy/home-energy';
 import type { TelemetryReading } from '../link/telemetry';
 import { quote, toJson } from '../console/json';
 import type { JsonObject, JsonValue } from '../console/json';
+import { PC_LINK_ROLES, guestScopes, may, rolesFor } from '../access/policy';
+import type { Action, Role } from '../access/policy';
 
 export const PROTOCOL_VERSION = 1;
 /** longest line either side accepts, characters (a reading line is ~150; a signed command in hex ~200) */
 export const MAX_LINE = 1024;
 
-export type PcRole = 'household' | 'guest' | 'technician' | 'utility';
-export const PC_ROLES: PcRole[] = ['household', 'guest', 'technician', 'utility'];
+/** The roles a PC may assert (the policy's PC-link columns). */
+export type PcRole = Extract<Role, 'household' | 'guest' | 'technician' | 'utility'>;
+export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 
-export type PcAction = 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'guest-issue';
-
-/** Which role may do what over the PC link (docs/PC-LINK.md "Roles"). */
-export const PC_ROLE_TABLE: { action: PcAction; roles: PcRole[] }[] = [
-  { action: 'read', roles: ['household', 'guest', 'technician', 'utility'] },
-  // opening is the safe direction; a guest may open only with a pass whose scope allows it
-  { action: 'relay-off', roles: ['household', 'guest', 'technician'] },
-  { action: 'relay-on', roles: ['household', 'technician'] },
-  // the bytes carry the authority's signature; the node verifies them, the unit only relays
-  { action: 'signed-command', roles: ['utility'] },
-  { action: 'guest-login', roles: ['guest'] },
-  // a household member issues a guest pass (the access module makes and keeps it)
-  { action: 'guest-issue', roles: ['household'] },
-];
-
-export function pcAllowed(action: PcAction, role: PcRole): boolean {
-  for (let i = 0; i < PC_ROLE_TABLE.length; i++) {
-    if (PC_ROLE_TABLE[i].action !== action) continue;
-    const r = PC_ROLE_TABLE[i].roles;
-    for (let k = 0; k < r.length; k++) if (r[k] === role) return true;
-    return false;
-  }
-  return false;
-}
-
-function rolesFor(action: PcAction): string {
-  for (let i = 0; i < PC_ROLE_TABLE.length; i++) if (PC_ROLE_TABLE[i].action === action) return PC_ROLE_TABLE[i].roles.join(', ');
-  return '';
-}
+/** The policy actions a PC-link command can ask for. */
+export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass'>;
 
 // ---- out: device -> PC ----
 
@@ -87,8 +65,36 @@ export function readingJson(nodeId: number, tUs: number, counter: number, r: Tel
   };
 }
 
+/** the `energy` message's own schema version (a new field is additive; a change of meaning bumps it) */
+export const ENERGY_VERSION = 1;
+/** longest load name, relay name and unmet reason in an `energy` line: 8 loads stay under MAX_LINE (tested) */
+const ENERGY_NAME = 16;
+const ENERGY_RELAY = 12;
+const ENERGY_REASON = 32;
+
+/** The energy management's state as an `energy` line (docs/PC-LINK.md). */
+export function encodeEnergy(tUs: number, e: EnergyState): string {
+  let sched: JsonValue = null;
+  const s = e.schedule;
+  if (s !== undefined) {
+    const loads: JsonValue[] = [];
+    for (let i = 0; i < s.loads.length; i++) {
+      const l = s.loads[i];
+      // [name, relay, on, next planned start s | null, unmet reason | ""]: arrays keep 8 loads in one line
+      loads.push([l.name.substring(0, ENERGY_NAME), l.relay.substring(0, ENERGY_RELAY), l.on, l.nextS < 0 ? null : l.nextS, l.unmet.substring(0, ENERGY_REASON)]);
+    }
+    sched = { slotS: s.slotS, start: s.startUs, planning: s.planning, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
+  }
+  return toJson({
+    v: PROTOCOL_VERSION, type: 'energy', ev: ENERGY_VERSION, t: tUs,
+    realW: round(e.realW, 1), visibleW: round(e.visibleW, 1), batteryW: round(e.batteryW, 1), soc: round(e.soc, 1000),
+    owner: e.owner, algo: e.algorithm, realWh: round(e.realWh, 10), visibleWh: round(e.visibleWh, 10), sched: sched,
+  });
+}
+
 /** One Forward from the control unit as one PC-link line (without the newline). */
 export function encodeForward(f: Forward): string {
+  if (f.kind === 'energy') return encodeEnergy(f.tUs, f.energy);
   if (f.kind === 'reading') return toJson(readingJson(f.nodeId, f.tUs, f.counter, f.reading));
   if (f.kind === 'alarm') return toJson({ v: PROTOCOL_VERSION, type: 'alarm', node: f.nodeId, t: f.tUs, kind: f.alarm.kind, detail: f.alarm.detail });
   if (f.kind === 'ack') {
@@ -151,8 +157,8 @@ export type PcCommand =
 export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
 
 const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass'];
-/** what a guest pass may allow (PC_ROLE_TABLE actions open to a guest) */
-export const GUEST_SCOPES = ['read', 'relay-off'];
+/** what a guest pass issued over the PC link may allow (the policy's PC-link guest cells) */
+export const GUEST_SCOPES: string[] = guestScopes('pc-link');
 
 function bad(id: JsonValue, error: string): PcParse {
   return { ok: false, id: id, error: error };
@@ -183,7 +189,7 @@ export function actionOf(c: PcCommand): PcAction {
   if (c.cmd === 'relay') return c.state === 'on' ? 'relay-on' : 'relay-off';
   if (c.cmd === 'command') return 'signed-command';
   if (c.cmd === 'guest-login') return 'guest-login';
-  if (c.cmd === 'guest-pass') return 'guest-issue';
+  if (c.cmd === 'guest-pass') return 'issue-guest-pass';
   return 'read';
 }
 
@@ -243,7 +249,7 @@ export function parsePcLine(line: string): PcParse {
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
   const action = actionOf(c);
-  if (!pcAllowed(action, r)) return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action) + ')');
+  if (!may(r, action, 'pc-link')) return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action, 'pc-link').join(', ') + ')');
   return { ok: true, command: c };
 }
 
@@ -258,9 +264,9 @@ export interface PcLinkPorts {
   /** forward authority-signed command bytes to a node ('' or why not): ControlUnit.sendCommand */
   sendCommand(nodeId: number, bytes: Uint8Array): string;
   /**
-   * Switch a node's relay for the household (or a guest with a scope that allows it).
-   * Absent: the radio link has no household relay message yet (firmware/link/command.ts
-   * carries only authority-signed relay codes), so the unit refuses with that reason.
+   * Switch a node's relay for the household (or a guest with a scope that allows it):
+   * ControlUnit.householdRelay (a MSG_HOUSEHOLD frame under the link keys; the node's
+   * ack line follows). Absent: refused, naming the missing port.
    */
   relay?: (nodeId: number, on: boolean, role: PcRole) => string;
   /**
@@ -367,9 +373,10 @@ export class PcLink {
         }
       }
       else if (c.cmd === 'relay') {
-        if (this.ports.relay === undefined) why = 'relay: no household relay message on the radio link yet (only authority-signed relay commands)';
+        if (this.ports.relay === undefined) why = 'relay: this unit has no relay port (ControlUnit.householdRelay is not wired)';
         else why = this.ports.relay(c.node, c.state === 'on', c.role);
-        if (why === '') body = { node: c.node, state: c.state };
+        // queued: the node's ack line (code 16) says whether it obeyed
+        if (why === '') body = { node: c.node, state: c.state, queued: true };
       } else {
         why = this.ports.sendCommand(c.node, unhex(c.hex));
         if (why === '') body = { node: c.node, queued: true };

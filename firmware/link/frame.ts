@@ -28,7 +28,9 @@ export const MSG_ACK = 4;
 export const MSG_EVENT = 5;
 // 6: time sync, still accepted as a type (docs/LINK.md); the time comes in a signed
 // command (CMD_TIME_SYNC, firmware/link/command.ts), so nothing sends it
-const MSG_LAST = 6;
+/** the household's relay switch, authenticated by the link keys (firmware/link/messages.ts) */
+export const MSG_HOUSEHOLD = 7;
+const MSG_LAST = 7;
 
 export interface RadioProfile {
   name: string;

@@ -14,6 +14,16 @@
 // Ack body: command code u8 | result u8 (0 done, 1 pending local confirmation, 2 refused
 //   by the policy, 3 failed in the node) | reason u8 (COMMAND_REJECTS index for 2, an
 //   ACK_FAIL index for 3, else 0) | authority sequence u32
+//   (code ACK_CODE_HOUSEHOLD: the reason indexes HOUSEHOLD_REJECTS, the sequence is the
+//   control unit's request id)
+//
+// Household relay body (MSG_HOUSEHOLD, downlink, one frame on every profile): the
+// household's own on/off switch. Authenticated by the link keys only (the frame's tag and
+// the persisted replay window), not by the authority key, so it carries the household's
+// rank and no more: the node obeys it within the policy (firmware/access/policy.ts, as
+// role household, remote): it never closes over a protection trip, lockout, fail-safe or
+// a pending reclose, nor over a utility disconnect.
+//   version u8 (1) | relay id u8 (1) | state u8 (0 off, 1 on) | request id u32
 import { getU32, putU32 } from '../store/records';
 import { COMMAND_REJECTS } from './command';
 
@@ -32,6 +42,35 @@ export const ACK_FAILED = 3;
 export const ACK_FAIL: string[] = ['', 'relay', 'limit-id', 'limit-range', 'epoch', 'keys', 'time'];
 
 const REASON_MAX = 14;
+
+/** the ack code of a household relay request (signed command codes are 1..5) */
+export const ACK_CODE_HOUSEHOLD = 16;
+export const HOUSEHOLD_VERSION = 1;
+export const HOUSEHOLD_BYTES = 7;
+/** why a node refused a household relay request (ack reason index) */
+export const HOUSEHOLD_REJECTS: string[] = ['', 'safety', 'utility-hold', 'format', 'relay-id', 'policy'];
+
+export interface HouseholdRelay {
+  relay: number;
+  on: boolean;
+  requestId: number;
+}
+
+export function encodeHouseholdRelay(relay: number, on: boolean, requestId: number, out: Uint8Array): number {
+  out[0] = HOUSEHOLD_VERSION;
+  out[1] = relay & 0xff;
+  out[2] = on ? 1 : 0;
+  putU32(out, 3, requestId);
+  return HOUSEHOLD_BYTES;
+}
+
+/** Decode a household relay body; never throws, a string names what is wrong. */
+export function decodeHouseholdRelay(b: Uint8Array, len: number): HouseholdRelay | string {
+  if (len !== HOUSEHOLD_BYTES || b.length < len) return `household relay length ${len}, expected ${HOUSEHOLD_BYTES}`;
+  if (b[0] !== HOUSEHOLD_VERSION) return `household relay version ${b[0]}, expected ${HOUSEHOLD_VERSION}`;
+  if (b[2] > 1) return `household relay state ${b[2]} out of range 0..1`;
+  return { relay: b[1], on: b[2] === 1, requestId: getU32(b, 3) };
+}
 
 export function encodeTripEvent(seq: number, state: string, reason: string, out: Uint8Array): number {
   out[0] = EVENT_TRIP;
@@ -116,7 +155,8 @@ export function decodeAck(b: Uint8Array, len: number): Ack | string {
   if (b[1] > 3) return `ack result ${b[1]} out of range 0..3`;
   const res = results[b[1]];
   let reason = '';
-  if (res === 'refused') reason = b[2] < COMMAND_REJECTS.length ? COMMAND_REJECTS[b[2]] : 'unknown';
+  const rejects = b[0] === ACK_CODE_HOUSEHOLD ? HOUSEHOLD_REJECTS : COMMAND_REJECTS;
+  if (res === 'refused') reason = b[2] < rejects.length ? rejects[b[2]] : 'unknown';
   // pending: 0 a key change waiting for its local confirmation, else why ('queued' for a verify slot)
   if (res === 'pending' && b[2] !== 0) reason = b[2] < COMMAND_REJECTS.length ? COMMAND_REJECTS[b[2]] : 'unknown';
   if (res === 'failed') reason = b[2] < ACK_FAIL.length ? ACK_FAIL[b[2]] : 'unknown';

@@ -24,6 +24,12 @@ export class BatteryController {
     this.policy = policy;
   }
 
+  /** state of charge, fraction (NaN without a battery) */
+  soc(): number {
+    const b = this.hider.battery;
+    return b === undefined ? NaN : b.soc();
+  }
+
   step(realW: number, dtS: number, nowS: number): BatteryStep {
     const b = this.hider.battery;
     if (b === undefined) return { visibleW: realW, batteryW: 0, owner: 0 };

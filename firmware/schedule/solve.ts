@@ -47,98 +47,163 @@ function prepare(s: SchedulerInput, idx: number[]): Prepared {
   return { idx: idx, k: k, first: first, end: end, mult: mult, states: states };
 }
 
-/** Exact schedule of the loads idx (all of them), or undefined when infeasible; 'big' when too large. */
-function exactFor(s: SchedulerInput, idx: number[]): { on: number[][]; cost: number } | undefined | 'big' {
-  const p = prepare(s, idx);
-  const n = idx.length;
-  const T = s.pricePerKWh.length;
-  if (p.states * T > MAX_CELLS) return 'big';
-  // typed arrays: one byte per (slot, state) for the choice (n <= 8 loads), 8 bytes per
-  // state for the running cost; the Lua core does not include this module
-  let cur = new Float64Array(p.states);
-  cur.fill(Infinity);
-  cur[0] = 0;
-  let next = new Float64Array(p.states);
-  const back: Uint8Array[] = [];
-  const prog: number[] = [];
-  for (let j = 0; j < n; j++) prog.push(0);
-  // per on/off combination: its power, its step in the state number, and (per slot) its cost
-  const combos = 1 << n;
-  const maskW = new Float64Array(combos);
-  const maskStep = new Float64Array(combos);
-  const maskCost = new Float64Array(combos);
-  for (let m = 0; m < combos; m++) {
-    for (let j = 0; j < n; j++) {
-      if ((m & (1 << j)) !== 0) {
-        maskW[m] += s.loads[idx[j]].powerW;
-        maskStep[m] += p.mult[j];
+/**
+ * The dynamic programme for one set of loads, resumable: advance(budget) visits at most
+ * about `budget` (slot, state) cells and returns, so the control unit can plan in slices
+ * between other work (one visit is a state decode plus its on/off subsets, at most 2^n).
+ */
+class ExactRun {
+  readonly big: boolean;
+  private readonly s: SchedulerInput;
+  private readonly p: Prepared;
+  private readonly n: number;
+  private readonly T: number;
+  private cur: Float64Array;
+  private next: Float64Array;
+  private readonly back: Uint8Array[] = [];
+  private readonly prog: number[] = [];
+  private readonly maskW: Float64Array;
+  private readonly maskStep: Float64Array;
+  private readonly maskCost: Float64Array;
+  private readonly combos: number;
+  private t = 0;
+  /** the next state to visit in slot t (0: the slot has not started) */
+  private st = 0;
+  private choice: Uint8Array | undefined = undefined;
+
+  constructor(s: SchedulerInput, idx: number[], maxCells: number) {
+    this.s = s;
+    const p = prepare(s, idx);
+    this.p = p;
+    this.n = idx.length;
+    this.T = s.pricePerKWh.length;
+    this.big = p.states * this.T > maxCells;
+    // typed arrays: one byte per (slot, state) for the choice (n <= 8 loads), 8 bytes per
+    // state for the running cost; the Lua core does not include this module
+    const size = this.big ? 1 : p.states;
+    this.cur = new Float64Array(size);
+    this.cur.fill(Infinity);
+    this.cur[0] = 0;
+    this.next = new Float64Array(size);
+    for (let j = 0; j < this.n; j++) this.prog.push(0);
+    // per on/off combination: its power, its step in the state number, and (per slot) its cost
+    this.combos = 1 << this.n;
+    this.maskW = new Float64Array(this.combos);
+    this.maskStep = new Float64Array(this.combos);
+    this.maskCost = new Float64Array(this.combos);
+    for (let m = 0; m < this.combos; m++) {
+      for (let j = 0; j < this.n; j++) {
+        if ((m & (1 << j)) !== 0) {
+          this.maskW[m] += s.loads[idx[j]].powerW;
+          this.maskStep[m] += p.mult[j];
+        }
       }
     }
   }
-  for (let t = 0; t < T; t++) {
-    const kWhPerW = s.slotS / 3600 / 1000;
-    for (let m = 0; m < combos; m++) maskCost[m] = maskW[m] * kWhPerW * s.pricePerKWh[t];
-    next.fill(Infinity);
-    const choice = new Uint8Array(p.states);
-    for (let st = 0; st < p.states; st++) {
-      const c0 = cur[st];
-      if (c0 === Infinity) continue;
-      let must = 0;
-      let may = 0;
-      let dead = false;
-      let r = st;
+
+  done(): boolean {
+    return this.big || this.t >= this.T;
+  }
+
+  /** Visit up to `budget` cells (whole states); returns the cells visited. */
+  advance(budget: number): number {
+    const s = this.s;
+    const p = this.p;
+    const n = this.n;
+    let used = 0;
+    while (this.t < this.T && used < budget) {
+      const t = this.t;
+      if (this.st === 0) {
+        const kWhPerW = s.slotS / 3600 / 1000;
+        for (let m = 0; m < this.combos; m++) this.maskCost[m] = this.maskW[m] * kWhPerW * s.pricePerKWh[t];
+        this.next.fill(Infinity);
+        this.choice = new Uint8Array(p.states);
+      }
+      const choice = this.choice as Uint8Array;
+      const cur = this.cur;
+      const next = this.next;
+      const prog = this.prog;
+      let st = this.st;
+      let end = st + (budget - used);
+      if (end > p.states) end = p.states;
+      used += end - st;
+      for (; st < end; st++) {
+        const c0 = cur[st];
+        if (c0 === Infinity) continue;
+        let must = 0;
+        let may = 0;
+        let dead = false;
+        let r = st;
+        for (let j = 0; j < n; j++) {
+          const d = r % (p.k[j] + 1);
+          r = (r - d) / (p.k[j] + 1);
+          prog[j] = d;
+          const left = p.k[j] - d;
+          if (left === 0) continue;
+          if (t >= p.end[j] || left > p.end[j] - t) {
+            dead = true;
+            break;
+          }
+          if (t < p.first[j]) continue;
+          const l = s.loads[p.idx[j]];
+          if ((!l.interruptible && d > 0) || left === p.end[j] - t) must |= 1 << j;
+          else may |= 1 << j;
+        }
+        if (dead) continue;
+        // every subset of the optional loads, added to the ones that must run
+        let sub = may;
+        for (;;) {
+          const mask = must | sub;
+          const w = s.baseW[t] + this.maskW[mask];
+          const add = this.maskCost[mask];
+          const nx = st + this.maskStep[mask];
+          if (w <= s.capW && c0 + add < next[nx]) {
+            next[nx] = c0 + add;
+            choice[nx] = mask;
+          }
+          if (sub === 0) break;
+          sub = (sub - 1) & may;
+        }
+      }
+      if (st < p.states) {
+        this.st = st;
+        continue;
+      }
+      this.back.push(choice);
+      this.cur = next;
+      this.next = cur;
+      this.st = 0;
+      this.t++;
+    }
+    return used;
+  }
+
+  /** The schedule of these loads (all of them), or undefined when infeasible. Call when done(). */
+  result(): { on: number[][]; cost: number } | undefined {
+    const p = this.p;
+    const n = this.n;
+    let fin = 0;
+    for (let j = 0; j < n; j++) fin += p.k[j] * p.mult[j];
+    if (this.cur[fin] === Infinity) return undefined;
+    const on: number[][] = [];
+    for (let j = 0; j < n; j++) on.push([]);
+    let st = fin;
+    for (let t = this.T - 1; t >= 0; t--) {
+      const mask = this.back[t][st];
       for (let j = 0; j < n; j++) {
-        const d = r % (p.k[j] + 1);
-        r = (r - d) / (p.k[j] + 1);
-        prog[j] = d;
-        const left = p.k[j] - d;
-        if (left === 0) continue;
-        if (t >= p.end[j] || left > p.end[j] - t) {
-          dead = true;
-          break;
+        if ((mask & (1 << j)) !== 0) {
+          on[j].unshift(t);
+          st -= p.mult[j];
         }
-        if (t < p.first[j]) continue;
-        const l = s.loads[idx[j]];
-        if ((!l.interruptible && d > 0) || left === p.end[j] - t) must |= 1 << j;
-        else may |= 1 << j;
-      }
-      if (dead) continue;
-      // every subset of the optional loads, added to the ones that must run
-      let sub = may;
-      for (;;) {
-        const mask = must | sub;
-        const w = s.baseW[t] + maskW[mask];
-        const add = maskCost[mask];
-        const nx = st + maskStep[mask];
-        if (w <= s.capW && c0 + add < next[nx]) {
-          next[nx] = c0 + add;
-          choice[nx] = mask;
-        }
-        if (sub === 0) break;
-        sub = (sub - 1) & may;
       }
     }
-    back.push(choice);
-    const swap = cur;
-    cur = next;
-    next = swap;
+    return { on: on, cost: this.cur[fin] };
   }
-  let fin = 0;
-  for (let j = 0; j < n; j++) fin += p.k[j] * p.mult[j];
-  if (cur[fin] === Infinity) return undefined;
-  const on: number[][] = [];
-  for (let j = 0; j < n; j++) on.push([]);
-  let st = fin;
-  for (let t = T - 1; t >= 0; t--) {
-    const mask = back[t][st];
-    for (let j = 0; j < n; j++) {
-      if ((mask & (1 << j)) !== 0) {
-        on[j].unshift(t);
-        st -= p.mult[j];
-      }
-    }
+
+  /** bytes the back-pointer table holds (one per slot and state) */
+  tableBytes(): number {
+    return this.big ? 0 : this.p.states * this.T;
   }
-  return { on: on, cost: cur[fin] };
 }
 
 function bitCount(m: number): number {
@@ -150,45 +215,117 @@ function bitCount(m: number): number {
   return c;
 }
 
-/** The exact schedule (falls back to greedy, exact: false, when too large). */
-export function scheduleOptimal(s: SchedulerInput): Schedule {
-  const unmet: Unmet[] = [];
-  const ok: number[] = [];
-  for (let i = 0; i < s.loads.length; i++) {
-    const why = aloneProblem(s, s.loads[i]);
-    if (why !== '') unmet.push({ name: s.loads[i].name, reason: why });
-    else ok.push(i);
+/**
+ * The exact scheduler, run in slices: `run(budget)` visits at most ~budget cells and
+ * returns 'running' or 'done'; `result()` then gives the schedule. It tries the largest
+ * set of loads that fit together, then the cheapest (the same order as one uninterrupted
+ * run: scheduleOptimal is this planner run with no budget). Above `maxCells` (slots x
+ * states of one set) it falls back to greedy and says so (exact: false).
+ */
+export class SlicedPlanner {
+  private readonly s: SchedulerInput;
+  private readonly maxCells: number;
+  private readonly unmet: Unmet[] = [];
+  private readonly ok: number[] = [];
+  private size: number;
+  private mask: number;
+  private runMask = -1;
+  private running: ExactRun | undefined = undefined;
+  private best: { on: number[][]; cost: number; mask: number } | undefined = undefined;
+  private fallback: Schedule | undefined = undefined;
+  private finished = false;
+  /** cells visited so far, and the largest back-pointer table held */
+  cells = 0;
+  tableBytesMax = 0;
+
+  constructor(s: SchedulerInput, maxCells?: number) {
+    this.s = s;
+    this.maxCells = maxCells === undefined ? MAX_CELLS : maxCells;
+    for (let i = 0; i < s.loads.length; i++) {
+      const why = aloneProblem(s, s.loads[i]);
+      if (why !== '') this.unmet.push({ name: s.loads[i].name, reason: why });
+      else this.ok.push(i);
+    }
+    this.size = this.ok.length;
+    this.mask = (1 << this.ok.length) - 1;
   }
-  // the largest set of the loads that fit together, then the cheapest
-  const m = ok.length;
-  let best: { on: number[][]; cost: number; mask: number } | undefined;
-  for (let size = m; size >= 0 && best === undefined; size--) {
-    for (let mask = (1 << m) - 1; mask >= 0; mask--) {
-      if (bitCount(mask) !== size) continue;
-      const idx: number[] = [];
-      for (let j = 0; j < m; j++) if ((mask & (1 << j)) !== 0) idx.push(ok[j]);
-      const r = exactFor(s, idx);
-      if (r === 'big') {
-        const g = scheduleGreedy(s);
-        return { on: g.on, cost: g.cost, unmet: g.unmet, exact: false };
+
+  /** The next set of loads to plan (largest first), or false when the search is over. */
+  private nextSet(): boolean {
+    const m = this.ok.length;
+    for (;;) {
+      if (this.mask < 0) {
+        // every set of this size tried: stop at the first size with a feasible set
+        if (this.best !== undefined || this.size === 0) return false;
+        this.size--;
+        this.mask = (1 << m) - 1;
       }
-      if (r !== undefined && (best === undefined || r.cost < best.cost)) best = { on: r.on, cost: r.cost, mask: mask };
+      const mask = this.mask;
+      this.mask--;
+      if (bitCount(mask) !== this.size) continue;
+      const idx: number[] = [];
+      for (let j = 0; j < m; j++) if ((mask & (1 << j)) !== 0) idx.push(this.ok[j]);
+      this.running = new ExactRun(this.s, idx, this.maxCells);
+      this.runMask = mask;
+      return true;
     }
   }
-  const on: number[][] = [];
-  for (let i = 0; i < s.loads.length; i++) on.push([]);
-  let cost = 0;
-  if (best !== undefined) {
-    let q = 0;
-    for (let j = 0; j < m; j++) {
-      if ((best.mask & (1 << j)) !== 0) {
-        on[ok[j]] = best.on[q];
-        q++;
-      } else unmet.push({ name: s.loads[ok[j]].name, reason: 'no room under the ' + String(s.capW) + ' W cap before its deadline alongside the other loads' });
+
+  run(budget: number): 'running' | 'done' {
+    let left = budget;
+    while (!this.finished) {
+      if (this.running === undefined && !this.nextSet()) {
+        this.finished = true;
+        break;
+      }
+      const r = this.running as ExactRun;
+      if (r.big) {
+        const g = scheduleGreedy(this.s);
+        this.fallback = { on: g.on, cost: g.cost, unmet: g.unmet, exact: false };
+        this.finished = true;
+        break;
+      }
+      if (r.tableBytes() > this.tableBytesMax) this.tableBytesMax = r.tableBytes();
+      if (left <= 0) return 'running';
+      const used = r.advance(left);
+      this.cells += used;
+      left -= used;
+      if (!r.done()) return 'running';
+      const res = r.result();
+      if (res !== undefined && (this.best === undefined || res.cost < this.best.cost)) this.best = { on: res.on, cost: res.cost, mask: this.runMask };
+      this.running = undefined;
     }
-    cost = best.cost;
+    return 'done';
   }
-  return { on: on, cost: cost, unmet: unmet, exact: true };
+
+  result(): Schedule {
+    if (this.fallback !== undefined) return this.fallback;
+    const s = this.s;
+    const unmet: Unmet[] = this.unmet.slice();
+    const on: number[][] = [];
+    for (let i = 0; i < s.loads.length; i++) on.push([]);
+    let cost = 0;
+    const best = this.best;
+    const m = this.ok.length;
+    if (best !== undefined) {
+      let q = 0;
+      for (let j = 0; j < m; j++) {
+        if ((best.mask & (1 << j)) !== 0) {
+          on[this.ok[j]] = best.on[q];
+          q++;
+        } else unmet.push({ name: s.loads[this.ok[j]].name, reason: 'no room under the ' + String(s.capW) + ' W cap before its deadline alongside the other loads' });
+      }
+      cost = best.cost;
+    }
+    return { on: on, cost: cost, unmet: unmet, exact: true };
+  }
+}
+
+/** The exact schedule in one go (falls back to greedy, exact: false, when too large). */
+export function scheduleOptimal(s: SchedulerInput, maxCells?: number): Schedule {
+  const p = new SlicedPlanner(s, maxCells);
+  p.run(Infinity);
+  return p.result();
 }
 
 function usedW(s: SchedulerInput): number[] {

@@ -11,6 +11,8 @@ import { householdTrace } from '../privacy/synth';
 import { householdSchedulingDay, smallCase } from '../privacy/sched-cases';
 import { scheduleExhaustive } from '../../firmware/schedule/exhaustive';
 import { plan } from '../../firmware/schedule/runner';
+import { SlicedPlanner } from '../../firmware/schedule/solve';
+import { BOARD_MAX_CELLS, BOARD_SLOT_S, PLAN_CELLS_PER_STEP } from '../../firmware/policy/home-energy';
 
 const ENTRY = fileURLToPath(new URL('../../firmware/privacy/entry.ts', import.meta.url));
 
@@ -67,10 +69,46 @@ export interface SchedFigures {
   greedy_suboptimal_small_cases: number;
   /** XS computrons of one exact plan of the household day (once a day on the control unit) */
   xs_computrons_plan_day: number;
+  /** the same day at the board's 30-minute slots (BOARD_SLOT_S), in one run */
+  xs_computrons_plan_day_30min: number;
+  /** the most XS computrons one slice of that plan costs (PLAN_CELLS_PER_STEP cells, one per control-unit tick) */
+  xs_computrons_plan_slice_max: number;
+  /** slices (control-unit ticks) the 30-minute day takes */
+  plan_slices_30min: number;
+  /** the exact planner's back-pointer table, bytes, at 15 and 30 min */
+  table_bytes_15min: number;
+  table_bytes_30min: number;
+  /** saving of the 30-minute plan over running every load at once (the same day) */
+  saving_pct_vs_immediate_30min: number;
 }
 
 const SMALL_CASES = 300;
 const SCHED_ENTRY = fileURLToPath(new URL('../../firmware/schedule/entry.ts', import.meta.url));
+
+/** The sliced plan in XS: one metered call per slice; the most expensive slice and the count. */
+async function sliceComputrons(d: SchedulerInput): Promise<{ max: number; slices: number }> {
+  const session = new EngineSession();
+  try {
+    await session.callXs(SCHED_ENTRY, 'slicedStart', { sched: d, maxCells: BOARD_MAX_CELLS, budget: PLAN_CELLS_PER_STEP });
+    let max = 0;
+    let slices = 0;
+    for (;;) {
+      const r = await session.callXs(SCHED_ENTRY, 'slicedStep', 0);
+      slices++;
+      if (r.meter.compute > max) max = r.meter.compute;
+      if (r.value === 0) break;
+    }
+    return { max, slices };
+  } finally {
+    await session.close();
+  }
+}
+
+function tableBytes(d: SchedulerInput): number {
+  const p = new SlicedPlanner(d);
+  p.run(Infinity);
+  return p.tableBytesMax;
+}
 
 async function planComputrons(d: SchedulerInput): Promise<number> {
   const session = new EngineSession();
@@ -98,6 +136,10 @@ export async function schedFigures(): Promise<SchedFigures> {
     if (gr.unmet.length > b.unmet.length || gr.cost > b.cost + 1e-9) greedyWorse++;
   }
   const pct = (base: number) => Math.round((1000 * (base - o.cost)) / base) / 10;
+  const d30 = householdSchedulingDay(BOARD_SLOT_S);
+  const o30 = plan(d30, 'optimal');
+  const i30 = plan(d30, 'immediate');
+  const slice = await sliceComputrons(d30);
   return {
     saving_pct_vs_immediate: pct(i.cost),
     saving_pct_vs_greedy: pct(g.cost),
@@ -106,6 +148,12 @@ export async function schedFigures(): Promise<SchedFigures> {
     small_cases: SMALL_CASES,
     greedy_suboptimal_small_cases: greedyWorse,
     xs_computrons_plan_day: await planComputrons(d),
+    xs_computrons_plan_day_30min: await planComputrons(d30),
+    xs_computrons_plan_slice_max: slice.max,
+    plan_slices_30min: slice.slices,
+    table_bytes_15min: tableBytes(d),
+    table_bytes_30min: tableBytes(d30),
+    saving_pct_vs_immediate_30min: Math.round((1000 * (i30.cost - o30.cost)) / i30.cost) / 10,
   };
 }
 

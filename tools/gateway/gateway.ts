@@ -54,6 +54,10 @@ export class Gateway extends EventEmitter {
   private retainedSeen = 0;
   private readonly announced = new Set<number>();
   private readonly online = new Map<number, boolean>();
+  /** last retained relay/breaker state published per topic: state is published on change
+   *  (as Tasmota does), not with every reading; a reconnect forgets it, so a broker that
+   *  lost its retained messages gets them again with the next reading */
+  private readonly stateSent = new Map<string, string>();
   private nodes = new Set<number>();
   private readonly pending = new Map<string, (a: Answer) => void>();
   private nextId = 1;
@@ -88,6 +92,7 @@ export class Gateway extends EventEmitter {
     c.on('message', (topic, payload, packet) => this.onMqtt(topic, payload, packet));
     c.on('connect', () => {
       c.options.reconnectPeriod = 1000;
+      this.stateSent.clear();
       c.publish(gatewayStatus(this.id), 'Online', { retain: true, qos: 1 });
     });
     await new Promise<void>((resolve, reject) => {
@@ -196,8 +201,7 @@ export class Gateway extends EventEmitter {
         const p = JSON.stringify({ Time: wall.toISOString(), State: m.state, Reason: m.reason, Seq: m.seq });
         this.pub(`tele/${t}/TRIP`, p, false, t0);
         this.pub(`stat/${t}/TRIP`, p, true);
-        this.pub(`stat/${t}/BREAKER`, m.state, true);
-        this.pub(`stat/${t}/POWER`, m.state === 'closed' ? 'ON' : 'OFF', true);
+        this.relayState(t, m.state);
         return;
       }
       case 'alarm': {
@@ -263,8 +267,17 @@ export class Gateway extends EventEmitter {
     };
     this.pub(`tele/${t}/SENSOR`, JSON.stringify(sensor), true, t0);
     this.emit('sensor', m.node, sensor);
-    this.pub(`stat/${t}/POWER`, m.relay === 'closed' ? 'ON' : 'OFF', true);
-    this.pub(`stat/${t}/BREAKER`, m.relay, true);
+    this.relayState(t, m.relay);
+  }
+
+  /** stat/<t>/POWER (ON/OFF, the HA switch's state) and stat/<t>/BREAKER, retained, on change */
+  private relayState(t: string, breaker: string): void {
+    const power = breaker === 'closed' ? 'ON' : 'OFF';
+    for (const [topic, v] of [[`stat/${t}/POWER`, power], [`stat/${t}/BREAKER`, breaker]]) {
+      if (this.stateSent.get(topic) === v) continue;
+      this.stateSent.set(topic, v);
+      this.pub(topic, v, true);
+    }
   }
 
   // ---- commands ----

@@ -12,13 +12,30 @@ export interface ReplyMsg { type: 'reply'; id: number | string | null; [k: strin
 export interface ErrorMsg { type: 'error'; id: number | string | null; error: string }
 export interface HelloMsg { type: 'hello'; t: number; nodes: number[] }
 export interface OtherMsg { type: 'security' | 'rekey'; node: number; t: number; [k: string]: unknown }
-export type DeviceMsg = ReadingMsg | TripMsg | AlarmMsg | AckMsg | AccessMsg | ReplyMsg | ErrorMsg | HelloMsg | OtherMsg;
+/** [name, relay, on, next planned start s | null, unmet reason | ""] */
+export type EnergyLoad = [string, string, boolean, number | null, string];
+export interface EnergyMsg {
+  type: 'energy'; ev: number; t: number; realW: number | null; visibleW: number | null; batteryW: number | null; soc: number | null;
+  owner: string; algo: string; realWh: number | null; visibleWh: number | null;
+  sched: { slotS: number; start: number; exact: boolean; cost: number | null; refused: number; loads: EnergyLoad[] } | null;
+}
+export type DeviceMsg = ReadingMsg | TripMsg | AlarmMsg | AckMsg | AccessMsg | ReplyMsg | ErrorMsg | HelloMsg | OtherMsg | EnergyMsg;
 
 export type LineResult = { ok: true; msg: DeviceMsg } | { ok: false; error: string };
 
 const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 const numOrNull = (v: unknown): boolean => v === null || num(v);
 const str = (v: unknown): boolean => typeof v === 'string';
+const bool = (v: unknown): boolean => typeof v === 'boolean';
+/** the `energy` schema versions this gateway reads (docs/PC-LINK.md "energy") */
+const ENERGY_VERSIONS = [1];
+const energyLoad = (v: unknown): boolean => Array.isArray(v) && v.length === 5 && str(v[0]) && str(v[1]) && bool(v[2]) && numOrNull(v[3]) && str(v[4]);
+const energySched = (v: unknown): boolean => {
+  if (v === null) return true;
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  const s = v as Record<string, unknown>;
+  return num(s.slotS) && num(s.start) && bool(s.exact) && numOrNull(s.cost) && num(s.refused) && Array.isArray(s.loads) && s.loads.every(energyLoad);
+};
 
 const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   reading: { node: num, t: num, ctr: num, V: numOrNull, I: numOrNull, P: numOrNull, E: numOrNull, PF: numOrNull, T: numOrNull, gas: numOrNull, flags: num, relay: str },
@@ -31,6 +48,10 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   reply: {},
   error: { error: str },
   hello: { t: num, nodes: (v) => Array.isArray(v) && v.every(num) },
+  energy: {
+    ev: (v) => ENERGY_VERSIONS.includes(v as number), t: num, realW: numOrNull, visibleW: numOrNull, batteryW: numOrNull, soc: numOrNull,
+    owner: str, algo: str, realWh: numOrNull, visibleWh: numOrNull, sched: energySched,
+  },
 };
 
 /** One line from the unit, checked field by field against docs/PC-LINK.md. */

@@ -163,16 +163,9 @@ export class SimHome {
           return { breaker: s, received: this.net.cu.stats.received, readings: this.net.cu.stats.readings };
         },
         sendCommand: (id, b) => this.net.cu.sendCommand(id, b),
-        // STAND-IN: the radio link has no household relay message yet (docs/PC-LINK.md
-        // "Not yet"); the simulated home acts on the node through its own role table as
-        // the `serial` actor (firmware/console/roles.ts), which is what a household member
-        // at the node's console may do.
-        relay: (id, on) => {
-          const n = this.net.nodes.find((x) => x.id === id);
-          if (n === undefined) return `node ${id} not in the registry`;
-          const r = n.node.relay(on, 'serial');
-          return r === 'ok' ? '' : r;
-        },
+        // the household's own switch over the air (MSG_HOUSEHOLD under the link keys), after
+        // the policy; the node judges it again and acks (the board's composition does the same)
+        relay: (id, on, role) => this.net.cu.householdRelay(id, on, role),
         // the access module answers guest codes and passes, through the board's own glue
         ...accessPorts(this.access, { wallS: () => this.homeNet().wallS() }),
       },

@@ -10,11 +10,11 @@ const H = 3600;
  * cheap, 16:00-19:00 peak; the shape of UK Economy 7 / the Octopus "Flux"-style peak),
  * four deferrable loads, a 3.6 kW cap under the protection's default 4 kW MaxPower.
  */
-export function householdSchedulingDay(): SchedulerInput {
-  const slotS = 900;
+export function householdSchedulingDay(slotS = 900): SchedulerInput {
   const price: number[] = [];
   const base: number[] = [];
-  for (let i = 0; i < 96; i++) {
+  // the same day at another slot length (the board's default is 30 min: docs/PRIVACY.md)
+  for (let i = 0; i < 86400 / slotS; i++) {
     const hour = (17 + (i * slotS) / H) % 24;
     price.push(hour < 7 ? 0.12 : hour >= 16 && hour < 19 ? 0.42 : 0.28);
     base.push(hour >= 17 && hour < 23 ? 600 : hour < 6 ? 200 : 400);

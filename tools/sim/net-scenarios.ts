@@ -16,10 +16,13 @@ import { MeterNode } from '../../firmware/app/meter-node';
 import { NodeLink } from '../../firmware/app/node-link';
 import type { NodeLinkOptions } from '../../firmware/app/node-link';
 import { ControlUnit } from '../../firmware/app/control-unit';
-import type { Forward } from '../../firmware/app/control-unit';
+import type { ControlUnitOptions, Forward } from '../../firmware/app/control-unit';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, encodeCommand, newCommand } from '../../firmware/link/command';
 import { DIR_DOWN, DIR_UP, HEADER_BYTES, LinkSender, MSG_COMMAND, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_NRF24, maxBody, readHeader, writeHeader } from '../../firmware/link/frame';
 import { fragmentMessage } from '../../firmware/link/fragment';
+import { MSG_HOUSEHOLD } from '../../firmware/link/frame';
+import { ACK_CODE_HOUSEHOLD } from '../../firmware/link/messages';
+import { PcLink } from '../../firmware/control/pc-link';
 import { loadBoard } from '../../boards/schema';
 import { controlNodes, provisionNode } from '../provision';
 import type { Registry } from '../provision';
@@ -45,6 +48,8 @@ export interface NetOptions {
   link?: NodeLinkOptions;
   /** medium loss at the edge of range (default 0: attacks and figures without noise) */
   edgeLoss?: number;
+  /** the control unit's energy management (ControlUnitOptions.energy); default none */
+  energy?: ControlUnitOptions['energy'];
 }
 
 /** when the simulated network was provisioned (unix s, 2026-09-21): its nodes' clocks start there */
@@ -118,7 +123,7 @@ export class Net {
     this.cuRadio = this.net.radio('control', 'nrf24', CHANNEL, 0, 0, undefined);
     this.cu = new ControlUnit({
       clock: this.net.air, store: this.cuStore, radio: this.cuRadio, timer: new SimTimer(this.net.air, () => 50),
-      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f),
+      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f), energy: this.o.energy,
     });
   }
 
@@ -280,6 +285,9 @@ function describe(net: Net, t0: number, from: number): string[] {
     } else if (f.kind === 'ack') {
       const a = f.ack;
       out.push(`${t} s  node ${f.nodeId} ack: command ${a.code} seq ${a.seq} ${a.result}${a.reason === '' ? '' : ' (' + a.reason + ')'}`);
+    } else if (f.kind === 'energy') {
+      const e = f.energy;
+      out.push(`${t} s  energy: real ${e.realW.toFixed(0)} W, visible ${e.visibleW.toFixed(0)} W, battery ${e.batteryW.toFixed(0)} W (${e.owner || 'idle'}), SoC ${(100 * e.soc).toFixed(1)} %`);
     } else {
       out.push(`${t} s  ALARM ${f.alarm.kind}${f.nodeId === 0 ? '' : ' node ' + f.nodeId}: ${f.alarm.detail}`);
     }
@@ -434,10 +442,120 @@ export function headEndScenario(): NetScenarioResult {
   };
 }
 
+/** A PC link on the network's control unit, its relay port wired to ControlUnit.householdRelay. */
+export function pcLinkOn(net: Net, out: string[]): PcLink {
+  return new PcLink(
+    {
+      nodes: () => net.nodes.map((n) => n.id),
+      status: () => ({ received: net.cu.stats.received }),
+      sendCommand: (id, b) => net.cu.sendCommand(id, b),
+      relay: (id, on, role) => net.cu.householdRelay(id, on, role),
+    },
+    (line) => out.push(line.trim()),
+  );
+}
+
+/**
+ * The household's relay switch over the radio (MSG_HOUSEHOLD, link keys only), driven
+ * through the PC link: OFF opens, ON closes, a guest cannot close, ON while protection
+ * holds the relay open is refused (by the unit, and by the node when the unit's view is
+ * bypassed), ON over a utility disconnect is refused, a replayed or forged frame is
+ * refused and counted by the node.
+ */
+export function householdRelayScenario(): NetScenarioResult {
+  const net = new Net({ seed: 5, nodes: 2 });
+  const lines: string[] = [];
+  const pc = pcLinkOn(net, lines);
+  net.run(12);
+  const t0 = net.now();
+  const from = net.forwards.length;
+  const n1 = net.nodeOf(1);
+  const n2 = net.nodeOf(2);
+  // the PC link sees every forward, as the gateway would
+  let pumped = from;
+  const run = (sec: number) => {
+    net.run(sec);
+    for (let i = pumped; i < net.forwards.length; i++) pc.forward(net.forwards[i]);
+    pumped = net.forwards.length;
+  };
+  const steps: { role: string; node: number; state: string; reply: string; ack: string | null; breaker: string }[] = [];
+  let id = 0;
+  const ask = (role: string, node: number, state: string, extra = '') => {
+    const at = lines.length;
+    pc.line(`{"v":1,"id":${++id},"cmd":"relay","role":"${role}","node":${node},"state":"${state}"${extra}}`);
+    run(1);
+    const reply = JSON.parse(lines[at]);
+    const ack = lines.slice(at + 1).map((l) => JSON.parse(l)).find((o) => o.type === 'ack' && o.node === node && o.code === ACK_CODE_HOUSEHOLD);
+    steps.push({ role, node, state, reply: reply.type === 'reply' ? 'ok' : reply.error, ack: ack === undefined ? null : `${ack.result}${ack.reason === '' ? '' : ' (' + ack.reason + ')'}`, breaker: net.nodeOf(node).node.state() });
+  };
+  ask('household', 1, 'off');
+  ask('household', 1, 'on');
+  ask('guest', 1, 'on', ',"code":"1-123456"');
+  ask('guest', 1, 'off', ',"code":"1-123456"');
+  ask('utility', 1, 'off');
+  // replay and forgery: the captured OFF (and ON) frames, and frames with made-up tags
+  const caught = net.downlinks(1).filter((f) => readHeader(f).type === MSG_HOUSEHOLD);
+  const before = { ...n1.link.rejects };
+  const closedBefore = n1.node.state();
+  for (const f of caught) net.inject(f);
+  const forged = net.bytes(HEADER_BYTES + 7 + PROFILE_NRF24.tagLen);
+  writeHeader(forged, DIR_DOWN, 0, MSG_HOUSEHOLD, 1, 5e6);
+  net.inject(forged);
+  const forged2 = forged.slice();
+  forged2[1] = 2;
+  net.inject(forged2);
+  run(2);
+  const after = n1.link.rejects;
+  const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+  const closedAfter = n1.node.state();
+  // a short circuit on node 1: protection trips and holds the relay open
+  n1.sim.mains.shortCircuit({ atUs: net.now() + 0.1 * S, prospectiveA: 300 });
+  run(2);
+  ask('household', 1, 'on');
+  // the unit's view bypassed (as if its last news were stale): the node is the judge
+  const rid = net.cu.sendHouseholdRelay(1, true);
+  run(1);
+  const judged = net.forwards.find((f) => f.kind === 'ack' && f.nodeId === 1 && f.ack.code === ACK_CODE_HOUSEHOLD && f.ack.seq === rid);
+  const nodeJudge = judged !== undefined && judged.kind === 'ack' ? { result: judged.ack.result, reason: judged.ack.reason } : null;
+  // a utility disconnect on node 2: the household cannot undo it
+  net.headEndSend(2, net.disconnect(2));
+  run(2);
+  ask('household', 2, 'on');
+  const said = (x: (typeof steps)[number]) => `${x.role} ${x.state} node ${x.node}: ${x.reply === 'ok' ? 'queued' : 'refused: ' + x.reply}${x.ack === null ? '' : '; node ack ' + x.ack}; breaker ${x.breaker}`;
+  // in the order it happened: five requests, the attack, the trip, the node's own check, the utility hold
+  const timeline = [
+    'a PC link on the control unit; household relay requests go out as MSG_HOUSEHOLD frames under the link keys',
+    ...steps.slice(0, 5).map(said),
+    `attacker replays ${caught.length} captured household frames of node 1 and forges 2: node 1 refused ${delta('link.replay') + delta('link.old')} replays and ${delta('link.tag')} forgeries; breaker ${closedAfter} (was ${closedBefore})`,
+    'a short circuit on node 1',
+    said(steps[5]),
+    `node 1 asked to close while tripped with the unit's check bypassed: node ack ${nodeJudge === null ? 'none' : nodeJudge.result + ' (' + nodeJudge.reason + ')'}`,
+    'the utility disconnects node 2 (signed)',
+    said(steps[6]),
+    ...describe(net, t0, from).filter((l) => !l.includes('reading')),
+  ];
+  return {
+    timeline,
+    json: {
+      steps,
+      node_judge: nodeJudge,
+      replayed: caught.length,
+      replay_refused: delta('link.replay') + delta('link.old'),
+      forged_refused: delta('link.tag'),
+      breaker_before_attack: closedBefore,
+      breaker_after_attack: closedAfter,
+      node1: { ...n1.link.stats, state: n1.node.state() },
+      node2_rejects: n2.link.rejects,
+      unit: { sent: net.cu.stats.householdSent, refused: net.cu.stats.householdRefused },
+    },
+  };
+}
+
 export const NET_SCENARIOS: NetScenario[] = [
   { name: 'telemetry', description: 'a control unit and three meter nodes: encrypted readings every 10 s over the simulated nRF24 air', run: () => telemetryScenario(60) },
   { name: 'replay-attack', description: 'captured frames replayed at once, after a control-unit reboot and after a node reboot; plus a bit flip and a truncation', run: replayScenario },
   { name: 'forgery-flood', description: '200 forged frames/s for 10 s; every one refused, counted and alarmed; legitimate telemetry keeps flowing', run: () => forgeryFloodScenario(200, 10) },
+  { name: 'household-relay', description: 'the household switches a relay over the radio (link keys): off, on; a guest, a trip, a utility disconnect and replayed or forged frames are refused', run: householdRelayScenario },
   { name: 'head-end-compromise', description: 'a head-end with every link key but no authority key tries a mass disconnect and a rekey: refused on every node, alarms raised', run: headEndScenario },
 ];
 
