@@ -139,7 +139,9 @@ test('bad boards give a clear error', async (t) => {
   await t.throwsAsync(buildModdableWith(loadBoard('espruino-esp32-wroom'), dir, { mcconfig: false }), {
     message: 'board espruino-esp32-wroom: target is "espruino", not "moddable"; build it with --target espruino',
   });
-  await t.throwsAsync(buildModdableWith(loadBoard('moddable-two'), dir, { mcconfig: false }), { message: /^board moddable-two: role is "control"/ });
+  // a control board builds the control unit's app (host-tests/build-control-unit.test.ts), never the meter node
+  const cu = await buildModdableWith(loadBoard('moddable-two'), join(dir, 'control'), { mcconfig: false });
+  t.true(cu.files.includes('modules/targets/control-unit/main.js') && !cu.files.includes('modules/firmware/app/meter-node.js'));
 });
 
 test('preload analysis: a top-level native call blocks preload; one inside a function does not', (t) => {

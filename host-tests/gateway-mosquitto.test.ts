@@ -103,6 +103,8 @@ const noMosquitto = MOSQUITTO === undefined || PASSWD === undefined ? ' [SKIPPED
     await ha.publishAsync('cmnd/home-n3/POWER', 'OFF', { properties: { responseTopic: 'reply/test', correlationData: Buffer.from('c-42') } });
     while (replies.length === 0 && Date.now() < end + 5000) await sleep(20);
     t.deepEqual(replies[0], { payload: '{"POWER":"OFF"}', corr: 'c-42' });
+    // the household relay message goes over the simulated air: the node obeys once time runs
+    home.step(1);
     t.is(home.net.nodeOf(3).node.state(), 'open');
   } finally {
     if (ha !== undefined) await ha.endAsync();

@@ -9,6 +9,8 @@ import { throwingListenerTrips } from './bench/listener';
 import { datasetDir, meterDataset } from './bench/real-waveforms';
 import { overloadCurveError, tripLatencies } from './bench/latency';
 import { buildSizes } from './bench/build';
+import { controlUnitBench } from './bench/control-unit';
+import { cuEspruinoBench } from './bench/cu-espruino';
 import { consoleFigures } from './bench/console';
 import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
   const sec = await securityBench();
   log('bench: builds ...');
   const build = await buildSizes();
+  log('bench: control unit build and its XS boot ...');
+  const cu = await controlUnitBench();
+  const cuEsp = await cuEspruinoBench();
   log('bench: privacy (load hiding) and scheduling ...');
   const priv = await privacyBench();
   log('bench: Espruino in the real interpreter ...');
@@ -106,6 +111,8 @@ async function main(): Promise<void> {
       computrons_anomaly_per_reject: sec.computrons_anomaly_per_reject,
       computrons_ratelimit_reject_path: sec.computrons_ratelimit_reject_path,
       ...acc7.xs,
+      computrons_cu_boot: cu.computrons_cu_boot,
+      computrons_cu_proof: cu.computrons_cu_proof,
     },
     access: acc7.access,
     security: {
@@ -125,10 +132,11 @@ async function main(): Promise<void> {
     },
     sim: { ...rt, homes_realtime_factor: homes.realtime_factor, homes: homes.homes },
     console: con,
-    build,
+    build: { ...build, control_unit: { bytes: cu.bytes, ...(cu.skipped !== undefined ? { skipped: cu.skipped } : {}) } },
     privacy: priv.privacy,
     sched: priv.sched,
     espruino,
+    espruino_cu: cuEsp,
     ...mon,
   };
   if (json) {
@@ -177,6 +185,9 @@ async function main(): Promise<void> {
   row('build.moddable.real_sdk', String(build.moddable.real_sdk), build.moddable.real_sdk ? `(real mcconfig + xsc, ${build.moddable.xsc_modules} modules)` : build.moddable.real_sdk_reason);
   row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');
   row('build.lua.bytes', build.lua.bytes, '(init.lua + app.lua)');
+  row('build.control_unit.bytes', cu.bytes, '(the control unit app: JS modules + tweetnacl)');
+  row('espruino_cu.vars_used (ESP32 format)', cuEsp.vars_used ?? 'skipped', cuEsp.skipped ?? `(of ${cuEsp.vars_total}; the control unit, ${cuEsp.bundle_bytes} B upload; guest login ${cuEsp.guest_ok ? 'ok' : 'FAILED'})`);
+  row('xs.computrons_cu_boot', cu.computrons_cu_boot ?? 'skipped', cu.skipped ?? '(built app: start-up + 0.5 s, simulator baseline removed)');
   for (const k of Object.keys(priv.privacy.mi_bits)) row(`privacy.mi_bits.${k} / events_per_day`, `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`, k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)');
   row('privacy.overhead_pct (ours)', priv.privacy.overhead_pct, '<= 6 (stated)');
   row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');

@@ -102,6 +102,11 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   { figure: 'artifacts: Moddable / Espruino / Lua', value: '{build.moddable.bytes|kB} / {build.espruino.bytes|kB} / {build.lua.bytes|kB} kB', target: '' },
   {
+    figure: 'control unit: Moddable app; XS boot of the built app (start-up + 0.5 s); Espruino variables in the real interpreter (ESP32 format)',
+    value: '{build.control_unit.bytes|kB} kB; {xs.computrons_cu_boot|k} k computrons; {espruino_cu.vars_used} of {espruino_cu.vars_total}',
+    target: '',
+  },
+  {
     figure: 'load hiding, synthetic day: MI bits (exposed events/day) none / best-effort / NILL / stepping / ours',
     value: '{privacy.mi_bits.none} ({privacy.events_per_day.none}) / {privacy.mi_bits.best_effort} ({privacy.events_per_day.best_effort}) / {privacy.mi_bits.nill} ({privacy.events_per_day.nill}) / {privacy.mi_bits.stepping} ({privacy.events_per_day.stepping}) / {privacy.mi_bits.ours} ({privacy.events_per_day.ours}); ours loses {privacy.overhead_pct} %',
     target: 'ours lowest; overhead ≤ 6 %',

@@ -64,6 +64,11 @@ export interface RequestArgs extends RequestContext {
   verified?: boolean;
   /** what the action is on, for the log ('relay:main', a threshold name) */
   subject?: string;
+  /**
+   * household: the interface authenticated the member itself (the PC link: the gateway's
+   * household login, asserted over the unit's own cable); named in the log
+   */
+  assertedBy?: string;
 }
 
 function within(times: number[], now: number, windowUs: number): number[] {
@@ -206,8 +211,8 @@ export class Access {
   }
 
   /** A household member issues a guest pass. */
-  issuePass(role: string, validForS: number, uses: number, scope: string[]): { ok: true; pass: PassInfo; secret: string; uri: string } | { ok: false; error: string } {
-    const d = this.request(role, 'issue-guest-pass', { subject: scope.join('+') });
+  issuePass(role: string, validForS: number, uses: number, scope: string[], assertedBy?: string): { ok: true; pass: PassInfo; secret: string; uri: string } | { ok: false; error: string } {
+    const d = this.request(role, 'issue-guest-pass', { subject: scope.join('+') + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
     if (!d.allowed) return { ok: false, error: d.reason };
     const w = this.o.wallS();
     const r = this.passes.issue(this.o.random(KEY_BYTES), w === undefined ? 0 : w, validForS, uses, scope, role + (this.householdPage >= 0 ? ' page ' + this.householdPage : ''));
@@ -238,7 +243,7 @@ export class Access {
   /** Is there a live credential for `role` behind this request? '' when yes, else why not. */
   private credentialFor(role: string, args: RequestArgs): string {
     const t = this.now();
-    if (role === 'household') return t < this.householdUntil ? '' : 'no household session: identify by fingerprint first';
+    if (role === 'household') return t < this.householdUntil || args.assertedBy !== undefined ? '' : 'no household session: identify by fingerprint first';
     if (role === 'guest') {
       const id = args.passId === undefined ? '' : String(args.passId);
       const until = this.guestUntil[id];

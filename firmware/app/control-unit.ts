@@ -15,7 +15,7 @@
 import type { Clock, Store, Timer } from '../../hal/io';
 import type { Radio } from '../../hal/radio';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, maxBody, readHeader } from '../link/frame';
+import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
 import { fragmentMessage } from '../link/fragment';
 import { deriveLinkKeys, pairingSecret } from '../link/keys';
 import type { Ack, NodeEvent } from '../link/messages';
@@ -29,7 +29,6 @@ import type { Alarm, AnomalyOptions } from '../control/anomaly';
 import { NodeEntry } from '../control/node-table';
 import type { ControlNodeConfig } from '../control/node-table';
 import { SecurityLog } from '../control/security-log';
-import { profileOf } from './node-link';
 import { Access } from '../access/access';
 import { HomeEnergy } from '../policy/home-energy';
 import type { EnergyState, HomeEnergyOptions } from '../policy/home-energy';
@@ -69,6 +68,17 @@ export interface ControlUnitOptions {
 }
 
 const QUEUE_MAX = 64;
+
+/**
+ * The radio's link profile (node-link.ts has the same; not imported from there, because
+ * that would pull the whole meter node into the control unit's build).
+ */
+function profileOf(name: string): RadioProfile {
+  if (name === 'nrf24') return PROFILE_NRF24;
+  if (name === 'lora') return PROFILE_LORA;
+  if (name === 'espnow') return PROFILE_ESPNOW;
+  throw new RangeError(`radio profile '${name}' out of range nrf24, lora, espnow`);
+}
 
 export class ControlUnit {
   readonly profile: RadioProfile;

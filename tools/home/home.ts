@@ -3,6 +3,12 @@
 // unit's PC link (firmware/control/pc-link.ts) as its only output. `npm start` and the
 // gateway tests drive it; the gateway reads its lines exactly as it reads a serial port.
 //
+// The control unit has its access module (firmware/access) on a simulated R30x module
+// (hal/sim/r30x-chip.ts, module password provisioned) and answers the PC link's
+// guest-login and guest-pass through the same glue as the board's firmware
+// (firmware/control/access-link.ts). One household finger is enrolled at start, the way
+// the first member is on a real unit: the button, then the finger twice.
+//
 // Time: step(s) advances simulated time deterministically (tests); start() follows the
 // wall clock at `speed` x real time (npm start). A household's day of loads, temperature
 // and gas is drawn from a seeded PRNG so every run is the same.
@@ -13,16 +19,82 @@ import { SimStore } from '../../hal/sim/store';
 import { MeterNode } from '../../firmware/app/meter-node';
 import { NodeLink } from '../../firmware/app/node-link';
 import { PcLink } from '../../firmware/control/pc-link';
-import { Net, flood } from '../sim/net-scenarios';
+import { ControlUnit } from '../../firmware/app/control-unit';
+import type { Access } from '../../firmware/access/access';
+import type { LogEntry } from '../../firmware/access/access-log';
+import { accessPorts, accessRecord } from '../../firmware/control/access-link';
+import { SimR30xChip } from '../../hal/sim/r30x-chip';
+import { SimTimer, SimUart } from '../../hal/sim/peripherals';
+import type { Serial, SerialOptions } from '../../hal/io';
+import { CHANNEL, Net, PROVISIONED_AT_S, flood } from '../sim/net-scenarios';
 import type { NetNode, NetOptions } from '../sim/net-scenarios';
+import { controlNodes } from '../provision';
 
 const S = 1e6;
 /** node id -> board: three boards the meter node runs on (boards/*.json) */
 export const HOME_BOARDS: Record<number, string> = { 1: 'esp32-devkitc-meter', 2: 'nodemcu-32s-lua', 3: 'espruino-esp32-wroom' };
 export const NODE_NAMES: Record<number, string> = { 1: 'kitchen', 2: 'living room', 3: 'workshop' };
 
-/** Net with a board per node (Net itself puts every node on one board). */
+/** the R30x module password the home's unit was provisioned with */
+export const HOME_READER_PASSWORD = 0x5ec2e7;
+/** the household finger enrolled at start (a finger id of the simulated module), at page 0 */
+export const HOUSEHOLD_FINGER = 7;
+/** Unix time at the home's simulated t = 0 (the unit's time sync): a day after provisioning */
+export const HOME_EPOCH_S = PROVISIONED_AT_S + 86400;
+
+/** Net with a board per node (Net itself puts every node on one board), and a unit with access. */
 class HomeNet extends Net {
+  // `declare`: set from Net's constructor (startControlUnit), so no field initialiser may reset them
+  declare reader: SimR30xChip;
+  declare readerUart: SimUart;
+  /** where the access log's records go (the home's PC link, set once it exists) */
+  declare onAccessRecord: ((e: LogEntry) => void) | undefined;
+
+  wallS(): number {
+    return HOME_EPOCH_S + this.net.now() / 1e6;
+  }
+
+  override startControlUnit(): void {
+    if (this.cuRadio !== undefined) this.cuRadio.close();
+    const air = this.net.air;
+    // the module keeps its templates across a restart of the unit
+    if (this.reader === undefined) {
+      this.readerUart = new SimUart(air, () => 50);
+      this.reader = new SimR30xChip({ sched: air, uart: this.readerUart, password: HOME_READER_PASSWORD });
+    }
+    const uart = this.readerUart;
+    class ReaderSerial implements Serial {
+      constructor(o: SerialOptions) {
+        if (!(o.baud > 0)) throw new RangeError(`Serial.baud must be > 0, got ${o.baud}`);
+        uart.attachNode(o.onReadable, this);
+      }
+      read(): number | undefined {
+        return uart.nodeRead();
+      }
+      write(data: Uint8Array | number): void {
+        uart.nodeWrite(data);
+      }
+      close(): void {
+        uart.attachNode(undefined, undefined);
+      }
+    }
+    this.cuRadio = this.net.radio('control', 'nrf24', CHANNEL, 0, 0, undefined);
+    this.cu = new ControlUnit({
+      clock: air, store: this.cuStore, radio: this.cuRadio, timer: new SimTimer(air, () => 50),
+      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f),
+      access: {
+        wallS: () => this.wallS(),
+        random: (n) => this.bytes(n),
+        Serial: ReaderSerial,
+        readerPassword: HOME_READER_PASSWORD,
+        onRecord: (e) => {
+          if (this.onAccessRecord !== undefined) this.onAccessRecord(e);
+        },
+      },
+    });
+    (this.cu.access as Access).reader.verifyPassword(() => undefined);
+  }
+
   override bootNode(id: number, store: SimStore): NetNode {
     const k = this.nodes.findIndex((x) => x.id === id);
     if (k >= 0) {
@@ -91,21 +163,18 @@ export class SimHome {
           return { breaker: s, received: this.net.cu.stats.received, readings: this.net.cu.stats.readings };
         },
         sendCommand: (id, b) => this.net.cu.sendCommand(id, b),
-        // STAND-IN: the radio link has no household relay message yet (docs/PC-LINK.md
-        // "Not yet"); the simulated home acts on the node through its own role table as
-        // the `serial` actor (firmware/console/roles.ts), which is what a household member
-        // at the node's console may do.
-        relay: (id, on) => {
-          const n = this.net.nodes.find((x) => x.id === id);
-          if (n === undefined) return `node ${id} not in the registry`;
-          const r = n.node.relay(on, 'serial');
-          return r === 'ok' ? '' : r;
-        },
+        // the household's own switch over the air (MSG_HOUSEHOLD under the link keys), after
+        // the policy; the node judges it again and acks (the board's composition does the same)
+        relay: (id, on, role) => this.net.cu.householdRelay(id, on, role),
+        // the access module answers guest codes and passes, through the board's own glue
+        ...accessPorts(this.access, { wallS: () => this.homeNet().wallS() }),
       },
       (line) => {
         for (const l of this.listeners) l(line);
       },
     );
+    this.homeNet().onAccessRecord = (e) => this.pc.access(accessRecord(e, this.net.now()));
+    this.enrolHousehold();
     for (const n of this.net.nodes) {
       n.sim.env.temperatureC = 21 + n.id;
       // clean air still reads inside the MQ-6's 200..10 000 ppm span (Hanwei datasheet)
@@ -114,6 +183,42 @@ export class SimHome {
     this.pump();
     this.pc.hello(this.net.now());
   }
+
+  private homeNet(): HomeNet {
+    return this.net as HomeNet;
+  }
+
+  /** The control unit's access module (fingerprint reader, guest passes, access log). */
+  get access(): Access {
+    return this.net.cu.access as Access;
+  }
+
+  /** The simulated R30x module on the unit's reader UART. */
+  get reader(): SimR30xChip {
+    return this.homeNet().reader;
+  }
+
+  /**
+   * The first household member enrols at the unit: the button, then the finger twice
+   * (on 0.8 s, lifted, on again). It runs in simulated time with the first steps; the
+   * records reach the PC link as `access` lines.
+   */
+  private enrolHousehold(): void {
+    const t = this.net.now();
+    const air = this.net.net.air;
+    this.access.pressButton();
+    this.reader.fingerOn(HOUSEHOLD_FINGER);
+    air.at(t + 800_000, () => this.reader.fingerOff());
+    air.at(t + 1_300_000, () => this.reader.fingerOn(HOUSEHOLD_FINGER));
+    air.at(t + 2_300_000, () => this.reader.fingerOff());
+    // after the module password (verifyPassword, queued at the unit's start)
+    air.at(t + 50_000, () => this.access.enrol('button', 0, (err) => {
+      this.enrolled = err === '' ? 'ok' : err;
+    }));
+  }
+
+  /** '' until the household finger's enrolment ends, then 'ok' or why not */
+  enrolled = '';
 
   /** PC-link lines out of the control unit (each ends with '\n'). */
   onLine(cb: (line: string) => void): void {

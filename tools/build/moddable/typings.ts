@@ -11,7 +11,7 @@ import { isEntry } from '../../cli';
 
 /** the SDK modules hal/moddable imports, plus the XS globals (trace) */
 const TYPINGS = ['xs.d.ts', 'embedded_io/_common.d.ts', 'embedded_io/analog.d.ts', 'embedded_io/digital.d.ts', 'embedded_io/serial.d.ts', 'embedded_io/spi.d.ts', 'timer.d.ts', 'time.d.ts', 'preference.d.ts'];
-const ENTRIES = ['hal/moddable/device.ts', 'targets/moddable/main.ts'];
+const ENTRIES = ['hal/moddable/device.ts', 'targets/moddable/main.ts', 'targets/control-unit/main.ts'];
 
 /** Error messages (file:line: text); [] when the sources agree with @moddable/typings. */
 export function checkAgainstModdableTypings(root = REPO_ROOT): string[] {

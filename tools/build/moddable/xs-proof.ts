@@ -38,8 +38,12 @@ export interface ProofBundle {
   inputs: string[];
 }
 
-/** Bundle a build's main.js and modules for XS, resolved through its manifest. */
-export async function bundleBuild(outDir: string): Promise<ProofBundle> {
+/**
+ * Bundle a build's main.js and modules for XS, resolved through its manifest. `simFile`
+ * provides the SDK stand-ins and `runScenario` (default xs-sim.ts, the meter node's;
+ * xs-cu-sim.ts for the control unit); `plugins` go before the manifest's resolver.
+ */
+export async function bundleBuild(outDir: string, simFile: string = XS_SIM, plugins: Plugin[] = []): Promise<ProofBundle> {
   const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as ModdableManifest;
   const map: Record<string, string> = {};
   for (const [key, v] of Object.entries(manifest.modules)) {
@@ -66,12 +70,12 @@ export async function bundleBuild(outDir: string): Promise<ProofBundle> {
         return { path: file };
       });
       b.onLoad({ filter: /.*/, namespace: 'proof' }, () => ({
-        contents: `import main from "main";\nimport { runScenario } from ${JSON.stringify(XS_SIM)};\nexport { main, runScenario };`,
+        contents: `import main from "main";\nimport { runScenario } from ${JSON.stringify(simFile)};\nexport { main, runScenario };`,
         loader: 'js',
         resolveDir: HERE,
       }));
       b.onLoad({ filter: /.*/, namespace: 'shim' }, (a) => ({
-        contents: `export { ${SHIMS[a.path]} as default } from ${JSON.stringify(XS_SIM)};`,
+        contents: `export { ${SHIMS[a.path]} as default } from ${JSON.stringify(simFile)};`,
         loader: 'js',
         resolveDir: HERE,
       }));
@@ -92,7 +96,7 @@ export async function bundleBuild(outDir: string): Promise<ProofBundle> {
     target: 'es2020',
     platform: 'neutral',
     metafile: true,
-    plugins: [plugin],
+    plugins: [...plugins, plugin],
     logLevel: 'silent',
   });
   const inputs = Object.keys(r.metafile.inputs)
