@@ -85,7 +85,7 @@ export function startRadioLink(node: MeterNode, device: Device, board: BoardDesc
   const need = ['spiSck', 'spiMosi', 'spiMiso', 'radioCs', 'radioCe', 'radioIrq'];
   for (let i = 0; i < need.length; i++) if (p[need[i]] === undefined) return linkOff('board ' + board.name + ' has no pin ' + need[i], log);
   const keys = loadLinkKeys(device.store);
-  if (!keys.ok) return linkOff('no provisioned keys (link.keys ' + keys.reason + '): provision the node with tools/provision.ts', log);
+  if (!keys.ok) return linkOff('no provisioned keys (link.keys ' + keys.reason + ')', log);
   if (loadLinkProv(device.store) < 0) return linkOff('no provisioning epoch (link.prov): provision the node with tools/provision.ts', log);
   let radio: Nrf24Radio;
   try {
