@@ -23,7 +23,7 @@ import { Prng } from '../../hal/sim/prng';
 import { RfMedium } from '../../hal/sim/radio-medium';
 import { Nrf24Chip } from '../../hal/sim/nrf24-chip';
 import type { Scheduler } from '../../hal/sim/scheduler';
-import { SimStore } from '../../hal/sim/store';
+import type { Store } from '../../hal/io';
 import { Nrf24Radio } from '../../firmware/link/nrf24';
 import { ControlUnit } from '../../firmware/app/control-unit';
 import type { Forward } from '../../firmware/app/control-unit';
@@ -91,6 +91,27 @@ export class AirWorld {
   }
 }
 
+/** The peer's flash: a plain object of copies (no Map, no typed-array slice: it runs in Espruino too). */
+export class ObjectStore implements Store {
+  private readonly cells: Record<string, Uint8Array> = {};
+  read(key: string): Uint8Array | undefined {
+    const v = this.cells[key];
+    return v === undefined ? undefined : copyBytes(v);
+  }
+  write(key: string, value: Uint8Array): void {
+    this.cells[key] = copyBytes(value);
+  }
+  delete(key: string): void {
+    delete this.cells[key];
+  }
+}
+
+function copyBytes(v: Uint8Array): Uint8Array {
+  const c = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) c[i] = v[i];
+  return c;
+}
+
 /** A registry node as JSON can carry it (hex keys): tools/provision.ts controlNodes, serialised. */
 export interface PeerNodeJson {
   nodeId: number;
@@ -128,7 +149,7 @@ export class PeerControlUnit {
     this.station = world.station('control', x, y, 0);
     this.radio = new Nrf24Radio({
       io: this.station.io, pins: STATION_PINS, hz: NRF24_SPI_HZ, channel: channel,
-      ownAddress: Uint8Array.from(CONTROL_RADIO_ADDRESS), peerAddress: nodeRadioAddress(talkTo),
+      ownAddress: new Uint8Array(CONTROL_RADIO_ADDRESS), peerAddress: nodeRadioAddress(talkTo),
       retries: NRF24_RETRIES, retryDelayUs: NRF24_RETRY_DELAY_US,
     });
     const cfg: ControlNodeConfig[] = [];
@@ -138,7 +159,7 @@ export class PeerControlUnit {
     }
     const sched = world.sched;
     this.cu = new ControlUnit({
-      clock: sched, store: new SimStore(), radio: this.radio, timer: new SimTimer(sched, () => 0), nodes: cfg,
+      clock: sched, store: new ObjectStore(), radio: this.radio, timer: new SimTimer(sched, () => 0), nodes: cfg,
       onForward: (f) => this.forwards.push(f),
     });
   }
