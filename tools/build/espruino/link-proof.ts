@@ -34,6 +34,8 @@ export interface EspruinoLinkProof extends LinkProofResult {
   bus: { setups: number; transfers: number; badSetup: string };
   /** the node's NodeLink counters and its radio driver's (from the app's global.meterLink) */
   node?: unknown;
+  /** variables in use once the stand-ins and the peer were installed, before the app booted */
+  memAtInstall: number;
   /** [sampled s, Date.now() ms] at a few steps: where the wall time goes */
   wall?: number[][];
   /** each chip's counters (node, control) */
@@ -74,7 +76,7 @@ export async function runEspruinoLinkProof(board: Board, build: EspruinoBuild = 
         { at: 15.1, js: '__radio.send("reconnect")' },
         { at: 18, js: '__radio.snap("reconnect", 2, n.state())' },
         { at: 18.5, js: '__radio.fault(); S.edge(P.comparator, 1)' },
-        { at: 19.5, js: 'snap("end"); R.link = __radio.result(String(global.meterLinkStatus)); R.bus = __radio.bus; var L = global.meterLink; if (L) R.node = { stats: L.stats, rejects: L.rejects, radio: L.radio.stats, lastError: L.lastError, frag: L.reassembler.stats, guard: L.guard.rejects, irqLevel: S.level(P.radioIrq), nodeState: n.state() }; R.chips = __radio.chips(); R.wall.push([19.5, Date.now()])' },
+        { at: 19.5, js: 'snap("end"); R.link = __radio.result(String(global.meterLinkStatus)); R.bus = __radio.bus; var L = global.meterLink; if (L) R.node = { stats: L.stats, rejects: L.rejects, radio: L.radio.stats, lastError: L.lastError, frag: L.reassembler.stats, guard: L.guard.rejects, irqLevel: S.level(P.radioIrq), nodeState: n.state() }; R.chips = __radio.chips(); R.memAtInstall = __radio.memAtInstall; R.wall.push([19.5, Date.now()])' },
       ], { irms: 10, perBlock: '__radio.sync();' }),
     };
     if (withKeys) for (const k of Object.keys(fx.image)) files[k] = Uint8Array.from(fx.image[k]);
@@ -82,10 +84,10 @@ export async function runEspruinoLinkProof(board: Board, build: EspruinoBuild = 
     await flash.write(files);
     const run = await flash.boot(timeoutMs, true);
     if (process.env.LINK_PROOF_STDOUT) writeFileSync(process.env.LINK_PROOF_STDOUT, run.stdout);
-    const r = run.result as { wall?: number[][]; node?: unknown; chips?: unknown; link?: LinkProofResult; bus?: EspruinoLinkProof['bus']; errors: string[]; phases: { mem: { usage: number; total: number } }[] } | undefined;
+    const r = run.result as { memAtInstall?: number; wall?: number[][]; node?: unknown; chips?: unknown; link?: LinkProofResult; bus?: EspruinoLinkProof['bus']; errors: string[]; phases: { mem: { usage: number; total: number } }[] } | undefined;
     if (r === undefined || r.link === undefined) throw new Error(`the Espruino link proof gave no result (exit ${run.code}):\n${run.stdout.slice(-3000)}`);
     const end = r.phases[r.phases.length - 1];
-    return { ...r.link, wall: r.wall, node: r.node, chips: r.chips, appBytes: built.bytes, mem: end.mem, bus: r.bus ?? { setups: 0, transfers: 0, badSetup: '' }, appErrors: r.errors, stdoutTail: run.stdout.slice(-1500) };
+    return { ...r.link, memAtInstall: r.memAtInstall ?? -1, wall: r.wall, node: r.node, chips: r.chips, appBytes: built.bytes, mem: end.mem, bus: r.bus ?? { setups: 0, transfers: 0, badSetup: '' }, appErrors: r.errors, stdoutTail: run.stdout.slice(-1500) };
   } finally {
     flash.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -96,7 +98,7 @@ if (isEntry(import.meta.url)) {
   void (async () => {
     const { loadBoard } = await import('../../../boards/schema');
     const t = Date.now();
-    const r = await runEspruinoLinkProof(loadBoard(process.argv[2] ?? 'espruino-esp32-wroom'), 'linux', true, Number(process.env.LINK_PROOF_TIMEOUT_MS ?? 600000));
+    const r = await runEspruinoLinkProof(loadBoard(process.argv[2] ?? 'espruino-esp32-wroom'), (process.env.LINK_PROOF_BUILD ?? 'linux') as EspruinoBuild, true, Number(process.env.LINK_PROOF_TIMEOUT_MS ?? 600000));
     console.log(JSON.stringify({ wallMs: Date.now() - t, ...r }, null, 2));
   })();
 }

@@ -158,7 +158,9 @@ function install(): void {
   const peer = new PeerControlUnit(world, fx.nodes, fx.nodeId, fx.channel, 0, 0);
   let faultAtUs = 0;
   const snaps: Record<string, { ack: string; state: string; relayPin: number; contactsClosed: boolean }> = {};
+  const memAtInstall = (global.process as { memory(): { usage: number } }).memory().usage;
   global.__radio = {
+    memAtInstall: memAtInstall,
     sync: sync,
     peer: peer,
     bus: bus,
