@@ -14,6 +14,7 @@ import { cuEspruinoBench } from './bench/cu-espruino';
 import { consoleFigures } from './bench/console';
 import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
+import { builtLinkBench } from './build/link-bench';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
   const con = consoleFigures();
   log('bench: link ...');
   const link = await linkBench();
+  log('bench: the link in the built nodes (XS, real Espruino) ...');
+  const builtLink = await builtLinkBench();
   log('bench: security (flood at the airtime limit, stale commands, latch cut points, verify cost) ...');
   const sec = await securityBench();
   log('bench: builds ...');
@@ -129,6 +132,11 @@ async function main(): Promise<void> {
       frames_per_reading: link.frames_per_reading,
       attack_frames_rejected_pct: link.attack_frames_rejected_pct,
       legit_delivery_pct_under_flood: link.legit_delivery_pct_under_flood,
+      // targets whose BUILT meter node delivered a sealed frame to a peer control unit in this run
+      built_targets: builtLink.built_targets,
+      built_sealed_opened: builtLink.sealed_opened,
+      built_xs_computrons_scenario: builtLink.xs_computrons_link_scenario,
+      built_espruino_app_bytes_delta: builtLink.espruino_app_bytes_delta,
     },
     sim: { ...rt, homes_realtime_factor: homes.realtime_factor, homes: homes.homes },
     console: con,
@@ -180,6 +188,8 @@ async function main(): Promise<void> {
   row('security.latch_cut_points_reclosed', sec.latch_cut_points_reclosed, '0');
   row('link.attack_frames_rejected_pct', link.attack_frames_rejected_pct, '100');
   row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
+  row('link.built_targets', builtLink.built_targets.join(',') || 'none', 'moddable,espruino (built node -> peer control unit, in the engines)');
+  row('link.built_espruino_app_bytes_delta', builtLink.espruino_app_bytes_delta ?? 'skipped', `(app.js ${builtLink.espruino_app_bytes ?? '-'} B with the link)`);
   row('console.commands', con.commands, '(Help list of the meter node)');
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
   row('build.moddable.real_sdk', String(build.moddable.real_sdk), build.moddable.real_sdk ? `(real mcconfig + xsc, ${build.moddable.xsc_modules} modules)` : build.moddable.real_sdk_reason);

@@ -114,6 +114,13 @@ export function commandLength(code: number): number {
   return headOf(code) + ARGS[code] + (isSigned(code) ? SIG : 0);
 }
 
+/** src[start..end) as a new Uint8Array (not slice(): Espruino 2v29's typed-array slice returns a plain Array) */
+function bytesOf(src: Uint8Array, start: number, end: number): Uint8Array {
+  const c = new Uint8Array(end - start);
+  for (let i = 0; i < c.length; i++) c[i] = src[start + i];
+  return c;
+}
+
 function signedBytes(b: Uint8Array, end: number): Uint8Array {
   const m = new Uint8Array(LABEL.length + end);
   for (let i = 0; i < LABEL.length; i++) m[i] = LABEL.charCodeAt(i);
@@ -227,7 +234,8 @@ export class CommandGuard {
   private recent(list: number[], now: number): number {
     let k = 0;
     for (let i = 0; i < list.length; i++) if (now - list[i] < this.o.windowUs) list[k++] = list[i];
-    list.length = k;
+    // splice, not `list.length = k`: Espruino 2v29 refuses writes to length ("Assignment to a constant")
+    list.splice(k, list.length - k);
     return k;
   }
 
@@ -351,7 +359,7 @@ export class CommandGuard {
       c.limitValue = getU32(b, a + 1) | 0;
     } else {
       c.epoch = getU32(b, a);
-      c.peerPublic = b.slice(a + 4, a + 36);
+      c.peerPublic = bytesOf(b, a + 4, a + 36);
     }
     // bindings first: they cost nothing and refuse captures from another provisioning or time
     if (c.provisionedAt !== this.o.provisionedAt) return this.decided(this.reject('provisioning', code));
@@ -359,7 +367,7 @@ export class CommandGuard {
     const late = this.windowReject(c);
     if (late !== '') return this.decided(this.reject(late, code));
     if (c.seq <= this.lastSeq) return this.decided(this.reject('replay', code));
-    const check: SignatureCheck = { command: c, message: signedBytes(b, n), signature: b.slice(n, n + SIG) };
+    const check: SignatureCheck = { command: c, message: signedBytes(b, n), signature: bytesOf(b, n, n + SIG) };
     const now = this.o.clock.now();
     this.refill(now);
     if (this.verifyTokens >= 1 && this.waiting.length === 0) {

@@ -66,6 +66,13 @@ interface Done {
  * dropped (loss). When all slots are busy, the oldest assembly is dropped. A fragment of a
  * message completed less than `timeoutUs` ago is a duplicate.
  */
+/** src[start..end) as a new Uint8Array (not slice(): Espruino 2v29's typed-array slice returns a plain Array) */
+function bytesOf(src: Uint8Array, start: number, end: number): Uint8Array {
+  const c = new Uint8Array(end - start);
+  for (let i = 0; i < c.length; i++) c[i] = src[start + i];
+  return c;
+}
+
 export class Reassembler {
   private readonly slots: (Assembly | undefined)[] = [];
   private readonly done: Done[] = [];
@@ -90,7 +97,8 @@ export class Reassembler {
     }
     let k = 0;
     for (let i = 0; i < this.done.length; i++) if (nowUs - this.done[i].atUs <= this.timeoutUs) this.done[k++] = this.done[i];
-    this.done.length = k;
+    // splice, not `length = k`: Espruino 2v29 refuses writes to length ("Assignment to a constant")
+    this.done.splice(k, this.done.length - k);
   }
 
   private reject(reason: FragmentReject): ReassemblyResult {
@@ -152,7 +160,7 @@ export class Reassembler {
     this.done.push({ source: source, msgId: msgId, atUs: nowUs });
     if (this.done.length > 4 * this.slots.length) this.done.shift();
     this.stats.complete++;
-    return { status: 'complete', message: a.data.slice(0, (count - 1) * this.chunk + a.lastLen) };
+    return { status: 'complete', message: bytesOf(a.data, 0, (count - 1) * this.chunk + a.lastLen) };
   }
 
   private drop(a: Assembly): void {

@@ -39,6 +39,13 @@ export function pairingSecret(ownSecret: Uint8Array, peerPublic: Uint8Array): Ui
   return nacl.box.before(peerPublic, ownSecret);
 }
 
+/** src[start..end) as a new Uint8Array (not slice(): Espruino 2v29's typed-array slice returns a plain Array) */
+function bytesOf(src: Uint8Array, start: number, end: number): Uint8Array {
+  const c = new Uint8Array(end - start);
+  for (let i = 0; i < c.length; i++) c[i] = src[start + i];
+  return c;
+}
+
 export function deriveLinkKeys(shared: Uint8Array, nodeId: number, epoch: number): { up: Uint8Array; down: Uint8Array } {
   const m = new Uint8Array(LABEL.length + 32 + 1 + 4);
   for (let i = 0; i < LABEL.length; i++) m[i] = LABEL.charCodeAt(i);
@@ -46,7 +53,7 @@ export function deriveLinkKeys(shared: Uint8Array, nodeId: number, epoch: number
   m[LABEL.length + 32] = nodeId & 0xff;
   putU32(m, LABEL.length + 33, epoch);
   const h = nacl.hash(m);
-  return { up: h.slice(0, 32), down: h.slice(32, 64) };
+  return { up: bytesOf(h, 0, 32), down: bytesOf(h, 32, 64) };
 }
 
 export function encodeLinkKeys(k: LinkKeys): Uint8Array {
@@ -66,7 +73,7 @@ export function decodeLinkKeys(b: Uint8Array): LinkKeysRead {
   if (b.length !== KEYS_LEN) return { ok: false, reason: `link.keys length ${b.length}, expected ${KEYS_LEN}` };
   if (b[0] !== 1) return { ok: false, reason: `link.keys version ${b[0]}, expected 1` };
   if (b[1] < 1 || b[1] > 254) return { ok: false, reason: `link.keys node id ${b[1]} out of range 1..254` };
-  return { ok: true, keys: { nodeId: b[1], epoch: getU32(b, 2), up: b.slice(6, 38), down: b.slice(38, 70), authorityPublic: b.slice(70, 102) } };
+  return { ok: true, keys: { nodeId: b[1], epoch: getU32(b, 2), up: bytesOf(b, 6, 38), down: bytesOf(b, 38, 70), authorityPublic: bytesOf(b, 70, 102) } };
 }
 
 export function encodeLinkId(nodeSecret: Uint8Array, controlPublic: Uint8Array): Uint8Array {

@@ -82,8 +82,9 @@ export class Nrf24Chip implements SpiDevice, Station {
     this.addr[0] = Uint8Array.from([0xe7, 0xe7, 0xe7, 0xe7, 0xe7]);
     this.addr[1] = Uint8Array.from([0xc2, 0xc2, 0xc2, 0xc2, 0xc2]);
     this.addr[2] = Uint8Array.from([0xe7, 0xe7, 0xe7, 0xe7, 0xe7]); // TX_ADDR
-    this.tx.length = 0;
-    this.rx.length = 0;
+    // splice: Espruino (the engine proof runs this model there) refuses writes to length
+    this.tx.splice(0, this.tx.length);
+    this.rx.splice(0, this.rx.length);
     this.channel = 2;
   }
 
@@ -121,8 +122,8 @@ export class Nrf24Chip implements SpiDevice, Station {
       if (cmd === 0xb0 && (this.reg[R.FEATURE] & 1) === 0) return; // EN_DYN_ACK off: command ignored
       if (this.tx.length < 3 && n >= 1 && n <= 32) this.tx.push({ payload: b.slice(1), noAck: cmd === 0xb0 });
       this.evaluate();
-    } else if (cmd === 0xe1) this.tx.length = 0;
-    else if (cmd === 0xe2) this.rx.length = 0;
+    } else if (cmd === 0xe1) this.tx.splice(0, this.tx.length);
+    else if (cmd === 0xe2) this.rx.splice(0, this.rx.length);
     // 0xff NOP and anything else: STATUS only
   }
 

@@ -103,6 +103,11 @@ export class Scheduler {
     return this.live.size;
   }
 
+  /** time of the earliest queued event (Infinity when none): lets a co-simulation step event by event */
+  nextAt(): number {
+    return this.heap.length > 0 ? this.heap[0].t : Infinity;
+  }
+
   runFor(durationUs: number): void {
     this.runUntil(this.t + durationUs);
   }

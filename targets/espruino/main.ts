@@ -10,7 +10,7 @@
 // CLI cannot reach the REPL over USB; see docs/BUILD-ESPRUINO.md for getting it back.
 // Runs ON Espruino: the Espruino subset (docs/PORTABLE-SUBSET.md).
 import type { BoardDescription } from '../../boards/board';
-import { checkMeterRole, startMeterNode } from '../../firmware/app/start';
+import { checkMeterRole, startMeterNode, startRadioLink } from '../../firmware/app/start';
 import { createDevice } from '../../hal/espruino/device';
 
 /** Defined by tools/build/espruino.ts: the board JSON, inlined at build time. */
@@ -27,12 +27,16 @@ function boot(): void {
   if (technicianConsole) LoopbackA.setConsole();
   // with the technician console on UART0 there is no log line to print to: the console's
   // Trips command shows them
-  const node = startMeterNode(createDevice(board), board, {
-    log: technicianConsole ? undefined : (line) => console.log(line),
-    onRestart: () => E.reboot(),
-  });
+  const device = createDevice(board);
+  const log = technicianConsole ? undefined : (line: string) => console.log(line);
+  const node = startMeterNode(device, board, { log: log, onRestart: () => E.reboot() });
   // one handle for debugging from the REPL (when it stays on Serial1) and for tests
   global.meterNode = node;
+  // the radio link once the node protects (never stops it; the console's Link command shows
+  // "link off" reasons too: they are also kept on meterLinkStatus)
+  const r = startRadioLink(node, device, board, log, {});
+  global.meterLinkStatus = r.status;
+  global.meterLink = r.link;
 }
 
 E.on('init', boot);

@@ -9,11 +9,14 @@
 // A board asking for more than 1 kHz therefore runs at 1 kHz here, with blocks of the same
 // duration; polledBoard() (hal/moddable/polled-board.ts) makes that explicit so the
 // metering maths uses the real rate.
+//
+// The radio link (NodeLink over the nRF24L01+ on the board's SPI pins) is attached once the
+// node protects; without provisioned keys the node runs alone and logs "link off: ...".
 import type { BoardDescription } from '../../boards/board';
 import { createDevice } from '../../hal/moddable/device';
 import { polledBoard } from '../../hal/moddable/polled-board';
 import type { MeterNode } from '../../firmware/app/meter-node';
-import { checkMeterRole, startMeterNode } from '../../firmware/app/start';
+import { checkMeterRole, startMeterNode, startRadioLink } from '../../firmware/app/start';
 
 /**
  * Boot the meter node on the Moddable provider. `log` receives one line per event, and the
@@ -26,7 +29,7 @@ export function startMeter(board: BoardDescription, log: (line: string) => void,
   const b = polledBoard(board);
   const device = createDevice(b, { report: log, serialDevice: serialDevice });
   if (b !== board) log('adc: ' + board.adc.rateHz + ' Hz requested, polling at ' + b.adc.rateHz + ' Hz in blocks of ' + b.adc.blockPairs);
-  return startMeterNode(device, b, {
+  const node = startMeterNode(device, b, {
     log: log,
     // A software reset needs a native call the ECMA-419 set does not have; the technician
     // power-cycles the node (docs/BUILD-MODDABLE.md).
@@ -34,4 +37,7 @@ export function startMeter(board: BoardDescription, log: (line: string) => void,
       log('restart requested: power-cycle the node');
     },
   });
+  // the radio link after protection is up: it never stops the node (docs/LINK.md)
+  startRadioLink(node, device, b, log, {});
+  return node;
 }

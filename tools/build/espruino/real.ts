@@ -45,10 +45,10 @@ export function espruinoMissing(build: EspruinoBuild = 'linux'): string | undefi
  * `__standin`: `analog[pin] = fn(tSeconds) -> 0..1` (ESP32 analogRead returns 0..1; the
  * stand-in quantises to 12 bits), `edge(pin, level)` (fires the watches on that pin as
  * the GPIO interrupt would, from the event loop), `writes` (every digitalWrite: [t, pin,
- * level]) and `level(pin)`.
+ * level]), `level(pin)` and `onWrite[pin] = fn(level)` (a chip model's input, e.g. the nRF24's CE).
  */
 export const STANDINS = `(function () {
-  var S = { analog: {}, levels: {}, watches: {}, nextWatch: 1, writes: [] };
+  var S = { analog: {}, levels: {}, watches: {}, nextWatch: 1, writes: [], onWrite: {} };
   global.__standin = S;
   var aR = analogRead, dW = digitalWrite, dR = digitalRead, pM = pinMode;
   var linuxPin = function (p) { return p >= 0 && p < 32; };
@@ -64,6 +64,8 @@ export const STANDINS = `(function () {
     S.writes.push([getTime(), p, v ? 1 : 0]);
     S.levels[p] = v ? 1 : 0;
     if (linuxPin(p)) dW(p, v);
+    var h = S.onWrite[p];
+    if (h !== undefined) h(v ? 1 : 0);
   };
   global.digitalRead = function (p) {
     "ram";
@@ -108,21 +110,34 @@ export class EspruinoFlash {
     this.dir = mkdtempSync(join(tmpdir(), 'espruino-flash-'));
   }
 
-  private run(args: string[], timeoutMs: number): Promise<EspruinoRun> {
+  private run(args: string[], timeoutMs: number, stopOnResult = false): Promise<EspruinoRun> {
     const out = join(this.dir, 'result.json');
     rmSync(out, { force: true });
     return new Promise((done) => {
+      let poll: ReturnType<typeof setInterval> | undefined;
       const p = execFile(espruinoBinary(this.build), args, { cwd: this.dir, timeout: timeoutMs, maxBuffer: 16 << 20, killSignal: 'SIGKILL' }, (err, stdout) => {
+        if (poll !== undefined) clearInterval(poll);
         let result: Record<string, unknown> | undefined;
         if (existsSync(out)) result = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
         done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout: String(stdout), result });
       });
       p.stdin?.end(); // stdin at EOF: the REPL reads nothing
+      // the link proof's interpreter does not always leave after quit() (it stays busy with
+      // the app's timers); once the driver has written its result, this child is stopped
+      if (stopOnResult) {
+        poll = setInterval(() => {
+          if (existsSync(out) && p.exitCode === null) {
+            clearInterval(poll);
+            poll = undefined;
+            setTimeout(() => p.kill('SIGKILL'), 500);
+          }
+        }, 200);
+      }
     });
   }
 
   /** Writes files into Storage (name -> content), as `espruino --storage name:file` would. */
-  async write(files: Record<string, string>): Promise<void> {
+  async write(files: Record<string, string | Uint8Array>): Promise<void> {
     const lines: string[] = ['var S = require("Storage"), fs = require("fs");'];
     let k = 0;
     for (const name of Object.keys(files)) {
@@ -140,8 +155,8 @@ export class EspruinoFlash {
   }
 
   /** Power-up: the interpreter with no script boots from the flash. */
-  boot(timeoutMs: number): Promise<EspruinoRun> {
-    return this.run([], timeoutMs);
+  boot(timeoutMs: number, stopOnResult = false): Promise<EspruinoRun> {
+    return this.run([], timeoutMs, stopOnResult);
   }
 
   close(): void {
@@ -179,7 +194,7 @@ interface DriverBoard {
  * level, trips, restored records and process.memory(). Uncaught errors are recorded
  * (process 'uncaughtException'), so a test sees them.
  */
-export function meterDriver(board: DriverBoard, steps: DriverStep[], o: { irms?: number; drive?: boolean } = {}): string {
+export function meterDriver(board: DriverBoard, steps: DriverStep[], o: { irms?: number; drive?: boolean; perBlock?: string } = {}): string {
   const irms = o.irms ?? 8;
   const fe = board.frontend;
   if (fe === undefined) throw new Error(`frontend: board ${board.name} has none; the meter needs it`);
@@ -217,6 +232,7 @@ export function meterDriver(board: DriverBoard, steps: DriverStep[], o: { irms?:
   function finish() { require("fs").writeFileSync("result.json", JSON.stringify(R)); quit(); }
   function run(ad) {
     for (var k = 0; k < block; k++) { vk++; ad.tick(); }
+    ${o.perBlock ?? ''}
     while (next < steps.length && steps[next].at * rate <= vk) {
       n = global.meterNode;
       try { eval(steps[next].js); } catch (e) { R.errors.push('step ' + next + ': ' + e); }

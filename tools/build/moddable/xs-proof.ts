@@ -16,7 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XsWorker, type XsMeter } from '../../engines/xsnap';
 import type { ModdableManifest } from '../moddable';
-import type { ProofFault, ProofResult, ProofRun } from './xs-sim';
+import type { LinkProofFixture, ProofFault, ProofResult, ProofRun } from './xs-sim';
+import type { LinkProofResult } from '../link-e2e';
 import { isEntry } from '../../cli';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -62,7 +63,9 @@ export async function bundleBuild(outDir: string, simFile: string = XS_SIM, plug
         }
         if (a.path === 'proof-entry') return { path: 'proof-entry', namespace: 'proof' };
         const fromBuild = a.importer.startsWith(absOut) || a.namespace === 'proof';
-        if (!fromBuild) return undefined; // xs-sim.ts and hal/sim: ordinary resolution
+        // the peer's firmware (link-e2e.ts) takes the build's own tweetnacl module (XS has no require)
+        if (!fromBuild && a.path === 'tweetnacl' && map.tweetnacl !== undefined) return { path: map.tweetnacl };
+        if (!fromBuild) return undefined; // xs-sim.ts, link-e2e.ts and hal/sim: ordinary resolution
         if (SHIMS[a.path] !== undefined) return { path: a.path, namespace: 'shim' };
         if (a.path === 'mc/config') return { path: 'mc/config', namespace: 'config' };
         const file = map[a.path];
@@ -70,7 +73,11 @@ export async function bundleBuild(outDir: string, simFile: string = XS_SIM, plug
         return { path: file };
       });
       b.onLoad({ filter: /.*/, namespace: 'proof' }, () => ({
-        contents: `import main from "main";\nimport { runScenario } from ${JSON.stringify(simFile)};\nexport { main, runScenario };`,
+        // the meter node's stand-ins also run the link scenario (a peer control unit on the air)
+        contents:
+          simFile === XS_SIM
+            ? `import main from "main";\nimport { runScenario, runLinkScenario } from ${JSON.stringify(simFile)};\nexport { main, runScenario, runLinkScenario };`
+            : `import main from "main";\nimport { runScenario } from ${JSON.stringify(simFile)};\nexport { main, runScenario };`,
         loader: 'js',
         resolveDir: HERE,
       }));
@@ -149,6 +156,44 @@ export async function runXsProof(outDir: string, runs: ProofRun[]): Promise<{ bu
   return { bundle, results };
 }
 
+export interface LinkProofReport extends LinkProofResult {
+  /** XS compute meter for the whole run (boot, telemetry, two signed commands with tweetnacl verifies, the trip; the simulator and the peer included) */
+  computrons: number;
+  /** the app's log lines (trace) */
+  log: string[];
+}
+
+/**
+ * The link proof in XS: the built node (this build's main.js and modules) and a peer control
+ * unit on one simulated air, in one XS script (xs-sim.ts runLinkScenario). `fx` comes from
+ * tools/build/link-fixture.ts.
+ */
+export async function runXsLinkProof(outDir: string, fx: LinkProofFixture): Promise<LinkProofReport> {
+  const bundle = await bundleBuild(outDir);
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as ModdableManifest;
+  let got: { result: LinkProofResult; log: string[] } | undefined;
+  const xs = await XsWorker.start({ name: 'moddable-link-proof' });
+  xs.onCommand((bytes) => {
+    got = JSON.parse(Buffer.from(bytes).toString('utf8')) as { result: LinkProofResult; log: string[] };
+    return new Uint8Array(0);
+  });
+  try {
+    await xs.evaluate('globalThis.proofLog = []; globalThis.trace = (s) => { globalThis.proofLog.push(String(s).replace(/\\n$/, "")); };');
+    await xs.evaluate(bundle.code);
+    const m: XsMeter = await xs.evaluate(`(() => {
+      const r = ModdableProof.runLinkScenario(ModdableProof.main, ${JSON.stringify(manifest.config.board)}, ${JSON.stringify(fx)}, globalThis.proofLog);
+      const s = JSON.stringify({ result: r, log: globalThis.proofLog });
+      const b = new Uint8Array(s.length);
+      for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+      issueCommand(b.buffer);
+    })()`);
+    if (got === undefined) throw new Error('XS link proof reported nothing');
+    return { ...got.result, computrons: m.compute, log: got.log };
+  } finally {
+    await xs.close();
+  }
+}
+
 export interface PollCost {
   /** V+I pairs the polled ADC delivered per second of virtual time */
   sampleHz: number;
@@ -176,6 +221,7 @@ if (isEntry(import.meta.url)) {
   const args = process.argv.slice(2);
   const boardName = args[0] ?? 'esp32-devkitc-meter';
   const faults = (args.length > 1 ? args.slice(1) : ['none', 'shortCircuit', 'overcurrent', 'sag']) as ProofFault[];
+  const linkOnly = args[1] === 'link';
   void (async () => {
     const { buildModdableWith } = await import('../moddable');
     const { loadBoard } = await import('../../../boards/schema');
@@ -184,6 +230,13 @@ if (isEntry(import.meta.url)) {
     const dir = mkdtempSync(join(tmpdir(), 'moddable-proof-'));
     try {
       const built = await buildModdableWith(loadBoard(boardName), dir, { mcconfig: false });
+      if (linkOnly) {
+        const { makeLinkFixture } = await import('../link-fixture');
+        const t1 = Date.now();
+        const link = await runXsLinkProof(dir, makeLinkFixture(loadBoard(boardName)));
+        console.log(JSON.stringify({ board: boardName, 'build.moddable.bytes': built.bytes, wallMs: Date.now() - t1, link }, null, 2));
+        return;
+      }
       const t = Date.now();
       const { results } = await runXsProof(dir, faults.map((fault) => ({ fault, afterMs: fault === 'none' ? 2000 : 600 })));
       const wallMs = Date.now() - t;

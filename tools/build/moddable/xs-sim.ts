@@ -8,9 +8,15 @@
 // The stand-ins follow the SDK's shapes: ECMA-419 constructor options and constants,
 // Timer.set(callback, ms, repeatMs) in whole milliseconds, Time.ticks in ms,
 // Preference keys of at most 15 characters (ESP32 NVS).
+//
+// The radio: the SPI stand-in reaches an nRF24L01+ chip model (hal/sim/nrf24-chip.ts) on the
+// board's radioCs, with CE and IRQ on radioCe / radioIrq, on a simulated air (link-e2e.ts);
+// runLinkScenario puts a peer control unit (the control unit's firmware) on the same air.
 import type { BoardDescription } from '../../../boards/board';
 import type { Analog as HalAnalog, Device, Digital as HalDigital, DigitalMode, Serial as HalSerial, SPI as HalSPI } from '../../../hal/io';
 import { SimBoard, type SimFault } from '../../../hal/sim/board';
+import { nvsKey } from '../../../hal/moddable/nvs-key';
+import { AirWorld, PeerControlUnit, ackLines, airStats, firstReading, tripEvent, unhex, type LinkProofResult, type PeerNodeJson } from '../link-e2e';
 
 let sim: SimBoard | undefined;
 let fullScaleVolts = 3.1;
@@ -324,10 +330,13 @@ const XSBUG = { uart: 0, pins: [1, 3] };
  * A fresh simulated board (and empty flash) for the next boot of the app. A debug build
  * (`mcconfig -d`, what npm run flash makes) starts with UART0 and GPIO 1/3 taken by xsbug.
  */
-export function bootSim(board: BoardDescription, seed: number, loadA: number, debugBuild = false): SimBoard {
+export function bootSim(board: BoardDescription, seed: number, loadA: number, debugBuild = false, flash?: Record<string, number[]>): SimBoard {
   sim = new SimBoard({ board, seed, mains: { irms: loadA } });
   fullScaleVolts = board.adc.fullScaleVolts;
   prefs = {};
+  // a provisioned node's flash (tools/provision.ts image): hal/moddable keeps each store key
+  // in Preference domain "meter" under its NVS key
+  if (flash !== undefined) for (const k of Object.keys(flash)) prefs[`meter/${nvsKey(k)}`] = Uint8Array.from(flash[k]).buffer;
   reads = {};
   timerCalls = 0;
   outputFull = 0;
@@ -452,5 +461,70 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: P
     consoleOut,
     outputFull,
     log: log.slice(),
+  };
+}
+
+/** What the link proof takes from the host (tools/build/link-fixture.ts, JSON only). */
+export interface LinkProofFixture {
+  nodeId: number;
+  image: Record<string, number[]>;
+  nodes: PeerNodeJson[];
+  disconnect: string;
+  reconnect: string;
+  channel: number;
+}
+
+/**
+ * The built node and a peer control unit on one air. Boot the app's main() on a provisioned
+ * flash, with the board's nRF24 chip on the air; the peer (firmware/app/control-unit.ts over
+ * the nRF24 driver) 4 m away. Then, in virtual time: telemetry until the peer has opened a
+ * reading; the authority's signed disconnect (relay opens, ack); its reconnect (relay closes,
+ * ack); a short circuit (trip event at once). Reports what the peer received and the relay.
+ */
+export function runLinkScenario(main: () => unknown, board: BoardDescription, fx: LinkProofFixture, log: string[]): LinkProofResult {
+  const s = bootSim(board, 1, 10, false, fx.image);
+  const errors: string[] = [];
+  const world = new AirWorld(s.sched, 7);
+  const p = board.pins;
+  if (p.radioCs === undefined || p.radioCe === undefined || p.radioIrq === undefined) throw new Error(`board ${board.name}: no radio pins`);
+  world.attachChip('node', { select: p.radioCs, ce: p.radioCe, irq: p.radioIrq }, (n) => s.digitalPin(n), (sel, d) => s.attachSpi(sel, d), 4, 3);
+  const peer = new PeerControlUnit(world, fx.nodes, fx.nodeId, fx.channel, 0, 0);
+  const t0 = s.now();
+  const node = main() as NodeLike & { consoleTarget: { linkStatus(): Record<string, unknown> } };
+  const status = log.filter((l) => /^link (on|off)/.test(l))[0] ?? '(no link line)';
+  // telemetry: the first report after the first averaging windows (reportEveryS 10)
+  const until = t0 + 30e6;
+  while (s.now() < until && peer.count('reading') === 0) s.runUntil(s.now() + 100e3);
+  s.runUntil(s.now() + 1e6);
+  const acked = (n: number): string => {
+    const a = ackLines(peer);
+    return a.length >= n ? a[n - 1] : 'none';
+  };
+  const sendErr = peer.send(fx.nodeId, unhex(fx.disconnect));
+  if (sendErr !== '') errors.push('disconnect: ' + sendErr);
+  // the verify runs in no simulated time; 2 s covers the 6 fragments, the ack and the relay's release
+  s.runUntil(s.now() + 2e6);
+  const disconnect = { ack: acked(1), state: node.state(), relayPin: s.digitalPin(p.relayMain).level, contactsClosed: s.relays.main.contactsClosed() };
+  const sendErr2 = peer.send(fx.nodeId, unhex(fx.reconnect));
+  if (sendErr2 !== '') errors.push('reconnect: ' + sendErr2);
+  s.runUntil(s.now() + 2e6);
+  const reconnect = { ack: acked(2), state: node.state(), contactsClosed: s.relays.main.contactsClosed() };
+  const at = s.now() + 3300;
+  s.inject({ kind: 'shortCircuit', atUs: at, prospectiveA: 300, durationUs: 30e3 });
+  s.runUntil(at + 1e6);
+  let opened = 0;
+  for (const f of peer.forwards) if (f.kind !== 'alarm') opened++;
+  return {
+    engine: 'xs',
+    linkStatus: status,
+    readings: peer.count('reading'),
+    firstReading: firstReading(peer),
+    sealedOpened: opened,
+    trip: tripEvent(peer, at),
+    disconnect,
+    reconnect,
+    peerRejects: peer.cu.log.total,
+    air: airStats(world),
+    errors,
   };
 }
