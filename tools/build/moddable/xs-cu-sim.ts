@@ -45,7 +45,7 @@ export const NEW_FINGER = 9;
 const CU_ADDR = [0x00, 0x43, 0x55, 0x4e, 0x54];
 const NODE_ADDR = [0x01, 0x4e, 0x4f, 0x44, 0x45];
 
-interface World {
+export interface World {
   sched: Scheduler;
   wiring: PeripheralWiring;
   pins: Map<number, SimPin>;
@@ -340,6 +340,15 @@ function buildWorld(board: BoardDescription, sched: Scheduler, debugBuild: boole
   // the DevKitC BOOT button: external pull-up, released = 1
   pin(board.pins.button as number).set(1, 'pull-up');
   return { sched, wiring, pins, uarts, spi, timer: new SimTimer(sched, cost), prefs: {}, pinsInUse: debugBuild ? [1, 3] : [], uartsInUse: debugBuild ? [0] : [], timerCalls: 0, outputFull: 0 };
+}
+
+/**
+ * Make the stand-ins' world on a scheduler the caller owns (the pair proof, xs-pair-sim.ts:
+ * the built meter node's SimBoard clock) and return it; runScenario builds its own.
+ */
+export function bootCuWorld(board: BoardDescription, sched: Scheduler, debugBuild = false): World {
+  world = buildWorld(board, sched, debugBuild);
+  return world;
 }
 
 function text(b: Uint8Array): string {
