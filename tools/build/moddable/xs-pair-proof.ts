@@ -151,11 +151,20 @@ export async function bundlePair(nodeDir: string, cuDir: string): Promise<PairBu
   return { code: r.outputFiles[0].text, inputs };
 }
 
-/** Both flashes and the authority's commands, from the real provisioning code. */
-export function pairFixture(): PairFixture {
+/**
+ * Both flashes and the authority's commands, from the real provisioning code. `wrongUnitKeys`:
+ * the unit's cu.prov gets link keys that differ from the node's in one bit (a unit provisioned
+ * for another node), to show that nothing then gets through in either direction.
+ */
+export function pairFixture(o: { wrongUnitKeys?: boolean } = {}): PairFixture {
   const fx = makeLinkFixture(loadBoard(NODE_BOARD));
   const store = new SimStore();
-  const nodes = fx.nodes.map((n) => ({ nodeId: n.nodeId, epoch: n.epoch, up: unhex(n.up), down: unhex(n.down), publicKey: unhex(n.publicKey) }));
+  const key = (h: string): Uint8Array => {
+    const k = unhex(h);
+    if (o.wrongUnitKeys === true) k[0] ^= 1;
+    return k;
+  };
+  const nodes = fx.nodes.map((n) => ({ nodeId: n.nodeId, epoch: n.epoch, up: key(n.up), down: key(n.down), publicKey: unhex(n.publicKey) }));
   const err = storeControlProvisioning(store, { readerPassword: READER_PASSWORD, nodes });
   if (err !== '') throw new Error(err);
   return { nodeId: fx.nodeId, nodeImage: fx.image, cuImage: store.snapshot(), disconnect: fx.disconnect, reconnect: fx.reconnect };

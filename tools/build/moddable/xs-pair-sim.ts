@@ -34,6 +34,9 @@ export interface PairFixture {
   /** authority-signed disconnect and reconnect for the node, hex */
   disconnect: string;
   reconnect: string;
+  /** how long to wait for the first reading and for each ack, virtual s (defaults 30 and 15) */
+  readingWithinS?: number;
+  ackWithinS?: number;
 }
 
 export interface PairResult {
@@ -124,9 +127,11 @@ export function runPairScenario(nodeMain: () => unknown, cuMain: () => unknown, 
     };
     const send = (line: string): void => usb.hostWrite(toBytes(line + '\n'));
     // 1. sealed telemetry: the node reports every 10 s (firmware/app/node-link.ts); 30 s covers the first
-    const readingLine = waitLine(/"type":"reading"/, 30e6);
+    const readingS = fx.readingWithinS === undefined ? 30 : fx.readingWithinS;
+    const ackS = fx.ackWithinS === undefined ? 15 : fx.ackWithinS;
+    const readingLine = waitLine(/"type":"reading"/, readingS * 1e6);
     let reading: PairResult['reading'] = null;
-    if (readingLine === undefined) errors.push('no reading on the PC link in 30 s');
+    if (readingLine === undefined) errors.push(`no reading on the PC link in ${readingS} s`);
     else {
       const o = JSON.parse(readingLine) as { node: number; V: number; I: number; relay: string };
       reading = { node: o.node, vrms: o.V, irms: o.I, relay: o.relay };
@@ -145,9 +150,8 @@ export function runPairScenario(nodeMain: () => unknown, cuMain: () => unknown, 
       send(`{"v":1,"id":${id},"cmd":"command","role":"utility","node":${fx.nodeId},"hex":"${hexCmd}"}`);
       const reply = waitLine(new RegExp(`"type":"reply","id":${id},`), 1e6, from);
       if (reply === undefined || !/"ok":true/.test(reply)) errors.push(`command ${id} refused on the PC link: ${String(reply)}`);
-      // the node's ack comes when the node next listens (firmware/app/node-link.ts); 15 s is room for it
-      const ack = waitLine(new RegExp(`"type":"ack".*"seq":${id}[,}]`), 15e6, from);
-      if (ack === undefined) errors.push(`command ${id}: no ack on the PC link in 15 s`);
+      const ack = waitLine(new RegExp(`"type":"ack".*"seq":${id}[,}]`), ackS * 1e6, from);
+      if (ack === undefined) errors.push(`command ${id}: no ack on the PC link in ${ackS} s`);
       return { ack: ackOf(ack), ackAfterMs: ack === undefined ? null : ((JSON.parse(ack) as { t: number }).t - sentUs) / 1000 };
     };
     const d = command(1, fx.disconnect);
