@@ -15,6 +15,7 @@ import { consoleFigures } from './bench/console';
 import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
 import { builtLinkBench } from './build/link-bench';
+import { pairBench } from './build/moddable/xs-pair-proof';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
   const link = await linkBench();
   log('bench: the link in the built nodes (XS, real Espruino) ...');
   const builtLink = await builtLinkBench();
+  log('bench: the built meter node and the built control unit together (XS) ...');
+  const pair = await pairBench();
+  // the pair proof (docs/LINK.md "Both ends built"): counted only when it ran and delivered
+  if (pair.delivered) builtLink.built_targets.push('moddable->control-unit(moddable)');
   log('bench: security (flood at the airtime limit, stale commands, latch cut points, verify cost) ...');
   const sec = await securityBench();
   log('bench: builds ...');
@@ -137,6 +142,8 @@ async function main(): Promise<void> {
       built_sealed_opened: builtLink.sealed_opened,
       built_xs_computrons_scenario: builtLink.xs_computrons_link_scenario,
       built_espruino_app_bytes_delta: builtLink.espruino_app_bytes_delta,
+      built_pair_xs_computrons_scenario: pair.computrons,
+      ...(pair.skipped !== undefined ? { built_pair_skipped: pair.skipped } : {}),
     },
     sim: { ...rt, homes_realtime_factor: homes.realtime_factor, homes: homes.homes },
     console: con,
@@ -188,7 +195,8 @@ async function main(): Promise<void> {
   row('security.latch_cut_points_reclosed', sec.latch_cut_points_reclosed, '0');
   row('link.attack_frames_rejected_pct', link.attack_frames_rejected_pct, '100');
   row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
-  row('link.built_targets', builtLink.built_targets.join(',') || 'none', 'moddable,espruino (built node -> peer control unit, in the engines)');
+  row('link.built_targets', builtLink.built_targets.join(',') || 'none', 'moddable,espruino,moddable->control-unit(moddable) (built node -> control unit, in the engines; the last: both ends built)');
+  row('xs.computrons_built_pair_scenario', pair.computrons ?? 'skipped', pair.skipped ?? '(built node + built control unit, 12.5 virtual s: reading, disconnect, reconnect, trip)');
   row('link.built_espruino_app_bytes_delta', builtLink.espruino_app_bytes_delta ?? 'skipped', `(app.js ${builtLink.espruino_app_bytes ?? '-'} B with the link)`);
   row('console.commands', con.commands, '(Help list of the meter node)');
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');

@@ -228,3 +228,20 @@ if (isEntry(import.meta.url)) {
     console.log(JSON.stringify({ delivered: pairDelivered(r), wallMs: Date.now() - t, ...r, pcLines: r.pcLines.slice(0, 40) }, null, 2));
   })();
 }
+
+export interface PairBench {
+  /** the two builds delivered to each other in XS in this run */
+  delivered: boolean;
+  /** XS compute for the whole pair scenario (both apps, both stand-in sets, the air) */
+  computrons: number | null;
+  skipped?: string;
+}
+
+/** For `npm run bench`: run the pair once; skipped (with the reason) without xsnap. */
+export async function pairBench(): Promise<PairBench> {
+  const { existsSync } = await import('node:fs');
+  const { XSNAP_BINARY } = await import('../../engines/xsnap');
+  if (!existsSync(XSNAP_BINARY)) return { delivered: false, computrons: null, skipped: `xsnap-worker not built at ${XSNAP_BINARY}` };
+  const r = await buildAndProvePair();
+  return { delivered: pairDelivered(r), computrons: r.computrons };
+}
