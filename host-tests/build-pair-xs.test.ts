@@ -6,13 +6,13 @@
 // PC link crosses the air and the node obeys and acks. Without xsnap the tests are skipped
 // with the reason in their titles.
 import test, { type Implementation } from 'ava';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBoard } from '../boards/schema';
 import { buildModdableWith } from '../tools/build/moddable';
 import { XSNAP_BINARY } from '../tools/engines/xsnap';
-import { CU_BOARD, NODE_BOARD, pairDelivered, pairFixture, runPairProof } from '../tools/build/moddable/xs-pair-proof';
+import { bundlePair, CU_BOARD, NODE_BOARD, pairDelivered, pairFixture, runPairProof } from '../tools/build/moddable/xs-pair-proof';
 import { CONTROL_RADIO_ADDRESS, nodeRadioAddress } from '../firmware/app/start';
 import { CU_RADIO_ADDRESS, NODE_RADIO_ADDRESS } from '../firmware/app/start-control-unit';
 
@@ -34,6 +34,17 @@ test.after.always(() => rmSync(root, { recursive: true, force: true }));
 test('the two builds use one nRF24 address pair: the unit\'s own is the node\'s peer, and its peer is node 1\'s', (t) => {
   t.deepEqual(Array.from(CU_RADIO_ADDRESS), Array.from(CONTROL_RADIO_ADDRESS));
   t.deepEqual(Array.from(NODE_RADIO_ADDRESS), Array.from(nodeRadioAddress(1)));
+});
+
+test('the bundler resolves each import by its importer\'s build: a module only the node declares is refused to the unit', async (t) => {
+  await buildOnce();
+  const ok = await bundlePair(nodeDir, cuDir);
+  t.true(ok.inputs.node.includes('modules/firmware/app/meter-node.js'));
+  t.false(ok.inputs.cu.includes('modules/firmware/app/meter-node.js'));
+  const cu2 = join(root, 'cu-tampered');
+  cpSync(cuDir, cu2, { recursive: true });
+  appendFileSync(join(cu2, 'main.js'), '\nimport "firmware/app/meter-node";\n');
+  await t.throwsAsync(bundlePair(nodeDir, cu2), { message: /'firmware\/app\/meter-node' \(imported by .*cu-tampered.*\) is not declared in the cu build's manifest/ });
 });
 
 withXs('XS: the built node and the built unit on one air: reading and trip on the PC link, a signed disconnect from the PC link obeyed and acked', async (t) => {
