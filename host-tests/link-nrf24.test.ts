@@ -141,3 +141,48 @@ test('LoRa SX127x profile: 255-byte packet radio with datasheet airtime', (t) =>
   rig.sched.runFor(1e6);
   t.deepEqual(got, [255]);
 });
+
+test('a unit with several nodes: each frame goes to the node its header names; a frame for another node waits for the FIFO', (t) => {
+  const rig = new RadioRig(3, { edgeLoss: 0 });
+  const n1 = rig.addNrf24Node('node1', 0, 0);
+  const n2 = rig.addNrf24Node('node2', 3, 0);
+  const c = rig.addNrf24Node('control', 5, 0);
+  const addr = (id: number) => Uint8Array.from([id, 0x4e, 0x4f, 0x44, 0x45]);
+  const r1 = radio(n1, addr(1), CU_ADDR);
+  const r2 = radio(n2, addr(2), CU_ADDR);
+  const scratch = new Uint8Array(5);
+  const cu = radio(c, CU_ADDR, addr(1), {
+    peerOf: (f) => {
+      scratch.set(addr(f[1]));
+      return scratch;
+    },
+  });
+  const at1: number[] = [];
+  const at2: number[] = [];
+  r1.onReceive = (f) => at1.push(f[2]);
+  r2.onReceive = (f) => at2.push(f[2]);
+  const queue = [
+    [0, 1, 10],
+    [0, 1, 11],
+    [0, 2, 20],
+    [0, 1, 12],
+    [0, 2, 21],
+  ].map((a) => Uint8Array.from(a));
+  const flush = () => {
+    while (queue.length > 0 && cu.send(queue[0])) queue.shift();
+  };
+  cu.onSent = () => flush();
+  rig.sched.runFor(1000);
+  flush();
+  t.is(queue.length, 3, 'the frame for node 2 waits while node 1 frames are in flight');
+  rig.sched.runFor(20000);
+  t.deepEqual(at1, [10, 11, 12]);
+  t.deepEqual(at2, [20, 21]);
+  t.true(cu.stats.busy >= 1);
+  t.is(cu.stats.failed, 0);
+  // without peerOf every frame goes to peerAddress: node 2 hears nothing
+  const one = radio(c, CU_ADDR, addr(1));
+  t.true(one.send(Uint8Array.from([0, 2, 30])));
+  rig.sched.runFor(5000);
+  t.deepEqual(at2, [20, 21]);
+});

@@ -117,6 +117,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
   if (radioPins.select === undefined || radioPins.ce === undefined || radioPins.irq === undefined || board.radio === undefined) {
     throw new Error('board ' + board.name + ': the control unit needs pins radioCs, radioCe, radioIrq and a radio section');
   }
+  const nodeAddress = bytes(NODE_RADIO_ADDRESS);
   const radio = new Nrf24Radio({
     io: device.io,
     pins: { select: radioPins.select, ce: radioPins.ce, irq: radioPins.irq },
@@ -126,6 +127,12 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
     peerAddress: bytes(NODE_RADIO_ADDRESS),
     retries: 5,
     retryDelayUs: 500,
+    // a downlink frame goes to the node its header names (byte 1, firmware/link/frame.ts);
+    // the node's address is NODE_RADIO_ADDRESS with its id in the first byte
+    peerOf: function (frame: Uint8Array): Uint8Array {
+      nodeAddress[0] = frame[1];
+      return nodeAddress;
+    },
   });
   if (!radio.present) say('radio: no nRF24L01+ answers on SPI (select ' + radioPins.select + '); the unit hears no node');
   const signals = new Signals(output(device, pinOf(board, 'led')), output(device, pinOf(board, 'buzzer')), timer);

@@ -49,6 +49,14 @@ export interface Nrf24Setup {
   /** auto-retransmit count ARC 0..15 and delay ARD 250..4000 µs in steps of 250 (§9.1 SETUP_RETR) */
   retries: number;
   retryDelayUs: number;
+  /**
+   * A unit that talks to several nodes: the address a frame goes to (written to TX_ADDR and
+   * RX_ADDR_P0 before it is sent). The chip has one TX address for its whole FIFO, so a
+   * frame for another peer waits (send() returns false, counted as `busy`) until the
+   * payloads in flight are done; the caller sends it again on onSent. Undefined: every frame
+   * goes to peerAddress.
+   */
+  peerOf?: (frame: Uint8Array) => Uint8Array;
 }
 
 /** '' when the setup is valid, else the first bad field and its allowed range. */
@@ -76,7 +84,9 @@ export class Nrf24Radio implements Radio {
   private readonly rxBuf = new Uint8Array(32);
   private pending = 0;
   private transmitting = false;
-  readonly stats = { sent: 0, delivered: 0, failed: 0, received: 0, refused: 0, badWidth: 0 };
+  /** the address in TX_ADDR / RX_ADDR_P0 now */
+  private readonly peer = new Uint8Array(5);
+  readonly stats = { sent: 0, delivered: 0, failed: 0, received: 0, refused: 0, badWidth: 0, busy: 0 };
 
   constructor(private readonly setup: Nrf24Setup) {
     const bad = checkNrf24Setup(setup);
@@ -128,8 +138,7 @@ export class Nrf24Radio implements Radio {
     this.write(EN_AA, 0x03);
     this.write(EN_RXADDR, 0x02);
     this.writeAddress(RX_ADDR_P1, s.ownAddress);
-    this.writeAddress(RX_ADDR_P0, s.peerAddress);
-    this.writeAddress(TX_ADDR, s.peerAddress);
+    this.usePeer(s.peerAddress);
     this.cmd(FLUSH_TX, 0);
     this.cmd(FLUSH_RX, 0);
     this.write(STATUS, RX_DR | TX_DS | MAX_RT);
@@ -140,11 +149,38 @@ export class Nrf24Radio implements Radio {
     this.ce.write(1);
   }
 
+  /** §7.4.1: with auto-ack the peer's ACK comes back on pipe 0, so RX_ADDR_P0 = TX_ADDR */
+  private usePeer(a: Uint8Array): void {
+    this.writeAddress(RX_ADDR_P0, a);
+    this.writeAddress(TX_ADDR, a);
+    for (let i = 0; i < 5; i++) this.peer[i] = a[i];
+  }
+
+  private isPeer(a: Uint8Array): boolean {
+    for (let i = 0; i < 5; i++) if (a[i] !== this.peer[i]) return false;
+    return true;
+  }
+
   send(frame: Uint8Array): boolean {
     const n = frame.length;
     if (n < 1 || n > 32 || (this.cmd(NOP, 0)[0] & 1) !== 0) {
       this.stats.refused++;
       return false;
+    }
+    const peerOf = this.setup.peerOf;
+    if (peerOf !== undefined) {
+      const a = peerOf(frame);
+      if (a.length !== 5) {
+        this.stats.refused++;
+        return false;
+      }
+      if (!this.isPeer(a)) {
+        if (this.pending > 0) {
+          this.stats.busy++;
+          return false;
+        }
+        this.usePeer(a);
+      }
     }
     const b = this.buf.subarray(0, 1 + n);
     b[0] = W_TX_PAYLOAD;
