@@ -89,6 +89,13 @@ const noChromium = CHROMIUM === undefined ? ' [SKIPPED: chromium not installed (
     t.true(await page.locator('#energy').isHidden(), 'the energy panel is the household\'s');
     t.is(await page.evaluate(() => fetch('/api/energy').then((r) => r.status)), 403);
     t.is(await page.evaluate(() => fetch('/api/state').then((r) => r.json()).then((j) => (j as { energy: unknown }).energy)), null);
+    // ... nor the SSE event: 12 s of the home (an `energy` line at least) while the guest listens
+    await page.evaluate(`window.__ev = []; (function () { var es = new EventSource('/events'); ['reading', 'energy'].forEach(function (k) { es.addEventListener(k, function () { window.__ev.push(k); }); }); })()`);
+    await page.waitForTimeout(300);
+    home.step(12);
+    await page.waitForFunction('window.__ev.indexOf("reading") >= 0', undefined, { timeout: 15_000 });
+    await page.waitForTimeout(500);
+    t.false(((await page.evaluate('window.__ev')) as string[]).includes('energy'), 'no energy event to a guest');
     t.true(home.access.log.entries(0, 100).some((e) => e.kind === 'pass-used'), 'the unit took the code');
     // a guest may not close a relay: the unit's role table refuses, and the page says why
     await page.waitForSelector('#node-2 button[data-relay=on]', { timeout: 15_000 });
