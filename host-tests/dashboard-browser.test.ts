@@ -42,6 +42,22 @@ const noChromium = CHROMIUM === undefined ? ' [SKIPPED: chromium not installed (
       if (Date.now() > end) throw new Error('live values did not change in 15 s');
       await page.waitForTimeout(200);
     }
+    // the Privacy & energy panel: the unit's `energy` line (every 10 s of the home's time,
+    // 1 s at speed 10) over SSE; the battery's owner, SoC, real vs visible load, the plan
+    await page.waitForSelector('#energy:not([hidden]) [data-e=soc]:text-matches("^[0-9]+\\.[0-9] %$")', { timeout: 15_000 });
+    await page.waitForSelector('#energy [data-e=owner]:text("privacy")');
+    await page.waitForSelector('#energy [data-e=visible]:text-matches("^[0-9]+ W$")');
+    await page.waitForSelector('#energy [data-e=loads] li:has-text("water heater (node:3): off")', { timeout: 15_000 });
+    await page.waitForSelector('#energy [data-e=cost]:text("cost 0.36")');
+    const e1 = await page.locator('#energy dl').innerText();
+    const eEnd = Date.now() + 15_000;
+    while ((await page.locator('#energy dl').innerText()) === e1) {
+      if (Date.now() > eEnd) throw new Error('the energy panel did not change in 15 s');
+      await page.waitForTimeout(200);
+    }
+    await page.waitForSelector('#energy-chart .uplot', { timeout: 15_000 });
+    // usable on a phone: the panel fits the 390 px viewport without sideways scrolling
+    t.true(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), 'no horizontal scroll at 390 px');
     // relay off on node 2: the household may
     await page.click('#node-2 button[data-relay=off]');
     await page.waitForSelector('#node-2 [data-k=relay]:text("open")', { timeout: 15_000 });
@@ -69,6 +85,17 @@ const noChromium = CHROMIUM === undefined ? ' [SKIPPED: chromium not installed (
     await page.fill('#guest-form input[name=code]', code);
     await page.click('#guest-form button');
     await page.waitForSelector('#who:text("(guest)")', { timeout: 15_000 });
+    // data minimisation: a guest gets no real load, neither the panel nor its API
+    t.true(await page.locator('#energy').isHidden(), 'the energy panel is the household\'s');
+    t.is(await page.evaluate(() => fetch('/api/energy').then((r) => r.status)), 403);
+    t.is(await page.evaluate(() => fetch('/api/state').then((r) => r.json()).then((j) => (j as { energy: unknown }).energy)), null);
+    // ... nor the SSE event: 12 s of the home (an `energy` line at least) while the guest listens
+    await page.evaluate(`window.__ev = []; (function () { var es = new EventSource('/events'); ['reading', 'energy'].forEach(function (k) { es.addEventListener(k, function () { window.__ev.push(k); }); }); })()`);
+    await page.waitForTimeout(300);
+    home.step(12);
+    await page.waitForFunction('window.__ev.indexOf("reading") >= 0', undefined, { timeout: 15_000 });
+    await page.waitForTimeout(500);
+    t.false(((await page.evaluate('window.__ev')) as string[]).includes('energy'), 'no energy event to a guest');
     t.true(home.access.log.entries(0, 100).some((e) => e.kind === 'pass-used'), 'the unit took the code');
     // a guest may not close a relay: the unit's role table refuses, and the page says why
     await page.waitForSelector('#node-2 button[data-relay=on]', { timeout: 15_000 });

@@ -9,9 +9,9 @@ export const HA_KEYS: Record<string, string[]> = {
 };
 export const HA_REQUIRED: Record<string, string[]> = { sensor: ['state_topic'], binary_sensor: ['state_topic'], switch: ['command_topic'] };
 const DEVICE_KEYS = ['identifiers', 'connections', 'name', 'manufacturer', 'model', 'model_id', 'sw_version', 'hw_version', 'serial_number', 'suggested_area', 'via_device', 'configuration_url'];
-const SENSOR_CLASSES = ['energy', 'power', 'voltage', 'current', 'power_factor', 'temperature', 'frequency', 'enum', 'gas'];
+const SENSOR_CLASSES = ['energy', 'power', 'voltage', 'current', 'power_factor', 'temperature', 'frequency', 'enum', 'gas', 'battery'];
 const BINARY_CLASSES = ['problem', 'tamper', 'safety', 'gas', 'smoke'];
-const UNITS: Record<string, string[]> = { energy: ['Wh', 'kWh', 'MWh'], power: ['W', 'kW'], voltage: ['V', 'mV'], current: ['A', 'mA'], temperature: ['°C', '°F', 'K'], power_factor: ['%', ''], frequency: ['Hz'] };
+const UNITS: Record<string, string[]> = { energy: ['Wh', 'kWh', 'MWh'], power: ['W', 'kW'], voltage: ['V', 'mV'], current: ['A', 'mA'], temperature: ['°C', '°F', 'K'], power_factor: ['%', ''], frequency: ['Hz'], battery: ['%'] };
 
 /** Errors in one discovery message (topic + payload), [] when HA would take it as meant. */
 export function checkDiscovery(topic: string, p: Record<string, unknown>): string[] {

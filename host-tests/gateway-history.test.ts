@@ -5,10 +5,42 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { History, RETENTION_S } from '../tools/gateway/history';
-import type { ReadingMsg } from '../tools/gateway/lines';
+import { ENERGY_RETENTION_S, History, RETENTION_S } from '../tools/gateway/history';
+import type { EnergyMsg, ReadingMsg } from '../tools/gateway/lines';
 
 const reading = (node: number, V: number | null, E: number): ReadingMsg => ({ type: 'reading', node, t: 0, ctr: 0, V, I: 1, P: 230, E, PF: 1, T: 20, gas: null, flags: 1, relay: 'closed' });
+
+const energy = (realW: number, visibleW: number, soc: number | null): EnergyMsg => ({
+  type: 'energy', ev: 1, t: 0, realW, visibleW, batteryW: visibleW - realW, soc, owner: 'privacy', algo: 'slot-levels', realWh: 0, visibleWh: 0, sched: null,
+});
+
+test('energy history: real vs visible load per line, averaged per bucket for a long span, kept 35 days', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hist-'));
+  const h = new History(join(dir, 'h.db'));
+  try {
+    const t0 = 1_800_000_000 * 1000;
+    // a line every 10 s for an hour: real load steps 1000 / 3000 W, the visible load stays at 2000 W
+    for (let k = 0; k < 360; k++) h.energy(energy(k % 2 === 0 ? 1000 : 3000, 2000, k % 2 === 0 ? 0.5 : null), t0 + k * 10_000);
+    const fine = h.energySeries(t0 / 1000, t0 / 1000 + 3600);
+    t.is(fine.bucketS, 2);
+    t.is(fine.ts.length, 360);
+    t.deepEqual(fine.real.slice(0, 2), [1000, 3000]);
+    t.deepEqual(fine.battery.slice(0, 2), [1000, -1000]);
+    t.deepEqual(fine.soc.slice(0, 2), [50, null], 'SoC in %, a missing value stays missing');
+    // a day's chart: 44 s buckets, averages of the lines in each
+    const day = h.energySeries(t0 / 1000, t0 / 1000 + 86400);
+    t.is(day.bucketS, 44);
+    t.true(day.ts.length < 100);
+    t.true(day.visible.every((v) => v === 2000));
+    // (the first and last bucket, cut by the span's ends, may hold a single line)
+    t.true(day.real.filter((v) => v !== null && v > 1000 && v < 3000).length >= day.ts.length - 2, 'buckets of both steps average between them');
+    h.prune(t0 + (ENERGY_RETENTION_S + 7200) * 1000);
+    t.is(h.energySeries(t0 / 1000, t0 / 1000 + 3600).ts.length, 0);
+  } finally {
+    h.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('downsampling: averages per bucket, a missing value is not a zero, the chart picks its resolution', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hist-'));

@@ -67,9 +67,11 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     await r.run(30);
     await until('node 1 trip', () => r.last('stat/home-n1/TRIP') !== undefined);
     const discovery = () => [...r.seen.keys()].filter((k) => k.startsWith('homeassistant/'));
-    await until('discovery', () => discovery().length >= 57);
+    await until('discovery', () => discovery().length >= 57 + 5);
     const disc = discovery();
-    t.is(disc.length, 3 * 19, 'discovery entities: 3 nodes x 19');
+    t.is(disc.filter((k) => k.includes('/home-n')).length, 3 * 19, 'discovery entities: 3 nodes x 19');
+    t.deepEqual(disc.filter((k) => k.includes('/home-cu/')).sort(), ['battery_owner', 'battery_power', 'battery_soc', 'real_load', 'visible_load'].map((o) => `homeassistant/sensor/home-cu/${o}/config`), 'the unit: 5 energy entities');
+    t.is(disc.length, 3 * 19 + 5);
     for (const k of disc) {
       const errs = checkDiscovery(k, JSON.parse(r.last(k)!));
       t.deepEqual(errs, [], k);
@@ -87,12 +89,28 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     t.true(trip.Reason.length > 0);
     t.is(r.last('stat/home-n1/POWER'), 'OFF');
     t.is(r.last('stat/home-n1/BREAKER'), 'tripped');
+    // the unit's energy management: HA's entities as meant, the state and the plan
+    t.like(JSON.parse(r.last('homeassistant/sensor/home-cu/battery_soc/config')!), { device_class: 'battery', state_class: 'measurement', unit_of_measurement: '%', state_topic: 'tele/home-cu/ENERGY', value_template: '{{ value_json.SoC }}' });
+    t.like(JSON.parse(r.last('homeassistant/sensor/home-cu/visible_load/config')!), { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W', value_template: '{{ value_json.Visible }}' });
+    const en = JSON.parse(r.last('tele/home-cu/ENERGY')!);
+    t.deepEqual(Object.keys(en), ['Time', 'Real', 'Visible', 'Battery', 'SoC', 'Owner', 'Algorithm', 'RealWh', 'VisibleWh']);
+    t.is(en.Owner, 'privacy');
+    t.true(en.SoC > 10 && en.SoC < 90, `SoC ${en.SoC} % inside the battery's 10..90 %`);
+    // the battery makes up the difference: real + battery (charge) = visible, to the watt
+    t.true(Math.abs(en.Real + en.Battery - en.Visible) <= 2, `real ${en.Real} + battery ${en.Battery} = visible ${en.Visible}`);
+    const plan = JSON.parse(r.last('stat/home-cu/PLAN')!);
+    t.like(plan, { Planned: true, SlotS: 1800, Exact: true, Refused: 0 });
+    t.is(plan.Loads[0].Name, 'water heater');
+    t.is(plan.Loads[0].Relay, 'node:3');
+    // cheapest: 3 kWh in the night's 0.12 slots
+    t.is(plan.Cost, 0.36);
+    t.is(r.seen.get('stat/home-cu/PLAN')!.length, 1, 'the plan published once: it did not change');
     // a late subscriber gets what it needs from retained messages
     const late = await mqtt.connectAsync(r.url, { username: 'house', password: 'pw-house', protocolVersion: 4 });
     const got = new Map<string, string>();
     late.on('message', (topic, p) => got.set(topic, p.toString()));
-    await late.subscribeAsync(['tele/home-n3/SENSOR', 'tele/home-n3/LWT', 'stat/home-n1/TRIP', 'homeassistant/sensor/home-n3/energy_total/config', 'smartmeter/gateway/gw1/status']);
-    await until('retained', () => got.size === 5);
+    await late.subscribeAsync(['tele/home-n3/SENSOR', 'tele/home-n3/LWT', 'stat/home-n1/TRIP', 'homeassistant/sensor/home-n3/energy_total/config', 'smartmeter/gateway/gw1/status', 'tele/home-cu/ENERGY', 'stat/home-cu/PLAN']);
+    await until('retained', () => got.size === 7);
     t.is(got.get('smartmeter/gateway/gw1/status'), 'Online');
     await late.endAsync();
     t.pass();

@@ -1,6 +1,9 @@
 // The dashboard: node:http(s), no framework. Live values over Server-Sent Events
 // (/events, as ESPHome does), history charts with uPlot served from node_modules (no
-// CDN), relay control for the household, a guest login through the control unit.
+// CDN), relay control for the household, a guest login through the control unit, and the
+// unit's "Privacy & energy" panel (real vs visible load, SoC, the battery's owner, the day's
+// plan) for the household only: the real load is what the battery hides from the utility,
+// so a guest's session neither gets it in /api/state nor over /events.
 //
 // Security (docs/MONITORING.md): 127.0.0.1 by default; any other address only with TLS
 // (the caller refuses to start otherwise). Session cookie HttpOnly, SameSite=Strict,
@@ -19,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Gateway } from './gateway';
 import type { History } from './history';
 import type { DeviceMsg } from './lines';
+import type { EnergyPayload, PlanPayload } from './unit-energy';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const UPLOT = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
@@ -57,7 +61,10 @@ export class Dashboard {
   private readonly sessions = new Map<string, Session>();
   private readonly fails = new Map<string, number[]>();
   private failsAll: number[] = [];
-  private readonly clients = new Set<ServerResponse>();
+  /** SSE clients and their session's role */
+  private readonly clients = new Map<ServerResponse, Session['role']>();
+  /** the unit's last energy state and plan (a cache of what the gateway publishes) */
+  private energy: { state: EnergyPayload; plan: PlanPayload } | undefined;
   private readonly salt = randomBytes(16);
   private readonly hash: Buffer;
   /** the latest reading and SENSOR of each node (a cache of what the unit sends; rebuilt within one report interval) */
@@ -75,6 +82,10 @@ export class Dashboard {
       e.sensor = sensor;
       this.latest.set(node, e);
       this.push('sensor', { node, sensor });
+    });
+    o.gateway.on('energy', (state: EnergyPayload, plan: PlanPayload) => {
+      this.energy = { state, plan };
+      this.push('energy', this.energy, true);
     });
   }
 
@@ -96,7 +107,7 @@ export class Dashboard {
   }
 
   async close(): Promise<void> {
-    for (const c of this.clients) c.end();
+    for (const [c] of this.clients) c.end();
     this.clients.clear();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -110,6 +121,8 @@ export class Dashboard {
       this.latest.set(m.node, e);
       h?.reading(m, ms);
       this.push('reading', m);
+    } else if (m.type === 'energy') {
+      h?.energy(m, ms);
     } else if (m.type === 'trip' || m.type === 'alarm' || m.type === 'access') {
       if (m.type === 'trip') h?.trip(m, ms);
       if (m.type === 'alarm') h?.alarm(m, ms);
@@ -120,9 +133,9 @@ export class Dashboard {
     }
   }
 
-  private push(event: string, data: unknown): void {
+  private push(event: string, data: unknown, householdOnly = false): void {
     const s = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const c of this.clients) c.write(s);
+    for (const [c, role] of this.clients) if (!householdOnly || role === 'household') c.write(s);
   }
 
   private headers(type: string): Record<string, string> {
@@ -227,7 +240,7 @@ export class Dashboard {
     if (path === '/events') {
       res.writeHead(200, { ...this.headers('text/event-stream'), Connection: 'keep-alive' });
       res.write(': live values\n\n');
-      this.clients.add(res);
+      this.clients.set(res, ses.s.role);
       req.on('close', () => this.clients.delete(res));
       return;
     }
@@ -240,6 +253,7 @@ export class Dashboard {
         trips: h ? h.events('trips', 50) : this.recent.filter((r) => r.kind === 'trip'),
         alarms: h ? h.events('alarms', 50) : this.recent.filter((r) => r.kind === 'alarm'),
         access: h ? h.events('access', 50) : this.recent.filter((r) => r.kind === 'access'),
+        energy: ses.s.role === 'household' ? (this.energy ?? null) : null,
       });
     }
     if (path === '/api/history') {
@@ -250,6 +264,14 @@ export class Dashboard {
       if (this.o.history === undefined) return this.send(res, 503, { error: 'no history database' });
       const to = Math.floor(Date.now() / 1000);
       return this.send(res, 200, this.o.history.series(node, to - span, to));
+    }
+    if (path === '/api/energy') {
+      if (ses.s.role !== 'household') return this.send(res, 403, { error: 'only the household sees the real load' });
+      const span = Number(url.searchParams.get('span') ?? '3600');
+      if (!(span >= 60 && span <= 35 * 86400)) return this.send(res, 400, { error: 'span: 60 s .. 35 days' });
+      if (this.o.history === undefined) return this.send(res, 503, { error: 'no history database' });
+      const to = Math.floor(Date.now() / 1000);
+      return this.send(res, 200, this.o.history.energySeries(to - span, to));
     }
     return this.send(res, 404, { error: 'not found' });
   }

@@ -4,7 +4,7 @@
 // a state class HA keeps no long-term statistics). Availability is the node's LWT and the
 // gateway's last will together (availability_mode all): a node that went quiet, or a
 // gateway that died, shows "unavailable", never a stale or false value.
-import { ALARM_KINDS, BREAKER_STATES, gatewayStatus, nodeTopic } from './topics';
+import { ALARM_KINDS, BATTERY_OWNERS, BREAKER_STATES, gatewayStatus, nodeTopic, unitTopic } from './topics';
 
 export interface DiscoveryMessage { topic: string; payload: Record<string, unknown> }
 
@@ -59,4 +59,32 @@ export function nodeDiscovery(home: string, node: number, gatewayId: string, boa
     });
   }
   return out;
+}
+
+/**
+ * The control unit's energy management as an HA device: state of charge (device_class
+ * battery, %), the visible load (what the utility's meter sees), the real load (the sum of
+ * the nodes), the battery's power (+ charge, - discharge) and who drives it. The unit has no
+ * LWT: the gateway's will, and expire_after (10 x the firmware's default 60 s report) so a
+ * unit that stopped sending shows "unavailable", not its last SoC.
+ */
+export function unitEnergyDiscovery(home: string, gatewayId: string): DiscoveryMessage[] {
+  const t = unitTopic(home);
+  const id = t.replace(/[^a-zA-Z0-9_-]/g, '_');
+  const device = { identifiers: [`smartmeter_${home}_cu`], name: 'Control unit', manufacturer: 'smart-meter-protection', model: 'control unit' };
+  const availability = [{ topic: gatewayStatus(gatewayId), payload_available: 'Online', payload_not_available: 'Offline' }];
+  const sensor = (object: string, label: string, key: string, extra: Record<string, unknown>): DiscoveryMessage => ({
+    topic: `${DISCOVERY_PREFIX}/sensor/${id}/${object}/config`,
+    payload: {
+      name: label, unique_id: `${id}_${object}`, device, availability, origin: ORIGIN, expire_after: 600,
+      state_topic: `tele/${t}/ENERGY`, value_template: `{{ value_json.${key} }}`, ...extra,
+    },
+  });
+  return [
+    sensor('battery_soc', 'Battery state of charge', 'SoC', { device_class: 'battery', state_class: 'measurement', unit_of_measurement: '%', suggested_display_precision: 1 }),
+    sensor('visible_load', 'Visible load', 'Visible', { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W', icon: 'mdi:eye-outline' }),
+    sensor('real_load', 'Real load', 'Real', { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W' }),
+    sensor('battery_power', 'Battery power', 'Battery', { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W', icon: 'mdi:battery-charging' }),
+    sensor('battery_owner', 'Battery owner', 'Owner', { device_class: 'enum', options: BATTERY_OWNERS, icon: 'mdi:shield-account' }),
+  ];
 }

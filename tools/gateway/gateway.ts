@@ -10,7 +10,8 @@ import { LineSplitter, parseDeviceLine } from './lines';
 import type { ReadingMsg } from './lines';
 import { energyUpdate } from './energy';
 import type { DayRecord } from './energy';
-import { nodeDiscovery } from './discovery';
+import { nodeDiscovery, unitEnergyDiscovery } from './discovery';
+import { energyPayload, planPayload } from './unit-energy';
 import { gatewayStatus, nodeOfTopic, nodeTopic, unitTopic } from './topics';
 
 /** Where PC-link lines come from and commands go to. */
@@ -221,6 +222,27 @@ export class Gateway extends EventEmitter {
       case 'hello':
         for (const n of m.nodes) this.announce(n);
         return;
+      case 'energy': {
+        // the unit's energy management (docs/MONITORING.md): its HA device once per
+        // connection, the state with every line (retained: a late subscriber sees the last
+        // SoC), the plan on change (retained)
+        const t = unitTopic(this.home);
+        const disc = `discovery:${t}`;
+        if (this.stateSent.get(disc) === undefined) {
+          this.stateSent.set(disc, 'sent');
+          for (const d of unitEnergyDiscovery(this.home, this.id)) this.pub(d.topic, JSON.stringify(d.payload), true);
+        }
+        const state = energyPayload(m, wall);
+        const plan = planPayload(m, wall);
+        this.pub(`tele/${t}/ENERGY`, JSON.stringify(state), true, t0);
+        const p = JSON.stringify(plan);
+        if (this.stateSent.get(`stat/${t}/PLAN`) !== p) {
+          this.stateSent.set(`stat/${t}/PLAN`, p);
+          this.pub(`stat/${t}/PLAN`, p, true);
+        }
+        this.emit('energy', state, plan);
+        return;
+      }
       case 'reply':
       case 'error': {
         if (m.id === 'hello' && m.type === 'reply' && Array.isArray(m.nodes)) for (const n of m.nodes as number[]) this.announce(n);

@@ -15,19 +15,24 @@
 //
 // Readings are downsampled on insert into three resolutions (averages per bucket, the
 // energy register's last value): 1 s kept 2 days, 1 min kept 35 days, 15 min kept 2 years.
+// The unit's energy state (real vs visible load, battery power, SoC): one row per `energy`
+// line (every 10..3600 s, 60 s by default), kept 35 days, averaged per bucket on reading.
 // Trips, alarms and access records: at most EVENT_ROWS each, and 2 years. Pruned every
 // PRUNE_EVERY inserts, so the file stops growing.
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { AccessMsg, AlarmMsg, ReadingMsg, TripMsg } from './lines';
+import type { AccessMsg, AlarmMsg, EnergyMsg, ReadingMsg, TripMsg } from './lines';
 
 export const RESOLUTIONS = [1, 60, 900];
 export const RETENTION_S: Record<number, number> = { 1: 2 * 86400, 60: 35 * 86400, 900: 730 * 86400 };
 export const EVENT_ROWS = 100_000;
+export const ENERGY_RETENTION_S = 35 * 86400;
 const PRUNE_EVERY = 5000;
 const FIELDS = ['v', 'i', 'p', 'pf', 't', 'gas'] as const;
 
 export interface Series { res: number; ts: number[]; v: (number | null)[]; i: (number | null)[]; p: (number | null)[]; pf: (number | null)[]; t: (number | null)[]; gas: (number | null)[]; e: (number | null)[] }
+
+export interface EnergySeries { bucketS: number; ts: number[]; real: (number | null)[]; visible: (number | null)[]; battery: (number | null)[]; soc: (number | null)[] }
 
 export class History {
   readonly db: Db;
@@ -35,6 +40,7 @@ export class History {
   private readonly insTrip: Statement;
   private readonly insAlarm: Statement;
   private readonly insAccess: Statement;
+  private readonly insEnergy: Statement;
   private inserts = 0;
   rows = 0;
 
@@ -49,6 +55,7 @@ export class History {
       CREATE TABLE IF NOT EXISTS trips (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, node INTEGER NOT NULL, seq INTEGER, state TEXT, reason TEXT);
       CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, node INTEGER NOT NULL, kind TEXT, detail TEXT);
       CREATE TABLE IF NOT EXISTS access (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, seq INTEGER, kind TEXT, who TEXT, detail TEXT);
+      CREATE TABLE IF NOT EXISTS energy (ts INTEGER PRIMARY KEY, real REAL, visible REAL, battery REAL, soc REAL);
     `);
     // a running average per bucket; a missing value (sensor fault) does not drag it to 0
     const avg = (f: string) => `${f} = CASE WHEN excluded.${f} IS NULL THEN ${f} WHEN ${f} IS NULL THEN excluded.${f} ELSE (${f} * n + excluded.${f}) / (n + 1) END`;
@@ -57,6 +64,8 @@ export class History {
     this.insTrip = this.db.prepare('INSERT INTO trips (ts, node, seq, state, reason) VALUES (?, ?, ?, ?, ?)');
     this.insAlarm = this.db.prepare('INSERT INTO alarms (ts, node, kind, detail) VALUES (?, ?, ?, ?)');
     this.insAccess = this.db.prepare('INSERT INTO access (ts, seq, kind, who, detail) VALUES (?, ?, ?, ?, ?)');
+    // two lines in one second (a unit restart): the later one stands
+    this.insEnergy = this.db.prepare('INSERT OR REPLACE INTO energy (ts, real, visible, battery, soc) VALUES (?, ?, ?, ?, ?)');
   }
 
   /** one reading at wall time `ms`: one transaction, three resolutions */
@@ -84,6 +93,28 @@ export class History {
     this.tick(ms);
   }
 
+  /** the unit's energy state at wall time `ms` (SoC stored as a fraction, as the line has it) */
+  energy(m: EnergyMsg, ms: number): void {
+    this.insEnergy.run(Math.floor(ms / 1000), m.realW, m.visibleW, m.batteryW, m.soc);
+    this.tick(ms);
+  }
+
+  /** real vs visible load, battery and SoC over [fromS, toS], averaged in buckets so a chart stays under ~2000 points */
+  energySeries(fromS: number, toS: number): EnergySeries {
+    const b = Math.max(1, Math.ceil((toS - fromS) / 2000));
+    const rows = this.db.prepare('SELECT ts - ts % ? AS b, avg(real) AS real, avg(visible) AS visible, avg(battery) AS battery, avg(soc) AS soc FROM energy WHERE ts >= ? AND ts <= ? GROUP BY b ORDER BY b').all(b, fromS, toS) as Record<string, number | null>[];
+    const out: EnergySeries = { bucketS: b, ts: [], real: [], visible: [], battery: [], soc: [] };
+    const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+    for (const r of rows) {
+      out.ts.push(r.b as number);
+      out.real.push(r1(r.real));
+      out.visible.push(r1(r.visible));
+      out.battery.push(r1(r.battery));
+      out.soc.push(r.soc === null ? null : Math.round(r.soc * 1000) / 10);
+    }
+    return out;
+  }
+
   private tick(ms: number): void {
     if (++this.inserts % PRUNE_EVERY === 0) this.prune(ms);
   }
@@ -93,6 +124,7 @@ export class History {
     const s = Math.floor(nowMs / 1000);
     this.db.transaction(() => {
       for (const r of RESOLUTIONS) this.db.prepare('DELETE FROM readings WHERE res = ? AND ts < ?').run(r, s - RETENTION_S[r]);
+      this.db.prepare('DELETE FROM energy WHERE ts < ?').run(s - ENERGY_RETENTION_S);
       for (const tbl of ['trips', 'alarms', 'access']) {
         this.db.prepare(`DELETE FROM ${tbl} WHERE ts < ?`).run(nowMs - 730 * 86400_000);
         this.db.prepare(`DELETE FROM ${tbl} WHERE id <= (SELECT max(id) FROM ${tbl}) - ?`).run(EVENT_ROWS);

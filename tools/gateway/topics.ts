@@ -12,7 +12,12 @@
 //   cmnd/<topic>/POWER         household relay command (ON / OFF)
 //   cmnd/<topic>/GUEST/POWER   a guest's relay command ({"state":"OFF","code":"..."})
 //   stat/<topic>/RESULT        the answer to a command: {"POWER":"OFF"} or {"Command":..., "Error":...}
-// The control unit itself: <home>-cu (its alarms without a node, access records).
+// The control unit itself: <home>-cu (its alarms without a node, access records) and its
+// energy management (issue 9, docs/PRIVACY.md "On the dashboard"):
+//   tele/<home>-cu/ENERGY      {Time, Real, Visible, Battery (W, + charge), SoC (%), Owner,
+//                              Algorithm, RealWh, VisibleWh}: each `energy` line        retained
+//   stat/<home>-cu/PLAN        the day's plan {Start, SlotS, Planning, Exact, Cost, Refused,
+//                              Loads: [{Name, Relay, On, Next, Unmet}]}, on change          retained
 // The gateway: smartmeter/gateway/<id>/status Online / Offline (its MQTT last will).
 export const nodeTopic = (home: string, node: number): string => `${home}-n${node}`;
 export const unitTopic = (home: string): string => `${home}-cu`;
@@ -26,6 +31,9 @@ export function nodeOfTopic(home: string, topic: string): number | undefined {
   if (!/^[1-9][0-9]{0,2}$/.test(s)) return undefined;
   return Number(s);
 }
+
+/** who may drive the battery (firmware/policy/policy.ts SOURCE_NAMES), and 'idle' for none */
+export const BATTERY_OWNERS = ['safety', 'utility', 'user', 'savings', 'privacy', 'idle'];
 
 export const ALARM_KINDS = ['reject-rate', 'flood', 'silent', 'range', 'energy-back', 'node-security', 'unknown-node'];
 export const BREAKER_STATES = ['closed', 'open', 'tripped', 'reclosing', 'lockout', 'failsafe'];

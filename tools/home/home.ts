@@ -9,6 +9,13 @@
 // (firmware/control/access-link.ts). One household finger is enrolled at start, the way
 // the first member is on a real unit: the button, then the finger twice.
 //
+// Energy management (issue 9) is on: the unit's HomeEnergy (firmware/policy/home-energy.ts)
+// hides the household's load behind the default battery (1.5 kWh / 1 kW / 90 %, the
+// bench's, docs/PRIVACY.md) and runs a day's plan for one deferrable load, the workshop's
+// water heater on node 3's relay, under a time-of-use tariff (workshopDay below). The plan
+// begins at the next half hour of the home's clock (14:30, 1000 s after start), so the
+// first minutes - the tests' span - see no planned switching; `energy` lines every 10 s.
+//
 // Time: step(s) advances simulated time deterministically (tests); start() follows the
 // wall clock at `speed` x real time (npm start). A household's day of loads, temperature
 // and gas is drawn from a seeded PRNG so every run is the same.
@@ -29,6 +36,8 @@ import type { Serial, SerialOptions } from '../../hal/io';
 import { CHANNEL, Net, PROVISIONED_AT_S, flood } from '../sim/net-scenarios';
 import type { NetNode, NetOptions } from '../sim/net-scenarios';
 import { controlNodes } from '../provision';
+import { BOARD_SLOT_S } from '../../firmware/policy/home-energy';
+import type { SchedulerInput } from '../../firmware/schedule/model';
 
 const S = 1e6;
 /** node id -> board: three boards the meter node runs on (boards/*.json) */
@@ -41,6 +50,46 @@ export const HOME_READER_PASSWORD = 0x5ec2e7;
 export const HOUSEHOLD_FINGER = 7;
 /** Unix time at the home's simulated t = 0 (the unit's time sync): a day after provisioning */
 export const HOME_EPOCH_S = PROVISIONED_AT_S + 86400;
+
+/** how often the unit sends its `energy` line in the home, s (the firmware's minimum, 10) */
+export const HOME_ENERGY_EVERY_S = 10;
+
+/**
+ * Price per kWh at an hour of day: night 00:00-07:00 cheap, 16:00-19:00 peak (the shape of
+ * UK Economy 7 / the Octopus "Flux"-style peak; the same tariff as the bench's household
+ * day, tools/privacy/sched-cases.ts).
+ */
+export function touPrice(hour: number): number {
+  return hour < 7 ? 0.12 : hour >= 16 && hour < 19 ? 0.42 : 0.28;
+}
+
+/**
+ * The workshop's day from wall time `wallS` (Unix s): 30 min slots (BOARD_SLOT_S) for 24 h
+ * from the next half hour; the water heater (2 kW, 3 kWh, interruptible) on node 3's relay,
+ * done by 07:00 the next morning; the rest of the house taken as 600 W; a 3.6 kW cap under
+ * the protection's default 4 kW MaxPower. Returns the input and the plan's first second.
+ */
+export function workshopDay(wallS: number): { input: SchedulerInput; startWallS: number } {
+  const slot = BOARD_SLOT_S;
+  const startWallS = Math.ceil(wallS / slot) * slot;
+  const price: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < 86400 / slot; i++) {
+    price.push(touPrice(Math.floor(((startWallS + i * slot) % 86400) / 3600)));
+    base.push(600);
+  }
+  // 07:00 after the start, at least 8 h later (a plan begun at 06:30 runs to the next morning)
+  let deadlineS = ((7 * 3600 - (startWallS % 86400)) + 86400) % 86400;
+  if (deadlineS < 8 * 3600) deadlineS += 86400;
+  if (deadlineS > 86400) deadlineS = 86400;
+  return {
+    startWallS,
+    input: {
+      slotS: slot, pricePerKWh: price, baseW: base, capW: 3600, meterMaxPowerW: 4000,
+      loads: [{ name: 'water heater', relay: 'node:3', earliestS: 0, deadlineS, energyWh: 3000, powerW: 2000, interruptible: true }],
+    },
+  };
+}
 
 /** Net with a board per node (Net itself puts every node on one board), and a unit with access. */
 class HomeNet extends Net {
@@ -82,6 +131,7 @@ class HomeNet extends Net {
     this.cu = new ControlUnit({
       clock: air, store: this.cuStore, radio: this.cuRadio, timer: new SimTimer(air, () => 50),
       nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f),
+      energy: this.o.energy,
       access: {
         wallS: () => this.wallS(),
         random: (n) => this.bytes(n),
@@ -93,6 +143,12 @@ class HomeNet extends Net {
       },
     });
     (this.cu.access as Access).reader.verifyPassword(() => undefined);
+    // a unit (re)started with energy management plans the workshop's day at once
+    if (this.o.energy !== undefined) {
+      const d = workshopDay(this.wallS());
+      const why = this.cu.planDay(d.input, this.net.now() + (d.startWallS - this.wallS()) * 1e6);
+      if (why !== '') throw new Error(`home: ${why}`);
+    }
   }
 
   override bootNode(id: number, store: SimStore): NetNode {
@@ -140,6 +196,8 @@ export interface SimHomeOptions {
   /** telemetry interval, s (default 2: live values on the page) */
   reportEveryS?: number;
   link?: NetOptions['link'];
+  /** the unit's energy management and the workshop's plan (default true) */
+  energy?: boolean;
 }
 
 export class SimHome {
@@ -152,7 +210,8 @@ export class SimHome {
   readonly t0: number;
 
   constructor(o: SimHomeOptions = {}) {
-    this.net = new HomeNet({ seed: o.seed ?? 7, nodes: 3, reportEveryS: o.reportEveryS ?? 2, link: o.link });
+    const energy = o.energy === false ? undefined : { reportEveryS: HOME_ENERGY_EVERY_S };
+    this.net = new HomeNet({ seed: o.seed ?? 7, nodes: 3, reportEveryS: o.reportEveryS ?? 2, link: o.link, energy });
     this.t0 = this.net.now();
     this.pc = new PcLink(
       {

@@ -90,6 +90,44 @@
       });
     });
   }
+  // the unit's energy management (household only): live over SSE, the chart from the history
+  function eset(k, text) { var e = document.querySelector('#energy [data-e="' + k + '"]'); if (e) e.textContent = text; }
+  var hhmm = function (iso) { return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }); };
+  function energy(d) {
+    if (!d) return;
+    var s = d.state, p = d.plan;
+    eset('real', fmt(s.Real, 0, 'W')); eset('visible', fmt(s.Visible, 0, 'W')); eset('battery', fmt(s.Battery, 0, 'W'));
+    eset('soc', fmt(s.SoC, 1, '%')); eset('owner', s.Owner); eset('algo', s.Algorithm);
+    var m = document.querySelector('#energy [data-e="socbar"]');
+    if (s.SoC !== null) m.value = s.SoC;
+    var ul = document.querySelector('#energy [data-e="loads"]');
+    ul.textContent = '';
+    if (!p.Planned) { ul.appendChild(el('li', {}, 'no plan')); eset('cost', '—'); return; }
+    if (p.Planning) { ul.appendChild(el('li', {}, 'planning…')); eset('cost', '—'); return; }
+    eset('cost', 'cost ' + fmt(p.Cost, 2));
+    var mins = Math.round(p.SlotS / 60);
+    p.Loads.forEach(function (l) {
+      var t = l.Name + ' (' + l.Relay + '): ' + (l.On ? 'on now' : 'off');
+      if (l.Unmet) t += ' — cannot be met: ' + l.Unmet;
+      else if (l.Next) t += ' — next ' + mins + ' min slot at ' + hhmm(l.Next);
+      ul.appendChild(el('li', {}, t));
+    });
+    if (p.Refused > 0) ul.appendChild(el('li', {}, p.Refused + ' switch(es) refused by a higher rank'));
+  }
+  var eplot;
+  function energyChart() {
+    if (role !== 'household') return;
+    api('GET', '/api/energy?span=' + $('h-span').value).then(function (r) {
+      if (eplot) eplot.destroy();
+      eplot = undefined;
+      $('energy-chart').textContent = '';
+      if (r.status !== 200) return;
+      var w = Math.min(900, document.body.clientWidth - 24);
+      var d = el('div');
+      $('energy-chart').appendChild(d);
+      eplot = new uPlot({ title: 'Real vs visible load (W)', width: w, height: 180, series: [{}, { label: 'real', stroke: '#c5221f', width: 1.5 }, { label: 'visible', stroke: '#1a73e8', width: 2 }] }, [r.body.ts, r.body.real, r.body.visible], d);
+    });
+  }
   function start(session) {
     csrf = session.csrf;
     role = session.role;
@@ -98,6 +136,8 @@
     $('app').hidden = false;
     $('logout').hidden = false;
     $('guest-pass').hidden = role !== 'household';
+    $('energy').hidden = role !== 'household';
+    energyChart();
     api('GET', '/api/state').then(function (r) {
       var n = r.body.nodes;
       for (var id in n) {
@@ -107,6 +147,7 @@
       r.body.trips.slice().reverse().forEach(function (t) { line('trips', tripText(t)); });
       r.body.alarms.slice().reverse().forEach(function (a) { line('alarms', alarmText(a)); });
       r.body.access.slice().reverse().forEach(function (a) { line('access', accessText(a)); });
+      energy(r.body.energy);
     });
     var es = new EventSource('/events');
     es.addEventListener('reading', function (e) { reading(JSON.parse(e.data)); });
@@ -114,10 +155,11 @@
     es.addEventListener('trip', function (e) { line('trips', tripText(JSON.parse(e.data))); });
     es.addEventListener('alarm', function (e) { line('alarms', alarmText(JSON.parse(e.data))); });
     es.addEventListener('access', function (e) { line('access', accessText(JSON.parse(e.data))); });
-    setInterval(chart, 60000);
+    es.addEventListener('energy', function (e) { energy(JSON.parse(e.data)); });
+    setInterval(function () { chart(); energyChart(); }, 60000);
   }
   $('h-node').addEventListener('change', chart);
-  $('h-span').addEventListener('change', chart);
+  $('h-span').addEventListener('change', function () { chart(); energyChart(); });
   $('login-form').addEventListener('submit', function (e) {
     e.preventDefault();
     var f = e.target;

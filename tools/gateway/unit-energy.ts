@@ -1,0 +1,61 @@
+// The control unit's `energy` line (docs/PC-LINK.md) as the gateway publishes it (MQTT
+// tele/<home>-cu/ENERGY and stat/<home>-cu/PLAN, tools/gateway/topics.ts) and the dashboard
+// shows it: one mapping for both, so the page and Home Assistant never disagree.
+//
+// Times: the line carries the unit's clock (µs since its boot); a plan's slot is placed on
+// the gateway's wall clock through the line itself (wall at arrival - (t - start)), to the
+// minute, so a plan that did not change publishes the same payload again (stat/ is on change).
+import type { EnergyMsg } from './lines';
+
+export interface EnergyPayload {
+  Time: string;
+  /** the household's load, W: the sum of the nodes' import power */
+  Real: number | null;
+  /** what the utility's meter sees after the battery, W */
+  Visible: number | null;
+  /** battery power at the grid side, W, + charge */
+  Battery: number | null;
+  /** state of charge, %, 0.1 (the battery model's until an inverter has a hal/ interface) */
+  SoC: number | null;
+  /** who drives the battery (the household policy's rank): safety, utility, user, savings, privacy, or idle */
+  Owner: string;
+  Algorithm: string;
+  RealWh: number | null;
+  VisibleWh: number | null;
+}
+
+export interface PlanLoad { Name: string; Relay: string; On: boolean; Next: string | null; Unmet: string }
+export interface PlanPayload {
+  Planned: boolean;
+  /** the exact planner is still at work (one slice per unit tick) */
+  Planning?: boolean;
+  Start?: string;
+  SlotS?: number;
+  Exact?: boolean;
+  /** the plan's cost in the tariff's currency */
+  Cost?: number | null;
+  /** switches the household policy refused the scheduler (a higher rank held the relay) */
+  Refused?: number;
+  Loads?: PlanLoad[];
+}
+
+const MINUTE_MS = 60_000;
+
+export function energyPayload(m: EnergyMsg, wall: Date): EnergyPayload {
+  return {
+    Time: wall.toISOString(), Real: m.realW, Visible: m.visibleW, Battery: m.batteryW,
+    SoC: m.soc === null ? null : Math.round(m.soc * 1000) / 10,
+    Owner: m.owner === '' ? 'idle' : m.owner, Algorithm: m.algo, RealWh: m.realWh, VisibleWh: m.visibleWh,
+  };
+}
+
+export function planPayload(m: EnergyMsg, wall: Date): PlanPayload {
+  const s = m.sched;
+  if (s === null) return { Planned: false };
+  // the unit's µs -> the gateway's wall clock, to the minute
+  const at = (unitUs: number): string => new Date(Math.round((wall.getTime() - (m.t - unitUs) / 1000) / MINUTE_MS) * MINUTE_MS).toISOString();
+  return {
+    Planned: true, Planning: (s as { planning?: unknown }).planning === true, Start: at(s.start), SlotS: s.slotS, Exact: s.exact, Cost: s.cost, Refused: s.refused,
+    Loads: s.loads.map((l) => ({ Name: l[0], Relay: l[1], On: l[2], Next: l[3] === null || l[3] < 0 ? null : at(s.start + l[3] * 1e6), Unmet: l[4] })),
+  };
+}
