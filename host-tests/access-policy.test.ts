@@ -22,6 +22,7 @@ const EXPECTED: Record<string, string> = {
   'read-access-log': '...YY.',
   'signed-command': '.....Y',
   'guest-login': '.Y....',
+  'set-clock': '...YY.',
 };
 
 // the PC-link column of the same table: which asserted role may ask over the PC link
@@ -42,6 +43,7 @@ const EXPECTED_PC: Record<string, string> = {
   'read-access-log': '......',
   'signed-command': '.....Y',
   'guest-login': '.Y....',
+  'set-clock': '...YY.',
 };
 
 test('every cell of the table, and decide() agrees with it outside the special rules', (t) => {

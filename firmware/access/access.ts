@@ -16,6 +16,7 @@ import type { Decision, RequestContext } from './policy';
 import { decide } from './policy';
 import type { IdentifyResult } from './r30x';
 import { R30x, R30xError } from './r30x';
+import type { ClockStep, WallClock } from './wall-clock';
 
 /** A household session lasts this long after a fingerprint match. */
 export const HOUSEHOLD_SESSION_US = 300e6;
@@ -286,6 +287,25 @@ export class Access {
     if (!a.ok) return a.reason + ' (' + a.detail + ')';
     const d = this.request('guest', action, { passId: id, remote: true });
     return d.allowed ? '' : d.reason;
+  }
+
+  /**
+   * Set the unit's wall clock (policy 'set-clock'; the bound is WallClock's). One access-log
+   * record either way, written after the step, so its time is the new one and its text
+   * names the old: 'household set-clock to 1800000000 step -3 s via pc-link'.
+   */
+  setClock(wall: WallClock, role: string, unixS: number, force: boolean, assertedBy?: string): ClockStep | string {
+    const before = wall.wallS();
+    const step = before === undefined ? 'first set' : 'step ' + (unixS >= before ? '+' : '') + Math.round(unixS - before) + ' s';
+    const text = role + ' set-clock to ' + Math.floor(unixS) + ' ' + step + (force ? ' forced' : '') + (assertedBy === undefined ? '' : ' via ' + assertedBy);
+    let why = this.credentialFor(role, { assertedBy: assertedBy });
+    if (why === '') {
+      const d = decide(role, 'set-clock', {});
+      if (!d.allowed) why = d.reason;
+    }
+    const r = why === '' ? wall.set(unixS, force) : why;
+    this.record(typeof r === 'string' ? 'action-refused' : 'action', typeof r === 'string' ? text + ': ' + r : text);
+    return r;
   }
 
   close(): void {

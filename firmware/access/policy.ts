@@ -51,7 +51,9 @@ export type Action =
   /** hand authority-signed command bytes to a node (the node verifies the signature) */
   | 'signed-command'
   /** enter a guest code: opens a guest session for that pass */
-  | 'guest-login';
+  | 'guest-login'
+  /** set the control unit's wall clock (guest codes and pass expiries run on it) */
+  | 'set-clock';
 
 /** Where a request comes from: `any` (the table's `roles`) or the PC link (its `pcLink` cells). */
 export type Channel = 'any' | 'pc-link';
@@ -92,6 +94,11 @@ const TABLE: Row[] = [
   { action: 'read-access-log', roles: ['household', 'technician'], why: 'who came and went is the household’s business (and the installer’s when asked)', pcLink: [] },
   { action: 'signed-command', roles: ['utility'], why: 'the bytes carry the authority signature; the node verifies it, the control unit and the PC only carry them', pcLink: ['utility'] },
   { action: 'guest-login', roles: ['guest'], why: 'a guest code opens a guest session for its pass', pcLink: ['guest'] },
+  {
+    action: 'set-clock', roles: ['household', 'technician'], why: 'guest codes and pass expiries run on this clock: a guest who set it could revive an expired pass',
+    pcLink: ['household', 'technician'],
+    pcWhy: 'the household PC sets it hourly (tools/gateway); the utility has no time command: its signed commands carry their own validity window',
+  },
 ];
 
 /** Actions that act on the supply or the relays, which a standing safety trip refuses remotely. */

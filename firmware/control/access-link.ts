@@ -21,7 +21,8 @@
 import type { Access } from '../access/access';
 import type { LogEntry } from '../access/access-log';
 import { base32Decode, totp, TOTP_DEFAULTS } from '../access/otp';
-import type { AccessRecord, PcAction, PcLinkPorts } from './pc-link';
+import type { WallClock } from '../access/wall-clock';
+import type { AccessRecord, PcAction, PcLinkPorts, PcRole } from './pc-link';
 
 const DIGITS = TOTP_DEFAULTS.digits;
 
@@ -87,6 +88,20 @@ export function accessPorts(access: Access, o: AccessPortsOptions): Pick<PcLinkP
       // issue() refuses without a clock, so `now` is set here
       if (key === undefined || now === undefined) return 'guest-pass: internal: the new pass has no readable key';
       return { code: String(r.pass.id) + totp(key, now, TOTP_DEFAULTS) };
+    },
+  };
+}
+
+/**
+ * The PC link's `time` command on the unit's wall clock: Access.setClock (the policy, the
+ * step bound, one hash-chained access-log record per set, refused ones too).
+ */
+export function clockPorts(access: Access, wall: WallClock): Pick<PcLinkPorts, 'setTime'> {
+  return {
+    setTime: function (unixS: number, force: boolean, role: PcRole): { unix: number; step: number | null } | string {
+      const r = access.setClock(wall, role, unixS, force, 'pc-link');
+      if (typeof r === 'string') return r;
+      return { unix: r.toS, step: r.fromS === undefined ? null : r.stepS };
     },
   };
 }

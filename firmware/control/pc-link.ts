@@ -3,7 +3,8 @@
 // only encoder and parser of it on the unit, and tools/gateway reads the same lines.
 //
 //   out  hello, reading, trip, security, rekey, ack, alarm, access, energy, reply, error
-//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass
+//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass,
+//        time (sets the unit's wall clock: guest codes run on it)
 //
 // Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
 // object, unknown command, wrong version, oversized, a field out of range, an action the
@@ -38,7 +39,7 @@ export type PcRole = Extract<Role, 'household' | 'guest' | 'technician' | 'utili
 export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 
 /** The policy actions a PC-link command can ask for. */
-export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass'>;
+export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock'>;
 
 // ---- out: device -> PC ----
 
@@ -152,11 +153,12 @@ export type PcCommand =
   | { cmd: 'relay'; id: JsonValue; role: PcRole; node: number; state: 'on' | 'off'; code: string }
   | { cmd: 'command'; id: JsonValue; role: PcRole; node: number; hex: string }
   | { cmd: 'guest-login'; id: JsonValue; role: PcRole; code: string }
-  | { cmd: 'guest-pass'; id: JsonValue; role: PcRole; scope: string; uses: number; minutes: number };
+  | { cmd: 'guest-pass'; id: JsonValue; role: PcRole; scope: string; uses: number; minutes: number }
+  | { cmd: 'time'; id: JsonValue; role: PcRole; unix: number; force: boolean };
 
 export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
 
-const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass'];
+const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'time'];
 /** what a guest pass issued over the PC link may allow (the policy's PC-link guest cells) */
 export const GUEST_SCOPES: string[] = guestScopes('pc-link');
 
@@ -190,6 +192,7 @@ export function actionOf(c: PcCommand): PcAction {
   if (c.cmd === 'command') return 'signed-command';
   if (c.cmd === 'guest-login') return 'guest-login';
   if (c.cmd === 'guest-pass') return 'issue-guest-pass';
+  if (c.cmd === 'time') return 'set-clock';
   return 'read';
 }
 
@@ -245,6 +248,13 @@ export function parsePcLine(line: string): PcParse {
     const minutes = m['minutes'];
     if (typeof minutes !== 'number' || !(minutes >= 1 && minutes <= 10080) || Math.floor(minutes) !== minutes) return bad(id, 'minutes: an integer 1..10080 (a week)');
     c = { cmd: 'guest-pass', id: id, role: r, scope: scope, uses: uses, minutes: minutes };
+  } else if (cmd === 'time') {
+    const unix = m['unix'];
+    // Unix seconds, ms resolution allowed; the unit's bounds (wall-clock.ts) are judged there
+    if (typeof unix !== 'number' || !isFinite(unix) || !(unix > 0)) return bad(id, 'unix: the time, Unix seconds (a positive number)');
+    const force = m['force'];
+    if (force !== undefined && typeof force !== 'boolean') return bad(id, 'force: true or false');
+    c = { cmd: 'time', id: id, role: r, unix: unix, force: force === true };
   } else if (cmd === 'ping') c = { cmd: 'ping', id: id, role: r };
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
@@ -280,6 +290,11 @@ export interface PcLinkPorts {
    * guest, or why not. Absent: refused ('no access module').
    */
   issueGuestPass?: (scope: string, uses: number, minutes: number) => { code: string } | string;
+  /**
+   * Set the unit's wall clock (Access.setClock on the unit's WallClock: the policy, the step
+   * bound, one access-log record). Returns the step made, or why not. Absent: refused.
+   */
+  setTime?: (unixS: number, force: boolean, role: PcRole) => { unix: number; step: number | null } | string;
 }
 
 function unhex(s: string): Uint8Array {
@@ -372,7 +387,14 @@ export class PcLink {
           else body = { code: g.code, scope: c.scope, uses: c.uses, minutes: c.minutes };
         }
       }
-      else if (c.cmd === 'relay') {
+      else if (c.cmd === 'time') {
+        if (this.ports.setTime === undefined) why = 'time: this unit has no settable clock';
+        else {
+          const k = this.ports.setTime(c.unix, c.force, c.role);
+          if (typeof k === 'string') why = 'time: ' + k;
+          else body = { unix: k.unix, step: k.step, forced: c.force };
+        }
+      } else if (c.cmd === 'relay') {
         if (this.ports.relay === undefined) why = 'relay: this unit has no relay port (ControlUnit.householdRelay is not wired)';
         else why = this.ports.relay(c.node, c.state === 'on', c.role);
         // queued: the node's ack line (code 16) says whether it obeyed
