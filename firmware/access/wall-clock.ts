@@ -26,7 +26,7 @@ export const CLOCK_CEILING_S = 4102444800;
 /**
  * Largest step, either way, that a set makes once the clock is set, unless forced. The
  * crystal's drift between hourly sets is a fraction of a second (DRIFT_BUDGET_PPM below);
- * 120 s covers a month without a set at that budget (130 s would be 30 days at 50 ppm),
+ * 120 s covers 27 days without a set at that budget (0.18 s/h),
  * and a wrong time zone (15 min at least) is well outside it.
  */
 export const MAX_STEP_S = 120;
