@@ -79,6 +79,9 @@ test('the gateway sets the unit clock at connect and on its timer; a wrong host 
     hostMs += 500;
     await until('an hourly set', () => logs.some((l) => l.startsWith('time (hourly)')));
     t.regex(logs.find((l) => l.startsWith('time (hourly)'))!, /unit clock set to 2027-01-15T08:00:00\.500Z, step [01] s/);
+    // the unit says hello (it rebooted behind an open port): the gateway sets the clock again
+    src.app.pc.hello(0);
+    await until('the hello set', () => logs.some((l) => l.startsWith('time (unit hello): unit clock set to')));
     // a host whose clock jumped: the unit refuses the step, the gateway says so
     hostMs += 86400e3;
     await until('a refused set', () => logs.some((l) => /^time \(hourly\): not set: time: step 8640\d s over the limit of 120 s/.test(l)));

@@ -131,7 +131,13 @@ export class Gateway extends EventEmitter {
     );
     // the unit has no SNTP and no RTC battery: its clock (guest codes) is the host's, kept hourly
     const every = this.o.timeEveryMs ?? 3_600_000;
-    if (every > 0) this.timeTimer = setInterval(() => void this.syncTime('hourly'), every);
+    if (every > 0) {
+      this.timeTimer = setInterval(() => void this.syncTime('hourly'), every);
+      // a unit that rebooted behind an open port (no re-enumeration) says hello: its clock is gone
+      this.on('msg', (m: { type: string }) => {
+        if (m.type === 'hello') void this.syncTime('unit hello');
+      });
+    }
   }
 
   /**
