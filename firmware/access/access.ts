@@ -189,9 +189,9 @@ export class Access {
     });
   }
 
-  /** Enrol a finger at `pageId` for `role` (policy 'enrol-finger'). */
-  enrol(role: string, pageId: number, cb: (err: string) => void): void {
-    const d = this.request(role, 'enrol-finger', { subject: 'page ' + pageId });
+  /** Enrol a finger at `pageId` for `role` (policy 'enrol-finger'); assertedBy: the interface that authenticated a household member (the PC link). */
+  enrol(role: string, pageId: number, cb: (err: string) => void, assertedBy?: string): void {
+    const d = this.request(role, 'enrol-finger', { subject: 'page ' + pageId + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
     if (!d.allowed) return cb(d.reason);
     this.reader.enrol(pageId, (e) => {
       this.record(e === undefined ? 'enrol' : 'enrol-failed', 'page ' + pageId + ' by ' + role + (e === undefined ? '' : ': ' + e.message));
@@ -200,8 +200,8 @@ export class Access {
   }
 
   /** Delete one finger (pageId >= 0) or wipe the reader (pageId < 0). */
-  deleteFinger(role: string, pageId: number, cb: (err: string) => void): void {
-    const d = this.request(role, 'delete-finger', { subject: pageId < 0 ? 'all' : 'page ' + pageId });
+  deleteFinger(role: string, pageId: number, cb: (err: string) => void, assertedBy?: string): void {
+    const d = this.request(role, 'delete-finger', { subject: (pageId < 0 ? 'all' : 'page ' + pageId) + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
     if (!d.allowed) return cb(d.reason);
     const done = (e: R30xError | undefined) => {
       if (e === undefined) this.record(pageId < 0 ? 'reader-wiped' : 'finger-deleted', pageId < 0 ? 'by ' + role : 'page ' + pageId + ' by ' + role);

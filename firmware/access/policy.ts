@@ -87,8 +87,14 @@ const TABLE: Row[] = [
   { action: 'configure', roles: ['button', 'technician'], why: 'protection settings are changed at the meter; the utility uses signed limit commands', pcLink: [] },
   { action: 'restart', roles: ['serial', 'button', 'household', 'technician'], why: 'restarting keeps every latch and hold', pcLink: [] },
   { action: 'issue-guest-pass', roles: ['household'], why: 'the household decides who comes in', pcLink: ['household'] },
-  { action: 'enrol-finger', roles: ['button', 'household', 'technician'], why: 'the first finger is enrolled with the button at the unit; then a household member vouches', pcLink: [] },
-  { action: 'delete-finger', roles: ['household', 'technician'], why: 'removing a member is the household’s (or the installer’s) act', pcLink: [] },
+  {
+    action: 'enrol-finger', roles: ['button', 'household', 'technician'], why: 'the first finger is enrolled with the button at the unit; then a household member vouches',
+    pcLink: ['household'], pcWhy: 'over the PC link only the household: the finger is still put on at the unit, twice',
+  },
+  {
+    action: 'delete-finger', roles: ['household', 'technician'], why: 'removing a member is the household’s (or the installer’s) act',
+    pcLink: ['household'], pcWhy: 'over the PC link only the household: a technician removes members at the unit, with the PIN',
+  },
   { action: 'confirm-rekey', roles: ['button', 'technician'], why: 'a new key is confirmed by someone at the unit, never by the side that sent it', pcLink: [] },
   { action: 'disconnect', roles: ['utility'], why: 'the supply contract is the utility’s; the household opens its own relays with relay-off', pcLink: [], pcWhy: 'the signed disconnect is a signed-command' },
   { action: 'read-access-log', roles: ['household', 'technician'], why: 'who came and went is the household’s business (and the installer’s when asked)', pcLink: [] },

@@ -174,6 +174,11 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
   const guest = accessPorts(access, { wallS: wallS });
   const setTime = clockPorts(access, wall).setTime;
 
+  // one reader operation at a time (the button's and the PC link's enrolments, the touch
+  // line's identify): an enrolment lifts and replaces the finger, and the touch line rises
+  // again meanwhile, between the driver's GenImg polls
+  let working = false;
+
   // ---- the PC link on the USB serial port ----
   let usb: Serial | undefined;
   // the board's console section names the USB UART (boards/schema.ts; BoardDescription omits it)
@@ -206,6 +211,39 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       guestCheck: guest.guestCheck,
       issueGuestPass: guest.issueGuestPass,
       setTime: setTime,
+      // the reader's flows for the household over the PC link (policy: enrol-finger,
+      // delete-finger); one reader operation at a time, shared with the button and the touch line
+      enrol: function (page: number | undefined, role: PcRole, done: (err: string, page: number) => void): string {
+        if (working || access.reader.busy()) return 'the reader is busy: try again when it is done';
+        working = true;
+        const go = function (n: number): void {
+          say('enrol: put the finger on the reader (page ' + n + ', for the PC link)');
+          access.enrol(role, n, function (err: string) {
+            working = false;
+            done(err, n);
+          }, 'pc-link');
+        };
+        if (page !== undefined) go(page);
+        else {
+          access.reader.templateCount(function (e, n) {
+            if (e !== undefined) {
+              working = false;
+              return done(e.message, -1);
+            }
+            go(n);
+          });
+        }
+        return '';
+      },
+      deleteFinger: function (page: number, role: PcRole, done: (err: string) => void): string {
+        if (working || access.reader.busy()) return 'the reader is busy: try again when it is done';
+        working = true;
+        access.deleteFinger(role, page, function (err: string) {
+          working = false;
+          done(err);
+        }, 'pc-link');
+        return '';
+      },
     },
     function (line: string): void {
       if (onPcLine !== undefined) onPcLine(line);
@@ -248,9 +286,6 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       },
     });
   }
-  // one reader operation at a time: an enrolment lifts and replaces the finger, and the
-  // touch line rises again meanwhile, between the driver's GenImg polls
-  let working = false;
   const fingerNow = function (): void {
     if (working || access.reader.busy()) return;
     working = true;

@@ -80,14 +80,16 @@ export function accessPorts(access: Access, o: AccessPortsOptions): Pick<PcLinkP
       if (why === '' && pass !== '') session[pass] = c;
       return why;
     },
-    issueGuestPass: function (scope: string, uses: number, minutes: number): { code: string } | string {
+    issueGuestPass: function (scope: string, uses: number, minutes: number): { code: string; pass: number; uri: string } | string {
       const r = access.issuePass('household', minutes * 60, uses, issueScope(scope), 'pc-link');
       if (!r.ok) return 'guest-pass: ' + r.error;
       const now = o.wallS();
       const key = base32Decode(r.secret);
       // issue() refuses without a clock, so `now` is set here
       if (key === undefined || now === undefined) return 'guest-pass: internal: the new pass has no readable key';
-      return { code: String(r.pass.id) + totp(key, now, TOTP_DEFAULTS) };
+      // the URI carries the secret: the household's PC shows it once (a QR code) to the guest;
+      // the access log never holds it
+      return { code: String(r.pass.id) + totp(key, now, TOTP_DEFAULTS), pass: r.pass.id, uri: r.uri };
     },
   };
 }
