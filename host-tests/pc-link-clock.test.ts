@@ -3,16 +3,11 @@
 // record per set, and the guest code that works on a unit whose clock only the PC link
 // set (startControlUnit over a simulated control-unit board: as on hardware, no RTC time).
 import test from 'ava';
-import controlJson from '../boards/esp32-control-unit.json';
-import type { BoardDescription } from '../boards/board';
-import { SimBoard } from '../hal/sim/board';
-import { SimR30xChip } from '../hal/sim/r30x-chip';
-import { startControlUnit } from '../firmware/app/start-control-unit';
+import { cuRig } from './support/cu-rig';
 import { parsePcLine } from '../firmware/control/pc-link';
 import { CLOCK_FLOOR_S, MAX_STEP_S, TOLERATED_ERROR_S, DRIFT_BUDGET_PPM, WallClock } from '../firmware/access/wall-clock';
 import { accessRig, EPOCH_S } from '../tools/sim/access-scenarios';
 
-const BOARD = controlJson as unknown as BoardDescription;
 const T = 1_800_000_000;
 
 test('time: parsed for household and technician, refused to guest and utility by the policy', (t) => {
@@ -70,28 +65,8 @@ test('Access.setClock: one access-log record per set, refused ones too, chain in
   t.is(EPOCH_S, T);
 });
 
-/** The control unit as its board program starts it, on a simulated board with no RTC time. */
-function unit() {
-  const sim = new SimBoard({ board: BOARD });
-  const chip = new SimR30xChip({ sched: sim.sched, uart: sim.serialPort(2), password: 0 });
-  const lines: any[] = [];
-  const app = startControlUnit(sim.device, BOARD, {
-    log: undefined, wallS: () => undefined, random: (n) => new Uint8Array(n).fill(5), readerPort: 2,
-    onPcLine: (l) => lines.push(JSON.parse(l)),
-  });
-  sim.sched.runFor(1e6);
-  let id = 0;
-  const ask = (o: Record<string, unknown>) => {
-    lines.length = 0;
-    app.pc.line(JSON.stringify({ v: 1, id: ++id, ...o }));
-    sim.sched.runFor(10e3);
-    return lines.find((l) => l.id === id);
-  };
-  return { sim, chip, app, lines, ask };
-}
-
 test('simulated unit: guest codes refused until the PC link sets the time; then a pass works; a guest cannot set it', (t) => {
-  const u = unit();
+  const u = cuRig();
   t.false(u.app.wall.isSet());
   t.is(u.ask({ cmd: 'status', role: 'household' }).status.clock, null);
   t.regex(u.ask({ cmd: 'guest-pass', role: 'household', scope: 'read', uses: 2, minutes: 60 }).error, /clock not set/);
@@ -100,12 +75,16 @@ test('simulated unit: guest codes refused until the PC link sets the time; then 
   const set = u.ask({ cmd: 'time', role: 'household', unix: T });
   t.deepEqual(set, { v: 1, type: 'reply', id: set.id, ok: true, unix: T, step: null, forced: false });
   // the set is in the hash-chained access log, and out on the PC link as an access record
-  const rec = u.lines.find((l) => l.type === 'access');
+  const rec = u.lines.find((l) => l.type === 'access' && l.kind === 'action' && /set-clock/.test(l.detail));
   t.is(rec.detail, `household set-clock to ${T} first set via pc-link`);
   const huge = u.ask({ cmd: 'time', role: 'household', unix: T + 7200 });
   t.regex(huge.error, /^time: step 7200 s over the limit of 120 s/);
   const pass = u.ask({ cmd: 'guest-pass', role: 'household', scope: 'read', uses: 2, minutes: 60 });
   t.regex(pass.code, /^1\d{6}$/);
+  // the pass for an authenticator app: its secret, issuer, algorithm, digits and period
+  t.is(pass.pass, 1);
+  t.regex(pass.uri, /^otpauth:\/\/totp\/SmartMeter:guest1\?secret=[A-Z2-7]{32}&issuer=SmartMeter&algorithm=SHA1&digits=6&period=30$/);
+  t.false(u.app.access.log.entries(0, 100).some((e) => e.text.includes(pass.uri.split('secret=')[1].split('&')[0])), 'the secret is never in the access log');
   t.deepEqual(u.ask({ cmd: 'guest-login', role: 'guest', code: pass.code }).role, 'guest');
   t.is(Math.floor(u.ask({ cmd: 'status', role: 'household' }).status.clock), T);
   t.true(u.app.access.verifyLog());
