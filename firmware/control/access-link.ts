@@ -5,6 +5,7 @@
 //
 //   guestCheck      PcLinkPorts.guestCheck: the guest's code -> Access.guestCheck
 //   issueGuestPass  PcLinkPorts.issueGuestPass: the household's request -> Access.issuePass
+//   clockPorts      PcLinkPorts.setTime: the PC link's `time` -> Access.setClock (WallClock)
 //   accessRecord    an access-log entry -> the PC link's `access` line
 //
 // Guest codes on the PC link: "<pass>-<digits>", "<pass> <digits>", or the pass number
@@ -16,8 +17,8 @@
 // The PC at the end of the cable is the household's machine (pc-link.ts): a `guest-pass`
 // request with role household is issued on that credential, named "pc-link" in the access
 // log. The reply's `code` is the pass number and its current code, for the guest to use
-// at once (valid one step either side, guest.ts); an authenticator app needs the secret,
-// which PC-link v1 has no field for (docs/CONTROL-UNIT.md, "Not yet").
+// at once (valid one step either side, guest.ts); its `uri` is the pass's otpauth:// URI
+// (the base32 secret) for an authenticator app.
 import type { Access } from '../access/access';
 import type { LogEntry } from '../access/access-log';
 import { base32Decode, totp, TOTP_DEFAULTS } from '../access/otp';
