@@ -396,10 +396,15 @@ export class PcLink {
     const later = (err: string, b: JsonObject): void => {
       if (answered) return;
       answered = true;
-      if (err !== '') {
+      // called from the reader driver's callback: a write that throws must not reach it (rule 6)
+      try {
+        if (err !== '') {
+          this.stats.errors++;
+          this.out(encodeError(id, err));
+        } else this.out(encodeReply(id, b));
+      } catch (e) {
         this.stats.errors++;
-        this.out(encodeError(id, err));
-      } else this.out(encodeReply(id, b));
+      }
     };
     try {
       const c = p.command;
