@@ -22,6 +22,7 @@ const EXPECTED: Record<string, string> = {
   'read-access-log': '...YY.',
   'signed-command': '.....Y',
   'guest-login': '.Y....',
+  'set-clock': '...YY.',
 };
 
 // the PC-link column of the same table: which asserted role may ask over the PC link
@@ -35,13 +36,14 @@ const EXPECTED_PC: Record<string, string> = {
   configure: '......',
   restart: '......',
   'issue-guest-pass': '...Y..',
-  'enrol-finger': '......',
-  'delete-finger': '......',
+  'enrol-finger': '...Y..',
+  'delete-finger': '...Y..',
   'confirm-rekey': '......',
   disconnect: '......',
   'read-access-log': '......',
   'signed-command': '.....Y',
   'guest-login': '.Y....',
+  'set-clock': '...YY.',
 };
 
 test('every cell of the table, and decide() agrees with it outside the special rules', (t) => {
@@ -67,7 +69,7 @@ test('every cell of the table, and decide() agrees with it outside the special r
       cells++;
     }
   }
-  t.is(cells, 15 * 6);
+  t.is(cells, 16 * 6);
 });
 
 function safetyResetRemote(role: string, action: string, remote: boolean): boolean {

@@ -69,6 +69,9 @@ test('role table: every PC-link cell comes from the one policy table, and the pa
     'signed-command': ['utility'],
     'guest-login': ['guest'],
     'issue-guest-pass': ['household'],
+    'set-clock': ['household', 'technician'],
+    'enrol-finger': ['household'],
+    'delete-finger': ['household'],
   };
   const offered = policyTable().filter((r) => r.pcLink.length > 0);
   t.deepEqual(Object.fromEntries(offered.map((r) => [r.action, r.pcLink])), expect);
@@ -82,6 +85,9 @@ test('role table: every PC-link cell comes from the one policy table, and the pa
     'signed-command': '"cmd":"command","node":1,"hex":"00"',
     'guest-login': '"cmd":"guest-login","code":"1-123456"',
     'issue-guest-pass': '"cmd":"guest-pass","scope":"read","uses":1,"minutes":5',
+    'set-clock': '"cmd":"time","unix":1800000000',
+    'enrol-finger': '"cmd":"enrol"',
+    'delete-finger': '"cmd":"delete-finger","page":3',
   };
   for (const action of Object.keys(expect)) {
     for (const role of PC_ROLES) {

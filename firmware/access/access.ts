@@ -16,6 +16,7 @@ import type { Decision, RequestContext } from './policy';
 import { decide } from './policy';
 import type { IdentifyResult } from './r30x';
 import { R30x, R30xError } from './r30x';
+import type { ClockStep, WallClock } from './wall-clock';
 
 /** A household session lasts this long after a fingerprint match. */
 export const HOUSEHOLD_SESSION_US = 300e6;
@@ -188,9 +189,9 @@ export class Access {
     });
   }
 
-  /** Enrol a finger at `pageId` for `role` (policy 'enrol-finger'). */
-  enrol(role: string, pageId: number, cb: (err: string) => void): void {
-    const d = this.request(role, 'enrol-finger', { subject: 'page ' + pageId });
+  /** Enrol a finger at `pageId` for `role` (policy 'enrol-finger'); assertedBy: the interface that authenticated a household member (the PC link). */
+  enrol(role: string, pageId: number, cb: (err: string) => void, assertedBy?: string): void {
+    const d = this.request(role, 'enrol-finger', { subject: 'page ' + pageId + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
     if (!d.allowed) return cb(d.reason);
     this.reader.enrol(pageId, (e) => {
       this.record(e === undefined ? 'enrol' : 'enrol-failed', 'page ' + pageId + ' by ' + role + (e === undefined ? '' : ': ' + e.message));
@@ -199,8 +200,8 @@ export class Access {
   }
 
   /** Delete one finger (pageId >= 0) or wipe the reader (pageId < 0). */
-  deleteFinger(role: string, pageId: number, cb: (err: string) => void): void {
-    const d = this.request(role, 'delete-finger', { subject: pageId < 0 ? 'all' : 'page ' + pageId });
+  deleteFinger(role: string, pageId: number, cb: (err: string) => void, assertedBy?: string): void {
+    const d = this.request(role, 'delete-finger', { subject: (pageId < 0 ? 'all' : 'page ' + pageId) + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
     if (!d.allowed) return cb(d.reason);
     const done = (e: R30xError | undefined) => {
       if (e === undefined) this.record(pageId < 0 ? 'reader-wiped' : 'finger-deleted', pageId < 0 ? 'by ' + role : 'page ' + pageId + ' by ' + role);
@@ -286,6 +287,25 @@ export class Access {
     if (!a.ok) return a.reason + ' (' + a.detail + ')';
     const d = this.request('guest', action, { passId: id, remote: true });
     return d.allowed ? '' : d.reason;
+  }
+
+  /**
+   * Set the unit's wall clock (policy 'set-clock'; the bound is WallClock's). One access-log
+   * record either way, written after the step, so its time is the new one and its text
+   * names the old: 'household set-clock to 1800000000 step -3 s via pc-link'.
+   */
+  setClock(wall: WallClock, role: string, unixS: number, force: boolean, assertedBy?: string): ClockStep | string {
+    const before = wall.wallS();
+    const step = before === undefined ? 'first set' : 'step ' + (unixS >= before ? '+' : '') + Math.round(unixS - before) + ' s';
+    const text = role + ' set-clock to ' + Math.floor(unixS) + ' ' + step + (force ? ' forced' : '') + (assertedBy === undefined ? '' : ' via ' + assertedBy);
+    let why = this.credentialFor(role, { assertedBy: assertedBy });
+    if (why === '') {
+      const d = decide(role, 'set-clock', {});
+      if (!d.allowed) why = d.reason;
+    }
+    const r = why === '' ? wall.set(unixS, force) : why;
+    this.record(typeof r === 'string' ? 'action-refused' : 'action', typeof r === 'string' ? text + ': ' + r : text);
+    return r;
   }
 
   close(): void {

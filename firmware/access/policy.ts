@@ -51,7 +51,9 @@ export type Action =
   /** hand authority-signed command bytes to a node (the node verifies the signature) */
   | 'signed-command'
   /** enter a guest code: opens a guest session for that pass */
-  | 'guest-login';
+  | 'guest-login'
+  /** set the control unit's wall clock (guest codes and pass expiries run on it) */
+  | 'set-clock';
 
 /** Where a request comes from: `any` (the table's `roles`) or the PC link (its `pcLink` cells). */
 export type Channel = 'any' | 'pc-link';
@@ -85,13 +87,24 @@ const TABLE: Row[] = [
   { action: 'configure', roles: ['button', 'technician'], why: 'protection settings are changed at the meter; the utility uses signed limit commands', pcLink: [] },
   { action: 'restart', roles: ['serial', 'button', 'household', 'technician'], why: 'restarting keeps every latch and hold', pcLink: [] },
   { action: 'issue-guest-pass', roles: ['household'], why: 'the household decides who comes in', pcLink: ['household'] },
-  { action: 'enrol-finger', roles: ['button', 'household', 'technician'], why: 'the first finger is enrolled with the button at the unit; then a household member vouches', pcLink: [] },
-  { action: 'delete-finger', roles: ['household', 'technician'], why: 'removing a member is the household’s (or the installer’s) act', pcLink: [] },
+  {
+    action: 'enrol-finger', roles: ['button', 'household', 'technician'], why: 'the first finger is enrolled with the button at the unit; then a household member vouches',
+    pcLink: ['household'], pcWhy: 'over the PC link only the household: the finger is still put on at the unit, twice',
+  },
+  {
+    action: 'delete-finger', roles: ['household', 'technician'], why: 'removing a member is the household’s (or the installer’s) act',
+    pcLink: ['household'], pcWhy: 'over the PC link only the household: a technician removes members at the unit, with the PIN',
+  },
   { action: 'confirm-rekey', roles: ['button', 'technician'], why: 'a new key is confirmed by someone at the unit, never by the side that sent it', pcLink: [] },
   { action: 'disconnect', roles: ['utility'], why: 'the supply contract is the utility’s; the household opens its own relays with relay-off', pcLink: [], pcWhy: 'the signed disconnect is a signed-command' },
   { action: 'read-access-log', roles: ['household', 'technician'], why: 'who came and went is the household’s business (and the installer’s when asked)', pcLink: [] },
   { action: 'signed-command', roles: ['utility'], why: 'the bytes carry the authority signature; the node verifies it, the control unit and the PC only carry them', pcLink: ['utility'] },
   { action: 'guest-login', roles: ['guest'], why: 'a guest code opens a guest session for its pass', pcLink: ['guest'] },
+  {
+    action: 'set-clock', roles: ['household', 'technician'], why: 'guest codes and pass expiries run on this clock: a guest who set it could revive an expired pass',
+    pcLink: ['household', 'technician'],
+    pcWhy: 'the household PC sets it hourly (tools/gateway); the utility has no time command: its signed commands carry their own validity window',
+  },
 ];
 
 /** Actions that act on the supply or the relays, which a standing safety trip refuses remotely. */

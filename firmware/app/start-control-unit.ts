@@ -28,7 +28,8 @@ import type { LogEntry } from '../access/access-log';
 import { PcLink } from '../control/pc-link';
 import type { PcRole } from '../control/pc-link';
 import type { JsonObject } from '../console/json';
-import { accessPorts, accessRecord } from '../control/access-link';
+import { accessPorts, accessRecord, clockPorts } from '../control/access-link';
+import { WallClock } from '../access/wall-clock';
 import { loadControlProvisioning } from '../control/registry';
 import type { ControlNodeConfig } from '../control/node-table';
 import { Signals, signalFor } from '../control/signals';
@@ -44,7 +45,12 @@ const READER_PORT = 2;
 export interface ControlUnitStart {
   /** one line per boot step and problem; undefined: silent */
   log: ((line: string) => void) | undefined;
-  /** Unix seconds from the unit's time sync, undefined before it (guest codes wait for it) */
+  /**
+   * The board's own Unix time, read ONCE at boot: an RTC that kept it (the ESP32's system
+   * time survives a software reset), or a simulation's epoch. undefined: not set; guest
+   * codes wait for the PC link's `time` command. After boot the unit's WallClock
+   * (firmware/access/wall-clock.ts) keeps the time on the monotonic Clock.
+   */
   wallS: () => number | undefined;
   /** the platform's random bytes (guest pass keys) */
   random: (n: number) => Uint8Array;
@@ -58,6 +64,8 @@ export interface ControlUnitStart {
 
 export interface ControlUnitApp {
   unit: ControlUnit;
+  /** Unix time for guest codes and the access log; set by the PC link's `time` command */
+  wall: WallClock;
   access: Access;
   pc: PcLink;
   radio: Nrf24Radio;
@@ -102,6 +110,10 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
   };
   const clock = device.clock;
   const timer = device.timer;
+  const wall = new WallClock(clock, start.wallS());
+  const wallS = function (): number | undefined {
+    return wall.wallS();
+  };
   const prov = loadControlProvisioning(device.store);
   let nodes: ControlNodeConfig[] = [];
   let readerPassword = 0;
@@ -149,7 +161,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       if (pc !== undefined) pc.forward(f);
     },
     access: {
-      wallS: start.wallS,
+      wallS: wallS,
       random: start.random,
       Serial: device.io.Serial,
       readerPort: start.readerPort === undefined ? READER_PORT : start.readerPort,
@@ -166,7 +178,13 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
     },
   });
   const access = unit.access as Access;
-  const guest = accessPorts(access, { wallS: start.wallS });
+  const guest = accessPorts(access, { wallS: wallS });
+  const setTime = clockPorts(access, wall).setTime;
+
+  // one reader operation at a time (the button's and the PC link's enrolments, the touch
+  // line's identify): an enrolment lifts and replaces the finger, and the touch line rises
+  // again meanwhile, between the driver's GenImg polls
+  let working = false;
 
   // ---- the PC link on the USB serial port ----
   let usb: Serial | undefined;
@@ -188,7 +206,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
           const e = unit.node(nodes[i].nodeId);
           if (e !== undefined) per[String(e.nodeId)] = { readings: e.readings, lastCounter: e.lastCounter, lastSeenUs: e.lastSeenUs };
         }
-        return { nodes: per, received: unit.stats.received, readings: unit.stats.readings, radio: radio.present, reader: app.reader, accessLog: access.log.count() };
+        return { nodes: per, received: unit.stats.received, readings: unit.stats.readings, radio: radio.present, reader: app.reader, accessLog: access.log.count(), clock: wall.isSet() ? Math.floor(wallS() as number) : null };
       },
       sendCommand: function (nodeId: number, b: Uint8Array): string {
         return unit.sendCommand(nodeId, b);
@@ -199,6 +217,40 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       },
       guestCheck: guest.guestCheck,
       issueGuestPass: guest.issueGuestPass,
+      setTime: setTime,
+      // the reader's flows for the household over the PC link (policy: enrol-finger,
+      // delete-finger); one reader operation at a time, shared with the button and the touch line
+      enrol: function (page: number | undefined, role: PcRole, done: (err: string, page: number) => void): string {
+        if (working || access.reader.busy()) return 'the reader is busy: try again when it is done';
+        working = true;
+        const go = function (n: number): void {
+          say('enrol: put the finger on the reader (page ' + n + ', for the PC link)');
+          access.enrol(role, n, function (err: string) {
+            working = false;
+            done(err, n);
+          }, 'pc-link');
+        };
+        if (page !== undefined) go(page);
+        else {
+          access.reader.templateCount(function (e, n) {
+            if (e !== undefined) {
+              working = false;
+              return done(e.message, -1);
+            }
+            go(n);
+          });
+        }
+        return '';
+      },
+      deleteFinger: function (page: number, role: PcRole, done: (err: string) => void): string {
+        if (working || access.reader.busy()) return 'the reader is busy: try again when it is done';
+        working = true;
+        access.deleteFinger(role, page, function (err: string) {
+          working = false;
+          done(err);
+        }, 'pc-link');
+        return '';
+      },
     },
     function (line: string): void {
       if (onPcLine !== undefined) onPcLine(line);
@@ -241,9 +293,6 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       },
     });
   }
-  // one reader operation at a time: an enrolment lifts and replaces the finger, and the
-  // touch line rises again meanwhile, between the driver's GenImg polls
-  let working = false;
   const fingerNow = function (): void {
     if (working || access.reader.busy()) return;
     working = true;
@@ -276,6 +325,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
 
   const app: ControlUnitApp = {
     unit: unit,
+    wall: wall,
     access: access,
     pc: link,
     radio: radio,
@@ -295,7 +345,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
     app.reader = e === undefined ? 'ok' : e.message;
     say('reader: ' + (e === undefined ? 'module password accepted' : e.message));
   });
-  say('control unit up on ' + board.name + ': ' + nodes.length + ' node(s), radio ' + (radio.present ? 'present' : 'absent'));
+  say('control unit up on ' + board.name + ': ' + nodes.length + ' node(s), radio ' + (radio.present ? 'present' : 'absent') + ', clock ' + (wall.isSet() ? 'set' : 'not set (waits for the PC link\'s time command)'));
   link.hello(clock.now());
   return app;
 }

@@ -5,6 +5,7 @@
 //
 //   guestCheck      PcLinkPorts.guestCheck: the guest's code -> Access.guestCheck
 //   issueGuestPass  PcLinkPorts.issueGuestPass: the household's request -> Access.issuePass
+//   clockPorts      PcLinkPorts.setTime: the PC link's `time` -> Access.setClock (WallClock)
 //   accessRecord    an access-log entry -> the PC link's `access` line
 //
 // Guest codes on the PC link: "<pass>-<digits>", "<pass> <digits>", or the pass number
@@ -16,12 +17,13 @@
 // The PC at the end of the cable is the household's machine (pc-link.ts): a `guest-pass`
 // request with role household is issued on that credential, named "pc-link" in the access
 // log. The reply's `code` is the pass number and its current code, for the guest to use
-// at once (valid one step either side, guest.ts); an authenticator app needs the secret,
-// which PC-link v1 has no field for (docs/CONTROL-UNIT.md, "Not yet").
+// at once (valid one step either side, guest.ts); its `uri` is the pass's otpauth:// URI
+// (the base32 secret) for an authenticator app.
 import type { Access } from '../access/access';
 import type { LogEntry } from '../access/access-log';
 import { base32Decode, totp, TOTP_DEFAULTS } from '../access/otp';
-import type { AccessRecord, PcAction, PcLinkPorts } from './pc-link';
+import type { WallClock } from '../access/wall-clock';
+import type { AccessRecord, PcAction, PcLinkPorts, PcRole } from './pc-link';
 
 const DIGITS = TOTP_DEFAULTS.digits;
 
@@ -79,14 +81,30 @@ export function accessPorts(access: Access, o: AccessPortsOptions): Pick<PcLinkP
       if (why === '' && pass !== '') session[pass] = c;
       return why;
     },
-    issueGuestPass: function (scope: string, uses: number, minutes: number): { code: string } | string {
+    issueGuestPass: function (scope: string, uses: number, minutes: number): { code: string; pass: number; uri: string } | string {
       const r = access.issuePass('household', minutes * 60, uses, issueScope(scope), 'pc-link');
       if (!r.ok) return 'guest-pass: ' + r.error;
       const now = o.wallS();
       const key = base32Decode(r.secret);
       // issue() refuses without a clock, so `now` is set here
       if (key === undefined || now === undefined) return 'guest-pass: internal: the new pass has no readable key';
-      return { code: String(r.pass.id) + totp(key, now, TOTP_DEFAULTS) };
+      // the URI carries the secret: the household's PC shows it once (a QR code) to the guest;
+      // the access log never holds it
+      return { code: String(r.pass.id) + totp(key, now, TOTP_DEFAULTS), pass: r.pass.id, uri: r.uri };
+    },
+  };
+}
+
+/**
+ * The PC link's `time` command on the unit's wall clock: Access.setClock (the policy, the
+ * step bound, one hash-chained access-log record per set, refused ones too).
+ */
+export function clockPorts(access: Access, wall: WallClock): Pick<PcLinkPorts, 'setTime'> {
+  return {
+    setTime: function (unixS: number, force: boolean, role: PcRole): { unix: number; step: number | null } | string {
+      const r = access.setClock(wall, role, unixS, force, 'pc-link');
+      if (typeof r === 'string') return r;
+      return { unix: r.toS, step: r.fromS === undefined ? null : r.stepS };
     },
   };
 }

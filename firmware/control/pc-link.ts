@@ -3,7 +3,9 @@
 // only encoder and parser of it on the unit, and tools/gateway reads the same lines.
 //
 //   out  hello, reading, trip, security, rekey, ack, alarm, access, energy, reply, error
-//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass
+//   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass,
+//        time (sets the unit's wall clock: guest codes run on it), enrol, delete-finger
+//        (the reader's flows; their reply comes when the reader has finished)
 //
 // Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
 // object, unknown command, wrong version, oversized, a field out of range, an action the
@@ -38,7 +40,7 @@ export type PcRole = Extract<Role, 'household' | 'guest' | 'technician' | 'utili
 export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 
 /** The policy actions a PC-link command can ask for. */
-export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass'>;
+export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock' | 'enrol-finger' | 'delete-finger'>;
 
 // ---- out: device -> PC ----
 
@@ -152,11 +154,18 @@ export type PcCommand =
   | { cmd: 'relay'; id: JsonValue; role: PcRole; node: number; state: 'on' | 'off'; code: string }
   | { cmd: 'command'; id: JsonValue; role: PcRole; node: number; hex: string }
   | { cmd: 'guest-login'; id: JsonValue; role: PcRole; code: string }
-  | { cmd: 'guest-pass'; id: JsonValue; role: PcRole; scope: string; uses: number; minutes: number };
+  | { cmd: 'guest-pass'; id: JsonValue; role: PcRole; scope: string; uses: number; minutes: number }
+  | { cmd: 'time'; id: JsonValue; role: PcRole; unix: number; force: boolean }
+  /** page: where to store the template; undefined: the next page (the reader's template count) */
+  | { cmd: 'enrol'; id: JsonValue; role: PcRole; page: number | undefined }
+  /** page -1: wipe the reader */
+  | { cmd: 'delete-finger'; id: JsonValue; role: PcRole; page: number };
 
 export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
 
-const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass'];
+const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'time', 'enrol', 'delete-finger'];
+/** highest template page a command may name (R307/R503 hold 200..1000 templates; the reader refuses past its own capacity) */
+export const MAX_PAGE = 999;
 /** what a guest pass issued over the PC link may allow (the policy's PC-link guest cells) */
 export const GUEST_SCOPES: string[] = guestScopes('pc-link');
 
@@ -190,6 +199,9 @@ export function actionOf(c: PcCommand): PcAction {
   if (c.cmd === 'command') return 'signed-command';
   if (c.cmd === 'guest-login') return 'guest-login';
   if (c.cmd === 'guest-pass') return 'issue-guest-pass';
+  if (c.cmd === 'time') return 'set-clock';
+  if (c.cmd === 'enrol') return 'enrol-finger';
+  if (c.cmd === 'delete-finger') return 'delete-finger';
   return 'read';
 }
 
@@ -245,6 +257,23 @@ export function parsePcLine(line: string): PcParse {
     const minutes = m['minutes'];
     if (typeof minutes !== 'number' || !(minutes >= 1 && minutes <= 10080) || Math.floor(minutes) !== minutes) return bad(id, 'minutes: an integer 1..10080 (a week)');
     c = { cmd: 'guest-pass', id: id, role: r, scope: scope, uses: uses, minutes: minutes };
+  } else if (cmd === 'time') {
+    const unix = m['unix'];
+    // Unix seconds, ms resolution allowed; the unit's bounds (wall-clock.ts) are judged there
+    if (typeof unix !== 'number' || !isFinite(unix) || !(unix > 0)) return bad(id, 'unix: the time, Unix seconds (a positive number)');
+    const force = m['force'];
+    if (force !== undefined && typeof force !== 'boolean') return bad(id, 'force: true or false');
+    c = { cmd: 'time', id: id, role: r, unix: unix, force: force === true };
+  } else if (cmd === 'enrol' || cmd === 'delete-finger') {
+    const page = m['page'];
+    const isPage = typeof page === 'number' && page >= 0 && page <= MAX_PAGE && Math.floor(page) === page;
+    if (cmd === 'enrol') {
+      if (page !== undefined && !isPage) return bad(id, 'page: an integer 0..' + String(MAX_PAGE) + ', or leave it out for the next page');
+      c = { cmd: 'enrol', id: id, role: r, page: page === undefined ? undefined : (page as number) };
+    } else {
+      if (page !== 'all' && !isPage) return bad(id, 'page: an integer 0..' + String(MAX_PAGE) + ', or "all" to wipe the reader');
+      c = { cmd: 'delete-finger', id: id, role: r, page: page === 'all' ? -1 : (page as number) };
+    }
   } else if (cmd === 'ping') c = { cmd: 'ping', id: id, role: r };
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
@@ -277,9 +306,23 @@ export interface PcLinkPorts {
   guestCheck?: (code: string, action: PcAction) => string;
   /**
    * Issue a guest pass for the household (access module): returns the code to hand to the
-   * guest, or why not. Absent: refused ('no access module').
+   * guest (pass number + the current TOTP), and the pass's `otpauth://totp/...` URI (its
+   * base32 secret, issuer, algorithm, digits, period) for an authenticator app, or why not.
+   * Absent: refused ('no access module').
    */
-  issueGuestPass?: (scope: string, uses: number, minutes: number) => { code: string } | string;
+  issueGuestPass?: (scope: string, uses: number, minutes: number) => { code: string; pass?: number; uri?: string } | string;
+  /**
+   * Set the unit's wall clock (Access.setClock on the unit's WallClock: the policy, the step
+   * bound, one access-log record). Returns the step made, or why not. Absent: refused.
+   */
+  setTime?: (unixS: number, force: boolean, role: PcRole) => { unix: number; step: number | null } | string;
+  /**
+   * Start an enrolment on the reader (Access.enrol: two captures at the unit): '' when
+   * started, else why not; `done` follows once with '' or the reader's error and the page.
+   */
+  enrol?: (page: number | undefined, role: PcRole, done: (err: string, page: number) => void) => string;
+  /** Delete one template (page >= 0) or wipe the reader (-1): Access.deleteFinger; as enrol. */
+  deleteFinger?: (page: number, role: PcRole, done: (err: string) => void) => string;
 }
 
 function unhex(s: string): Uint8Array {
@@ -346,6 +389,23 @@ export class PcLink {
     }
     let why = '';
     let body: JsonObject = {};
+    // the reader's flows answer later, once, through `later`
+    let deferred = false;
+    const id = p.command.id;
+    let answered = false;
+    const later = (err: string, b: JsonObject): void => {
+      if (answered) return;
+      answered = true;
+      // called from the reader driver's callback: a write that throws must not reach it (rule 6)
+      try {
+        if (err !== '') {
+          this.stats.errors++;
+          this.out(encodeError(id, err));
+        } else this.out(encodeReply(id, b));
+      } catch (e) {
+        this.stats.errors++;
+      }
+    };
     try {
       const c = p.command;
       if (c.role === 'guest') {
@@ -369,10 +429,38 @@ export class PcLink {
         else {
           const g = this.ports.issueGuestPass(c.scope, c.uses, c.minutes);
           if (typeof g === 'string') why = g;
-          else body = { code: g.code, scope: c.scope, uses: c.uses, minutes: c.minutes };
+          else {
+            body = { code: g.code, scope: c.scope, uses: c.uses, minutes: c.minutes };
+            if (g.pass !== undefined) body.pass = g.pass;
+            if (g.uri !== undefined) body.uri = g.uri;
+          }
         }
       }
-      else if (c.cmd === 'relay') {
+      else if (c.cmd === 'time') {
+        if (this.ports.setTime === undefined) why = 'time: this unit has no settable clock';
+        else {
+          const k = this.ports.setTime(c.unix, c.force, c.role);
+          if (typeof k === 'string') why = 'time: ' + k;
+          else body = { unix: k.unix, step: k.step, forced: c.force };
+        }
+      } else if (c.cmd === 'enrol') {
+        if (this.ports.enrol === undefined) why = 'enrol: this unit has no fingerprint reader port';
+        else {
+          why = this.ports.enrol(c.page, c.role, function (err: string, page: number): void {
+            later(err === '' ? '' : 'enrol: ' + err, { page: page, enrolled: true });
+          });
+          deferred = why === '';
+        }
+      } else if (c.cmd === 'delete-finger') {
+        const page = c.page;
+        if (this.ports.deleteFinger === undefined) why = 'delete-finger: this unit has no fingerprint reader port';
+        else {
+          why = this.ports.deleteFinger(page, c.role, function (err: string): void {
+            later(err === '' ? '' : 'delete-finger: ' + err, { page: page < 0 ? 'all' : page, deleted: true });
+          });
+          deferred = why === '';
+        }
+      } else if (c.cmd === 'relay') {
         if (this.ports.relay === undefined) why = 'relay: this unit has no relay port (ControlUnit.householdRelay is not wired)';
         else why = this.ports.relay(c.node, c.state === 'on', c.role);
         // queued: the node's ack line (code 16) says whether it obeyed
@@ -383,7 +471,10 @@ export class PcLink {
       }
     } catch (e) {
       why = 'internal: ' + String(e);
+      deferred = false;
     }
+    if (deferred || answered) return;
+    answered = true;
     if (why !== '') {
       this.stats.errors++;
       this.out(encodeError(p.command.id, why));

@@ -11,8 +11,9 @@
 //   on the meter node: the PC link's port does not open, the provider reports why, the unit
 //   still receives, identifies and signals on its LED and buzzer, and every PC-link line
 //   goes to trace (xsbug's log) instead. Flash a release build for the PC link.
-// - Unix time for guest codes: Date, which the ESP32 keeps once something sets it (SNTP).
-//   Nothing sets it on this unit yet (docs/CONTROL-UNIT.md, "Not yet"), so before that the
+// - Unix time for guest codes: Date is read once at boot (the ESP32's system time, kept
+//   across a software reset once something set it); after that the unit's WallClock runs,
+//   set by the PC link's `time` command (the gateway's hourly set). Before it the
 //   access module refuses guest codes with "clock not set".
 // - Random bytes for guest keys: Math.random, which XS on the ESP32 draws from esp_random()
 //   (xs/platforms/esp/xsHost.h: c_rand), the hardware RNG.

@@ -36,6 +36,12 @@ export interface GatewayOptions {
   requestTimeoutMs?: number;
   boards?: Record<number, string>;
   names?: Record<number, string>;
+  /**
+   * How often the gateway sets the unit's clock from `now` (the PC link's `time`, role
+   * household), ms; also at every connect of the unit. Default an hour (docs/PC-LINK.md:
+   * the unit's drift budget is 0.18 s an hour against a tolerated 15 s); 0: never.
+   */
+  timeEveryMs?: number;
 }
 
 export type Answer = { ok: true; body: Record<string, unknown> } | { ok: false; error: string };
@@ -65,6 +71,7 @@ export class Gateway extends EventEmitter {
   private sourceUp = false;
   /** from a line's arrival to the broker's acknowledgement of its publishes (QoS 1), ms */
   readonly latencies: number[] = [];
+  private timeTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly o: GatewayOptions) {
     super();
@@ -123,9 +130,33 @@ export class Gateway extends EventEmitter {
       (chunk) => this.splitter.push(chunk),
       (up, why) => this.sourceState(up, why),
     );
+    // the unit has no SNTP and no RTC battery: its clock (guest codes) is the host's, kept hourly
+    const every = this.o.timeEveryMs ?? 3_600_000;
+    if (every > 0) {
+      this.timeTimer = setInterval(() => void this.syncTime('hourly'), every);
+      // a unit that rebooted behind an open port (no re-enumeration) says hello: its clock is gone
+      this.on('msg', (m: { type: string }) => {
+        if (m.type === 'hello') void this.syncTime('unit hello');
+      });
+    }
+  }
+
+  /**
+   * Set the unit's clock from the host's (`now`), as the household: the unit bounds the step
+   * (docs/PC-LINK.md `time`) and logs every set in its access log. The reply is logged here.
+   */
+  async syncTime(why: string): Promise<Answer> {
+    const unix = Math.round(this.now().getTime()) / 1000;
+    const a = await this.request({ cmd: 'time', role: 'household', unix });
+    if (a.ok) this.log(`time (${why}): unit clock set to ${new Date(unix * 1000).toISOString()}, ${a.body.step === null ? 'first set' : `step ${String(a.body.step)} s`}`);
+    else this.log(`time (${why}): not set: ${a.error}`);
+    this.emit('time', a, why);
+    return a;
   }
 
   async stop(): Promise<void> {
+    if (this.timeTimer !== undefined) clearInterval(this.timeTimer);
+    this.timeTimer = undefined;
     await this.o.source.stop();
     const c = this.client;
     if (c === undefined) return;
@@ -156,7 +187,10 @@ export class Gateway extends EventEmitter {
       for (const n of this.nodes) this.setOnline(n, false);
       for (const [, done] of this.pending) done({ ok: false, error: 'control unit disconnected' });
       this.pending.clear();
-    } else this.o.source.write(JSON.stringify({ v: 1, id: 'hello', cmd: 'nodes', role: 'household' }) + '\n');
+    } else {
+      this.o.source.write(JSON.stringify({ v: 1, id: 'hello', cmd: 'nodes', role: 'household' }) + '\n');
+      if ((this.o.timeEveryMs ?? 3_600_000) > 0) void this.syncTime('connect');
+    }
   }
 
   private pub(topic: string, payload: string, retain: boolean, t0?: number): void {
