@@ -212,3 +212,23 @@ test('fuzz: any bytes from the UART never throw, and every command still ends (a
   );
   t.pass();
 });
+
+test('ReadIndexTable: enrolment takes the lowest free page, not the template count (a deleted finger in the middle frees its page)', (t) => {
+  const r = setup({ password: 0 }, { password: 0 });
+  for (const [page, who] of [
+    [0, 11],
+    [1, 12],
+    [2, 13],
+  ]) {
+    enrolHand(r, who);
+    t.is(run(r, (d) => r.drv.enrol(page, d)).args[0], undefined);
+    r.chip.fingerOff();
+  }
+  t.is(run(r, (d) => r.drv.freePage(d)).args[1], 3);
+  t.is(run(r, (d) => r.drv.deleteOne(1, d)).args[0], undefined);
+  t.is(run(r, (d) => r.drv.templateCount(d)).args[1], 2, 'the count would point at page 2, which holds finger 13');
+  t.is(run(r, (d) => r.drv.freePage(d)).args[1], 1);
+  const used = run(r, (d) => r.drv.indexTable(0, d)).args[1] as Uint8Array;
+  t.is(used[0], 0b101);
+  t.is((run(r, (d) => r.drv.indexTable(4, d)).args[0] as R30xError).kind, 'ARGUMENT');
+});

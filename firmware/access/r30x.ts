@@ -19,6 +19,8 @@ export const R30X_CMD_EMPTY = 0x0d;
 export const R30X_CMD_READSYSPARA = 0x0f;
 export const R30X_CMD_VFYPWD = 0x13;
 export const R30X_CMD_TEMPLATENUM = 0x1d;
+/** ReadIndexTable: 32 bytes, one bit per page of an index page of 256 (R503 / AS608 manuals) */
+export const R30X_CMD_READINDEXTABLE = 0x1f;
 
 /** Confirmation codes (R307 manual §5; Adafruit FINGERPRINT_* names). */
 export const R30X_CODES: { [code: string]: string } = {
@@ -260,6 +262,38 @@ export class R30x {
       if (e === undefined && p.length < 3) e = new R30xError('TemplateNum', -1, R30X_E_FRAME, 'acknowledge of ' + p.length + ' bytes, want 3');
       cb(e, e === undefined ? u16(p, 1) : -1);
     });
+  }
+
+  /** Which pages of index page `index` (pages 256 x index .. + 255) hold a template: bit k of byte j = page 256 x index + 8j + k. */
+  indexTable(index: number, cb: (err: R30xError | undefined, used: Uint8Array | undefined) => void): void {
+    if (!(index >= 0 && index <= 3) || Math.floor(index) !== index) return cb(new R30xError('ReadIndexTable', -1, R30X_E_ARGUMENT, 'index page ' + index + ' out of range 0..3'), undefined);
+    this.command('ReadIndexTable', R30X_CMD_READINDEXTABLE, [index], (e, p) => {
+      if (e === undefined && p.length < 33) e = new R30xError('ReadIndexTable', -1, R30X_E_FRAME, 'acknowledge of ' + p.length + ' bytes, want 33');
+      if (e !== undefined) return cb(e, undefined);
+      const used = new Uint8Array(32);
+      for (let i = 0; i < 32; i++) used[i] = p[1 + i];
+      cb(undefined, used);
+    });
+  }
+
+  /**
+   * The lowest page that holds no template, or -1 when the library is full. Enrolment takes
+   * this, not the template count: after a finger in the middle was deleted the count points
+   * at a page that still holds someone else's finger.
+   */
+  freePage(cb: (err: R30xError | undefined, pageId: number) => void): void {
+    const cap = this.capacity;
+    const look = (index: number): void => {
+      if (index * 256 >= cap || index > 3) return cb(undefined, -1);
+      this.indexTable(index, (e, used) => {
+        if (e !== undefined || used === undefined) return cb(e, -1);
+        for (let k = 0; k < 256 && index * 256 + k < cap; k++) {
+          if ((used[Math.floor(k / 8)] & (1 << k % 8)) === 0) return cb(undefined, index * 256 + k);
+        }
+        look(index + 1);
+      });
+    };
+    look(0);
   }
 
   readSysPara(cb: (err: R30xError | undefined, s: SysPara | undefined) => void): void {

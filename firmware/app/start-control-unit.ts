@@ -232,10 +232,10 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
         };
         if (page !== undefined) go(page);
         else {
-          access.reader.templateCount(function (e, n) {
-            if (e !== undefined) {
+          access.reader.freePage(function (e, n) {
+            if (e !== undefined || n < 0) {
               working = false;
-              return done(e.message, -1);
+              return done(e !== undefined ? e.message : 'the reader library is full', -1);
             }
             go(n);
           });
@@ -298,10 +298,10 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
     working = true;
     if (enrolling()) {
       enrolUntil = -1;
-      access.reader.templateCount(function (e, n) {
-        if (e !== undefined) {
+      access.reader.freePage(function (e, n) {
+        if (e !== undefined || n < 0) {
           working = false;
-          return say('enrol: ' + e.message);
+          return say('enrol: ' + (e !== undefined ? e.message : 'the reader library is full'));
         }
         access.enrol('button', n, function (err: string) {
           working = false;

@@ -260,6 +260,17 @@ export class SimR30xChip {
       const c = this.templates();
       return this.reply([0x00, c >> 8, c & 0xff], T.other, n);
     }
+    if (instr === 0x1f) {
+      // ReadIndexTable: index page p[1] (0..3), 32 bytes, bit k of byte j = page 256 x p[1] + 8j + k
+      if (p.length < 2 || p[1] > 3) return this.reply([0x1a], T.other, n);
+      const out = [0x00];
+      for (let j = 0; j < 32; j++) {
+        let b = 0;
+        for (let k = 0; k < 8; k++) if (this.library[p[1] * 256 + j * 8 + k] !== undefined) b |= 1 << k;
+        out.push(b);
+      }
+      return this.reply(out, T.other, n);
+    }
     if (instr === 0x0f) {
       const a = this.address;
       // status, system id, library size, security level 3, address, packet size code 2 (128 B), baud N 6
