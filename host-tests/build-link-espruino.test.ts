@@ -6,12 +6,14 @@
 // interpreter). Sampled virtual time (real.ts meterDriver). Skipped, with the reason in the
 // title, where the binary is missing.
 import { loadBoard } from '../boards/schema';
-import { runEspruinoLinkProof } from '../tools/build/espruino/link-proof';
+import { linkOnVars, runEspruinoLinkProof } from '../tools/build/espruino/link-proof';
+import { ESPRUINO_VARS_LINK_ON } from '../tools/build/espruino/rate';
 import { espruinoMissing } from '../tools/build/espruino/real';
 import { testIf } from './support/needs';
 
 const board = loadBoard('espruino-esp32-wroom');
 const realTest = testIf(espruinoMissing('linux'));
+const esp32varsTest = testIf(espruinoMissing('esp32vars'));
 
 realTest('real Espruino: the built node sends sealed telemetry and a trip event to a peer control unit, and obeys its signed disconnect and reconnect', async (t) => {
   t.timeout(600000);
@@ -41,4 +43,13 @@ realTest('real Espruino: a node without provisioned keys says the link is off an
   t.is(r.readings, 0);
   t.deepEqual(r.appErrors, []);
   t.is(r.disconnect.state, 'closed', 'nothing reached the node');
+});
+
+esp32varsTest('real Espruino (ESP32 variable format): the app with its keys and the link on fits, with the recorded figure', async (t) => {
+  const m = await linkOnVars(board);
+  t.log(`espruino.vars_link_on = ${m.usage} of ${m.total} (${Math.round((m.usage * 14) / 1024)} kB)`);
+  t.deepEqual(m.errors, []);
+  t.is(m.linkStatus, 'link on: node 1, key epoch 0, nRF24 channel 76');
+  t.is(m.total, 16383);
+  t.true(Math.abs(m.usage - ESPRUINO_VARS_LINK_ON) <= ESPRUINO_VARS_LINK_ON * 0.1, `measured ${m.usage}, recorded ${ESPRUINO_VARS_LINK_ON}: update rate.ts, docs/BUILD-ESPRUINO.md and docs/LINK.md`);
 });

@@ -47,7 +47,8 @@ export function checkMeterRole(board: BoardDescription): void {
  *  is its id then "NODE", the control unit's is 0 then "CUNT"; byte 0 differs from node to node,
  *  as the datasheet advises for pipes that share the upper bytes (§7.6). */
 export function nodeRadioAddress(nodeId: number): Uint8Array {
-  return Uint8Array.from([nodeId & 0xff, 0x4e, 0x4f, 0x44, 0x45]);
+  // new Uint8Array(array), not Uint8Array.from: Espruino 2v29 has no Uint8Array.from
+  return new Uint8Array([nodeId & 0xff, 0x4e, 0x4f, 0x44, 0x45]);
 }
 export const CONTROL_RADIO_ADDRESS = [0x00, 0x43, 0x55, 0x4e, 0x54];
 
@@ -95,7 +96,7 @@ export function startRadioLink(node: MeterNode, device: Device, board: BoardDesc
       hz: NRF24_SPI_HZ,
       channel: radioCfg.channel,
       ownAddress: nodeRadioAddress(keys.keys.nodeId),
-      peerAddress: Uint8Array.from(CONTROL_RADIO_ADDRESS),
+      peerAddress: new Uint8Array(CONTROL_RADIO_ADDRESS),
       retries: NRF24_RETRIES,
       retryDelayUs: NRF24_RETRY_DELAY_US,
     });

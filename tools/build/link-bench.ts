@@ -2,6 +2,8 @@
 // sealed frame to the peer control unit in this run (the engine proofs of docs/LINK.md "In the
 // builds": XS always, Espruino where the real interpreter is here), and the size the link adds
 // to the Espruino upload.
+//
+// CLI: npx tsx tools/build/link-bench.ts   (prints JSON)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { runXsLinkProof } from './moddable/xs-proof';
 import { makeLinkFixture } from './link-fixture';
 import { runEspruinoLinkProof } from './espruino/link-proof';
 import { espruinoMissing } from './espruino/real';
+import { isEntry } from '../cli';
 
 /** app.js of espruino-esp32-wroom before the link was wired in (commit 2beebdd, same CLI and minifier) */
 export const ESPRUINO_APP_BYTES_WITHOUT_LINK = 103736;
@@ -48,4 +51,8 @@ export async function builtLinkBench(): Promise<BuiltLinkBench> {
   }
   out.sealed_opened.nodemcu = 'not built: no Uint8Array in Lua, no XSalsa20/Poly1305/Ed25519 in NodeMCU (docs/LINK.md)';
   return out;
+}
+
+if (isEntry(import.meta.url)) {
+  void builtLinkBench().then((r) => console.log(JSON.stringify(r, null, 2)));
 }

@@ -13,9 +13,17 @@
 // Frames cross the medium with airtime, auto-ack and retransmits, all in virtual time, so
 // every run gives the same bytes.
 //
-// To connect another participant (e.g. a BUILT control unit in XS): give it a station on the
-// same world (`world.station(...)`, or attach the chip to its SimBoard with `attachChip`),
-// start its firmware on those classes, and advance the world with `world.runUntil`.
+// To connect another participant (e.g. a BUILT control unit in XS, in place of
+// PeerControlUnit): give it a station on the same world (`world.station(name, x, y, cost)`:
+// io.SPI / io.Digital on pins STATION_PINS, the control-unit board's radioCs/radioCe/radioIrq),
+// start its firmware on those classes with the addresses of firmware/app/start.ts
+// (CONTROL_RADIO_ADDRESS, nodeRadioAddress(id)), and advance the one scheduler. A built
+// Moddable app reaches hardware through xs-sim.ts's SDK stand-ins, which today serve ONE
+// simulated board (a module-level SimBoard); a second built app in the same XS script needs
+// those stand-ins per app (e.g. an `embedded:io/spi` whose device is the station's io.SPI).
+// Not done here: a relay between two worlds in two engines (e.g. Espruino and XS over
+// stdin/stdout) would have to answer Enhanced ShockBurst ACKs within the 500 µs retransmit
+// delay across the engine boundary, which a lockstep relay with coarser slices cannot.
 import type { Digital, DigitalOptions, SPI, SPIOptions } from '../../hal/io';
 import { makeDigital, makeSpi, SimTimer, type PeripheralWiring, type SpiDevice } from '../../hal/sim/peripherals';
 import { SimPin } from '../../hal/sim/pin';

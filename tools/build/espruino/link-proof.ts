@@ -102,3 +102,45 @@ if (isEntry(import.meta.url)) {
     console.log(JSON.stringify({ wallMs: Date.now() - t, ...r }, null, 2));
   })();
 }
+
+/**
+ * A register file behind SPI1.send (writes stored, reads answered, STATUS 0x0e), small enough
+ * for the ESP32 variable format, so the driver's read-back finds a chip and NodeLink attaches:
+ * the app's own memory with the link on (no air, no peer: nothing is sent or received).
+ */
+export const NRF24_REGISTER_STUB = `(function () {
+  var reg = new Uint8Array(32); reg[7] = 0x0e; reg[0x17] = 0x11;
+  SPI1.setup = function () {};
+  SPI1.send = function (d, cs) {
+    var b = new Uint8Array(d.length); b.set(d);
+    var c = b[0]; b[0] = reg[7];
+    if (c < 0x20) { for (var i = 1; i < b.length; i++) b[i] = reg[c & 0x1f]; }
+    else if (c < 0x40) { reg[c & 0x1f] = b[1]; if ((c & 0x1f) === 7) reg[7] = 0x0e; }
+    else { for (var j = 1; j < b.length; j++) b[j] = 0; }
+    return b;
+  };
+})();
+`;
+
+/** process.memory() of the built app booted with its keys and the link on, in the ESP32 variable format. */
+export async function linkOnVars(board: Board): Promise<{ usage: number; total: number; linkStatus: string; errors: string[] }> {
+  const tmp = mkdtempSync(join(tmpdir(), 'espruino-link-vars-'));
+  const flash = new EspruinoFlash('esp32vars');
+  try {
+    const built = await buildEspruino(board, tmp);
+    const fx = makeLinkFixture(board);
+    const files: Record<string, string | Uint8Array> = {
+      '.boot0': STANDINS + '\n' + NRF24_REGISTER_STUB,
+      '.bootcde': readFileSync(join(built.outDir, 'app.js'), 'utf8'),
+      '.boot1': meterDriver(boardForUpload(board), [{ at: 3.6, js: 'snap("metering"); R.linkStatus = String(global.meterLinkStatus)' }]),
+    };
+    for (const k of Object.keys(fx.image)) files[k] = Uint8Array.from(fx.image[k]);
+    await flash.write(files);
+    const r = (await flash.boot(120000)).result as { linkStatus?: string; errors: string[]; phases: { mem: { usage: number; total: number } }[] } | undefined;
+    if (r === undefined || r.phases.length === 0) throw new Error('the link-on memory run gave no result');
+    return { usage: r.phases[0].mem.usage, total: r.phases[0].mem.total, linkStatus: r.linkStatus ?? '', errors: r.errors };
+  } finally {
+    flash.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
