@@ -102,6 +102,11 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   { figure: 'artifacts: Moddable / Espruino / Lua', value: '{build.moddable.bytes|kB} / {build.espruino.bytes|kB} / {build.lua.bytes|kB} kB', target: '' },
   {
+    figure: 'the radio link in the builds: targets whose BUILT meter node delivered sealed frames in the engine proofs (the last one: built node to built control unit, both XS); Espruino app.js growth with the link',
+    value: '{link.built_targets}; +{link.built_espruino_app_bytes_delta|kB} kB',
+    target: 'moddable, espruino',
+  },
+  {
     figure: 'control unit: Moddable app; XS boot of the built app (start-up + 0.5 s); Espruino variables in the real interpreter (ESP32 format)',
     value: '{build.control_unit.bytes|kB} kB; {xs.computrons_cu_boot|k} k computrons; {espruino_cu.vars_used} of {espruino_cu.vars_total}',
     target: '',
@@ -174,6 +179,7 @@ export function resolve(json: Json, key: string): { values: Json[]; skipped?: st
 }
 
 function format(v: Json, fmt: string | undefined): string {
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.map((x) => String(x)).join(', ');
   if (typeof v !== 'number') return v === undefined || v === null ? '-' : String(v);
   if (fmt === 'kB') return String(Math.round(v / 1000));
   if (fmt === 'k') return (v / 1000).toFixed(1);
