@@ -35,6 +35,7 @@ import type { EnergyState, HomeEnergyOptions } from '../policy/home-energy';
 import type { SchedulerInput } from '../schedule/model';
 import type { SchedulerKind } from '../schedule/runner';
 import type { AccessAlarm, AccessOptions } from '../access/access';
+import { copyBytes } from '../link/bytes';
 
 export type Forward =
   | { kind: 'reading'; nodeId: number; tUs: number; counter: number; reading: TelemetryReading }
@@ -299,7 +300,7 @@ export class ControlUnit {
       this.queue.shift();
       this.stats.queueDropped++;
     }
-    this.queue.push(frame.slice());
+    this.queue.push(copyBytes(frame));
     this.stats.framesQueued++;
   }
 

@@ -40,6 +40,7 @@ import { ACK_CODE_HOUSEHOLD, ACK_DONE, ACK_FAIL, ACK_FAILED, ACK_PENDING, ACK_RE
 import { decide } from '../access/policy';
 import type { MeterNode } from './meter-node';
 import type { LinkConsole } from './console-target';
+import { copyBytes } from '../link/bytes';
 
 export interface NodeLinkOptions {
   /** seconds between telemetry frames, 1..3600 (default 10) */
@@ -233,7 +234,7 @@ export class NodeLink implements LinkConsole {
       this.queue.shift(); // the oldest goes: fresh readings and events matter more
       this.stats.queueDropped++;
     }
-    this.queue.push(s.frame.slice());
+    this.queue.push(copyBytes(s.frame));
     this.flush();
     return true;
   }
@@ -524,7 +525,7 @@ export class NodeLink implements LinkConsole {
     const d = deriveLinkKeys(shared, this.nodeId, c.epoch);
     const next: LinkKeys = { nodeId: this.nodeId, epoch: c.epoch, up: d.up, down: d.down, authorityPublic: k.authorityPublic };
     // flash first: after a power cut the node comes back on the new keys
-    const idNew = id.value.slice();
+    const idNew = copyBytes(id.value);
     idNew.set(c.peerPublic, 33);
     idRec.write(idNew);
     new PersistentRecord(this.node.device.store, LINK_KEYS_RECORD).write(encodeLinkKeys(next));
