@@ -36,9 +36,10 @@ export interface Violation {
  * but an integer that came from a literal prints alike, and the checker cannot tell the
  * two apart (both are `number`).
  */
-// typed-array-slice: a warning until firmware/link stops using Uint8Array.slice (found by
-// the real Espruino interpreter; firmware/store is fixed), then an error
-export const WARNING_RULES = new Set(['number-to-string', 'typed-array-slice']);
+// typed-array-slice and length-write are errors: both were found by the real Espruino
+// interpreter (a typed array's slice is a plain Array; `xs.length = k` throws "Assignment to
+// a constant" in 2v29); copy with firmware/link/bytes.ts, shorten with splice
+export const WARNING_RULES = new Set(['number-to-string']);
 
 export function errorsOnly(vs: Violation[]): Violation[] {
   return vs.filter((v) => v.severity === 'error');
@@ -161,6 +162,14 @@ function checkEspruinoNode(program: ts.Program, checker: ts.TypeChecker, node: t
     }
   } else if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
     report(node, 'regexp', 'RegExp literals are banned in firmware/ (missing in Lua, slow and partial in Espruino); parse by hand');
+  } else if (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+    ts.isPropertyAccessExpression(node.left) &&
+    node.left.name.text === 'length'
+  ) {
+    report(node.left.name, 'length-write', 'writing .length throws in Espruino 2v29 ("Assignment to a constant"); shorten with splice(k), empty with splice(0)');
   } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'slice') {
     // Espruino 2v29 (real interpreter): ArrayBuffer has no slice, and a typed array's
     // slice returns a plain Array (no .buffer, no typed semantics)

@@ -16,6 +16,7 @@ import { DIR_DOWN, DIR_UP, LinkReceiver, LinkSender } from '../link/frame';
 import { nacl } from '../link/nacl';
 import type { TelemetryReading } from '../link/telemetry';
 import type { Ack } from '../link/messages';
+import { copyBytes } from '../link/bytes';
 
 export interface ControlNodeConfig {
   nodeId: number;
@@ -86,8 +87,8 @@ export class NodeEntry {
     const k = this.keysRecord.read();
     if (k.ok && k.value.length === 69 && k.value[0] === 1 && getU32(k.value, 1) > epoch) {
       epoch = getU32(k.value, 1);
-      up = k.value.slice(5, 37);
-      down = k.value.slice(37, 69);
+      up = copyBytes(k.value, 5, 37);
+      down = copyBytes(k.value, 37, 69);
     }
     this.epoch = epoch;
     this.receiver = new LinkReceiver(profile, id, DIR_UP, up, epoch, new PersistentReplayWindow(store, 'cu.rx.' + id));

@@ -9,6 +9,7 @@ import { fragmentMessage, Reassembler } from './fragment';
 import { nacl } from './nacl';
 import { AnomalyDetector, defaultAnomalyOptions } from '../control/anomaly';
 import { SecurityLog } from '../control/security-log';
+import { copyBytes } from './bytes';
 
 const HEX = '0123456789abcdef';
 function hex(b: Uint8Array): string {
@@ -42,12 +43,12 @@ export interface LinkParityInput {
 
 function mutate(f: Uint8Array, kind: string, arg: number): Uint8Array {
   if (kind === 'flip') {
-    const g = f.slice();
+    const g = copyBytes(f);
     g[arg % g.length] ^= 1 << (arg & 7);
     return g;
   }
-  if (kind === 'truncate') return f.slice(0, arg < f.length ? arg : f.length - 1);
-  return f.slice(); // 'replay'
+  if (kind === 'truncate') return copyBytes(f, 0, arg < f.length ? arg : f.length - 1);
+  return copyBytes(f); // 'replay'
 }
 
 export function linkVectors(input: LinkParityInput): { frames: string[][]; decisions: string[][]; readings: number[][]; replay: string[]; fragments: string[] } {
@@ -73,7 +74,7 @@ export function linkVectors(input: LinkParityInput): { frames: string[][]; decis
         fs.push('error:' + r.error);
         continue;
       }
-      const f = r.frame.slice();
+      const f = copyBytes(r.frame);
       sealed.push(f);
       fs.push(hex(f));
       const o = rx.open(f, f.length);
@@ -178,7 +179,7 @@ export function signBenchVerify(b: { publicKey: Uint8Array; msg: Uint8Array; sig
 /** A sliced verify of the bench signature (firmware/link/ed25519-sliced.ts); `bad` flips one signature bit. */
 export function slicedVerifySetup(bad: boolean): { v: SlicedVerify } {
   const b = signBenchSetup();
-  const sig = b.sig.slice();
+  const sig = copyBytes(b.sig);
   if (bad) sig[40] ^= 1;
   return { v: new SlicedVerify(b.msg, b.msg.length, sig, b.publicKey) };
 }
