@@ -104,7 +104,10 @@ for (const sc of ACCESS_SCENARIOS) {
       'access-replayed-guest-code': 'guest-code-replayed',
       'access-tampered-log': 'access-log-tampered',
     };
-    t.deepEqual(j.alarms.map((a: any) => a.name), [want[sc.name]]);
+    t.deepEqual(
+      j.alarms.map((a: any) => a.name),
+      [want[sc.name]],
+    );
     t.true(j.log.some((e: any) => e.kind === 'alarm' && e.text.startsWith(want[sc.name])));
     if (sc.name === 'access-fingerprint-brute-force') t.deepEqual([j.lockedDuringHold, j.householdAdmitted], [true, true]);
     if (sc.name === 'access-otp-guessing') t.deepEqual([j.guessesAccepted, j.guestAdmittedAfter], [0, true]);
@@ -129,7 +132,12 @@ test('the control unit composes the access layer: its alarms go out with the rad
     timer: rig.timer,
     nodes: [],
     onForward: (f) => forwards.push(f),
-    access: { wallS: () => 1_800_000_000 + rig.sched.now() / 1e6, random: (n) => new Uint8Array(n).fill(3), Serial: rig.Serial, onRecord: (e) => records.push(e.kind) },
+    access: {
+      wallS: () => 1_800_000_000 + rig.sched.now() / 1e6,
+      random: (n) => new Uint8Array(n).fill(3),
+      Serial: rig.Serial,
+      onRecord: (e) => records.push(e.kind),
+    },
   });
   const a = cu.access!;
   for (let i = 0; i < 5; i++) t.regex(a.guestCheck(`${i + 1}-123456`, 'read'), /^unknown pass/);
@@ -138,7 +146,17 @@ test('the control unit composes the access layer: its alarms go out with the rad
   t.is(al.length, 1);
   t.like(al[0], { nodeId: 0, alarm: { kind: 'otp-guessing' } });
   t.true(records.includes('pass-refused') && records.includes('alarm'));
-  t.throws(() => new ControlUnit({ clock: { now: () => 0 }, store: new SimStore(), radio, nodes: [], access: { wallS: () => 1, random: (n) => new Uint8Array(n), Serial: rig.Serial } }), { message: /needs a timer/ });
+  t.throws(
+    () =>
+      new ControlUnit({
+        clock: { now: () => 0 },
+        store: new SimStore(),
+        radio,
+        nodes: [],
+        access: { wallS: () => 1, random: (n) => new Uint8Array(n), Serial: rig.Serial },
+      }),
+    { message: /needs a timer/ },
+  );
 });
 
 test('fuzz: any PC-link guest string and action gives "" or a reason, never a throw, and the log stays whole', (t) => {
@@ -146,10 +164,17 @@ test('fuzz: any PC-link guest string and action gives "" or a reason, never a th
   const p = r.access.issuePass('household', 3600, 1000, ['read']);
   if (!p.ok) return t.fail(p.error);
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.tuple(fc.integer({ min: -2, max: 300 }), fc.string({ maxLength: 8 })).map(([a, b]) => `${a}-${b}`)), fc.constantFrom('read', 'relay-on', 'format', ''), (line, action) => {
-      const why = r.access.guestCheck(line, action);
-      return typeof why === 'string';
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.tuple(fc.integer({ min: -2, max: 300 }), fc.string({ maxLength: 8 })).map(([a, b]) => `${a}-${b}`),
+      ),
+      fc.constantFrom('read', 'relay-on', 'format', ''),
+      (line, action) => {
+        const why = r.access.guestCheck(line, action);
+        return typeof why === 'string';
+      },
+    ),
     { numRuns: fuzzRuns(150) },
   );
   t.true(r.access.log.verify().ok);

@@ -40,7 +40,13 @@ test('issue: an otpauth URI for an authenticator app; bad requests refused by na
 });
 
 test('accept: the current step and one either side; two steps off refused', (t) => {
-  for (const [dt, ok] of [[0, true], [-30, true], [30, true], [-60, false], [60, false]] as const) {
+  for (const [dt, ok] of [
+    [0, true],
+    [-30, true],
+    [30, true],
+    [-60, false],
+    [60, false],
+  ] as const) {
     const { g, id } = issued();
     const r = g.accept(id, code(key(), NOW + dt), NOW);
     t.is(r.ok, ok, `offset ${dt} s`);

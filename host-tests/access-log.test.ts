@@ -31,7 +31,10 @@ test('append, read back, chain of SHA-256 hashes, head hash; reboot keeps it all
   const { store, log } = filled(5);
   t.is(log.count(), 5);
   const e = log.entries(0, 10);
-  t.deepEqual(e.map((x) => x.text), ['record 0', 'record 1', 'record 2', 'record 3', 'record 4']);
+  t.deepEqual(
+    e.map((x) => x.text),
+    ['record 0', 'record 1', 'record 2', 'record 3', 'record 4'],
+  );
   t.is(e[1].kind, 'identify-match');
   t.is(e[2].unixS, 1_800_000_002);
   t.is(log.headHash(), e[4].hash);
@@ -41,7 +44,10 @@ test('append, read back, chain of SHA-256 hashes, head hash; reboot keeps it all
   const again = new AccessLog(store, 8);
   t.true(again.check.ok);
   t.is(again.count(), 5);
-  t.is(again.append('bogus' as any, 'x', 0), 'kind bogus is not one of enrol, enrol-failed, identify-match, identify-no-match, finger-deleted, reader-wiped, pass-issued, pass-used, pass-refused, action, action-refused, alarm, reader-error');
+  t.is(
+    again.append('bogus' as any, 'x', 0),
+    'kind bogus is not one of enrol, enrol-failed, identify-match, identify-no-match, finger-deleted, reader-wiped, pass-issued, pass-used, pass-refused, action, action-refused, alarm, reader-error',
+  );
   t.is(again.append('action', 'é\n', 0), '');
   t.is(again.entries(5, 1)[0].text, '??', 'non-ASCII stored as ?');
 });
@@ -97,7 +103,10 @@ test('the ring keeps the newest records and still verifies after wrapping', (t) 
   const { store, log } = filled(21, 8);
   t.true(log.verify().ok);
   const e = log.entries(0, 100);
-  t.deepEqual(e.map((x) => x.index), [13, 14, 15, 16, 17, 18, 19, 20]);
+  t.deepEqual(
+    e.map((x) => x.index),
+    [13, 14, 15, 16, 17, 18, 19, 20],
+  );
   t.true(new AccessLog(store, 8).check.ok);
   rewrite(store, 15, 8, (v) => (v[50] ^= 4));
   t.is(new AccessLog(store, 8).check.alarm, 'tampered');

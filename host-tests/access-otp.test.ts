@@ -41,14 +41,22 @@ test('SHA-1/256/512 and HMAC match node:crypto on random messages and keys (bloc
 test('HOTP and TOTP match otplib 13.5.0 on random keys, counters, times, digits and hashes', (t) => {
   const guardrails = createGuardrails({ MIN_SECRET_BYTES: 1 });
   fc.assert(
-    fc.property(algs, fc.uint8Array({ minLength: 16, maxLength: 64 }), fc.integer({ min: 6, max: 8 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 1, max: 120 }), fc.integer({ min: 0, max: 1e9 }), (alg, key, digits, unixS, periodS, counter) => {
-      const algorithm = alg.toLowerCase() as 'sha1';
-      const mineT = totp(key, unixS, { alg, digits, periodS, t0S: 0 });
-      const theirsT = generateSync({ secret: key, epoch: unixS, period: periodS, digits, algorithm, guardrails } as any);
-      const mineH = hotp(key, counter, { alg, digits });
-      const theirsH = generateSync({ strategy: 'hotp', secret: key, counter, digits, algorithm, guardrails } as any);
-      return mineT === theirsT && mineH === theirsH;
-    }),
+    fc.property(
+      algs,
+      fc.uint8Array({ minLength: 16, maxLength: 64 }),
+      fc.integer({ min: 6, max: 8 }),
+      fc.integer({ min: 0, max: 2 ** 40 }),
+      fc.integer({ min: 1, max: 120 }),
+      fc.integer({ min: 0, max: 1e9 }),
+      (alg, key, digits, unixS, periodS, counter) => {
+        const algorithm = alg.toLowerCase() as 'sha1';
+        const mineT = totp(key, unixS, { alg, digits, periodS, t0S: 0 });
+        const theirsT = generateSync({ secret: key, epoch: unixS, period: periodS, digits, algorithm, guardrails } as any);
+        const mineH = hotp(key, counter, { alg, digits });
+        const theirsH = generateSync({ strategy: 'hotp', secret: key, counter, digits, algorithm, guardrails } as any);
+        return mineT === theirsT && mineH === theirsH;
+      },
+    ),
     { numRuns: fuzzRuns(200) },
   );
   t.pass();
@@ -70,7 +78,13 @@ test('totpMatch: ±1 step window, steps already used are skipped, malformed code
 
 test('base32 (RFC 4648) round-trips and matches the RFC examples', (t) => {
   t.is(base32(Uint8Array.from('foobar', (c) => c.charCodeAt(0))), 'MZXW6YTBOI');
-  t.deepEqual(base32Decode('mzxw6ytboi======'), Uint8Array.from('foobar', (c) => c.charCodeAt(0)));
+  t.deepEqual(
+    base32Decode('mzxw6ytboi======'),
+    Uint8Array.from('foobar', (c) => c.charCodeAt(0)),
+  );
   t.is(base32Decode('MZ1W'), undefined);
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => Buffer.from(base32Decode(base32(b)) as Uint8Array).equals(Buffer.from(b))), { numRuns: fuzzRuns(100) });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (b) => Buffer.from(base32Decode(base32(b)) as Uint8Array).equals(Buffer.from(b))),
+    { numRuns: fuzzRuns(100) },
+  );
 });

@@ -48,7 +48,10 @@ const EXPECTED_PC: Record<string, string> = {
 
 test('every cell of the table, and decide() agrees with it outside the special rules', (t) => {
   t.deepEqual(ROLES, ['serial', 'guest', 'button', 'household', 'technician', 'utility']);
-  t.deepEqual(policyTable().map((r) => r.action), Object.keys(EXPECTED));
+  t.deepEqual(
+    policyTable().map((r) => r.action),
+    Object.keys(EXPECTED),
+  );
   let cells = 0;
   for (const action of Object.keys(EXPECTED)) {
     for (let i = 0; i < ROLES.length; i++) {
@@ -65,7 +68,13 @@ test('every cell of the table, and decide() agrees with it outside the special r
       if (!pcWant) t.regex(dp.reason, / over the PC link \(allowed: /);
       const safetyReset = safetyResetRemote(role, action, false);
       t.is(d.allowed, want && !safetyReset, `decide ${role} x ${action}: ${d.reason}`);
-      if (!want) t.is(d.reason, `role ${role} may not ${action} (allowed: ${policyTable().find((r) => r.action === action)!.roles.join(', ')})`);
+      if (!want)
+        t.is(
+          d.reason,
+          `role ${role} may not ${action} (allowed: ${policyTable()
+            .find((r) => r.action === action)!
+            .roles.join(', ')})`,
+        );
       cells++;
     }
   }
@@ -97,7 +106,11 @@ test('a guest acts only inside the pass scope; unknown roles and actions are ref
   t.false(d.allowed);
   t.is(d.reason, 'out of scope: the guest pass allows read');
   t.is(decide('guest', 'read', {}).reason, 'out of scope: the guest pass allows nothing');
-  t.is(decide('guest', 'issue-guest-pass', { scope: ['issue-guest-pass'] }).reason, 'role guest may not issue-guest-pass (allowed: household)', 'a scope cannot widen the table');
+  t.is(
+    decide('guest', 'issue-guest-pass', { scope: ['issue-guest-pass'] }).reason,
+    'role guest may not issue-guest-pass (allowed: household)',
+    'a scope cannot widen the table',
+  );
   t.is(decide('root', 'read', {}).reason, 'unknown role root');
   t.is(decide('household', 'format', {}).reason, 'unknown action format');
 });

@@ -132,7 +132,19 @@ test('every confirmation code maps to an error naming the part, the command and 
     t.true(e.message.startsWith('R30x Search: 0x' + c.toString(16).padStart(2, '0') + ' '), e.message);
     if (R30X_CODES[String(c)] === undefined) t.regex(e.message, /UNKNOWN/);
   }
-  for (const [code, name] of [[1, 'PACKETRECIEVEERR'], [2, 'NOFINGER'], [3, 'IMAGEFAIL'], [6, 'IMAGEMESS'], [7, 'FEATUREFAIL'], [8, 'NOMATCH'], [9, 'NOTFOUND'], [10, 'ENROLLMISMATCH'], [11, 'BADLOCATION'], [19, 'PASSFAIL'], [24, 'FLASHERR']] as const)
+  for (const [code, name] of [
+    [1, 'PACKETRECIEVEERR'],
+    [2, 'NOFINGER'],
+    [3, 'IMAGEFAIL'],
+    [6, 'IMAGEMESS'],
+    [7, 'FEATUREFAIL'],
+    [8, 'NOMATCH'],
+    [9, 'NOTFOUND'],
+    [10, 'ENROLLMISMATCH'],
+    [11, 'BADLOCATION'],
+    [19, 'PASSFAIL'],
+    [24, 'FLASHERR'],
+  ] as const)
     t.true(r30xCodeError('X', code).message.includes(name));
 });
 
@@ -185,16 +197,20 @@ test('finger-on to decision, at 57600 baud: the identify time the bench reports'
 
 test('fuzz: any bytes from the UART never throw, and every command still ends (acknowledge, error or timeout)', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xef, 0x01, 0xff, 0x07)), { maxLength: 300 }), fc.boolean(), (bytes, valid) => {
-      const r = setup();
-      r.chip.unplugged = true; // the fuzzer is the module
-      let done = 0;
-      r.drv.templateCount(() => done++);
-      r.uart.hostWrite(bytes);
-      if (valid) r.uart.hostWrite(r30xEncode(0xffffffff, 7, [0, 0, 1]));
-      r.sched.runFor(2e6);
-      return done === 1 && !r.drv.busy();
-    }),
+    fc.property(
+      fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xef, 0x01, 0xff, 0x07)), { maxLength: 300 }),
+      fc.boolean(),
+      (bytes, valid) => {
+        const r = setup();
+        r.chip.unplugged = true; // the fuzzer is the module
+        let done = 0;
+        r.drv.templateCount(() => done++);
+        r.uart.hostWrite(bytes);
+        if (valid) r.uart.hostWrite(r30xEncode(0xffffffff, 7, [0, 0, 1]));
+        r.sched.runFor(2e6);
+        return done === 1 && !r.drv.busy();
+      },
+    ),
     { numRuns: fuzzRuns(300) },
   );
   fc.assert(

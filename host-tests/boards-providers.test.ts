@@ -87,7 +87,10 @@ test('hal/nodemcu compiles to Lua and drives the NodeMCU modules (fengari)', (t)
       timerIds: [2, 3],
     });
     t.deepEqual(lua.eval('return fake.uart_out'), ['OK', '\n']);
-    t.deepEqual(lua.eval('return { fake.width, fake.adc_setup[1], fake.adc_setup[4], fake.uart.tx, fake.uart.rx, fake.spi.sclk, fake.spidev.cs, fake.spidev.freq }'), [12, 3, 3, 1, 3, 18, 5, 8000000]);
+    t.deepEqual(
+      lua.eval('return { fake.width, fake.adc_setup[1], fake.adc_setup[4], fake.uart.tx, fake.uart.rx, fake.spi.sclk, fake.spidev.cs, fake.spidev.freq }'),
+      [12, 3, 3, 1, 3, 18, 5, 8000000],
+    );
   } finally {
     lua.close();
   }
@@ -100,7 +103,9 @@ test('PolledAdc: interleaved blocks, first-sample times, overrun on a late tick'
   let n = 0;
   const analog = (pin: number): Analog => ({ resolution: 12, read: () => pin * 1000 + n++, close: () => {} });
   const blocks: [number[], number][] = [];
-  const adc = new PolledAdc({ pins: [36, 39], rateHz: 1000, blockPairs: 2, onBlock: (b, tUs) => blocks.push([b.slice(), tUs]) }, 12, analog, timer, { now: () => now });
+  const adc = new PolledAdc({ pins: [36, 39], rateHz: 1000, blockPairs: 2, onBlock: (b, tUs) => blocks.push([b.slice(), tUs]) }, 12, analog, timer, {
+    now: () => now,
+  });
   adc.start();
   for (const at of [1000, 2000, 3000, 4000, 8000, 9000]) {
     now = at;
@@ -112,7 +117,9 @@ test('PolledAdc: interleaved blocks, first-sample times, overrun on a late tick'
     [[36008, 39009, 36010, 39011], 8000],
   ]);
   t.is(adc.overruns, 1);
-  t.throws(() => new PolledAdc({ pins: [1], rateHz: 1, blockPairs: 1, onBlock: () => {} }, 12, analog, timer, { now: () => 0 }), { message: 'ContinuousAdc pins: must be [voltagePin, currentPin], got 1 pins' });
+  t.throws(() => new PolledAdc({ pins: [1], rateHz: 1, blockPairs: 1, onBlock: () => {} }, 12, analog, timer, { now: () => 0 }), {
+    message: 'ContinuousAdc pins: must be [voltagePin, currentPin], got 1 pins',
+  });
 });
 
 test('nvsKey keeps short keys and shortens long ones to 15 characters, distinctly', (t) => {
@@ -143,10 +150,22 @@ test('hal/espruino maps the HAL onto Espruino globals', async (t) => {
     setWatch: (cb: () => void, pin: number, o: unknown) => ((watchCb = cb), log.push(['watch', pin, o]), 7),
     clearWatch: (id: number) => log.push(['clearWatch', id]),
     getTime: () => 12.5,
-    Serial1: { setup: (b: number, o: unknown) => log.push(['setup1', b, o]), on: (_e: string, cb: (d: string) => void) => (dataCb = cb), write: (d: unknown) => log.push(['tx', d]), removeAllListeners: () => log.push(['off']) },
+    Serial1: {
+      setup: (b: number, o: unknown) => log.push(['setup1', b, o]),
+      on: (_e: string, cb: (d: string) => void) => (dataCb = cb),
+      write: (d: unknown) => log.push(['tx', d]),
+      removeAllListeners: () => log.push(['off']),
+    },
     Serial2: { setup: (b: number, o: unknown) => log.push(['setup2', b, o]), on: () => {}, write: () => {}, removeAllListeners: () => {} },
     SPI1: { setup: (o: unknown) => log.push(['spi', o]), send: (d: Uint8Array, cs: number) => (log.push(['cs', cs]), d.map((x) => x ^ 0xff)) },
-    require: (m: string) => (m === 'Storage' ? { write: (n: string, d: Uint8Array) => ((files[n] = d.slice()), true), readArrayBuffer: (n: string) => files[n]?.slice().buffer, erase: (n: string) => delete files[n] } : undefined),
+    require: (m: string) =>
+      m === 'Storage'
+        ? {
+            write: (n: string, d: Uint8Array) => ((files[n] = d.slice()), true),
+            readArrayBuffer: (n: string) => files[n]?.slice().buffer,
+            erase: (n: string) => delete files[n],
+          }
+        : undefined,
     setTimeout: (cb: () => void, ms: number) => (timers.push({ cb, ms, kind: 'timeout', id: ++tid }), tid),
     setInterval: (cb: () => void, ms: number) => (timers.push({ cb, ms, kind: 'interval', id: ++tid }), tid),
     clearTimeout: (id: number) => log.push(['clearTimeout', id]),
@@ -169,7 +188,9 @@ test('hal/espruino maps the HAL onto Espruino globals', async (t) => {
     const relay = new dev.io.Digital({ pin: 26, mode: 'output' });
     relay.write(1);
     t.is(relay.read(), 1);
-    t.throws(() => new dev.io.Digital({ pin: 1, mode: 'bogus' as any }), { message: 'Digital mode: must be one of input, inputPullUp, inputPullDown, output, outputOpenDrain, got bogus' });
+    t.throws(() => new dev.io.Digital({ pin: 1, mode: 'bogus' as any }), {
+      message: 'Digital mode: must be one of input, inputPullUp, inputPullDown, output, outputOpenDrain, got bogus',
+    });
     let readable = 0;
     const serial = new dev.io.Serial({ baud: 115200, onReadable: (n) => (readable = n) });
     dataCb?.('Hi\r');
@@ -195,7 +216,10 @@ test('hal/espruino maps the HAL onto Espruino globals', async (t) => {
     t.deepEqual([timers[1].kind, timers[1].ms], ['interval', 1]);
     t.is(calls, 1);
     dev.timer.clear(id);
-    t.deepEqual(log.slice(-2), [['clearTimeout', timers[0].id], ['clearInterval', timers[1].id]]);
+    t.deepEqual(log.slice(-2), [
+      ['clearTimeout', timers[0].id],
+      ['clearInterval', timers[1].id],
+    ]);
     t.deepEqual(
       log.filter((e) => Array.isArray(e) && ['mode', 'watch', 'setup1', 'tx', 'spi', 'cs', 'write', 'clearWatch'].includes(e[0] as string)),
       [
@@ -255,7 +279,9 @@ test('hal/moddable drives ECMA-419 IO and Moddable modules, running in XS', asyn
   const lines: string[] = [];
   const xs = await XsWorker.start({ name: 'moddable-probe', onPrint: (l: string) => lines.push(l) });
   try {
-    await xs.evaluate(`globalThis.fakeLog = []; globalThis.fakeEdges = {}; globalThis.fakeNow = 5000; globalThis.fakeRaiseEdge = (p) => globalThis.fakeEdges[p]();`);
+    await xs.evaluate(
+      `globalThis.fakeLog = []; globalThis.fakeEdges = {}; globalThis.fakeNow = 5000; globalThis.fakeRaiseEdge = (p) => globalThis.fakeEdges[p]();`,
+    );
     await xs.evaluate(bundle.outputFiles[0].text);
     await xs.evaluate(`print(JSON.stringify({ r: ModdableProbe.probe(${JSON.stringify(board)}), log: fakeLog }))`);
   } finally {

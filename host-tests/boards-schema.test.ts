@@ -86,16 +86,19 @@ test('loadBoard: unknown name lists the known ones; bad JSON and name mismatch a
 test('fuzz: the validator never throws and every error names a field path', (t) => {
   const base = meter();
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.constantFrom('adc', 'pins', 'frontend', 'radio', 'relay', 'calibration', 'console'), fc.string(), fc.anything())), (edits) => {
-      const b = clone(base);
-      for (const [sec, key, val] of edits) {
-        if (typeof b[sec] === 'object' && b[sec] !== null) b[sec][key] = val;
-        else b[sec] = val;
-      }
-      const r = validateBoard(b);
-      if (!r.ok) for (const e of r.errors) if (!/^[(\w.]/.test(e) || !e.includes(': ')) return false;
-      return true;
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.constantFrom('adc', 'pins', 'frontend', 'radio', 'relay', 'calibration', 'console'), fc.string(), fc.anything())),
+      (edits) => {
+        const b = clone(base);
+        for (const [sec, key, val] of edits) {
+          if (typeof b[sec] === 'object' && b[sec] !== null) b[sec][key] = val;
+          else b[sec] = val;
+        }
+        const r = validateBoard(b);
+        if (!r.ok) for (const e of r.errors) if (!/^[(\w.]/.test(e) || !e.includes(': ')) return false;
+        return true;
+      },
+    ),
   );
   fc.assert(fc.property(fc.anything(), (x) => (validateBoard(x), true)));
   t.pass();

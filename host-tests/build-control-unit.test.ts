@@ -43,8 +43,18 @@ test('the build takes the control role: its own entry, no meter node inside, and
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ModdableManifest;
   t.is(m.build.NAME, 'control-esp32-control-unit');
   const mods = Object.keys(m.modules);
-  for (const k of ['targets/control-unit/main', 'firmware/app/start-control-unit', 'firmware/app/control-unit', 'firmware/access/access', 'firmware/link/nrf24', 'firmware/control/pc-link', 'firmware/control/access-link']) t.true(mods.includes(k), k);
-  for (const k of ['firmware/app/meter-node', 'firmware/app/node-link', 'firmware/metering/mains-meter', 'targets/moddable/main']) t.false(mods.includes(k), `${k} is not in the control unit`);
+  for (const k of [
+    'targets/control-unit/main',
+    'firmware/app/start-control-unit',
+    'firmware/app/control-unit',
+    'firmware/access/access',
+    'firmware/link/nrf24',
+    'firmware/control/pc-link',
+    'firmware/control/access-link',
+  ])
+    t.true(mods.includes(k), k);
+  for (const k of ['firmware/app/meter-node', 'firmware/app/node-link', 'firmware/metering/mains-meter', 'targets/moddable/main'])
+    t.false(mods.includes(k), `${k} is not in the control unit`);
   t.regex(readFileSync(join(dir, 'main.js'), 'utf8'), /startControl\(config\.board/);
   t.true(r.bytes > 50_000);
   t.log(`build.control_unit.bytes ${r.bytes}`);
@@ -53,7 +63,13 @@ test('the build takes the control role: its own entry, no meter node inside, and
 
 test('the unit provisioning record round-trips and refuses bad input with the field', (t) => {
   const k = (b: number) => Uint8Array.from({ length: 32 }, (_, i) => (i + b) & 0xff);
-  const p = { readerPassword: 0x5ec2e7, nodes: [{ nodeId: 1, epoch: 0, up: k(1), down: k(2), publicKey: k(3) }, { nodeId: 9, epoch: 4, up: k(4), down: k(5) }] };
+  const p = {
+    readerPassword: 0x5ec2e7,
+    nodes: [
+      { nodeId: 1, epoch: 0, up: k(1), down: k(2), publicKey: k(3) },
+      { nodeId: 9, epoch: 4, up: k(4), down: k(5) },
+    ],
+  };
   const b = encodeControlProvisioning(p);
   if (typeof b === 'string') return t.fail(b);
   t.deepEqual(decodeControlProvisioning(b), p);
@@ -101,45 +117,51 @@ test('simulated home, the same glue: a guest logs in with a fresh code, switches
 let proof: Promise<{ results: CuProofReport[] }> | undefined;
 const proveOnce = () => (proof ??= buildAndProve([{ kind: 'full' }, { kind: 'boot', debugBuild: true }]));
 
-when(noXs)('XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed, relays a signed disconnect the node obeys, and enrols a finger with the button', async (t) => {
-  const [full] = (await proveOnce()).results;
-  const lines = full.pcLines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  const of = (type: string) => lines.filter((l) => l.type === type);
-  t.is(lines[0].type, 'hello');
-  t.deepEqual(lines[0].nodes, [1]);
-  t.is(full.reader, 'ok', 'the reader took the provisioned module password');
-  // sealed telemetry from the peer's NodeLink, opened by the unit, printed on the PC link
-  const readings = of('reading');
-  t.true(readings.length >= 1 && full.peerTelemetry >= 1, `${readings.length} readings, ${full.peerTelemetry} sent`);
-  t.is(readings[0].node, 1);
-  t.true(Math.abs((readings[0].V as number) - 230) < 2, `V ${readings[0].V}`);
-  // the enrolled finger
-  const access = of('access');
-  t.true(access.some((a) => a.kind === 'identify-match' && /page 0/.test(String(a.detail))));
-  // the guest: issued by the household on the PC link, accepted once, refused replayed
-  t.regex(full.guestCode, /^1[0-9]{6}$/);
-  const r2 = lines.find((l) => l.id === 2);
-  const r3 = lines.find((l) => l.id === 3);
-  t.like(r2, { type: 'reply', ok: true, role: 'guest' });
-  t.like(r3, { type: 'error' });
-  t.regex(String(r3?.error), /^replayed/);
-  t.true(access.some((a) => a.kind === 'pass-used'));
-  t.true(of('alarm').some((a) => a.kind === 'guest-code-replayed'));
-  // the utility's disconnect, signed offline by the authority, relayed from the PC link over the air: obeyed and acked
-  t.like(lines.find((l) => l.id === 4), { type: 'reply', ok: true, node: 1, queued: true });
-  t.like(of('ack')[0], { node: 1, result: 'done', seq: 1 });
-  t.is(full.peerState, 'open');
-  t.false(full.peerContactsClosed, 'the peer relay opened');
-  t.true(full.ledChanges > 0 && full.buzzerChanges > 0, `LED ${full.ledChanges}, buzzer ${full.buzzerChanges} level changes`);
-  // a new member at the unit: the button window, the finger twice, stored at the next page, then identified
-  t.true(access.some((a) => a.kind === 'action' && a.detail === 'button enrol-finger page 1'));
-  t.true(access.some((a) => a.kind === 'enrol' && /^page 1 by button/.test(String(a.detail))));
-  t.true(access.some((a) => a.kind === 'identify-match' && /page 1/.test(String(a.detail))));
-  t.is(full.signals.accepted, 4, 'LED/buzzer: two fingers, the guest and the enrolment accepted');
-  t.is(full.signals.alarm, 1, 'LED/buzzer: the replay alarm');
-  t.is(full.outputFull, 0);
-  t.log(`XS: ${full.computrons} computrons for ${full.virtualS} s of virtual time (the peer meter node included)`);
-});
+when(noXs)(
+  'XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed, relays a signed disconnect the node obeys, and enrols a finger with the button',
+  async (t) => {
+    const [full] = (await proveOnce()).results;
+    const lines = full.pcLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const of = (type: string) => lines.filter((l) => l.type === type);
+    t.is(lines[0].type, 'hello');
+    t.deepEqual(lines[0].nodes, [1]);
+    t.is(full.reader, 'ok', 'the reader took the provisioned module password');
+    // sealed telemetry from the peer's NodeLink, opened by the unit, printed on the PC link
+    const readings = of('reading');
+    t.true(readings.length >= 1 && full.peerTelemetry >= 1, `${readings.length} readings, ${full.peerTelemetry} sent`);
+    t.is(readings[0].node, 1);
+    t.true(Math.abs((readings[0].V as number) - 230) < 2, `V ${readings[0].V}`);
+    // the enrolled finger
+    const access = of('access');
+    t.true(access.some((a) => a.kind === 'identify-match' && /page 0/.test(String(a.detail))));
+    // the guest: issued by the household on the PC link, accepted once, refused replayed
+    t.regex(full.guestCode, /^1[0-9]{6}$/);
+    const r2 = lines.find((l) => l.id === 2);
+    const r3 = lines.find((l) => l.id === 3);
+    t.like(r2, { type: 'reply', ok: true, role: 'guest' });
+    t.like(r3, { type: 'error' });
+    t.regex(String(r3?.error), /^replayed/);
+    t.true(access.some((a) => a.kind === 'pass-used'));
+    t.true(of('alarm').some((a) => a.kind === 'guest-code-replayed'));
+    // the utility's disconnect, signed offline by the authority, relayed from the PC link over the air: obeyed and acked
+    t.like(
+      lines.find((l) => l.id === 4),
+      { type: 'reply', ok: true, node: 1, queued: true },
+    );
+    t.like(of('ack')[0], { node: 1, result: 'done', seq: 1 });
+    t.is(full.peerState, 'open');
+    t.false(full.peerContactsClosed, 'the peer relay opened');
+    t.true(full.ledChanges > 0 && full.buzzerChanges > 0, `LED ${full.ledChanges}, buzzer ${full.buzzerChanges} level changes`);
+    // a new member at the unit: the button window, the finger twice, stored at the next page, then identified
+    t.true(access.some((a) => a.kind === 'action' && a.detail === 'button enrol-finger page 1'));
+    t.true(access.some((a) => a.kind === 'enrol' && /^page 1 by button/.test(String(a.detail))));
+    t.true(access.some((a) => a.kind === 'identify-match' && /page 1/.test(String(a.detail))));
+    t.is(full.signals.accepted, 4, 'LED/buzzer: two fingers, the guest and the enrolment accepted');
+    t.is(full.signals.alarm, 1, 'LED/buzzer: the replay alarm');
+    t.is(full.outputFull, 0);
+    t.log(`XS: ${full.computrons} computrons for ${full.virtualS} s of virtual time (the peer meter node included)`);
+  },
+);
 
 when(noXs)('XS: in a debug build xsbug holds UART0: the unit says so, boots, and writes its PC-link lines to the log', async (t) => {
   const [, debug] = (await proveOnce()).results;
@@ -160,11 +182,14 @@ when(noSdk)('real mcconfig resolves the control unit manifest for esp32 and the 
   t.log(`control unit: xsc compiled ${x.compiled} modules (${x.ours} ours)`);
 });
 
-when(noEspruino)('real Espruino (ESP32 variable format) carries the control unit: it boots, answers a guest login, and uses about half the variables', async (t) => {
-  const r = await cuEspruinoBench();
-  t.is(r.skipped, undefined);
-  t.true(r.guest_ok === true, 'the PC link answered the guest login in Espruino');
-  t.is(r.vars_total, 16383);
-  t.true((r.vars_used ?? Infinity) < 0.75 * 16383, `${r.vars_used} variables used`);
-  t.log(`espruino_cu: ${r.vars_used} of ${r.vars_total} variables (${r.bundle_bytes} B upload)`);
-});
+when(noEspruino)(
+  'real Espruino (ESP32 variable format) carries the control unit: it boots, answers a guest login, and uses about half the variables',
+  async (t) => {
+    const r = await cuEspruinoBench();
+    t.is(r.skipped, undefined);
+    t.true(r.guest_ok === true, 'the PC link answered the guest login in Espruino');
+    t.is(r.vars_total, 16383);
+    t.true((r.vars_used ?? Infinity) < 0.75 * 16383, `${r.vars_used} variables used`);
+    t.log(`espruino_cu: ${r.vars_used} of ${r.vars_total} variables (${r.bundle_bytes} B upload)`);
+  },
+);

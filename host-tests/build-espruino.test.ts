@@ -77,7 +77,10 @@ test('the check rejects each construct Espruino lacks, by rule', (t) => {
   }
   const issue = checkEspruinoSyntax('var a = 1;\nvar m = new Map();')[0];
   t.deepEqual([issue.line, issue.column, issue.text], [2, 13, 'Map']);
-  t.true(checkEspruinoSyntax('var = ;').some((i) => i.rule === 'syntax'), 'a script that does not parse is reported');
+  t.true(
+    checkEspruinoSyntax('var = ;').some((i) => i.rule === 'syntax'),
+    'a script that does not parse is reported',
+  );
 });
 
 test('the check allows what Espruino has (classes, arrows, templates, for-in, feature tests)', (t) => {
@@ -105,7 +108,10 @@ test('a small bundle with a construct that survives lowering is rejected; esbuil
   t.regex(err!.message, /small\.js:\d+:\d+ \[espruino\/missing-global\] Map is not in Espruino/);
   // the same pipeline makes the destructuring/spread/for-of of TypeScript sources legal ES5
   const entry2 = join(tmp, 'lowered.ts');
-  writeFileSync(entry2, 'const { a } = { a: [1, 2] };\nconst b = [...a];\nlet s = 0;\nfor (const x of b) s += x;\nfunction f(k = 2) { return k; }\n(globalThis as any).out = s + f() + (a?.length ?? 0);\n');
+  writeFileSync(
+    entry2,
+    'const { a } = { a: [1, 2] };\nconst b = [...a];\nlet s = 0;\nfor (const x of b) s += x;\nfunction f(k = 2) { return k; }\n(globalThis as any).out = s + f() + (a?.length ?? 0);\n',
+  );
   const small = await bundleForEspruino({ entry: entry2, fileName: 'lowered.js' });
   t.deepEqual(checkEspruinoSyntax(small.code), []);
   const ctx = vm.createContext({});
@@ -114,9 +120,25 @@ test('a small bundle with a construct that survives lowering is rejected; esbuil
   // esbuild's own es2015 output of the app is NOT Espruino-clean (its helpers use for-of):
   // the reason for the ES5 pass, and a real construct the check catches
   const raw = await build({
-    entryPoints: [APP_ENTRY], bundle: true, write: false, format: 'cjs', target: 'es2015', platform: 'neutral',
-    mainFields: ['module', 'main'], external: ['Storage'], define: { __ESPRUINO_BOARD__: '{}' }, logLevel: 'silent',
-    plugins: [{ name: 'stub', setup(b) { b.onResolve({ filter: /^crypto$/ }, (a) => ({ path: a.path, namespace: 'stub' })); b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};' })); } }],
+    entryPoints: [APP_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    target: 'es2015',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    external: ['Storage'],
+    define: { __ESPRUINO_BOARD__: '{}' },
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'stub',
+        setup(b) {
+          b.onResolve({ filter: /^crypto$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};' }));
+        },
+      },
+    ],
   });
   t.true(checkEspruinoSyntax(raw.outputFiles[0].text).some((i) => i.rule === 'for-of'));
 });
@@ -124,10 +146,17 @@ test('a small bundle with a construct that survives lowering is rejected; esbuil
 test('the ES5 pass hoists function declarations (TypeScript\'s class output needs it) and marks the per-sample path "ram"', (t) => {
   const src = 'class A { tick() { return 1; } }\nclass B extends A { read() { return 2; } }\nglobalThis.out = new B().tick() + new B().read();\n';
   const es5 = lowerToEs5(src, 'h.js');
-  t.deepEqual(checkEspruinoSyntax(es5).map((i) => i.rule), [], es5);
+  t.deepEqual(
+    checkEspruinoSyntax(es5).map((i) => i.rule),
+    [],
+    es5,
+  );
   // without the transform, TypeScript's own output is what broke on Espruino
   const raw = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES5, ignoreDeprecations: '6.0' } }).outputText;
-  t.true(checkEspruinoSyntax(raw).some((i) => i.rule === 'declaration-order' && i.text === 'B'), raw);
+  t.true(
+    checkEspruinoSyntax(raw).some((i) => i.rule === 'declaration-order' && i.text === 'B'),
+    raw,
+  );
   const ctx = vm.createContext({});
   vm.runInContext(es5, ctx);
   t.is(ctx.out, 3, 'the hoisted script still computes the same');
@@ -138,10 +167,18 @@ test('the ES5 pass hoists function declarations (TypeScript\'s class output need
 
 test('the source lint flags slice on typed arrays and ArrayBuffers (a plain Array, or missing, in Espruino), not on arrays', (t) => {
   const rules = (src: string) => lintSource(src, { fileName: 'firmware/x.ts' }).filter((v) => v.rule === 'typed-array-slice');
-  const bad = rules('export function f(u: Uint8Array, b: ArrayBuffer, o?: Float64Array): number { const a = u.slice(1); const c = b.slice(0); const d = o !== undefined ? o.slice() : a; return a.length + c.byteLength + d.length; }');
+  const bad = rules(
+    'export function f(u: Uint8Array, b: ArrayBuffer, o?: Float64Array): number { const a = u.slice(1); const c = b.slice(0); const d = o !== undefined ? o.slice() : a; return a.length + c.byteLength + d.length; }',
+  );
   t.is(bad.length, 3, JSON.stringify(bad));
-  t.true(bad.every((v) => v.severity === 'warning'), 'a warning until firmware/link is clean');
-  t.deepEqual(rules('export function g(xs: number[], s: string, u: Uint8Array): number { return xs.slice(1).length + s.slice(1).length + u.subarray(1).length; }'), []);
+  t.true(
+    bad.every((v) => v.severity === 'warning'),
+    'a warning until firmware/link is clean',
+  );
+  t.deepEqual(
+    rules('export function g(xs: number[], s: string, u: Uint8Array): number { return xs.slice(1).length + s.slice(1).length + u.subarray(1).length; }'),
+    [],
+  );
 });
 
 test('npm run build: app.js for the Espruino board, made by the espruino CLI offline, passes the check', async (t) => {
@@ -154,14 +191,22 @@ test('npm run build: app.js for the Espruino board, made by the espruino CLI off
   t.is(r.bytes, Buffer.byteLength(code), 'bytes is the artifact size (build.espruino.bytes)');
   t.deepEqual(checkEspruinoSyntax(code), []);
   t.true(existsSync(ESPRUINO_CLI), 'the espruino CLI is installed (devDependency)');
-  t.true(r.notes.some((n) => n.startsWith('made offline by: espruino -n --board')), r.notes.join('\n'));
-  t.true(r.notes.some((n) => /sustain/.test(n)), 'the notes give the sample rate Espruino can sustain');
+  t.true(
+    r.notes.some((n) => n.startsWith('made offline by: espruino -n --board')),
+    r.notes.join('\n'),
+  );
+  t.true(
+    r.notes.some((n) => /sustain/.test(n)),
+    'the notes give the sample rate Espruino can sustain',
+  );
   t.true(code.includes(JSON.stringify(BOARD)), 'the board description is inlined');
   t.true(code.includes('require("Storage")'), "Espruino's built-in Storage module stays a require()");
   t.true(/processBlock=function\([^)]*\)\{"ram";/.test(code), 'the per-sample path keeps its "ram" directive through the minifier');
   t.log(`build.espruino.bytes = ${r.bytes}`);
   // wrong target / role: an error naming the field
-  await t.throwsAsync(buildEspruino(loadBoard('esp32-devkitc-meter'), join(tmp, 'x')), { message: /^target: the espruino build needs a board with "target": "espruino", got 'moddable'/ });
+  await t.throwsAsync(buildEspruino(loadBoard('esp32-devkitc-meter'), join(tmp, 'x')), {
+    message: /^target: the espruino build needs a board with "target": "espruino", got 'moddable'/,
+  });
   await t.throwsAsync(buildEspruino({ ...board, role: 'control' }, join(tmp, 'y')), { message: /^role: .* got 'control'/ });
 });
 
@@ -205,22 +250,33 @@ test('rate: the notes follow the measured figures; 1 kHz is refused, 250 Hz is t
   const board = loadBoard(BOARD);
   // the model: iterations of the 4 kHz / 72 MHz reference loop, scaled by clock
   const e = estimateRate(20, 4000);
-  near(t, e.boardIterationsPerS.at160, REFERENCE_LOOP_HZ * 160 / REFERENCE_MHZ, 1e-9, 'loop rate at 160 MHz');
+  near(t, e.boardIterationsPerS.at160, (REFERENCE_LOOP_HZ * 160) / REFERENCE_MHZ, 1e-9, 'loop rate at 160 MHz');
   near(t, e.cpuAt(250).at160, (20 * 250 + 4000) / e.boardIterationsPerS.at160, 1e-12, 'CPU share at 250 Hz, 160 MHz');
   near(t, e.cpuAt(e.sustainHz.at240).at240, 1, 1e-9, 'sustainHz is where the CPU share reaches 100 %');
   const m = estimateRate(MEASURED.iterationsPerPair, MEASURED.iterationsPerSecond);
-  t.log(`measured: ${MEASURED.iterationsPerPair} iterations/pair + ${MEASURED.iterationsPerSecond}/s -> ${m.sustainHz.at160.toFixed(0)} pairs/s at 160 MHz, ${m.sustainHz.at240.toFixed(0)} at 240 MHz`);
+  t.log(
+    `measured: ${MEASURED.iterationsPerPair} iterations/pair + ${MEASURED.iterationsPerSecond}/s -> ${m.sustainHz.at160.toFixed(0)} pairs/s at 160 MHz, ${m.sustainHz.at240.toFixed(0)} at 240 MHz`,
+  );
   t.is(board.adc.rateHz, MIN_RATE_HZ, 'the board runs at the lowest rate that meters correctly');
   t.is(board.adc.blockPairs, MIN_RATE_HZ / 50, 'one 50 Hz cycle per block');
   t.true(m.cpuAt(board.adc.rateHz).at240 <= CPU_BUDGET, 'the board rate fits the CPU budget on the 240 MHz Espruino ESP32 build');
   t.true(m.cpuAt(board.adc.rateHz).at160 > 1, 'and a 160 MHz build cannot keep up (the notes say so)');
   const warn = rateNotes(atRate(board, 1000));
-  t.true(warn.some((n) => /^WARNING adc\.rateHz 1000 needs/.test(n)), warn.join('\n'));
+  t.true(
+    warn.some((n) => /^WARNING adc\.rateHz 1000 needs/.test(n)),
+    warn.join('\n'),
+  );
   const notes = rateNotes(board);
   t.true(notes[0].includes(`${Math.round(m.sustainHz.at240)} V+I pairs/s`), notes.join('\n'));
-  t.false(notes.some((n) => n.startsWith('WARNING')), notes.join('\n'));
+  t.false(
+    notes.some((n) => n.startsWith('WARNING')),
+    notes.join('\n'),
+  );
   const low = rateNotes(atRate(board, 200));
-  t.true(low.some((n) => /below 250/.test(n)), low.join('\n'));
+  t.true(
+    low.some((n) => /below 250/.test(n)),
+    low.join('\n'),
+  );
   const acc = meteringError(MIN_RATE_HZ);
   t.true(acc.vrmsPct < 0.5 && acc.irmsPct < 0.5 && acc.pPctOfS < 1, JSON.stringify(acc));
   t.true(meteringError(200).pPctOfS > 1, 'below MIN_RATE_HZ the power is off: the floor is real');

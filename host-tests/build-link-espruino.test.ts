@@ -15,26 +15,31 @@ const board = loadBoard('espruino-esp32-wroom');
 const realTest = testIf(espruinoMissing('linux'));
 const esp32varsTest = testIf(espruinoMissing('esp32vars'));
 
-realTest('real Espruino: the built node sends sealed telemetry and a trip event to a peer control unit, and obeys its signed disconnect and reconnect', async (t) => {
-  t.timeout(600000);
-  const r = await runEspruinoLinkProof(board, 'linux', true, 480000);
-  t.log(`link: ${r.linkStatus}; ${r.readings} reading(s), ${r.sealedOpened} sealed frames opened; SPI1: ${r.bus.transfers} transfers; memory ${r.mem.usage} of ${r.mem.total} variables (stand-ins and peer: ${r.memAtInstall})`);
-  t.deepEqual(r.appErrors, []);
-  t.deepEqual(r.errors, []);
-  t.is(r.linkStatus, 'link on: node 1, key epoch 0, nRF24 channel 76');
-  t.is(r.bus.setups, 1);
-  t.is(r.bus.badSetup, '', 'SPI1 set up on the board\'s sck/mosi/miso');
-  t.true(r.readings >= 1, 'the peer opened a telemetry frame');
-  t.true(Math.abs(r.firstReading!.vrms - 230) < 2 && Math.abs(r.firstReading!.irms - 10) < 0.2, JSON.stringify(r.firstReading));
-  t.is(r.disconnect.ack, '1:done');
-  t.is(r.disconnect.state, 'open');
-  t.is(r.disconnect.relayPin, 0, 'the relay pin is written open');
-  t.is(r.reconnect.ack, '2:done');
-  t.is(r.reconnect.state, 'closed');
-  t.truthy(r.trip, 'the trip event reached the peer');
-  t.is(r.trip!.state, 'tripped');
-  t.is(r.peerRejects, 0);
-});
+realTest(
+  'real Espruino: the built node sends sealed telemetry and a trip event to a peer control unit, and obeys its signed disconnect and reconnect',
+  async (t) => {
+    t.timeout(600000);
+    const r = await runEspruinoLinkProof(board, 'linux', true, 480000);
+    t.log(
+      `link: ${r.linkStatus}; ${r.readings} reading(s), ${r.sealedOpened} sealed frames opened; SPI1: ${r.bus.transfers} transfers; memory ${r.mem.usage} of ${r.mem.total} variables (stand-ins and peer: ${r.memAtInstall})`,
+    );
+    t.deepEqual(r.appErrors, []);
+    t.deepEqual(r.errors, []);
+    t.is(r.linkStatus, 'link on: node 1, key epoch 0, nRF24 channel 76');
+    t.is(r.bus.setups, 1);
+    t.is(r.bus.badSetup, '', "SPI1 set up on the board's sck/mosi/miso");
+    t.true(r.readings >= 1, 'the peer opened a telemetry frame');
+    t.true(Math.abs(r.firstReading!.vrms - 230) < 2 && Math.abs(r.firstReading!.irms - 10) < 0.2, JSON.stringify(r.firstReading));
+    t.is(r.disconnect.ack, '1:done');
+    t.is(r.disconnect.state, 'open');
+    t.is(r.disconnect.relayPin, 0, 'the relay pin is written open');
+    t.is(r.reconnect.ack, '2:done');
+    t.is(r.reconnect.state, 'closed');
+    t.truthy(r.trip, 'the trip event reached the peer');
+    t.is(r.trip!.state, 'tripped');
+    t.is(r.peerRejects, 0);
+  },
+);
 
 realTest('real Espruino: a node without provisioned keys says the link is off and the built app still meters', async (t) => {
   t.timeout(600000);
@@ -51,5 +56,8 @@ esp32varsTest('real Espruino (ESP32 variable format): the app with its keys and 
   t.deepEqual(m.errors, []);
   t.is(m.linkStatus, 'link on: node 1, key epoch 0, nRF24 channel 76');
   t.is(m.total, 16383);
-  t.true(Math.abs(m.usage - ESPRUINO_VARS_LINK_ON) <= ESPRUINO_VARS_LINK_ON * 0.1, `measured ${m.usage}, recorded ${ESPRUINO_VARS_LINK_ON}: update rate.ts, docs/BUILD-ESPRUINO.md and docs/LINK.md`);
+  t.true(
+    Math.abs(m.usage - ESPRUINO_VARS_LINK_ON) <= ESPRUINO_VARS_LINK_ON * 0.1,
+    `measured ${m.usage}, recorded ${ESPRUINO_VARS_LINK_ON}: update rate.ts, docs/BUILD-ESPRUINO.md and docs/LINK.md`,
+  );
 });

@@ -31,7 +31,9 @@ test('the Moddable build carries the link: NodeLink, the nRF24 driver, the crypt
 test('XS: the built node sends sealed telemetry and a trip event to a peer control unit, and obeys its signed disconnect and reconnect', async (t) => {
   await buildOnce();
   const r = await runXsLinkProof(dir, makeLinkFixture(board));
-  t.log(`link: ${r.linkStatus}; ${r.readings} reading(s), ${r.sealedOpened} sealed frames opened; trip event ${r.trip?.latencyMs} ms after onset; ${r.computrons} computrons`);
+  t.log(
+    `link: ${r.linkStatus}; ${r.readings} reading(s), ${r.sealedOpened} sealed frames opened; trip event ${r.trip?.latencyMs} ms after onset; ${r.computrons} computrons`,
+  );
   t.deepEqual(r.errors, []);
   t.is(r.linkStatus, 'link on: node 1, key epoch 0, nRF24 channel 76');
   t.true(r.readings >= 1, 'the peer opened a telemetry frame');

@@ -89,14 +89,20 @@ test('parity: the core vectors through the BUILT app.lua modules agree with Node
     t.is(sim.run('return debug.getinfo(app.bundled("firmware.metering.mains-meter").MainsMeter.prototype.processBlock, "S").source'), '=app.lua');
     // firmware/parity/entry.ts compiled alone; its require() calls resolve into app.lua
     sim.setGlobalPath('entry_src', compileModuleAlone('firmware/parity/entry.ts'));
-    sim.run('local req = require; require = function(n) local m = app.bundled(n); if m == nil then return req(n) end; return m end; parity = load(entry_src, "=firmware/parity/entry.lua")(); require = req; return nil', 'load entry');
+    sim.run(
+      'local req = require; require = function(n) local m = app.bundled(n); if m == nil then return req(n) end; return m end; parity = load(entry_src, "=firmware/parity/entry.lua")(); require = req; return nil',
+      'load entry',
+    );
     t.is(sim.run('return type(parity.runVectors)'), 'function');
     const input = coreVectors();
     const node = runVectors(structuredClone(input));
     const lua = sim.call('parity.runVectors', [input], node);
     t.true(JSON.stringify(node).length > 1000);
     t.deepEqual(compareParity(node, lua), []);
-    t.true(node.cases.some((c) => c.trips.length > 0), 'the vectors include trips');
+    t.true(
+      node.cases.some((c) => c.trips.length > 0),
+      'the vectors include trips',
+    );
   } finally {
     sim.close();
   }
@@ -113,10 +119,11 @@ async function boot(segments: { tone: Tone; seconds: number }[], seed: number): 
   const sim = NodemcuSim.fromBuild(r.outDir, r.files);
   const v: number[] = [];
   const i: number[] = [];
-  for (const b of synth(segments, { ...NODEMCU_SYNTH, seed })) for (let k = 0; k + 1 < b.length; k += 2) {
-    v.push(b[k]);
-    i.push(b[k + 1]);
-  }
+  for (const b of synth(segments, { ...NODEMCU_SYNTH, seed }))
+    for (let k = 0; k + 1 < b.length; k += 2) {
+      v.push(b[k]);
+      i.push(b[k + 1]);
+    }
   sim.queueAdc(CH.v, v);
   sim.queueAdc(CH.i, i);
   sim.fixedAdc(CH.ntc, 2140); // ~25 °C with the 10k/10k divider
@@ -157,7 +164,10 @@ test('app on NodeMCU stand-ins: relays open at power-up, close after a healthy b
     t.is(closes.length, 1, 'closed once, never chattered');
     // boot close after >= 2 s of healthy mains (Protection BOOT_CLOSE_US)
     t.true(closes[0].t - appStartUs >= 2e6 && closes[0].t - appStartUs < 2.5e6, `closed ${closes[0].t - appStartUs} µs after start`);
-    t.deepEqual(sim.printed().filter((l) => l.startsWith('TRIP')), []);
+    t.deepEqual(
+      sim.printed().filter((l) => l.startsWith('TRIP')),
+      [],
+    );
   } finally {
     sim.close();
   }
@@ -171,7 +181,13 @@ function firstOpen(sim: NodemcuSim, fromUs: number): number | undefined {
 
 test('app on NodeMCU stand-ins: a 40 A step trips over-current and opens the relay within a block', async (t) => {
   const faultAt = 5;
-  const { sim, appStartUs } = await boot([{ tone: NORMAL, seconds: faultAt }, { tone: { ...NORMAL, irms: 40 }, seconds: 0.5 }], 7);
+  const { sim, appStartUs } = await boot(
+    [
+      { tone: NORMAL, seconds: faultAt },
+      { tone: { ...NORMAL, irms: 40 }, seconds: 0.5 },
+    ],
+    7,
+  );
   try {
     sim.runUntil(appStartUs + faultAt * 1e6 - 1000);
     t.is(sim.level(RELAY), 1, 'closed before the fault');
@@ -195,7 +211,13 @@ test('app on NodeMCU stand-ins: a 40 A step trips over-current and opens the rel
 
 test('app on NodeMCU stand-ins: a sag to 150 V trips under-voltage; the comparator edge opens at once', async (t) => {
   const faultAt = 5;
-  const { sim, appStartUs } = await boot([{ tone: NORMAL, seconds: faultAt }, { tone: { ...NORMAL, vrms: 150 }, seconds: 0.6 }], 9);
+  const { sim, appStartUs } = await boot(
+    [
+      { tone: NORMAL, seconds: faultAt },
+      { tone: { ...NORMAL, vrms: 150 }, seconds: 0.6 },
+    ],
+    9,
+  );
   try {
     sim.runUntil(appStartUs + faultAt * 1e6 + 0.55e6);
     t.is(sim.level(RELAY), 0);
@@ -226,8 +248,9 @@ test('Lua subset: everything app.lua adds to the core passes the Lua-core lint r
     // hal/io's Serial/SPI/Store signatures say Uint8Array; the NodeMCU provider meets them
     // with plain Lua arrays behind a cast (see its header), so only there the type-level
     // typed-array rule is expected, and nothing else
-    const v = errorsOnly(lintSource(readFileSync(f, 'utf8'), { lua: true, fileName: f }))
-      .filter((x) => !(f === 'hal/nodemcu/device.ts' && x.rule === 'typed-array'));
+    const v = errorsOnly(lintSource(readFileSync(f, 'utf8'), { lua: true, fileName: f })).filter(
+      (x) => !(f === 'hal/nodemcu/device.ts' && x.rule === 'typed-array'),
+    );
     t.deepEqual(v.map(formatViolation), [], f);
   }
 });
@@ -238,7 +261,10 @@ test('float32 (NodeMCU default numbers): same trip decisions and readings, but t
   t.deepEqual(stats.skipped, []);
   // the float32 build really computes in float32 (or the study proves nothing)
   const diffs = compareCases(f64, f32, coreVectors());
-  t.true(diffs.some((d) => d.vrms > 1e-8), 'float32 results differ from float64 somewhere');
+  t.true(
+    diffs.some((d) => d.vrms > 1e-8),
+    'float32 results differ from float64 somewhere',
+  );
   for (const d of diffs) {
     t.deepEqual(d.tripsF32, d.tripsF64, d.name);
     t.is(d.stateF32, d.stateF64, d.name);
@@ -252,7 +278,11 @@ test('float32 (NodeMCU default numbers): same trip decisions and readings, but t
     t.true(r.f32.cycles > 0 && r.f32.cycles <= r.f64.cycles, `${r.tone}: ${r.f32.cycles} of ${r.f64.cycles} cycles`);
     if (r.t0Us < 1e10) t.is(r.f32.cycles, r.f64.cycles, `${r.tone} @ ${r.t0Us}: no cycle dropped within hours of uptime`);
     else t.log(`float32 @ ${r.t0Us} µs: ${r.f32.cycles} of ${r.f64.cycles} cycles reported (${r.tone})`);
-    if (r.f32.cycles === r.f64.cycles) t.true(Math.abs(r.f32.vrms - r.f64.vrms) < 0.01 && Math.abs(r.f32.irms - r.f64.irms) < 0.01 && Math.abs(r.f32.p - r.f64.p) < 0.05, `${r.tone} @ ${r.t0Us}`);
+    if (r.f32.cycles === r.f64.cycles)
+      t.true(
+        Math.abs(r.f32.vrms - r.f64.vrms) < 0.01 && Math.abs(r.f32.irms - r.f64.irms) < 0.01 && Math.abs(r.f32.p - r.f64.p) < 0.05,
+        `${r.tone} @ ${r.t0Us}`,
+      );
     t.true(r.f32.vrms < 0.5 && r.f32.irms < 0.5, `${r.tone}: V/I within 0.5 %`);
   }
   const energy = await energyStudy();
@@ -276,8 +306,12 @@ async function builtFiles(): Promise<Record<string, string>> {
 
 /** The NodeMCU stand-ins (the fengari host's, tools/build/lua/nodemcu-sim.ts) and the build as SPIFFS, for lua5.3. */
 function nodemcuPrelude(files: Record<string, string>): string {
-  return `local function __standins()\n${NODEMCU_STANDINS}\nend\n__standins()\nfake.now = 5e9\n` +
-    Object.keys(files).map((n) => `fake.fs[${JSON.stringify(n)}] = __read_file(${JSON.stringify(n)})`).join('\n');
+  return (
+    `local function __standins()\n${NODEMCU_STANDINS}\nend\n__standins()\nfake.now = 5e9\n` +
+    Object.keys(files)
+      .map((n) => `fake.fs[${JSON.stringify(n)}] = __read_file(${JSON.stringify(n)})`)
+      .join('\n')
+  );
 }
 
 lua53Test('lua5.3: luac5.3 -p accepts the built init.lua and app.lua, and rejects a broken copy', async (t) => {
@@ -293,7 +327,8 @@ lua53Test('lua5.3: the core vectors through the BUILT app.lua modules agree with
   const files = await builtFiles();
   const input = coreVectors();
   const node = runVectors(structuredClone(input));
-  const got = await runLua53(`${nodemcuPrelude(files)}
+  const got = await runLua53(
+    `${nodemcuPrelude(files)}
 app = dofile("app.lua")
 assert(debug.getinfo(app.bundled("firmware.metering.mains-meter").MainsMeter.prototype.processBlock, "S").source == "=app.lua")
 local req = require
@@ -301,11 +336,16 @@ require = function(n) local m = app.bundled(n); if m == nil then return req(n) e
 parity = load(__read_file("entry.lua"), "=firmware/parity/entry.lua")()
 require = req
 __report(parity.runVectors(load("return " .. __read_file("input.lua"))()))
-`, { files: { ...files, 'entry.lua': compileModuleAlone('firmware/parity/entry.ts'), 'input.lua': luaFloatLiteral(input) } });
+`,
+    { files: { ...files, 'entry.lua': compileModuleAlone('firmware/parity/entry.ts'), 'input.lua': luaFloatLiteral(input) } },
+  );
   const lua = settleEmpty(got, node) as typeof node;
   t.deepEqual(compareParity(node, lua), []);
   t.is(lua.cases.length, node.cases.length);
-  t.true(node.cases.some((c) => c.trips.length > 0), 'the vectors include trips');
+  t.true(
+    node.cases.some((c) => c.trips.length > 0),
+    'the vectors include trips',
+  );
   t.log(`lua5.3: ${lua.cases.length}/${node.cases.length} vector cases match Node (1e-9)`);
   const bad = JSON.parse(JSON.stringify(lua));
   bad.cases[0].importWh *= 1 + 1e-6;
@@ -317,13 +357,20 @@ lua53Test('lua5.3: init.lua + app.lua on the NodeMCU stand-ins close on a normal
   const faultAt = 5;
   const v: number[] = [];
   const i: number[] = [];
-  for (const b of synth([{ tone: NORMAL, seconds: faultAt }, { tone: { ...NORMAL, irms: 40 }, seconds: 0.5 }], { ...NODEMCU_SYNTH, seed: 7 })) {
+  for (const b of synth(
+    [
+      { tone: NORMAL, seconds: faultAt },
+      { tone: { ...NORMAL, irms: 40 }, seconds: 0.5 },
+    ],
+    { ...NODEMCU_SYNTH, seed: 7 },
+  )) {
     for (let k = 0; k + 1 < b.length; k += 2) {
       v.push(b[k]);
       i.push(b[k + 1]);
     }
   }
-  const r = (await runLua53(`${nodemcuPrelude(files)}
+  const r = (await runLua53(
+    `${nodemcuPrelude(files)}
 fake.queue[${CH.v}] = load("return " .. __read_file("v.lua"))(); fake.head[${CH.v}] = 0
 fake.queue[${CH.i}] = load("return " .. __read_file("i.lua"))(); fake.head[${CH.i}] = 0
 fake.fixed[${CH.ntc}] = 2140
@@ -340,7 +387,9 @@ local open
 for _, w in ipairs(fake.writes) do if w.pin == ${RELAY} and w.level == 0 and w.t >= start + 1e6 and open == nil then open = w.t end end
 local st = meter:status()
 __report({ closedBefore = closed, stateBefore = before.state, vrms = before.vrms, irms = before.irms, level = fake.level[${RELAY}], state = st.state, reason = st.reason, latencyUs = open - fault, printed = fake.out })
-`, { files: { ...files, 'v.lua': luaFloatLiteral(v), 'i.lua': luaFloatLiteral(i) } })) as Record<string, unknown>;
+`,
+    { files: { ...files, 'v.lua': luaFloatLiteral(v), 'i.lua': luaFloatLiteral(i) } },
+  )) as Record<string, unknown>;
   t.is(r.closedBefore, 1, 'closed before the fault');
   t.is(r.stateBefore, 'closed');
   t.true(Math.abs((r.vrms as number) - 230) < 2, `Vrms ${r.vrms}`);

@@ -92,7 +92,12 @@ function linOnce(t: ExecutionContext): Promise<LinRun> {
     // "The lin run"; late ticks are tested in simulated time); the load steps to 40 A 7 s after the close
     writeLinManifest(dir, board, { serialDevice: tty, loadA: 10, faultA: 40, faultAfterCloseMs: 7000, clock: 'virtual' });
     mkdirSync(join(dir, 'lin-out'));
-    const link = spawnSync(join(sdk!.bin, 'mcconfig'), ['-d', '-m', '-p', 'lin', '-o', 'lin-out', 'manifest-lin.json'], { cwd: dir, encoding: 'utf8', env: sdkEnv(sdk!), maxBuffer: 64 << 20 });
+    const link = spawnSync(join(sdk!.bin, 'mcconfig'), ['-d', '-m', '-p', 'lin', '-o', 'lin-out', 'manifest-lin.json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: sdkEnv(sdk!),
+      maxBuffer: 64 << 20,
+    });
     if (link.status !== 0) throw new Error(`mcconfig -p lin failed:\n${`${link.stdout}${link.stderr}`.slice(-2000)}`);
     const mcSo = findMcSo(join(dir, 'lin-out'));
     if (mcSo === '') throw new Error('mcconfig -p lin wrote no mc.so');
@@ -106,9 +111,15 @@ when(linMissing(), true)('lin: the app links with the real SDK, boots in mcsim, 
   const run = await linOnce(t);
   t.log(run.trace.join('\n'));
   t.true(run.booted, 'meter node up');
-  t.false(run.trace.some((l) => /output full|would overflow|not opened/.test(l)), 'the console opened and never overflowed');
+  t.false(
+    run.trace.some((l) => /output full|would overflow|not opened/.test(l)),
+    'the console opened and never overflowed',
+  );
   // the only exceptions are the SDK's own, caught ones (lin preference.js deletes a file that is not there yet)
-  t.deepEqual(run.trace.filter((l) => /Exception/.test(l) && !/preference\/lin\/preference\.js/.test(l)), []);
+  t.deepEqual(
+    run.trace.filter((l) => /Exception/.test(l) && !/preference\/lin\/preference\.js/.test(l)),
+    [],
+  );
   t.true(run.closed, 'the main relay closed (the console is asked after that)');
   const help = run.replies.Help ?? '';
   t.regex(help, /^\{"Help":\{.*\}\}\r\n$/s, 'Help is one whole JSON line');
@@ -130,7 +141,10 @@ when(linMissing(), true)('lin: in mcsim the app meters 230 V / 10 A, stays close
   t.true(Math.abs((readings.Readings?.Voltage ?? 0) / 230 - 1) < 0.02, run.replies.Readings);
   t.true(Math.abs((readings.Readings?.Current ?? 0) / 10 - 1) < 0.02, run.replies.Readings);
   t.true(run.tripped, 'trip 1 logged');
-  t.true(run.trace.some((l) => /^trip 1 overcurrent -> tripped/.test(l)), 'an over-current trip');
+  t.true(
+    run.trace.some((l) => /^trip 1 overcurrent -> tripped/.test(l)),
+    'an over-current trip',
+  );
   const tripAt = run.trace.findIndex((l) => l.startsWith('trip 1 '));
   const opened = run.trace.findIndex((l) => l === 'lin digital: pin 26 -> 0');
   t.true(opened >= 0 && opened < tripAt, 'the main relay (GPIO 26) was driven low for the trip');

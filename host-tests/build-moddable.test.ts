@@ -37,7 +37,10 @@ test('the manifest declares every generated module, and every import is declared
   t.true(declared.has('hal/common/polled-adc'));
   t.true(declared.has('tweetnacl'));
   t.false(declared.has('boards/board'), 'a type-only file is not shipped');
-  t.false([...declared].some((k) => k.startsWith('hal/sim')), 'the simulator is not in the app');
+  t.false(
+    [...declared].some((k) => k.startsWith('hal/sim')),
+    'the simulator is not in the app',
+  );
   for (const [key, v] of Object.entries(m.modules)) {
     if (key === '*') continue;
     t.true(existsSync(join(dir, `${v}.js`)), `${key} -> ${v}.js exists`);
@@ -55,7 +58,11 @@ test('the manifest declares every generated module, and every import is declared
     }
   }
   t.true(imports > 50, `${imports} imports checked`);
-  t.deepEqual(m.preload.filter((p) => p !== 'main' && !declared.has(p)), [], 'preload names declared modules');
+  t.deepEqual(
+    m.preload.filter((p) => p !== 'main' && !declared.has(p)),
+    [],
+    'preload names declared modules',
+  );
   t.true(m.include.includes('$(IO)/analog/manifest.json') && m.include.includes('$(IO)/digital/manifest.json'));
   t.true(m.include.includes('$(MODDABLE)/examples/manifest_base.json'));
   t.is(m.build.IO, '$(MODDABLE)/modules/io');
@@ -70,13 +77,19 @@ test('config carries the board, main.js reads it, and bytes counts the JS writte
   t.is(readFileSync(join(dir, 'main.js'), 'utf8'), MAIN_JS);
   t.regex(MAIN_JS, /import config from "mc\/config"/);
   const js = r.files.filter((f) => f.endsWith('.js'));
-  t.is(r.bytes, js.reduce((n, f) => n + statSync(join(dir, f)).size, 0));
+  t.is(
+    r.bytes,
+    js.reduce((n, f) => n + statSync(join(dir, f)).size, 0),
+  );
   t.true(r.bytes > 50_000 && r.bytes < 400_000, `${r.bytes} bytes`);
   t.true(r.files.includes('manifest.json'));
   t.is(r.target, 'moddable');
   t.is(r.board, BOARD);
   // no mcconfig here: the notes give the exact command
-  t.true(r.notes.some((n) => n.includes('mcconfig -d -m -p esp32 -t build')), r.notes.join('\n'));
+  t.true(
+    r.notes.some((n) => n.includes('mcconfig -d -m -p esp32 -t build')),
+    r.notes.join('\n'),
+  );
 });
 
 test('XS: the generated app boots, closes, meters a normal load and does not trip', async (t) => {
@@ -107,7 +120,10 @@ test('XS: the generated app trips on a short circuit, an over-current and a sag'
     t.true(r.closedAtBoot, `${r.fault}: closed at boot`);
     t.is(r.relayPin, 0, `${r.fault}: relay pin low`);
     t.false(r.contactsClosed, `${r.fault}: contacts open`);
-    t.true(r.log.some((l) => l.startsWith('trip 1 ')), `${r.fault}: trip logged through trace()`);
+    t.true(
+      r.log.some((l) => l.startsWith('trip 1 ')),
+      `${r.fault}: trip logged through trace()`,
+    );
   }
   t.deepEqual(sc.trips, [{ reason: 'comparator', state: 'tripped' }]);
   t.is(sc.openSource, 'latch');
@@ -176,7 +192,10 @@ test('XS, debug build: xsbug holds UART0, the console reports it and the node st
   const [normal, oc] = results;
   t.true(normal.closedAtBoot);
   t.is(normal.state, 'closed');
-  t.true(normal.log.some((l) => /^console: UART0 not opened \(Error: in use\); a debug build gives UART0 and GPIO 1\/3 to xsbug/.test(l)), normal.log.join('\n'));
+  t.true(
+    normal.log.some((l) => /^console: UART0 not opened \(Error: in use\); a debug build gives UART0 and GPIO 1\/3 to xsbug/.test(l)),
+    normal.log.join('\n'),
+  );
   t.true(normal.log.some((l) => l.startsWith('meter node up')));
   t.deepEqual(oc.trips, [{ reason: 'overcurrent', state: 'tripped' }]);
   t.false(oc.contactsClosed);

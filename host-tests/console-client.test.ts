@@ -35,7 +35,10 @@ test('--exec over a TCP bridge: --json prints one reply per line; exit 0', async
     const code = await main(['--port', `tcp://127.0.0.1:${port}`, '--exec', 'Status; Trips', '--json'], io);
     t.is(code, 0);
     const lines = io.stdout.join('').trimEnd().split('\n');
-    t.deepEqual(lines.map((l) => JSON.parse(l)), [{ Status: { Node: 'fake-1', UptimeS: 0, Lockout: false, Trips: 0 } }, { Trips: [] }]);
+    t.deepEqual(
+      lines.map((l) => JSON.parse(l)),
+      [{ Status: { Node: 'fake-1', UptimeS: 0, Lockout: false, Trips: 0 } }, { Trips: [] }],
+    );
   });
 });
 
@@ -80,27 +83,35 @@ test('LineSplitter joins partial chunks; non-JSON lines go to onOther and are no
 test('missing serial port: clear message, exit 2', async (t) => {
   const io = capture();
   t.is(await main(['--port', '/dev/ttyUSB97', '--exec', 'Status'], io), 2);
-  t.regex(io.stderr.join(''), /^serial port \/dev\/ttyUSB97 not found: is the board plugged in and powered\? \((no serial ports present|ports present: .+)\)\n$/);
+  t.regex(
+    io.stderr.join(''),
+    /^serial port \/dev\/ttyUSB97 not found: is the board plugged in and powered\? \((no serial ports present|ports present: .+)\)\n$/,
+  );
 });
 
 // python3's pty module gives a real tty device without extra packages
-testIf(commandMissing('python3', ['-c', 'import pty, os; os.ttyname(pty.openpty()[1])'], 'apt-get install python3'))('busy serial port (a pty held by another opener): clear message', async (t) => {
-  const py = spawn('python3', ['-c', 'import pty,os,sys; m,s=pty.openpty(); print(os.ttyname(s), flush=True); sys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const path = await new Promise<string>((resolve, reject) => {
-    py.on('error', reject);
-    py.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
-  });
-  t.regex(path, /^\/dev\/pts\/\d+$/, 'python3 opened a pty');
-  try {
-    const first = await openPort(path, { baud: 115200 });
-    const err = await t.throwsAsync(openPort(path, { baud: 115200 }), { instanceOf: PortError });
-    t.is(err?.message, `serial port ${path} is busy: another program (screen, minicom, a monitor or flash tool) holds it; close that first`);
-    await first.close();
-  } finally {
-    py.stdin.end();
-    py.kill();
-  }
-});
+testIf(commandMissing('python3', ['-c', 'import pty, os; os.ttyname(pty.openpty()[1])'], 'apt-get install python3'))(
+  'busy serial port (a pty held by another opener): clear message',
+  async (t) => {
+    const py = spawn('python3', ['-c', 'import pty,os,sys; m,s=pty.openpty(); print(os.ttyname(s), flush=True); sys.stdin.read()'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const path = await new Promise<string>((resolve, reject) => {
+      py.on('error', reject);
+      py.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    });
+    t.regex(path, /^\/dev\/pts\/\d+$/, 'python3 opened a pty');
+    try {
+      const first = await openPort(path, { baud: 115200 });
+      const err = await t.throwsAsync(openPort(path, { baud: 115200 }), { instanceOf: PortError });
+      t.is(err?.message, `serial port ${path} is busy: another program (screen, minicom, a monitor or flash tool) holds it; close that first`);
+      await first.close();
+    } finally {
+      py.stdin.end();
+      py.kill();
+    }
+  },
+);
 
 test('nothing listening on the TCP port; malformed tcp spec; bad baud; no port', async (t) => {
   const node = createSimNode();
@@ -191,5 +202,11 @@ test('history round trip keeps the newest 500', (t) => {
 test('the CLI runs as a program (--port sim)', (t) => {
   const r = spawnSync(process.execPath, ['--import=tsx', 'tools/console.ts', '--port', 'sim', '--exec', 'Relay1; Login 1', '--json'], { encoding: 'utf8' });
   t.is(r.status, 1);
-  t.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l)), [{ Relay1: 'ON' }, { Command: 'Login', Error: 'not a PIN', Allowed: '4..8 digits' }]);
+  t.deepEqual(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    [{ Relay1: 'ON' }, { Command: 'Login', Error: 'not a PIN', Allowed: '4..8 digits' }],
+  );
 });

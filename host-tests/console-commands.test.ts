@@ -94,7 +94,9 @@ test('relays: read, switch, index errors, lockout after a trip', (t) => {
   t.is(h.target.snapshot(), tripped);
   t.deepEqual(h.type('Trips'), [{ Trips: [{ TimeUs: 1_000_000, Reason: 'over-current', Value: 95.2, Limit: 60 }] }]);
   // the reset on the spot needs presence (button) or a PIN: not anyone at the serial port
-  t.deepEqual(h.type('LockoutReset'), [{ Command: 'LockoutReset', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button', Roles: ['button', 'technician'] }]);
+  t.deepEqual(h.type('LockoutReset'), [
+    { Command: 'LockoutReset', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button', Roles: ['button', 'technician'] },
+  ]);
   t.is(h.target.snapshot(), tripped);
   h.con.buttonPressed();
   h.target.faultPresent = true;
@@ -110,7 +112,10 @@ test('trip log: last n and range errors', (t) => {
   t.deepEqual(h.type('Trips'), [{ Trips: [] }]);
   for (let i = 0; i < 70; i++) h.target.trip(`r${i}`, i, 1);
   t.is(h.type('Trips')[0].Trips.length, 64);
-  t.deepEqual(h.type('Trips 2')[0].Trips.map((x: any) => x.Reason), ['r68', 'r69']);
+  t.deepEqual(
+    h.type('Trips 2')[0].Trips.map((x: any) => x.Reason),
+    ['r68', 'r69'],
+  );
   t.deepEqual(h.type('Trips 65'), [{ Command: 'Trips', Error: 'not a whole number in range', Got: '65', Min: 1, Max: 64 }]);
   t.deepEqual(h.type('Trips 1.5'), [{ Command: 'Trips', Error: 'not a whole number in range', Got: '1.5', Min: 1, Max: 64 }]);
 });
@@ -148,7 +153,9 @@ test('FactoryReset asks for a confirmation code within 30 s', (t) => {
   const h = harness();
   t.deepEqual(h.type('FactoryReset'), [{ Command: 'FactoryReset', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button' }]);
   h.login();
-  t.deepEqual(h.type('FactoryReset 1234'), [{ Command: 'FactoryReset', Error: 'no pending reset', Got: '1234', Allowed: 'FactoryReset first, then FactoryReset <code> within 30 s' }]);
+  t.deepEqual(h.type('FactoryReset 1234'), [
+    { Command: 'FactoryReset', Error: 'no pending reset', Got: '1234', Allowed: 'FactoryReset first, then FactoryReset <code> within 30 s' },
+  ]);
   const p = h.type('FactoryReset')[0].FactoryReset;
   t.is(p.State, 'Pending');
   t.is(p.ExpiresInS, 30);
@@ -211,13 +218,46 @@ test('Help lists every command and explains each one', (t) => {
     t.is(h.type(`Help ${n}`)[0].Help.About, list[n], n);
   }
   t.is(names.length, new Set(names.map((n) => n.toLowerCase())).size, 'no name twice');
-  for (const n of ['Status', 'Readings', 'Relay', 'Trips', 'LockoutReset', 'Keys', 'Link', 'Radio', 'Restart', 'FactoryReset', 'Login', 'Logout', 'VoltageSet', 'CurrentSet', 'PowerSet', 'Backlog', 'Help', 'Settings', 'VoltageHigh', 'ReportInterval']) {
+  for (const n of [
+    'Status',
+    'Readings',
+    'Relay',
+    'Trips',
+    'LockoutReset',
+    'Keys',
+    'Link',
+    'Radio',
+    'Restart',
+    'FactoryReset',
+    'Login',
+    'Logout',
+    'VoltageSet',
+    'CurrentSet',
+    'PowerSet',
+    'Backlog',
+    'Help',
+    'Settings',
+    'VoltageHigh',
+    'ReportInterval',
+  ]) {
     t.true(names.includes(n), n);
     const r = h.type(`Help ${n}`)[0];
     t.is(r.Help.Command, n);
     t.is(typeof r.Help.Usage, 'string');
   }
-  t.deepEqual(h.type('Help VoltageHigh'), [{ Help: { Command: 'VoltageHigh', Usage: 'VoltageHigh [231..300]', About: 'over-voltage trip, half-cycle RMS', Unit: 'V', Min: 231, Max: 300, Sensitive: true } }]);
+  t.deepEqual(h.type('Help VoltageHigh'), [
+    {
+      Help: {
+        Command: 'VoltageHigh',
+        Usage: 'VoltageHigh [231..300]',
+        About: 'over-voltage trip, half-cycle RMS',
+        Unit: 'V',
+        Min: 231,
+        Max: 300,
+        Sensitive: true,
+      },
+    },
+  ]);
   t.deepEqual(h.type('Help Nope'), [{ Command: 'Help', Error: 'unknown command', Got: 'Nope', Allowed: 'Help lists commands' }]);
 });
 
@@ -271,7 +311,9 @@ test('a utility disconnect (non-payment) is not undone from the serial port or b
   const h = harness();
   h.target.utilityDisconnect('non-payment');
   const held = h.target.snapshot();
-  const refusal = [{ Command: 'Relay1', Error: 'disconnected by the utility (non-payment): a signed reconnect or a PIN login closes it', Allowed: ['ON', 'OFF'] }];
+  const refusal = [
+    { Command: 'Relay1', Error: 'disconnected by the utility (non-payment): a signed reconnect or a PIN login closes it', Allowed: ['ON', 'OFF'] },
+  ];
   t.deepEqual(h.type('Relay1 ON'), refusal, 'anyone at the serial port');
   h.con.buttonPressed();
   t.deepEqual(h.type('Relay1 ON'), refusal, 'the household at the button');
@@ -285,7 +327,10 @@ test('a utility disconnect (non-payment) is not undone from the serial port or b
 test('the role table: one row per local action, and the console follows it', async (t) => {
   const { roleTable, allowed } = await import('../firmware/console/roles');
   const rows = roleTable();
-  t.deepEqual(rows.map((r) => r.action), ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'restart']);
+  t.deepEqual(
+    rows.map((r) => r.action),
+    ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'restart'],
+  );
   t.false(allowed('safety-reset', 'serial'));
   t.true(allowed('safety-reset', 'button'));
   t.false(allowed('relay-on-utility-hold', 'button'));

@@ -5,7 +5,35 @@ import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
 import { harness } from './console-harness';
 
-const NAMES = ['Status', 'Readings', 'Link', 'Radio', 'Trips', 'Relay', 'LockoutReset', 'Keys', 'Restart', 'FactoryReset', 'Login', 'Logout', 'VoltageSet', 'CurrentSet', 'PowerSet', 'Help', 'Settings', 'Backlog', 'VoltageHigh', 'VoltageLow', 'CurrentLimit', 'MaxPower', 'MaxPowerHold', 'TempLimit', 'GasLimit', 'ReportInterval', 'Nope'];
+const NAMES = [
+  'Status',
+  'Readings',
+  'Link',
+  'Radio',
+  'Trips',
+  'Relay',
+  'LockoutReset',
+  'Keys',
+  'Restart',
+  'FactoryReset',
+  'Login',
+  'Logout',
+  'VoltageSet',
+  'CurrentSet',
+  'PowerSet',
+  'Help',
+  'Settings',
+  'Backlog',
+  'VoltageHigh',
+  'VoltageLow',
+  'CurrentLimit',
+  'MaxPower',
+  'MaxPowerHold',
+  'TempLimit',
+  'GasLimit',
+  'ReportInterval',
+  'Nope',
+];
 
 const value = fc.oneof(
   fc.constant(''),
@@ -16,13 +44,7 @@ const value = fc.oneof(
 );
 
 const command = fc
-  .tuple(
-    fc.constantFrom(...NAMES),
-    fc.constantFrom('', '1', '2', '3', '0', '99'),
-    fc.constantFrom('', ' ', '   ', '=', ' = '),
-    value,
-    fc.boolean(),
-  )
+  .tuple(fc.constantFrom(...NAMES), fc.constantFrom('', '1', '2', '3', '0', '99'), fc.constantFrom('', ' ', '   ', '=', ' = '), value, fc.boolean())
   .map(([n, idx, sep, v, lower]) => (lower ? n.toLowerCase() : n) + idx + sep + v);
 
 function checkReplies(replies: any[]): boolean {

@@ -24,7 +24,10 @@ export function harness(): Harness {
     const text = String.fromCharCode(...out.splice(0));
     if (text === '') return [];
     if (!text.endsWith('\r\n')) throw new Error(`reply not CRLF-terminated: ${JSON.stringify(text)}`);
-    return text.slice(0, -2).split('\r\n').map((l) => JSON.parse(l));
+    return text
+      .slice(0, -2)
+      .split('\r\n')
+      .map((l) => JSON.parse(l));
   };
   const h: Harness = {
     target,

@@ -10,7 +10,11 @@ const bytes = (s: string) => [...Buffer.from(s, 'latin1')];
 function edit(input: number[], max = 10) {
   const lines: string[] = [];
   const over: number[] = [];
-  const ed = new LineEditor(max, (l) => lines.push(l), (n) => over.push(n));
+  const ed = new LineEditor(
+    max,
+    (l) => lines.push(l),
+    (n) => over.push(n),
+  );
   for (const b of input) ed.push(b);
   return { lines, over, pending: ed.pending() };
 }
@@ -61,7 +65,10 @@ test('Backlog and ; chain commands, one reply each, in order', (t) => {
   t.deepEqual(splitLine('BacklogStatus').commands, ['BacklogStatus'], 'Backlog needs a separator');
   const r = h.type('Backlog Relay1 off; Relay1; Relay2');
   t.deepEqual(r, [{ Relay1: 'OFF' }, { Relay1: 'OFF' }, { Relay2: 'ON' }]);
-  t.deepEqual(h.type('Status;Nope').map((x) => Object.keys(x)[0]), ['Status', 'Command']);
+  t.deepEqual(
+    h.type('Status;Nope').map((x) => Object.keys(x)[0]),
+    ['Status', 'Command'],
+  );
 });
 
 test('more than 16 commands in a line: one error, nothing runs', (t) => {
@@ -75,7 +82,15 @@ test('more than 16 commands in a line: one error, nothing runs', (t) => {
 test('splitCall and parseNumber', (t) => {
   t.deepEqual(splitCall('Relay12on'), { name: 'Relay', digits: '12', rest: 'on', tail: '12on' });
   t.deepEqual(splitCall('VoltageHigh = 250 '), { name: 'VoltageHigh', digits: '', rest: '250', tail: ' = 250 ' });
-  for (const [s, v] of [['12', 12], ['-3.5', -3.5], ['+7', 7], ['0.25', 0.25], ['5.', 5], ['.5', 0.5]] as const) t.is(parseNumber(s), v, s);
+  for (const [s, v] of [
+    ['12', 12],
+    ['-3.5', -3.5],
+    ['+7', 7],
+    ['0.25', 0.25],
+    ['5.', 5],
+    ['.5', 0.5],
+  ] as const)
+    t.is(parseNumber(s), v, s);
   for (const s of ['', '.', '-', '1e3', '0x10', 'Infinity', 'NaN', '1.2.3', '12a', ' 1', '1'.repeat(21)]) t.is(parseNumber(s), undefined, s);
 });
 

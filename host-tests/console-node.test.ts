@@ -6,12 +6,17 @@ import { createSimMeter } from '../tools/console/sim-meter';
 function session(pin = '2468') {
   const m = createSimMeter({ pin, realtime: false });
   let buf = '';
-  m.duplex.onData((b) => { buf += Buffer.from(b).toString('utf8'); });
+  m.duplex.onData((b) => {
+    buf += Buffer.from(b).toString('utf8');
+  });
   const send = (line: string): unknown[] => {
     buf = '';
     m.duplex.write(new TextEncoder().encode(line + '\r\n'));
     m.advance(50e3);
-    return buf.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+    return buf
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l));
   };
   return { m, send };
 }

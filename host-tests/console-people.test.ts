@@ -51,7 +51,10 @@ test('Help: every command with a one-line description, from the tables that defi
     t.is(l!.indexOf(about), lines[0].indexOf(list[Object.keys(list)[0]]), name);
   }
   // one topic: usage and range in words, not JSON
-  t.is(renderForPeople(h.type('Help VoltageHigh')[0]), 'VoltageHigh: over-voltage trip, half-cycle RMS\nusage: VoltageHigh [231..300]\nrange: 231..300 V\na change needs Login <PIN> or the board button');
+  t.is(
+    renderForPeople(h.type('Help VoltageHigh')[0]),
+    'VoltageHigh: over-voltage trip, half-cycle RMS\nusage: VoltageHigh [231..300]\nrange: 231..300 V\na change needs Login <PIN> or the board button',
+  );
   // errors and other replies stay JSON (errors in red on a terminal)
   t.is(renderForPeople({ Command: 'Help', Error: 'unknown command' }), undefined);
   t.is(formatReply({ Status: { Up: 1 } }, false, false), '{\n  "Status": {\n    "Up": 1\n  }\n}');
@@ -59,7 +62,13 @@ test('Help: every command with a one-line description, from the tables that defi
 });
 
 test('alignRows pads every column but the last', (t) => {
-  t.deepEqual(alignRows([['a', 'bb', 'c'], ['ccc', 'd', 'eeee']]), ['a    bb  c', 'ccc  d   eeee']);
+  t.deepEqual(
+    alignRows([
+      ['a', 'bb', 'c'],
+      ['ccc', 'd', 'eeee'],
+    ]),
+    ['a    bb  c', 'ccc  d   eeee'],
+  );
 });
 
 function simConsole() {
@@ -69,7 +78,10 @@ function simConsole() {
   const type = (line: string, thenUs = 0): Record<string, unknown>[] => {
     buf = '';
     m.duplex.write(Buffer.from(line + '\r\n', 'latin1'));
-    const replies = buf.split('\r\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const replies = buf
+      .split('\r\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     if (thenUs > 0) m.advance(thenUs);
     return replies;
   };
@@ -80,13 +92,20 @@ test('Sim: lists every fault with its arguments and one line; bad input names th
   const { type } = simConsole();
   const list = type('Sim')[0].Sim as Record<string, string>;
   t.is(Object.keys(list).length, SIM_FAULTS.length);
-  for (const f of ['Short', 'Overcurrent', 'Sag', 'Swell', 'Gas', 'Heat']) t.true(Object.keys(list).some((k) => k.startsWith(`Sim ${f}`)), f);
+  for (const f of ['Short', 'Overcurrent', 'Sag', 'Swell', 'Gas', 'Heat'])
+    t.true(
+      Object.keys(list).some((k) => k.startsWith(`Sim ${f}`)),
+      f,
+    );
   t.deepEqual(type('Sim Nope'), [{ Command: 'Sim', Error: 'unknown fault', Got: 'Nope', Allowed: SIM_FAULTS.map((f) => f.name) }]);
   t.deepEqual(type('Sim Sag 500'), [{ Command: 'Sim', Error: 'voltage out of range', Got: '500', Min: 0, Max: 229, Unit: 'V' }]);
   t.deepEqual(type('Sim Short 1 2'), [{ Command: 'Sim', Error: 'too many values', Got: '1 2', Allowed: ['prospective'] }]);
   // in order with the node's own replies, one per command
   const r = type('Status; Sim; Relay');
-  t.deepEqual(r.map((x) => Object.keys(x)[0]), ['Status', 'Sim', 'Relay1']);
+  t.deepEqual(
+    r.map((x) => Object.keys(x)[0]),
+    ['Status', 'Sim', 'Relay1'],
+  );
 });
 
 test('Sim Short: Trips shows it, Relay ON is refused, LockoutReset with a PIN closes again', (t) => {
@@ -98,7 +117,9 @@ test('Sim Short: Trips shows it, Relay ON is refused, LockoutReset with a PIN cl
   t.is(trips[0].State, 'tripped');
   t.regex(trips[0].Reason, /comparator|overcurrent/);
   t.regex(String(type('Relay ON')[0].Error), /^refused: tripped/);
-  t.deepEqual(type('LockoutReset'), [{ Command: 'LockoutReset', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button', Roles: ['button', 'technician'] }]);
+  t.deepEqual(type('LockoutReset'), [
+    { Command: 'LockoutReset', Error: 'credential required', Allowed: 'Login <4..8 digit PIN> or press the button', Roles: ['button', 'technician'] },
+  ]);
   t.deepEqual(type('Login 2468; LockoutReset; Relay ON', 0.5e6).slice(1), [{ LockoutReset: 'Done' }, { Relay1: 'ON' }]);
   t.deepEqual(type('Relay'), [{ Relay1: 'ON' }], 'stays closed: the short is over');
 });

@@ -13,7 +13,13 @@ import { HomeSource } from '../tools/gateway/sources';
 import { startService } from '../tools/gateway/service';
 import { Dashboard, LOGIN_LIMIT, MAX_BODY } from '../tools/gateway/dashboard';
 
-function raw(port: number, method: string, path: string, headers: Record<string, string> = {}, body = ''): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body = '',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const r = request({ host: '127.0.0.1', port, method, path, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
       let b = '';
@@ -97,10 +103,19 @@ test('binding beyond 127.0.0.1 needs TLS; the same password comes back on the ne
   try {
     const home = new SimHome({ seed: 4 });
     const svc = await startService({ source: new HomeSource(home), stateDir: dir, httpHost: '127.0.0.1', httpPort: 0, mqttPort: 0, log: () => undefined });
-    t.throws(() => new Dashboard({ gateway: svc.gateway, history: undefined, host: '0.0.0.0', port: 0, household: { user: 'a', password: 'b' } }), { message: /needs TLS/ });
+    t.throws(() => new Dashboard({ gateway: svc.gateway, history: undefined, host: '0.0.0.0', port: 0, household: { user: 'a', password: 'b' } }), {
+      message: /needs TLS/,
+    });
     const pw = svc.password;
     await svc.stop();
-    const svc2 = await startService({ source: new HomeSource(new SimHome({ seed: 4 })), stateDir: dir, httpHost: '127.0.0.1', httpPort: 0, mqttPort: 0, log: () => undefined });
+    const svc2 = await startService({
+      source: new HomeSource(new SimHome({ seed: 4 })),
+      stateDir: dir,
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      log: () => undefined,
+    });
     t.is(svc2.password, pw);
     await svc2.stop();
   } finally {
@@ -112,7 +127,14 @@ test('binding beyond 127.0.0.1 needs TLS; the same password comes back on the ne
 const noOpenssl = spawnSync('openssl', ['version']).status !== 0 ? ' [SKIPPED: openssl CLI not installed (Debian package openssl)]' : '';
 (noOpenssl === '' ? test : test.skip)(`self-signed TLS at first run when bound beyond loopback: Secure cookie${noOpenssl}`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'dash-'));
-  const svc = await startService({ source: new HomeSource(new SimHome({ seed: 4 })), stateDir: dir, httpHost: '127.0.0.2', httpPort: 0, mqttPort: 0, log: () => undefined });
+  const svc = await startService({
+    source: new HomeSource(new SimHome({ seed: 4 })),
+    stateDir: dir,
+    httpHost: '127.0.0.2',
+    httpPort: 0,
+    mqttPort: 0,
+    log: () => undefined,
+  });
   try {
     t.regex(svc.dashboardUrl, /^https:\/\/127\.0\.0\.2:/);
     const { request: req } = await import('node:https');

@@ -17,7 +17,11 @@ const board = loadBoard('esp32-devkitc-meter');
 class CutAtEnergyWrite extends SimStore {
   energyWrites = 0;
   cut = false;
-  constructor(private readonly at: number, private readonly bytes: number, private readonly fill: TearFill) {
+  constructor(
+    private readonly at: number,
+    private readonly bytes: number,
+    private readonly fill: TearFill,
+  ) {
     super();
   }
   override write(key: string, value: Uint8Array): void {
@@ -84,7 +88,10 @@ test('a node that reboots with no warning: the control unit raises energy-back',
   net.rebootNode(1);
   net.run(25);
   const back = net.alarms('energy-back');
-  t.deepEqual(back.map((a) => a.nodeId), [1]);
+  t.deepEqual(
+    back.map((a) => a.nodeId),
+    [1],
+  );
   t.regex(back[0].detail, new RegExp(`import register went back from ${before} to \\d+ Wh`));
   t.is(net.alarms('range').length, 0, 'a step back is its own alarm, not a range alarm');
   // node 2 never went back
@@ -105,7 +112,10 @@ test('energy-back: once per step back; with a store the mark outlives the contro
   const o = { ...defaultAnomalyOptions(10), holdUs: 1e6 };
   const a = new AnomalyDetector(o, store);
   const r = newTelemetryReading();
-  r.vrms = 230; r.irms = 5; r.p = 1100; r.tempC = 25;
+  r.vrms = 230;
+  r.irms = 5;
+  r.p = 1100;
+  r.tempC = 25;
   const feed = (d: AnomalyDetector, wh: number, tUs: number) => {
     r.energyWh = wh;
     d.onReading(1, r, tUs);
@@ -121,7 +131,10 @@ test('energy-back: once per step back; with a store the mark outlives the contro
   feed(b, 530 + MARK_STEP_WH, 6e6);
   t.is(b.alarms.length, 0, 'still above the saved mark');
   feed(b, 400, 7e6);
-  t.deepEqual(b.alarms.map((x) => x.kind), ['energy-back']);
+  t.deepEqual(
+    b.alarms.map((x) => x.kind),
+    ['energy-back'],
+  );
   t.regex(b.alarms[0].detail, new RegExp(`from ${530 + MARK_STEP_WH} to 400 Wh`));
   // the lower value is the new mark: climbing again from it raises nothing more
   feed(b, 410, 9e6);

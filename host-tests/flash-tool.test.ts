@@ -21,7 +21,12 @@ function bench(tool: string, script: string) {
   const port = join(dir, 'ttyFAKE0');
   writeFileSync(port, '');
   const build = join(dir, 'build');
-  for (const [t, b, f] of [['moddable', 'esp32-devkitc-meter', 'manifest.json'], ['espruino', 'espruino-esp32-wroom', 'app.js'], ['lua', 'nodemcu-32s-lua', 'init.lua'], ['lua', 'nodemcu-32s-lua', 'app.lua']]) {
+  for (const [t, b, f] of [
+    ['moddable', 'esp32-devkitc-meter', 'manifest.json'],
+    ['espruino', 'espruino-esp32-wroom', 'app.js'],
+    ['lua', 'nodemcu-32s-lua', 'init.lua'],
+    ['lua', 'nodemcu-32s-lua', 'app.lua'],
+  ]) {
     mkdirSync(join(build, t, b), { recursive: true });
     writeFileSync(join(build, t, b, f), '');
   }
@@ -43,7 +48,12 @@ test.serial('--dry-run prints the command per target and needs no tool, port or 
     let io = capture();
     t.is(await main(['--board', 'esp32-devkitc-meter', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b'], io), 0);
     const m = io.o.join('');
-    t.true(m.startsWith('flash esp32-devkitc-meter (moddable) on /dev/ttyUSB0: would run\n  1. UPLOAD_PORT=/dev/ttyUSB0 UPLOAD_SPEED=921600 mcconfig -d -m -p esp32 /b/moddable/esp32-devkitc-meter/manifest.json\n'), m);
+    t.true(
+      m.startsWith(
+        'flash esp32-devkitc-meter (moddable) on /dev/ttyUSB0: would run\n  1. UPLOAD_PORT=/dev/ttyUSB0 UPLOAD_SPEED=921600 mcconfig -d -m -p esp32 /b/moddable/esp32-devkitc-meter/manifest.json\n',
+      ),
+      m,
+    );
     t.true(m.includes('warning: mcconfig not found on PATH'));
     t.true(m.includes('warning: /b/moddable/esp32-devkitc-meter/manifest.json not found: run: npm run build -- --target moddable --board esp32-devkitc-meter'));
     t.true(m.includes('warning: port /dev/ttyUSB0 not found'));
@@ -52,11 +62,18 @@ test.serial('--dry-run prints the command per target and needs no tool, port or 
     t.true(io.o.join('').includes('mcconfig -d -m -p esp32/moddable_two /b/moddable/moddable-two/manifest.json'));
     io = capture();
     t.is(await main(['--board', 'espruino-esp32-wroom', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b'], io), 0);
-    t.true(io.o.join('').includes('  1. espruino --port /dev/ttyUSB0 --baud 115200 --storage .bootcde:- /b/espruino/espruino-esp32-wroom/app.js\n'), io.o.join(''));
+    t.true(
+      io.o.join('').includes('  1. espruino --port /dev/ttyUSB0 --baud 115200 --storage .bootcde:- /b/espruino/espruino-esp32-wroom/app.js\n'),
+      io.o.join(''),
+    );
     io = capture();
     t.is(await main(['--board', 'nodemcu-32s-lua', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b', '--firmware', '/fw'], io), 0);
     const l = io.o.join('');
-    t.true(l.includes('  1. esptool.py --chip esp32 --port /dev/ttyUSB0 --baud 460800 write_flash -z 0x1000 /fw/bootloader.bin 0x8000 /fw/partitions.bin 0x10000 /fw/nodemcu.bin\n'));
+    t.true(
+      l.includes(
+        '  1. esptool.py --chip esp32 --port /dev/ttyUSB0 --baud 460800 write_flash -z 0x1000 /fw/bootloader.bin 0x8000 /fw/partitions.bin 0x10000 /fw/nodemcu.bin\n',
+      ),
+    );
     t.true(l.includes('  2. nodemcu-tool --port /dev/ttyUSB0 --baud 115200 upload /b/lua/nodemcu-32s-lua/init.lua /b/lua/nodemcu-32s-lua/app.lua\n'));
   });
 });
@@ -115,12 +132,27 @@ test.serial('a run: the tool gets the plan, the progress bar follows its (NN %) 
 test.serial('--tool overrides the PATH lookup', async (t) => {
   const b = bench('my-espruino', PROGRESS);
   const io = capture();
-  t.is(await withPath('/nonexistent', () => main(['--board', 'espruino-esp32-wroom', '--port', b.port, '--build-dir', b.build, '--tool', b.exe], io)), 0, io.e.join(''));
-  t.deepEqual(JSON.parse(readFileSync(join(b.bin, 'seen.json'), 'utf8')).argv, ['--port', b.port, '--baud', '115200', '--storage', '.bootcde:-', join(b.build, 'espruino/espruino-esp32-wroom/app.js')]);
+  t.is(
+    await withPath('/nonexistent', () => main(['--board', 'espruino-esp32-wroom', '--port', b.port, '--build-dir', b.build, '--tool', b.exe], io)),
+    0,
+    io.e.join(''),
+  );
+  t.deepEqual(JSON.parse(readFileSync(join(b.bin, 'seen.json'), 'utf8')).argv, [
+    '--port',
+    b.port,
+    '--baud',
+    '115200',
+    '--storage',
+    '.bootcde:-',
+    join(b.build, 'espruino/espruino-esp32-wroom/app.js'),
+  ]);
 });
 
 test.serial('a busy port reported by the tool becomes a clear message; other failures show the tail', async (t) => {
-  const busy = bench('nodemcu-tool', `console.error('[serialport] Error: Error Resource temporarily unavailable Cannot lock port'); console.error('Error: Device or resource busy'); process.exit(1);`);
+  const busy = bench(
+    'nodemcu-tool',
+    `console.error('[serialport] Error: Error Resource temporarily unavailable Cannot lock port'); console.error('Error: Device or resource busy'); process.exit(1);`,
+  );
   let io = capture();
   t.is(await withPath(busy.bin, () => main(['--board', 'nodemcu-32s-lua', '--port', busy.port, '--build-dir', busy.build], io)), 1);
   t.is(io.e.join(''), `port ${busy.port} is busy: close the console, screen or monitor that holds it, then retry\n`);
@@ -138,5 +170,8 @@ test('parsePercent, progressBar, diagnose', (t) => {
   t.is(progressBar(0, 10), '[..........]   0%');
   t.is(progressBar(55, 10), '[######....]  55%');
   t.is(progressBar(140, 10), '[##########] 100%');
-  t.is(diagnose('esptool.py', 2, 'A fatal error occurred: Failed to connect to ESP32: No serial data received.', '/dev/ttyUSB0'), 'esptool.py could not talk to the chip on /dev/ttyUSB0: hold BOOT while it connects, or check the cable');
+  t.is(
+    diagnose('esptool.py', 2, 'A fatal error occurred: Failed to connect to ESP32: No serial data received.', '/dev/ttyUSB0'),
+    'esptool.py could not talk to the chip on /dev/ttyUSB0: hold BOOT while it connects, or check the cable',
+  );
 });

@@ -19,21 +19,24 @@ test('a total read back rounded to the watt-hour does not make the next reading 
 
 test('published totals never decrease and Today never goes negative, whatever the register does', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.record({ wh: fc.oneof(fc.double({ min: -5, max: 5e6, noNaN: true }), fc.constant(null)), dayStep: fc.nat(2) }), { maxLength: 60 }), (steps) => {
-      let prev: DayRecord | undefined;
-      let lastTotal = -Infinity;
-      let d = 1;
-      for (const s of steps) {
-        d += s.dayStep;
-        const e = energyUpdate(prev, s.wh, day(d));
-        if (!e.ok) continue;
-        if (e.totalKWh < lastTotal) return false;
-        if (e.todayKWh < 0 || e.yesterdayKWh < 0) return false;
-        lastTotal = e.totalKWh;
-        prev = e.day;
-      }
-      return true;
-    }),
+    fc.property(
+      fc.array(fc.record({ wh: fc.oneof(fc.double({ min: -5, max: 5e6, noNaN: true }), fc.constant(null)), dayStep: fc.nat(2) }), { maxLength: 60 }),
+      (steps) => {
+        let prev: DayRecord | undefined;
+        let lastTotal = -Infinity;
+        let d = 1;
+        for (const s of steps) {
+          d += s.dayStep;
+          const e = energyUpdate(prev, s.wh, day(d));
+          if (!e.ok) continue;
+          if (e.totalKWh < lastTotal) return false;
+          if (e.todayKWh < 0 || e.yesterdayKWh < 0) return false;
+          lastTotal = e.totalKWh;
+          prev = e.day;
+        }
+        return true;
+      },
+    ),
   );
   t.pass();
 });

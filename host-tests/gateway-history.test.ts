@@ -8,10 +8,35 @@ import { join } from 'node:path';
 import { ENERGY_RETENTION_S, History, RETENTION_S } from '../tools/gateway/history';
 import type { EnergyMsg, ReadingMsg } from '../tools/gateway/lines';
 
-const reading = (node: number, V: number | null, E: number): ReadingMsg => ({ type: 'reading', node, t: 0, ctr: 0, V, I: 1, P: 230, E, PF: 1, T: 20, gas: null, flags: 1, relay: 'closed' });
+const reading = (node: number, V: number | null, E: number): ReadingMsg => ({
+  type: 'reading',
+  node,
+  t: 0,
+  ctr: 0,
+  V,
+  I: 1,
+  P: 230,
+  E,
+  PF: 1,
+  T: 20,
+  gas: null,
+  flags: 1,
+  relay: 'closed',
+});
 
 const energy = (realW: number, visibleW: number, soc: number | null): EnergyMsg => ({
-  type: 'energy', ev: 1, t: 0, realW, visibleW, batteryW: visibleW - realW, soc, owner: 'privacy', algo: 'slot-levels', realWh: 0, visibleWh: 0, sched: null,
+  type: 'energy',
+  ev: 1,
+  t: 0,
+  realW,
+  visibleW,
+  batteryW: visibleW - realW,
+  soc,
+  owner: 'privacy',
+  algo: 'slot-levels',
+  realWh: 0,
+  visibleWh: 0,
+  sched: null,
 });
 
 test('energy history: real vs visible load per line, averaged per bucket for a long span, kept 35 days', (t) => {
@@ -71,7 +96,7 @@ test('downsampling: averages per bucket, a missing value is not a zero, the char
     t.is(h.count(1), 0);
     t.is(h.count(60), 3);
     t.is(h.count(900), 1);
-    t.is((h.db.pragma('journal_mode', { simple: true }) as string), 'wal');
+    t.is(h.db.pragma('journal_mode', { simple: true }) as string, 'wal');
   } finally {
     h.close();
     rmSync(dir, { recursive: true, force: true });
@@ -107,7 +132,7 @@ test('kill -9 mid-write: every committed reading is in the file, and the file pa
     const h = new History(file);
     try {
       t.is(h.db.pragma('integrity_check', { simple: true }), 'ok');
-      const max = (h.db.prepare('SELECT max(e) AS m, count(*) AS c FROM readings WHERE res = 1').get() as { m: number; c: number });
+      const max = h.db.prepare('SELECT max(e) AS m, count(*) AS c FROM readings WHERE res = 1').get() as { m: number; c: number };
       t.true(max.m >= lastCommitted, `last committed ${lastCommitted}, in the file ${max.m}`);
       t.is(max.c, max.m, 'no gap: every reading up to the last one is there');
       t.log(`killed after ${lastCommitted} reported commits; ${max.m} rows survived`);

@@ -21,11 +21,23 @@ async function until(what: string, pred: () => boolean, ms = 5000): Promise<void
 }
 
 async function rig() {
-  const broker = await startBroker({ port: 0, users: [brokerUser('house', 'pw-house', 'household'), brokerUser('guest', 'pw-guest', 'guest'), brokerUser('gw', 'pw-gw', 'gateway')] });
+  const broker = await startBroker({
+    port: 0,
+    users: [brokerUser('house', 'pw-house', 'household'), brokerUser('guest', 'pw-guest', 'guest'), brokerUser('gw', 'pw-gw', 'gateway')],
+  });
   const url = `mqtt://127.0.0.1:${broker.port}`;
   const home = new SimHome({ seed: 5 });
   const logs: string[] = [];
-  const mk = () => new Gateway({ mqttUrl: url, username: 'gw', password: 'pw-gw', protocolVersion: 4, source: new HomeSource(home), log: (l) => logs.push(l), requestTimeoutMs: 2000 });
+  const mk = () =>
+    new Gateway({
+      mqttUrl: url,
+      username: 'gw',
+      password: 'pw-gw',
+      protocolVersion: 4,
+      source: new HomeSource(home),
+      log: (l) => logs.push(l),
+      requestTimeoutMs: 2000,
+    });
   const gw = mk();
   await gw.start();
   const seen = new Map<string, { payload: string; retain: boolean }[]>();
@@ -53,11 +65,24 @@ async function rig() {
     const l = seen.get(topic);
     return l === undefined ? undefined : l[l.length - 1].payload;
   };
-  return { broker, url, home, gw, mk, ha, seen, run, last, quiet, logs, close: async (g = gw) => {
-    await ha.endAsync();
-    await g.stop();
-    await broker.close();
-  } };
+  return {
+    broker,
+    url,
+    home,
+    gw,
+    mk,
+    ha,
+    seen,
+    run,
+    last,
+    quiet,
+    logs,
+    close: async (g = gw) => {
+      await ha.endAsync();
+      await g.stop();
+      await broker.close();
+    },
+  };
 }
 
 test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expects', async (t) => {
@@ -70,7 +95,11 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     await until('discovery', () => discovery().length >= 57 + 5);
     const disc = discovery();
     t.is(disc.filter((k) => k.includes('/home-n')).length, 3 * 19, 'discovery entities: 3 nodes x 19');
-    t.deepEqual(disc.filter((k) => k.includes('/home-cu/')).sort(), ['battery_owner', 'battery_power', 'battery_soc', 'real_load', 'visible_load'].map((o) => `homeassistant/sensor/home-cu/${o}/config`), 'the unit: 5 energy entities');
+    t.deepEqual(
+      disc.filter((k) => k.includes('/home-cu/')).sort(),
+      ['battery_owner', 'battery_power', 'battery_soc', 'real_load', 'visible_load'].map((o) => `homeassistant/sensor/home-cu/${o}/config`),
+      'the unit: 5 energy entities',
+    );
     t.is(disc.length, 3 * 19 + 5);
     for (const k of disc) {
       const errs = checkDiscovery(k, JSON.parse(r.last(k)!));
@@ -78,7 +107,11 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     }
     const total = JSON.parse(r.last('homeassistant/sensor/home-n1/energy_total/config')!);
     t.like(total, { device_class: 'energy', state_class: 'total_increasing', unit_of_measurement: 'kWh' });
-    t.like(JSON.parse(r.last('homeassistant/sensor/home-n2/voltage/config')!), { device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V' });
+    t.like(JSON.parse(r.last('homeassistant/sensor/home-n2/voltage/config')!), {
+      device_class: 'voltage',
+      state_class: 'measurement',
+      unit_of_measurement: 'V',
+    });
     t.like(JSON.parse(r.last('homeassistant/switch/home-n2/relay/config')!), { command_topic: 'cmnd/home-n2/POWER', state_topic: 'stat/home-n2/POWER' });
     const s = JSON.parse(r.last('tele/home-n2/SENSOR')!);
     t.deepEqual(Object.keys(s.ENERGY), ['Total', 'Yesterday', 'Today', 'Power', 'ApparentPower', 'Factor', 'Voltage', 'Current']);
@@ -90,8 +123,19 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     t.is(r.last('stat/home-n1/POWER'), 'OFF');
     t.is(r.last('stat/home-n1/BREAKER'), 'tripped');
     // the unit's energy management: HA's entities as meant, the state and the plan
-    t.like(JSON.parse(r.last('homeassistant/sensor/home-cu/battery_soc/config')!), { device_class: 'battery', state_class: 'measurement', unit_of_measurement: '%', state_topic: 'tele/home-cu/ENERGY', value_template: '{{ value_json.SoC }}' });
-    t.like(JSON.parse(r.last('homeassistant/sensor/home-cu/visible_load/config')!), { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W', value_template: '{{ value_json.Visible }}' });
+    t.like(JSON.parse(r.last('homeassistant/sensor/home-cu/battery_soc/config')!), {
+      device_class: 'battery',
+      state_class: 'measurement',
+      unit_of_measurement: '%',
+      state_topic: 'tele/home-cu/ENERGY',
+      value_template: '{{ value_json.SoC }}',
+    });
+    t.like(JSON.parse(r.last('homeassistant/sensor/home-cu/visible_load/config')!), {
+      device_class: 'power',
+      state_class: 'measurement',
+      unit_of_measurement: 'W',
+      value_template: '{{ value_json.Visible }}',
+    });
     const en = JSON.parse(r.last('tele/home-cu/ENERGY')!);
     t.deepEqual(Object.keys(en), ['Time', 'Real', 'Visible', 'Battery', 'SoC', 'Owner', 'Algorithm', 'RealWh', 'VisibleWh']);
     t.is(en.Owner, 'privacy');
@@ -109,7 +153,15 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     const late = await mqtt.connectAsync(r.url, { username: 'house', password: 'pw-house', protocolVersion: 4 });
     const got = new Map<string, string>();
     late.on('message', (topic, p) => got.set(topic, p.toString()));
-    await late.subscribeAsync(['tele/home-n3/SENSOR', 'tele/home-n3/LWT', 'stat/home-n1/TRIP', 'homeassistant/sensor/home-n3/energy_total/config', 'smartmeter/gateway/gw1/status', 'tele/home-cu/ENERGY', 'stat/home-cu/PLAN']);
+    await late.subscribeAsync([
+      'tele/home-n3/SENSOR',
+      'tele/home-n3/LWT',
+      'stat/home-n1/TRIP',
+      'homeassistant/sensor/home-n3/energy_total/config',
+      'smartmeter/gateway/gw1/status',
+      'tele/home-cu/ENERGY',
+      'stat/home-cu/PLAN',
+    ]);
     await until('retained', () => got.size === 7);
     t.is(got.get('smartmeter/gateway/gw1/status'), 'Online');
     await late.endAsync();
@@ -179,7 +231,9 @@ test('stateless gateway: a restart keeps Today and Total from the broker; a regi
     t.true(after.Today >= before.Today, `Today ${before.Today} -> ${after.Today} across a restart`);
     t.is(after.Today - before.Today, Math.round((after.Total - before.Total) * 1000) / 1000);
     // a false register: lower than the last total
-    gw2.onLine(JSON.stringify({ v: 1, type: 'reading', node: 2, t: 1, ctr: 1, V: 230, I: 1, P: 230, E: 0, PF: 1, T: 20, gas: null, flags: 1, relay: 'closed' }));
+    gw2.onLine(
+      JSON.stringify({ v: 1, type: 'reading', node: 2, t: 1, ctr: 1, V: 230, I: 1, P: 230, E: 0, PF: 1, T: 20, gas: null, flags: 1, relay: 'closed' }),
+    );
     await until('offline', () => r.last('tele/home-n2/LWT') === 'Offline');
     await sleep(200);
     // live messages only: aedes may hand a subscriber a retained copy late, after newer live
@@ -188,7 +242,10 @@ test('stateless gateway: a restart keeps Today and Total from the broker; a regi
       .get('tele/home-n2/SENSOR')!
       .filter((m) => !m.retain)
       .map((m) => JSON.parse(m.payload).ENERGY.Total as number);
-    t.true(totals.every((v, i) => i === 0 || v >= totals[i - 1]), `no SENSOR with the false total: ${totals.join(', ')}`);
+    t.true(
+      totals.every((v, i) => i === 0 || v >= totals[i - 1]),
+      `no SENSOR with the false total: ${totals.join(', ')}`,
+    );
     t.true(r.logs.some((l) => /went back/.test(l)));
     // malformed lines: logged, counted, nothing published, the next good line still works
     gw2.onLine('{"v":1,"type":"reading"');

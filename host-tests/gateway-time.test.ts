@@ -35,7 +35,10 @@ class UnitSource implements LineSource {
   constructor() {
     new SimR30xChip({ sched: this.sim.sched, uart: this.sim.serialPort(2), password: 0 });
     this.app = startControlUnit(this.sim.device, BOARD, {
-      log: undefined, wallS: () => undefined, random: (n) => new Uint8Array(n).fill(9), readerPort: 2,
+      log: undefined,
+      wallS: () => undefined,
+      random: (n) => new Uint8Array(n).fill(9),
+      readerPort: 2,
       onPcLine: (l) => {
         if (this.onData !== undefined) this.onData(l);
       },
@@ -68,17 +71,32 @@ test('the gateway sets the unit clock at connect and on its timer; a wrong host 
   const logs: string[] = [];
   // the host clock: 2027-01-15 08:00 UTC, then 0.5 s later each tick; then a host whose clock jumped a day
   let hostMs = Date.UTC(2027, 0, 15, 8, 0, 0);
-  const gw = new Gateway({ mqttUrl: url, username: 'gw', password: 'pw-gw', protocolVersion: 4, source: src, log: (l) => logs.push(l), now: () => new Date(hostMs), timeEveryMs: 150 });
+  const gw = new Gateway({
+    mqttUrl: url,
+    username: 'gw',
+    password: 'pw-gw',
+    protocolVersion: 4,
+    source: src,
+    log: (l) => logs.push(l),
+    now: () => new Date(hostMs),
+    timeEveryMs: 150,
+  });
   try {
     t.false(src.app.wall.isSet());
     await gw.start();
     await until('the connect set', () => logs.some((l) => l.startsWith('time (connect)')));
     t.true(logs.includes('time (connect): unit clock set to 2027-01-15T08:00:00.000Z, first set'), logs.join('\n'));
-    t.deepEqual(src.sent.find((c) => c.cmd === 'time'), { v: 1, id: src.sent.find((c) => c.cmd === 'time').id, cmd: 'time', role: 'household', unix: hostMs / 1000 });
+    t.deepEqual(
+      src.sent.find((c) => c.cmd === 'time'),
+      { v: 1, id: src.sent.find((c) => c.cmd === 'time').id, cmd: 'time', role: 'household', unix: hostMs / 1000 },
+    );
     t.true(Math.abs((src.app.wall.wallS() as number) - hostMs / 1000) < 0.01);
     hostMs += 500;
     await until('an hourly set', () => logs.some((l) => l.startsWith('time (hourly)')));
-    t.regex(logs.find((l) => l.startsWith('time (hourly)'))!, /unit clock set to 2027-01-15T08:00:00\.500Z, step [01] s/);
+    t.regex(
+      logs.find((l) => l.startsWith('time (hourly)'))!,
+      /unit clock set to 2027-01-15T08:00:00\.500Z, step [01] s/,
+    );
     // the unit says hello (it rebooted behind an open port): the gateway sets the clock again
     src.app.pc.hello(0);
     await until('the hello set', () => logs.some((l) => l.startsWith('time (unit hello): unit clock set to')));
@@ -109,7 +127,15 @@ test('against the simulated home: the time command goes out as the household, th
     }
   }
   const logs: string[] = [];
-  const gw = new Gateway({ mqttUrl: url, username: 'gw', password: 'pw-gw', protocolVersion: 4, source: new Watched(home), log: (l) => logs.push(l), requestTimeoutMs: 2000 });
+  const gw = new Gateway({
+    mqttUrl: url,
+    username: 'gw',
+    password: 'pw-gw',
+    protocolVersion: 4,
+    source: new Watched(home),
+    log: (l) => logs.push(l),
+    requestTimeoutMs: 2000,
+  });
   try {
     await gw.start();
     await until('the connect set', () => logs.some((l) => l.startsWith('time (connect)')));

@@ -24,8 +24,18 @@ test('replay (immediate, after reboots of either side), forgery, bit flips, trun
   const cuStore = new SimStore();
   const meterChip = rig.addNrf24Node('meter', 0, 0);
   const cuChip = rig.addNrf24Node('control', 6, 0);
-  const mkMeter = () => new Nrf24Radio({ io: meterChip.io, pins: RIG_PINS, hz: 8e6, channel: 76, ownAddress: NODE_ADDR, peerAddress: CU_ADDR, retries: 5, retryDelayUs: 500 });
-  const cuRadio = new Nrf24Radio({ io: cuChip.io, pins: RIG_PINS, hz: 8e6, channel: 76, ownAddress: CU_ADDR, peerAddress: NODE_ADDR, retries: 5, retryDelayUs: 500 });
+  const mkMeter = () =>
+    new Nrf24Radio({ io: meterChip.io, pins: RIG_PINS, hz: 8e6, channel: 76, ownAddress: NODE_ADDR, peerAddress: CU_ADDR, retries: 5, retryDelayUs: 500 });
+  const cuRadio = new Nrf24Radio({
+    io: cuChip.io,
+    pins: RIG_PINS,
+    hz: 8e6,
+    channel: 76,
+    ownAddress: CU_ADDR,
+    peerAddress: NODE_ADDR,
+    retries: 5,
+    retryDelayUs: 500,
+  });
   const meterRadio = mkMeter();
   let tx = new LinkSender(PROFILE_NRF24, KEY, 1, 7, DIR_UP, new FrameCounter(nodeStore, 'ctr.up', 100));
   const mkRx = () => new LinkReceiver(PROFILE_NRF24, 7, DIR_UP, KEY, 1, new PersistentReplayWindow(cuStore, 'rx7u'));
@@ -127,8 +137,11 @@ test('replay (immediate, after reboots of either side), forgery, bit flips, trun
   // the verdict
   const unique = new Set(accepted);
   t.is(unique.size, accepted.length, 'no frame accepted twice');
-  t.true(accepted.every((a) => genuine.has(a)), 'only genuine frames accepted');
-  t.is(events.length, attackFrames, "every attack frame rejected, counted and reported");
+  t.true(
+    accepted.every((a) => genuine.has(a)),
+    'only genuine frames accepted',
+  );
+  t.is(events.length, attackFrames, 'every attack frame rejected, counted and reported');
   const pct = (100 * events.length) / attackFrames;
   t.log(`link.attack_frames_rejected_pct ${pct} (${events.length}/${attackFrames})`);
   t.log(`reasons ${JSON.stringify(events.reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}))}`);
@@ -139,8 +152,26 @@ function floodRun(limit: boolean, floodEveryUs: number) {
   const rig = new RadioRig(11, { edgeLoss: 0 });
   const m = rig.addNrf24Node('meter', 0, 0);
   const c = rig.addNrf24Node('control', 6, 0);
-  const meterRadio = new Nrf24Radio({ io: m.io, pins: RIG_PINS, hz: 8e6, channel: 76, ownAddress: NODE_ADDR, peerAddress: CU_ADDR, retries: 15, retryDelayUs: 500 });
-  const cuRadio = new Nrf24Radio({ io: c.io, pins: RIG_PINS, hz: 8e6, channel: 76, ownAddress: CU_ADDR, peerAddress: NODE_ADDR, retries: 5, retryDelayUs: 500 });
+  const meterRadio = new Nrf24Radio({
+    io: m.io,
+    pins: RIG_PINS,
+    hz: 8e6,
+    channel: 76,
+    ownAddress: NODE_ADDR,
+    peerAddress: CU_ADDR,
+    retries: 15,
+    retryDelayUs: 500,
+  });
+  const cuRadio = new Nrf24Radio({
+    io: c.io,
+    pins: RIG_PINS,
+    hz: 8e6,
+    channel: 76,
+    ownAddress: CU_ADDR,
+    peerAddress: NODE_ADDR,
+    retries: 5,
+    retryDelayUs: 500,
+  });
   let n = 0;
   const tx = new LinkSender(PROFILE_NRF24, KEY, 1, 7, DIR_UP, { next: () => n++ });
   const rx = new LinkReceiver(PROFILE_NRF24, 7, DIR_UP, KEY, 1, new PersistentReplayWindow(new SimStore(), 'rx'));

@@ -2,8 +2,20 @@ import test from 'ava';
 import nacl from 'tweetnacl';
 import { SimStore } from '../hal/sim/store';
 import {
-  CommandGuard, encodeCommand, newCommand, commandLength, CMD_DISCONNECT, CMD_RECONNECT, CMD_SET_LIMIT, CMD_KEY_CHANGE, CMD_TIME_SYNC, COMMAND_REJECTS,
-  MAX_WINDOW_S, TOLERANCE_S, VERIFY_QUEUE, type CommandGuardOptions,
+  CommandGuard,
+  encodeCommand,
+  newCommand,
+  commandLength,
+  CMD_DISCONNECT,
+  CMD_RECONNECT,
+  CMD_SET_LIMIT,
+  CMD_KEY_CHANGE,
+  CMD_TIME_SYNC,
+  COMMAND_REJECTS,
+  MAX_WINDOW_S,
+  TOLERANCE_S,
+  VERIFY_QUEUE,
+  type CommandGuardOptions,
 } from '../firmware/link/command';
 
 const PROV = 1_790_000_000; // the node's provisioning epoch (unix s)
@@ -13,11 +25,32 @@ const authority = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(1));
 const headEnd = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(2)); // what a compromised head-end can sign with
 
 function guard(nodeId: number, store = new SimStore(), extra: Partial<CommandGuardOptions> = {}) {
-  const clock = { t: 0, now() { return this.t; } };
-  const target = { tripped: false, openBySafety() { return this.tripped; }, wallS: () => NOW + Math.floor(clock.t / 1e6) };
+  const clock = {
+    t: 0,
+    now() {
+      return this.t;
+    },
+  };
+  const target = {
+    tripped: false,
+    openBySafety() {
+      return this.tripped;
+    },
+    wallS: () => NOW + Math.floor(clock.t / 1e6),
+  };
   const g = new CommandGuard({
-    nodeId, authorityPublic: authority.publicKey, store, clock, target,
-    maxDangerous: 3, windowUs: 3600e6, provisionedAt: PROV, verifyBurst: 2, verifyEveryUs: 30e6, confirmWindowUs: 60e6, ...extra,
+    nodeId,
+    authorityPublic: authority.publicKey,
+    store,
+    clock,
+    target,
+    maxDangerous: 3,
+    windowUs: 3600e6,
+    provisionedAt: PROV,
+    verifyBurst: 2,
+    verifyEveryUs: 30e6,
+    confirmWindowUs: 60e6,
+    ...extra,
   });
   const events: string[] = [];
   g.onReject = (r) => events.push(r);
@@ -60,7 +93,12 @@ test('arguments decode; time sync needs no signature; bad input gets a reason, n
   t.is(ts.length, 13);
   const o = g.handle(ts, ts.length);
   t.true(o.ok && o.command.unixS === 1_700_000_000 && o.command.ms === 250);
-  const reasons = [new Uint8Array(3), Uint8Array.from([1, 1, 7, 0, 0, 0, 0, 1]), Uint8Array.from([2, 9, 7, 0, 0, 0, 0]), cmd(CMD_DISCONNECT, 7, 9).slice(0, 70)].map((b) => {
+  const reasons = [
+    new Uint8Array(3),
+    Uint8Array.from([1, 1, 7, 0, 0, 0, 0, 1]),
+    Uint8Array.from([2, 9, 7, 0, 0, 0, 0]),
+    cmd(CMD_DISCONNECT, 7, 9).slice(0, 70),
+  ].map((b) => {
     const r = g.handle(b, b.length);
     return r.ok ? 'ok' : r.reason;
   });
@@ -85,7 +123,10 @@ test('a remote reconnect is refused while the relay is open by a protection trip
 test('dangerous commands are rate limited', (t) => {
   const { g, clock } = guard(7, new SimStore(), { verifyBurst: 10 });
   const r = [1, 2, 3, 4].map((s) => g.handle(cmd(CMD_DISCONNECT, 7, s), 85));
-  t.deepEqual(r.map((x) => x.ok), [true, true, true, false]);
+  t.deepEqual(
+    r.map((x) => x.ok),
+    [true, true, true, false],
+  );
   t.deepEqual(r[3], { ok: false, reason: 'ratelimit' });
   clock.t += 3600e6;
   t.true(g.handle(cmd(CMD_DISCONNECT, 7, 5, authority.secretKey, { from: NOW + 3000, to: NOW + 7200 }), 85).ok);
@@ -132,14 +173,19 @@ test('head-end compromise: mass disconnect and rekey with link access but no aut
   }
   const events = nodes.flatMap((n) => n.events);
   t.is(events.length, attempts);
-  t.log(`head-end compromise: ${attempts} commands, ${events.length} refused: ${JSON.stringify(events.reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}))}`);
+  t.log(
+    `head-end compromise: ${attempts} commands, ${events.length} refused: ${JSON.stringify(events.reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}))}`,
+  );
 });
 
 test('bad signatures cost verify slots, not a lockout: the authority gets through once they stop', (t) => {
   const { g, clock, events } = guard(7);
   // a link-key holder sends 5 badly signed commands at once
   const out = [1, 2, 3, 4, 5].map((s) => g.handle(cmd(CMD_DISCONNECT, 7, 100 + s, headEnd.secretKey), 85));
-  t.deepEqual(out.map((o) => (o.ok ? 'ok' : o.reason)), ['signature', 'signature', 'queued', 'queued', 'queued']);
+  t.deepEqual(
+    out.map((o) => (o.ok ? 'ok' : o.reason)),
+    ['signature', 'signature', 'queued', 'queued', 'queued'],
+  );
   // the authority's command waits behind them, is never refused
   const genuine = g.handle(cmd(CMD_DISCONNECT, 7, 200), 85);
   t.deepEqual(genuine, { ok: false, reason: 'queued' });
@@ -176,15 +222,27 @@ test('stale captures are refused without a verify: another provisioning, last ye
     cmd(CMD_DISCONNECT, 7, 4, authority.secretKey, { from: NOW + 2 * TOLERANCE_S, to: NOW + 7200 }), // not yet valid
     cmd(CMD_DISCONNECT, 7, 5, authority.secretKey, { from: NOW - 60, to: NOW - 60 + MAX_WINDOW_S + 1 }), // a standing order
   ];
-  t.deepEqual(tries.map((b) => { const o = g.handle(b, b.length); return o.ok ? 'ok' : o.reason; }), ['provisioning', 'expired', 'node', 'not-yet-valid', 'window']);
+  t.deepEqual(
+    tries.map((b) => {
+      const o = g.handle(b, b.length);
+      return o.ok ? 'ok' : o.reason;
+    }),
+    ['provisioning', 'expired', 'node', 'not-yet-valid', 'window'],
+  );
   t.is(g.rejects.signature, 0);
   t.is(events.length, 5);
   // within the tolerance the node's clock may be off the authority's
   t.true(g.handle(cmd(CMD_DISCONNECT, 7, 6, authority.secretKey, { from: NOW + TOLERANCE_S - 1, to: NOW + 7200 }), 85).ok);
   // the window and the provisioning epoch are signed: editing them breaks the signature
   const edited = cmd(CMD_DISCONNECT, 7, 7, authority.secretKey, { from: NOW - year - 60, to: NOW - year + 3600 });
-  edited[15] = (NOW + 3600) & 0xff; edited[16] = ((NOW + 3600) >>> 8) & 0xff; edited[17] = ((NOW + 3600) >>> 16) & 0xff; edited[18] = ((NOW + 3600) >>> 24) & 0xff;
-  edited[11] = (NOW - 60) & 0xff; edited[12] = ((NOW - 60) >>> 8) & 0xff; edited[13] = ((NOW - 60) >>> 16) & 0xff; edited[14] = ((NOW - 60) >>> 24) & 0xff;
+  edited[15] = (NOW + 3600) & 0xff;
+  edited[16] = ((NOW + 3600) >>> 8) & 0xff;
+  edited[17] = ((NOW + 3600) >>> 16) & 0xff;
+  edited[18] = ((NOW + 3600) >>> 24) & 0xff;
+  edited[11] = (NOW - 60) & 0xff;
+  edited[12] = ((NOW - 60) >>> 8) & 0xff;
+  edited[13] = ((NOW - 60) >>> 16) & 0xff;
+  edited[14] = ((NOW - 60) >>> 24) & 0xff;
   t.deepEqual(g.handle(edited, edited.length), { ok: false, reason: 'signature' });
 });
 
@@ -198,7 +256,11 @@ test('the guard with the noble verifier decides as with tweetnacl', async (t) =>
   const a = guard(7, new SimStore(), { verifyBurst: 10, verifyEveryUs: 0 });
   const b = guard(7, new SimStore(), { verifyBurst: 10, verifyEveryUs: 0, verify: verifyStrictNoble });
   const msgs = [cmd(CMD_DISCONNECT, 7, 1), cmd(CMD_DISCONNECT, 7, 2, headEnd.secretKey), cmd(CMD_SET_LIMIT, 7, 3), cmd(CMD_RECONNECT, 7, 4)];
-  const verdict = (g: CommandGuard) => msgs.map((m) => { const o = g.handle(m, m.length); return o.ok ? 'ok' : o.reason; });
+  const verdict = (g: CommandGuard) =>
+    msgs.map((m) => {
+      const o = g.handle(m, m.length);
+      return o.ok ? 'ok' : o.reason;
+    });
   t.deepEqual(verdict(b.g), verdict(a.g));
   t.deepEqual(verdict(guard(7, new SimStore(), { verifyBurst: 10, verifyEveryUs: 0, verify: verifyStrictNoble }).g), ['ok', 'signature', 'ok', 'ok']);
 });

@@ -11,7 +11,10 @@ test('counts up from 0 and writes one mark per reserve', (t) => {
   const c = new FrameCounter(s, 'ctr', 10);
   const got: number[] = [];
   for (let i = 0; i < 25; i++) got.push(c.next());
-  t.deepEqual(got, Array.from({ length: 25 }, (_, i) => i));
+  t.deepEqual(
+    got,
+    Array.from({ length: 25 }, (_, i) => i),
+  );
   t.is(c.markWrites, 3); // marks 10, 20, 30
   t.is(c.persistedMark(), 30);
 });

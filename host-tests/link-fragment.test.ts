@@ -55,8 +55,16 @@ test('survives loss (timeout), duplication and reordering', (t) => {
 
 test('interleaved messages from two sources, conflicting fragments and wrong counts', (t) => {
   const r = new Reassembler(BODY, 4, 1e6);
-  const a = fragmentMessage(1, Uint8Array.from({ length: 40 }, (_, i) => i), BODY) as Uint8Array[];
-  const b = fragmentMessage(1, Uint8Array.from({ length: 40 }, (_, i) => 100 + i), BODY) as Uint8Array[];
+  const a = fragmentMessage(
+    1,
+    Uint8Array.from({ length: 40 }, (_, i) => i),
+    BODY,
+  ) as Uint8Array[];
+  const b = fragmentMessage(
+    1,
+    Uint8Array.from({ length: 40 }, (_, i) => 100 + i),
+    BODY,
+  ) as Uint8Array[];
   t.is(r.add(1, a[0], a[0].length, 0).status, 'partial');
   t.is(r.add(2, b[2], b[2].length, 1).status, 'partial');
   t.is(r.add(2, b[0], b[0].length, 2).status, 'partial');

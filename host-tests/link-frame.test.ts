@@ -3,7 +3,16 @@ import { SimStore } from '../hal/sim/store';
 import { FrameCounter } from '../firmware/link/counter';
 import { ReplayWindow, PersistentReplayWindow } from '../firmware/link/replay';
 import {
-  LinkSender, LinkReceiver, PROFILE_NRF24, PROFILE_LORA, HEADER_BYTES, DIR_UP, DIR_DOWN, MSG_TELEMETRY, MSG_COMMAND, maxBody,
+  LinkSender,
+  LinkReceiver,
+  PROFILE_NRF24,
+  PROFILE_LORA,
+  HEADER_BYTES,
+  DIR_UP,
+  DIR_DOWN,
+  MSG_TELEMETRY,
+  MSG_COMMAND,
+  maxBody,
 } from '../firmware/link/frame';
 import { encodeTelemetry, decodeTelemetry, newTelemetryReading, TELEMETRY_BYTES, type TelemetryReading } from '../firmware/link/telemetry';
 
@@ -141,7 +150,12 @@ test('sender refuses bad type and bad length with the range', (t) => {
 });
 
 test('LoRa profile carries a 16-byte tag and 233-byte bodies', (t) => {
-  const ctr = { n: 0, next() { return this.n++; } };
+  const ctr = {
+    n: 0,
+    next() {
+      return this.n++;
+    },
+  };
   const tx = new LinkSender(PROFILE_LORA, kUp, 0, 3, DIR_DOWN, ctr);
   const rx = new LinkReceiver(PROFILE_LORA, 3, DIR_DOWN, kUp, 0, new ReplayWindow());
   const body = Uint8Array.from({ length: 233 }, (_, i) => i);
@@ -157,7 +171,14 @@ test('LoRa profile carries a 16-byte tag and 233-byte bodies', (t) => {
 
 test('the worked example in docs/LINK.md', (t) => {
   let c = 5;
-  const tx = new LinkSender(PROFILE_NRF24, Uint8Array.from({ length: 32 }, (_, i) => i), 1, 7, DIR_UP, { next: () => c++ });
+  const tx = new LinkSender(
+    PROFILE_NRF24,
+    Uint8Array.from({ length: 32 }, (_, i) => i),
+    1,
+    7,
+    DIR_UP,
+    { next: () => c++ },
+  );
   const body = new Uint8Array(TELEMETRY_BYTES);
   encodeTelemetry({ vrms: 231.47, irms: 4.213, p: 951, energyWh: 123456, tempC: 24.56, lpgPpm: 312, flags: 5 }, body, 0);
   t.is(Buffer.from(body).toString('hex'), '6b5a7510b70340e20100980938010500');

@@ -29,14 +29,16 @@ for (const profile of [PROFILE_NRF24, PROFILE_LORA]) {
     const anyFrame = fc.oneof(
       fc.uint8Array({ minLength: 0, maxLength: profile.maxFrame + 8 }),
       // mutations of genuine frames: flips, truncation, extension, splices
-      fc.tuple(fc.nat(7), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }), fc.integer({ min: -6, max: 3 })).map(([k, flips, dl]) => {
-        const f = valid[k];
-        const len = Math.max(0, f.length + dl);
-        const g = new Uint8Array(len);
-        g.set(f.subarray(0, Math.min(len, f.length)));
-        for (const [at, x] of flips) if (len > 0) g[at % len] ^= x;
-        return g;
-      }),
+      fc
+        .tuple(fc.nat(7), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }), fc.integer({ min: -6, max: 3 }))
+        .map(([k, flips, dl]) => {
+          const f = valid[k];
+          const len = Math.max(0, f.length + dl);
+          const g = new Uint8Array(len);
+          g.set(f.subarray(0, Math.min(len, f.length)));
+          for (const [at, x] of flips) if (len > 0) g[at % len] ^= x;
+          return g;
+        }),
       fc.nat(7).map((k) => valid[k].slice()), // genuine, possibly repeated (replay)
     );
     fc.assert(
@@ -65,7 +67,11 @@ for (const profile of [PROFILE_NRF24, PROFILE_LORA]) {
 
 test('reassembler never throws, never overflows, and names every rejection', (t) => {
   const body = maxBody(PROFILE_NRF24);
-  const real = fragmentMessage(4, Uint8Array.from({ length: 100 }, (_, i) => i), body) as Uint8Array[];
+  const real = fragmentMessage(
+    4,
+    Uint8Array.from({ length: 100 }, (_, i) => i),
+    body,
+  ) as Uint8Array[];
   const frag = fc.oneof(
     fc.uint8Array({ minLength: 0, maxLength: body + 4 }),
     fc.tuple(fc.nat(real.length - 1), fc.nat(), fc.integer({ min: 0, max: 255 })).map(([k, at, x]) => {
@@ -77,18 +83,21 @@ test('reassembler never throws, never overflows, and names every rejection', (t)
   );
   const reasons = ['short', 'long', 'index', 'size', 'count', 'conflict', 'duplicate'];
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), frag, fc.integer({ min: -2, max: 2 }), fc.integer({ min: 0, max: 3_000_000 })), { maxLength: 60 }), (steps) => {
-      const r = new Reassembler(body, 3, 2_000_000);
-      let now = 0;
-      for (const [src, f, dl, dt] of steps) {
-        now += dt;
-        const res = r.add(src, f, Math.max(0, f.length + dl), now);
-        if (res.status === 'rejected' && !reasons.includes(res.reason)) return false;
-        if (res.status === 'complete' && (res.message.length < 1 || res.message.length > maxMessage(body))) return false;
-        if (r.inProgress() > 3) return false;
-      }
-      return true;
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), frag, fc.integer({ min: -2, max: 2 }), fc.integer({ min: 0, max: 3_000_000 })), { maxLength: 60 }),
+      (steps) => {
+        const r = new Reassembler(body, 3, 2_000_000);
+        let now = 0;
+        for (const [src, f, dl, dt] of steps) {
+          now += dt;
+          const res = r.add(src, f, Math.max(0, f.length + dl), now);
+          if (res.status === 'rejected' && !reasons.includes(res.reason)) return false;
+          if (res.status === 'complete' && (res.message.length < 1 || res.message.length > maxMessage(body))) return false;
+          if (r.inProgress() > 3) return false;
+        }
+        return true;
+      },
+    ),
     { numRuns: fuzzRuns(300) },
   );
   t.pass();

@@ -115,7 +115,16 @@ test('a frame addressed elsewhere is not received; jamming loses frames; sniffin
 test('no chip on the bus: present is false', (t) => {
   const rig = new RadioRig(1);
   const a = rig.addNrf24Node('meter', 0, 0);
-  const r = new Nrf24Radio({ io: a.io, pins: { ...RIG_PINS, select: 4 }, hz: 8e6, channel: 76, ownAddress: NODE_ADDR, peerAddress: CU_ADDR, retries: 5, retryDelayUs: 500 });
+  const r = new Nrf24Radio({
+    io: a.io,
+    pins: { ...RIG_PINS, select: 4 },
+    hz: 8e6,
+    channel: 76,
+    ownAddress: NODE_ADDR,
+    peerAddress: CU_ADDR,
+    retries: 5,
+    retryDelayUs: 500,
+  });
   t.false(r.present);
 });
 

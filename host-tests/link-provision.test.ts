@@ -34,11 +34,27 @@ test('provisioned node and control unit share per-direction keys; the node store
 test('a second node joins the same registry; re-provisioning changes the keys', (t) => {
   const a = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2), nowS: 1_790_000_000 });
   if ('error' in a) return t.fail(a.error);
-  const b = provisionNode({ board, nodeId: 8, authorityPublic: auth.publicKey, registry: a.registry, nodeSecret: seed(3), controlSecret: seed(4), nowS: 1_790_000_000 });
+  const b = provisionNode({
+    board,
+    nodeId: 8,
+    authorityPublic: auth.publicKey,
+    registry: a.registry,
+    nodeSecret: seed(3),
+    controlSecret: seed(4),
+    nowS: 1_790_000_000,
+  });
   if ('error' in b) return t.fail(b.error);
   t.deepEqual(Object.keys(b.registry.nodes).sort(), ['7', '8']);
   t.is(b.registry.controlPublicKey, a.registry.controlPublicKey);
-  const again = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, registry: b.registry, nodeSecret: seed(5), controlSecret: seed(6), nowS: 1_790_000_000 });
+  const again = provisionNode({
+    board,
+    nodeId: 7,
+    authorityPublic: auth.publicKey,
+    registry: b.registry,
+    nodeSecret: seed(5),
+    controlSecret: seed(6),
+    nowS: 1_790_000_000,
+  });
   if ('error' in again) return t.fail(again.error);
   t.not(again.registry.nodes['7'].up, a.registry.nodes['7'].up);
   t.true(again.registry.nodes['7'].resetReplay);
@@ -97,7 +113,11 @@ test('provision CLI: board checked first, secrets 0600 (new or existing), atomic
   chmodSync(join(out, 'authority.json'), 0o644);
   t.is(quiet(() => main(['--board', 'esp32-devkitc-meter', '--node', '8', '--out', out])).rc, 0);
   for (const f of ['authority.json', 'control-unit.json', 'node-7.store.json', 'node-8.store.json']) t.is(mode(f), 0o600, f);
-  t.deepEqual(readdirSync(out).filter((f) => f.includes('.tmp-')), [], 'no temporary files left');
+  t.deepEqual(
+    readdirSync(out).filter((f) => f.includes('.tmp-')),
+    [],
+    'no temporary files left',
+  );
   // re-keying node 7 needs --force; without it nothing changes
   const before = readFileSync(join(out, 'node-7.store.json'), 'utf8');
   const refused = quiet(() => main(['--board', 'esp32-devkitc-meter', '--node', '7', '--out', out]));
@@ -117,7 +137,15 @@ test('provision CLI: board checked first, secrets 0600 (new or existing), atomic
 test('re-provisioning raises the provisioning epoch even within the same second', (t) => {
   const a = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, nodeSecret: seed(1), controlSecret: seed(2), nowS: 1_790_000_000 });
   if ('error' in a) return t.fail(a.error);
-  const b = provisionNode({ board, nodeId: 7, authorityPublic: auth.publicKey, registry: a.registry, nodeSecret: seed(3), controlSecret: seed(2), nowS: 1_790_000_000 });
+  const b = provisionNode({
+    board,
+    nodeId: 7,
+    authorityPublic: auth.publicKey,
+    registry: a.registry,
+    nodeSecret: seed(3),
+    controlSecret: seed(2),
+    nowS: 1_790_000_000,
+  });
   if ('error' in b) return t.fail(b.error);
   t.is(b.registry.nodes['7'].provisionedAt, 1_790_000_001);
   t.is(loadLinkProv(SimStore.fromSnapshot(b.image.store)), 1_790_000_001);

@@ -28,21 +28,27 @@ function finish(v: SlicedVerify): string {
 test('same verdict as nacl.sign.detached.verify: genuine, mutated, wrong key, junk', (t) => {
   const seeds = fc.uint8Array({ minLength: 32, maxLength: 32 });
   fc.assert(
-    fc.property(seeds, fc.uint8Array({ minLength: 0, maxLength: 120 }), fc.nat(), fc.constantFrom('genuine', 'sig', 'msg', 'key', 'junk'), (seed, msg, at, how) => {
-      const kp = nacl.sign.keyPair.fromSeed(seed);
-      let sig = nacl.sign.detached(msg, kp.secretKey);
-      let pk = kp.publicKey;
-      const m = msg.slice();
-      if (how === 'sig') sig[at % 64] ^= 1 << (at % 8);
-      if (how === 'msg' && m.length > 0) m[at % m.length] ^= 1;
-      if (how === 'key') pk = nacl.sign.keyPair.fromSeed(seed.map((x) => x ^ 1)).publicKey;
-      if (how === 'junk') {
-        sig = seed.length === 32 ? Uint8Array.from([...seed, ...seed]) : sig;
-        pk = seed;
-      }
-      const ref = nacl.sign.detached.verify(m, sig, pk);
-      return (finish(new SlicedVerify(m, m.length, sig, pk)) === 'valid') === ref;
-    }),
+    fc.property(
+      seeds,
+      fc.uint8Array({ minLength: 0, maxLength: 120 }),
+      fc.nat(),
+      fc.constantFrom('genuine', 'sig', 'msg', 'key', 'junk'),
+      (seed, msg, at, how) => {
+        const kp = nacl.sign.keyPair.fromSeed(seed);
+        let sig = nacl.sign.detached(msg, kp.secretKey);
+        let pk = kp.publicKey;
+        const m = msg.slice();
+        if (how === 'sig') sig[at % 64] ^= 1 << (at % 8);
+        if (how === 'msg' && m.length > 0) m[at % m.length] ^= 1;
+        if (how === 'key') pk = nacl.sign.keyPair.fromSeed(seed.map((x) => x ^ 1)).publicKey;
+        if (how === 'junk') {
+          sig = seed.length === 32 ? Uint8Array.from([...seed, ...seed]) : sig;
+          pk = seed;
+        }
+        const ref = nacl.sign.detached.verify(m, sig, pk);
+        return (finish(new SlicedVerify(m, m.length, sig, pk)) === 'valid') === ref;
+      },
+    ),
     { numRuns: fuzzRuns(40) },
   );
   // bad lengths are invalid at once, without work
@@ -81,10 +87,17 @@ test('XS cost: the largest unit, the whole verify, and the slice length on an ES
     const max = Math.max(...costs);
     const total = costs.reduce((a, b) => a + b, 0);
     const ladder = costs.slice(40, 290).reduce((a, b) => a + b, 0) / 250;
-    t.log(`xs.computrons_verify_unit_max ${Math.round(max)} (unit ${costs.indexOf(max)} of ${costs.length + 1}; top: ${costs.map((c, i) => [Math.round(c), i]).sort((a, b) => b[0] - a[0]).slice(0, 5).map((x) => x.join("@")).join(" ")})`);
+    t.log(
+      `xs.computrons_verify_unit_max ${Math.round(max)} (unit ${costs.indexOf(max)} of ${costs.length + 1}; top: ${costs
+        .map((c, i) => [Math.round(c), i])
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, 5)
+        .map((x) => x.join('@'))
+        .join(' ')})`,
+    );
     t.log(`xs.computrons_verify_ladder_step ${Math.round(ladder)}`);
     t.log(`xs.computrons_verify_sliced_total ${Math.round(total)} (one-piece verify ~43.5 M)`);
-    t.log(`slice of 1 unit on an ESP32 at 2 M computrons/s: ${Math.round(max / 2e6 * 1000)} ms at most`);
+    t.log(`slice of 1 unit on an ESP32 at 2 M computrons/s: ${Math.round((max / 2e6) * 1000)} ms at most`);
     t.true(costs.length > 500);
     t.true(max < 1.5e6, `largest unit ${max}`);
     t.true(total < 60e6);
@@ -118,7 +131,9 @@ test('on a JS-only trip path a sliced verify keeps the trip within a slice; one 
   const whole = tripDuringVerify(20e6, 20e6);
   const step = tripDuringVerify(40e3, 20e6);
   const ms1 = tripDuringVerify(1e3, 20e6);
-  t.log(`JS-path trip latency during a 20 s verify: one piece ${Math.round(whole / 1e3)} ms, 40 ms slices ${Math.round(step / 1e3)} ms, 1 ms slices ${Math.round(ms1 / 1e3)} ms`);
+  t.log(
+    `JS-path trip latency during a 20 s verify: one piece ${Math.round(whole / 1e3)} ms, 40 ms slices ${Math.round(step / 1e3)} ms, 1 ms slices ${Math.round(ms1 / 1e3)} ms`,
+  );
   t.true(whole > 1e6);
   t.true(step <= 41e3);
   t.true(ms1 <= 2e3);

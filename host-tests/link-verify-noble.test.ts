@@ -42,18 +42,24 @@ function rawSign(a: bigint, A: Uint8Array, r: bigint, extra: InstanceType<typeof
 
 test('genuine and mutated signatures: tweetnacl and noble agree', (t) => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.integer({ min: 0, max: 3 }), (seed, msg, pos, what) => {
-      const kp = nacl.sign.keyPair.fromSeed(seed);
-      const sig = nacl.sign.detached(msg, kp.secretKey);
-      const pub = kp.publicKey.slice();
-      const m = msg.slice();
-      if (what === 1) sig[pos % 64] ^= 1 << (pos % 8);
-      if (what === 2 && m.length > 0) m[pos % m.length] ^= 1;
-      if (what === 3) pub[pos % 32] ^= 1 << (pos % 8);
-      const [a, b] = both(m, sig, pub);
-      if (what === 0 && !a) return false;
-      return a === b;
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ maxLength: 200 }),
+      fc.nat(),
+      fc.integer({ min: 0, max: 3 }),
+      (seed, msg, pos, what) => {
+        const kp = nacl.sign.keyPair.fromSeed(seed);
+        const sig = nacl.sign.detached(msg, kp.secretKey);
+        const pub = kp.publicKey.slice();
+        const m = msg.slice();
+        if (what === 1) sig[pos % 64] ^= 1 << (pos % 8);
+        if (what === 2 && m.length > 0) m[pos % m.length] ^= 1;
+        if (what === 3) pub[pos % 32] ^= 1 << (pos % 8);
+        const [a, b] = both(m, sig, pub);
+        if (what === 0 && !a) return false;
+        return a === b;
+      },
+    ),
     { numRuns: fuzzRuns(150) },
   );
   t.pass();
@@ -109,7 +115,7 @@ test('public keys: non-canonical y, x = 0 with the sign bit, and all small-order
   t.log(`${n} crafted public keys refused by both`);
 });
 
-test('torsion: an R with a small-order part, a mixed-order key: noble\'s cofactored verify differs, the contract does not', (t) => {
+test("torsion: an R with a small-order part, a mixed-order key: noble's cofactored verify differs, the contract does not", (t) => {
   const a = 123456789n;
   const A = Point.BASE.multiply(a).toBytes();
   const msg = new TextEncoder().encode('reconnect');
@@ -132,10 +138,15 @@ test('torsion: an R with a small-order part, a mixed-order key: noble\'s cofacto
   }
   // junk never verifies and never throws
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 40 }), (sig, pub, m) => {
-      const [x, y] = both(m, sig, pub);
-      return x === y && !x;
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ maxLength: 40 }),
+      (sig, pub, m) => {
+        const [x, y] = both(m, sig, pub);
+        return x === y && !x;
+      },
+    ),
     { numRuns: fuzzRuns(100) },
   );
 });

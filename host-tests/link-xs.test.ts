@@ -40,7 +40,16 @@ function vectors(): LinkParityInput {
   return {
     cases: [
       { profile: 'nrf24', key: key(1), epoch: 1, nodeId: 7, down: false, firstCounter: 0, readings: Array.from({ length: 8 }, reading), attacks: attacks() },
-      { profile: 'nrf24', key: key(2), epoch: 0xfffffffe, nodeId: 254, down: true, firstCounter: 0xfffffff0, readings: Array.from({ length: 8 }, reading), attacks: attacks() },
+      {
+        profile: 'nrf24',
+        key: key(2),
+        epoch: 0xfffffffe,
+        nodeId: 254,
+        down: true,
+        firstCounter: 0xfffffff0,
+        readings: Array.from({ length: 8 }, reading),
+        attacks: attacks(),
+      },
       { profile: 'lora', key: key(3), epoch: 9, nodeId: 1, down: false, firstCounter: 1000, readings: Array.from({ length: 4 }, reading), attacks: attacks() },
     ],
     replaySeq: Array.from({ length: 200 }, () => (r() < 0.2 ? Math.floor(0xffffffff * r()) : Math.floor(300 * r()))),
@@ -58,7 +67,10 @@ test('codec, crypto, replay window and reassembler: same bytes and decisions in 
   t.true(all.filter((d) => d === 'ok').length >= 20);
   t.true(all.some((d) => d === 'replay:replay'));
   t.true(all.some((d) => d === 'flip:tag'));
-  t.true(all.every((d) => !d.endsWith(':ok')), 'no attack frame is accepted');
+  t.true(
+    all.every((d) => !d.endsWith(':ok')),
+    'no attack frame is accepted',
+  );
   t.is(node.frames[0][0].length, 60); // 30 bytes, hex
 });
 
@@ -78,7 +90,12 @@ test('XS cost: seal + open of a telemetry frame within 30k computrons', async (t
 });
 
 test('XS cost of an Ed25519 verify (the authority signature on dangerous commands)', async (t) => {
-  const v = await measureXs(ENTRY, 'globalThis.sb = entry.signBenchSetup(); if (!entry.signBenchVerify(sb)) throw new Error("bad sig");', 'entry.signBenchVerify(sb)', 1);
+  const v = await measureXs(
+    ENTRY,
+    'globalThis.sb = entry.signBenchSetup(); if (!entry.signBenchVerify(sb)) throw new Error("bad sig");',
+    'entry.signBenchVerify(sb)',
+    1,
+  );
   t.log(`xs.computrons_verify_sig ${Math.round(v.computePerStep)}`);
   // tens of millions: seconds on an ESP32, so a verify must be sliced (next session)
   t.true(v.computePerStep > 1e7 && v.computePerStep < 1e8);

@@ -53,7 +53,11 @@ test('a latched trip, settings, calibration and energy survive a reboot', (t) =>
   c.sim.mains.sag({ atUs: c.sim.now() + 1000, depth: 0.5, durationUs: 1e6 });
   c.sim.run(1e6);
   const all = c.node.trips();
-  t.deepEqual(all.map((e) => e.seq), [1, 2], 'numbering continues after the stored records');
+  t.deepEqual(
+    all.map((e) => e.seq),
+    [1, 2],
+    'numbering continues after the stored records',
+  );
 });
 
 test('power cut at every byte of a latch write: the node boots with the old or the new latch, never garbage', (t) => {

@@ -9,7 +9,9 @@ import { loadBoard } from '../boards/schema';
 test('VoltageSet and CurrentSet correct a 3 % gain error to within 0.1 %', (t) => {
   const { sim, node } = bootNode({ seed: 5, frontend: { gainErr: { v: 0.03, i: -0.03 } }, mains: { irms: 10 } });
   let last = { vrms: 0, irms: 0 };
-  node.options.onAverages = (a) => { last = { vrms: a.vrms, irms: a.irms }; };
+  node.options.onAverages = (a) => {
+    last = { vrms: a.vrms, irms: a.irms };
+  };
   sim.run(2.1e6);
   t.true(Math.abs(last.vrms / 230 - 1.03) < 0.003, `before ${last.vrms}`);
   t.is(node.calibrate('voltage', 230), '');
@@ -35,7 +37,9 @@ test('PowerSet solves the phase alignment at PF 0.5 and refuses at PF 1', (t) =>
   const wrong = { ...board, calibration: { ...board.calibration!, phaseShift: 0 } };
   const { sim, node } = bootNode({ seed: 6, mains: { irms: 10, pfAngleDeg: 60 } }, {}, wrong);
   let p = 0;
-  node.options.onAverages = (a) => { p = a.p; };
+  node.options.onAverages = (a) => {
+    p = a.p;
+  };
   sim.run(2.1e6);
   const truthP = sim.truth().p;
   t.true(Math.abs(p / truthP - 1) > 0.03, `uncorrected P off by ${(p / truthP - 1) * 100} %`);

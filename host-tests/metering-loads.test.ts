@@ -31,8 +31,14 @@ function nodeOn(load: LoadShape, irms: number, sensor: 'ct' | 'shunt') {
 }
 
 function average(cs: CycleReading[]) {
-  let ii = 0, p = 0, t = 0;
-  for (const c of cs) { ii += c.irms ** 2 * c.durationS; p += c.p * c.durationS; t += c.durationS; }
+  let ii = 0,
+    p = 0,
+    t = 0;
+  for (const c of cs) {
+    ii += c.irms ** 2 * c.durationS;
+    p += c.p * c.durationS;
+    t += c.durationS;
+  }
   return { irms: Math.sqrt(ii / t), p: p / t };
 }
 
@@ -64,12 +70,21 @@ test('the old per-cycle mean removal would have read the hob ~20 % low (the test
   const tr = sim.truth();
   // per-cycle AC rms, as before the fix: sqrt(ms - mean^2) of each cycle, from the truth model
   const m = sim.mains;
-  let ii = 0, n = 0;
+  let ii = 0,
+    n = 0;
   for (const c of cycles) {
     const t0 = c.tUs - c.durationS * 1e6;
-    let s = 0, s2 = 0, k = 0;
-    for (let x = t0 + 5; x < c.tUs; x += 10) { const i = m.sampleI(x); s += i; s2 += i * i; k++; }
-    ii += s2 / k - (s / k) ** 2; n++;
+    let s = 0,
+      s2 = 0,
+      k = 0;
+    for (let x = t0 + 5; x < c.tUs; x += 10) {
+      const i = m.sampleI(x);
+      s += i;
+      s2 += i * i;
+      k++;
+    }
+    ii += s2 / k - (s / k) ** 2;
+    n++;
   }
   const old = Math.sqrt(ii / n);
   t.true(old / tr.irms < 0.85, `old-style ${old} vs ${tr.irms}`);
@@ -81,7 +96,9 @@ test('start-up: no partial cycle, the first reading is a full cycle with V and P
     const m = meter((r) => cycles.push({ ...r }));
     const tone = { vrms: 230, irms: 5, freqHz: 50, pfDeg: 20 };
     // a large front-end offset (bias 1.62 V instead of 1.55 V) and a random start phase
-    const flat = synth([{ tone, seconds: 0.4 }], { ...DEVKIT, biasVolts: 1.62 }).flat().slice(startSample * 2);
+    const flat = synth([{ tone, seconds: 0.4 }], { ...DEVKIT, biasVolts: 1.62 })
+      .flat()
+      .slice(startSample * 2);
     for (let k = 0; k + 16 <= flat.length; k += 16) m.processBlock(flat.slice(k, k + 16), 8, (k / 2) * 250);
     t.true(cycles.length >= 13);
     for (const c of cycles) {
@@ -103,10 +120,13 @@ test('finite codes never give a NaN or infinite reading (no divide by zero at a 
   const b: number[] = [];
   for (let k = 0; k < 4000; k++) b.push(Math.floor(k / 5) % 2 === 0 ? 1948 : 2048, 2048 + (k % 7));
   for (let k = 0; k < b.length; k += 16) m.processBlock(b.slice(k, k + 16), 8, (k / 2) * 250);
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 1600, maxLength: 1600 }), (codes) => {
-    for (let k = 0; k < codes.length; k += 16) m.processBlock(codes.slice(k, k + 16), 8, 1e6 + (k / 2) * 250);
-    return true;
-  }), { numRuns: 30 });
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 1600, maxLength: 1600 }), (codes) => {
+      for (let k = 0; k < codes.length; k += 16) m.processBlock(codes.slice(k, k + 16), 8, 1e6 + (k / 2) * 250);
+      return true;
+    }),
+    { numRuns: 30 },
+  );
   t.true(cycles.length > 10);
   for (const c of cycles) {
     t.is(c.flags & CYCLE_NAN, 0);
@@ -116,7 +136,10 @@ test('finite codes never give a NaN or infinite reading (no divide by zero at a 
 
 test('a listener that throws every cycle: sums still reset, readings stay right, errors counted', (t) => {
   const seen: CycleReading[] = [];
-  const m = meter((r) => { seen.push({ ...r }); throw new Error('bug'); });
+  const m = meter((r) => {
+    seen.push({ ...r });
+    throw new Error('bug');
+  });
   synth([{ tone: { vrms: 230, irms: 5, freqHz: 50, pfDeg: 0 }, seconds: 1 }]).forEach((b, k) => m.processBlock(b, 8, k * 2000));
   t.true(seen.length >= 46);
   t.is(m.listenerErrors, seen.length);
@@ -129,7 +152,14 @@ for (const [name, settings, inject, limitMs] of [
   ['a sag to 150 V', { uvPickupMs: 0 }, (sim: SimBoard, at: number) => sim.mains.sag({ atUs: at, depth: 150 / 230 }), 25],
 ] as [string, Record<string, number>, (sim: SimBoard, at: number) => void, number][]) {
   test(`a node whose onCycle listener throws on every cycle still trips on ${name}`, (t) => {
-    const { sim, node } = bootNode({ seed: 3, settings }, { onCycle: () => { throw new Error('listener bug'); } });
+    const { sim, node } = bootNode(
+      { seed: 3, settings },
+      {
+        onCycle: () => {
+          throw new Error('listener bug');
+        },
+      },
+    );
     const at = sim.now() + 4100;
     inject(sim, at);
     sim.runUntil(at + 100e3);

@@ -27,7 +27,10 @@ function avg(cycles: CycleReading[]) {
   // force close
   const o = { vv: 0, ii: 0, p: 0, t: 0 };
   for (const c of cycles) {
-    o.vv += c.vrms ** 2 * c.durationS; o.ii += c.irms ** 2 * c.durationS; o.p += c.p * c.durationS; o.t += c.durationS;
+    o.vv += c.vrms ** 2 * c.durationS;
+    o.ii += c.irms ** 2 * c.durationS;
+    o.p += c.p * c.durationS;
+    o.t += c.durationS;
   }
   return { vrms: Math.sqrt(o.vv / o.t), irms: Math.sqrt(o.ii / o.t), p: o.p / o.t };
 }
@@ -71,8 +74,7 @@ test('1 s averages stay within 0.5 % (V, I) and 1 % (P) over random loads', (t) 
         const tone: Tone = { vrms: p.vrms, irms: p.irms, freqHz: p.freqHz, pfDeg: p.pfDeg, i3: p.i3, i5: p.i3 / 2 };
         const a = avg(run(synth([{ tone, seconds: 1.1 }], { ...DEVKIT, seed: p.seed })).cycles.slice(3));
         const tr = truth(tone);
-        return Math.abs(a.vrms / tr.vrms - 1) < 0.005 && Math.abs(a.irms / tr.irms - 1) < 0.005
-          && Math.abs(a.p - tr.p) / (tone.vrms * tone.irms) < 0.01;
+        return Math.abs(a.vrms / tr.vrms - 1) < 0.005 && Math.abs(a.irms / tr.irms - 1) < 0.005 && Math.abs(a.p - tr.p) / (tone.vrms * tone.irms) < 0.01;
       },
     ),
     { numRuns: 25 },
@@ -161,10 +163,12 @@ test('instantaneous peak pickup fires after the confirmation count', (t) => {
 });
 
 test('half-cycle RMS follows a sag within one cycle', (t) => {
-  const { halves } = run(synth([
-    { tone: { vrms: 230, irms: 5, freqHz: 50, pfDeg: 0 }, seconds: 0.1 },
-    { tone: { vrms: 150, irms: 5, freqHz: 50, pfDeg: 0 }, seconds: 0.1 },
-  ]));
+  const { halves } = run(
+    synth([
+      { tone: { vrms: 230, irms: 5, freqHz: 50, pfDeg: 0 }, seconds: 0.1 },
+      { tone: { vrms: 150, irms: 5, freqHz: 50, pfDeg: 0 }, seconds: 0.1 },
+    ]),
+  );
   t.true(halves.length >= 18);
   const before = halves.slice(2, 8);
   const after = halves.slice(-6);

@@ -19,8 +19,16 @@ import { MeterNode } from '../firmware/app/meter-node';
 import { EDGE_RISING } from '../hal/io';
 import type { ContinuousAdc } from '../hal/io';
 import {
-  NativeContinuousAdc, decodeFrame, decodeLocked, describeStatus, planContinuousAdc, RESULT_BYTES, POOL_FRAMES,
-  type NativeAdc, type NativeAdcOptions, type AdcPlan,
+  NativeContinuousAdc,
+  decodeFrame,
+  decodeLocked,
+  describeStatus,
+  planContinuousAdc,
+  RESULT_BYTES,
+  POOL_FRAMES,
+  type NativeAdc,
+  type NativeAdcOptions,
+  type AdcPlan,
 } from '../hal/moddable/continuous-adc';
 import { TripIsrDigital, type NativeTrip, type NativeTripOptions } from '../hal/moddable/trip-isr';
 import { nativeBoard as nativeBoardOf, withNative } from '../hal/moddable/native/with-native';
@@ -39,7 +47,9 @@ const gccTest: (title: string, fn: Implementation<[]>) => void = gccAvailable()
   ? (title, fn) => test(title, fn)
   : (title, fn) => test.skip(`${title} [SKIPPED: gcc is not on PATH (Debian build-essential)]`, fn);
 function gccCheck(file: string): { ok: boolean; out: string } {
-  const r = spawnSync('gcc', ['-fsyntax-only', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter', '-I', STUBS, '-I', NATIVE, file], { encoding: 'utf8' });
+  const r = spawnSync('gcc', ['-fsyntax-only', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter', '-I', STUBS, '-I', NATIVE, file], {
+    encoding: 'utf8',
+  });
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -58,7 +68,7 @@ gccTest('C: the stub check can fail: a wrong-arity driver call and an unknown xs
     const src = readFileSync(join(NATIVE, 'adc-continuous.c'), 'utf8');
     writeFileSync(join(dir, 'control.c'), src); // the unmutated copy compiles from the temp dir: failures below are the mutations
     t.true(gccCheck(join(dir, 'control.c')).ok);
-    const arity = src.replace('adc_continuous_read(adc->handle, ', 'adc_continuous_read(') // 4 arguments for 5;
+    const arity = src.replace('adc_continuous_read(adc->handle, ', 'adc_continuous_read('); // 4 arguments for 5;
     t.not(arity, src);
     writeFileSync(join(dir, 'a.c'), arity);
     t.false(gccCheck(join(dir, 'a.c')).ok);
@@ -104,11 +114,15 @@ test('plan: 4000 pairs/s runs the converter at 24 kHz (D = 3, above the ESP32 20
 });
 
 test('plan: bad options name the field and the allowed range', (t) => {
-  t.throws(() => planContinuousAdc([25, 39], 4000, 8), { message: /pins\[0\] \(voltage\): GPIO 25 is not an ADC1 pin \(allowed: 36, 37, 38, 39, 32, 33, 34, 35\)/ });
+  t.throws(() => planContinuousAdc([25, 39], 4000, 8), {
+    message: /pins\[0\] \(voltage\): GPIO 25 is not an ADC1 pin \(allowed: 36, 37, 38, 39, 32, 33, 34, 35\)/,
+  });
   t.throws(() => planContinuousAdc([36, 36], 4000, 8), { message: /different channels/ });
   t.throws(() => planContinuousAdc([36], 4000, 8), { message: /pins: must be \[voltagePin, currentPin\]/ });
   t.throws(() => planContinuousAdc([36, 39], 0, 8), { message: /rateHz: must be an integer 1 \.\. 1000000/ });
-  t.throws(() => planContinuousAdc([36, 39], 4000, 0), { message: /blockPairs: must be an integer 1 \.\. 341 at 4000 pairs\/s \(frame at most 4096 bytes\), got 0/ });
+  t.throws(() => planContinuousAdc([36, 39], 4000, 0), {
+    message: /blockPairs: must be an integer 1 \.\. 341 at 4000 pairs\/s \(frame at most 4096 bytes\), got 0/,
+  });
   t.throws(() => planContinuousAdc([36, 39], 4000, 342), { message: /blockPairs/ });
 });
 
@@ -129,24 +143,46 @@ function pairsOf(plan: AdcPlan, codes: number[]): { ch: number; code: number }[]
 }
 
 test('decoder: routes by channel field, masks to 12 bits, averages D raw pairs (property)', (t) => {
-  fc.assert(fc.property(
-    fc.constantFrom(1000, 4000, 10000), fc.integer({ min: 1, max: 16 }), fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 2 * 16 * 10, maxLength: 2 * 16 * 10 }),
-    (rate, pairs, pool) => {
-      const plan = planContinuousAdc([34, 35], rate, pairs);
-      const raw = pool.slice(0, 2 * pairs * plan.decimation);
-      const out: number[] = [];
-      if (decodeLocked(encode(pairsOf(plan, raw)), plan.frameBytes, plan, { order: 0 }, out) !== 0) return false;
-      for (let k = 0; k < pairs; k++) {
-        let sv = 0, si = 0;
-        for (let j = 0; j < plan.decimation; j++) { sv += raw[2 * (k * plan.decimation + j)]; si += raw[2 * (k * plan.decimation + j) + 1]; }
-        if (Math.abs(out[2 * k] - sv / plan.decimation) > 1e-9 || Math.abs(out[2 * k + 1] - si / plan.decimation) > 1e-9) return false;
-      }
-      return true;
-    }), { numRuns: 200 });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(1000, 4000, 10000),
+      fc.integer({ min: 1, max: 16 }),
+      fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 2 * 16 * 10, maxLength: 2 * 16 * 10 }),
+      (rate, pairs, pool) => {
+        const plan = planContinuousAdc([34, 35], rate, pairs);
+        const raw = pool.slice(0, 2 * pairs * plan.decimation);
+        const out: number[] = [];
+        if (decodeLocked(encode(pairsOf(plan, raw)), plan.frameBytes, plan, { order: 0 }, out) !== 0) return false;
+        for (let k = 0; k < pairs; k++) {
+          let sv = 0,
+            si = 0;
+          for (let j = 0; j < plan.decimation; j++) {
+            sv += raw[2 * (k * plan.decimation + j)];
+            si += raw[2 * (k * plan.decimation + j) + 1];
+          }
+          if (Math.abs(out[2 * k] - sv / plan.decimation) > 1e-9 || Math.abs(out[2 * k + 1] - si / plan.decimation) > 1e-9) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 200 },
+  );
   // full-scale codes on channel 7 must not pick up the channel bits (0x7fff -> 4095)
   const plan = planContinuousAdc([34, 35], 10000, 1); // ADC1 ch6, ch7
   const out: number[] = [];
-  t.is(decodeLocked(encode([{ ch: 6, code: 4095 }, { ch: 7, code: 4095 }]), plan.frameBytes, plan, { order: 0 }, out), 0);
+  t.is(
+    decodeLocked(
+      encode([
+        { ch: 6, code: 4095 },
+        { ch: 7, code: 4095 },
+      ]),
+      plan.frameBytes,
+      plan,
+      { order: 0 },
+      out,
+    ),
+    0,
+  );
   t.deepEqual(out, [4095, 4095]);
 });
 
@@ -193,7 +229,9 @@ gccTest('C decoder (adc-decode.h) compiled and run by gcc agrees with the TypeSc
   const dir = mkdtempSync(join(tmpdir(), 'native-decode-'));
   try {
     // harness: per line "v i d pairs order length hex" -> "status order sums..." (one state per run of lines until order is reset by 9)
-    writeFileSync(join(dir, 'h.c'), `#include <stdio.h>
+    writeFileSync(
+      join(dir, 'h.c'),
+      `#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "adc-decode.h"
@@ -215,41 +253,66 @@ int main(void) {
 	}
 	return 0;
 }
-`);
+`,
+    );
     const cc = spawnSync('gcc', ['-std=c99', '-O1', '-Wall', '-Wextra', '-Werror', '-I', NATIVE, '-o', join(dir, 'h'), join(dir, 'h.c')], { encoding: 'utf8' });
     t.is(cc.status, 0, `${cc.stdout}${cc.stderr}`);
     const cases: { plan: AdcPlan; order: number; length: number; bytes: Uint8Array }[] = [];
-    const rnd = fc.sample(fc.record({
-      rate: fc.constantFrom(1000, 4000, 10000), pairs: fc.integer({ min: 1, max: 12 }),
-      v: fc.integer({ min: 0, max: 7 }), di: fc.integer({ min: 1, max: 7 }),
-      swapped: fc.boolean(), order: fc.constantFrom(0, 0, 1, 2),
-      damage: fc.constantFrom('none', 'none', 'entry', 'length', 'shift'), at: fc.nat(), codes: fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 240, maxLength: 240 }),
-    }), { numRuns: 3000, seed: 42 });
+    const rnd = fc.sample(
+      fc.record({
+        rate: fc.constantFrom(1000, 4000, 10000),
+        pairs: fc.integer({ min: 1, max: 12 }),
+        v: fc.integer({ min: 0, max: 7 }),
+        di: fc.integer({ min: 1, max: 7 }),
+        swapped: fc.boolean(),
+        order: fc.constantFrom(0, 0, 1, 2),
+        damage: fc.constantFrom('none', 'none', 'entry', 'length', 'shift'),
+        at: fc.nat(),
+        codes: fc.array(fc.integer({ min: 0, max: 4095 }), { minLength: 240, maxLength: 240 }),
+      }),
+      { numRuns: 3000, seed: 42 },
+    );
     for (const r of rnd) {
       const vPin = [36, 37, 38, 39, 32, 33, 34, 35][r.v];
       const iPin = [36, 37, 38, 39, 32, 33, 34, 35][(r.v + r.di) % 8];
       const plan = planContinuousAdc([vPin, iPin], r.rate, r.pairs);
       let entries = pairsOf(plan, r.codes.slice(0, 2 * r.pairs * plan.decimation).concat(new Array(Math.max(0, 2 * r.pairs * plan.decimation - 240)).fill(7)));
-      if (r.swapped) { const s2: typeof entries = []; for (let k = 0; k < entries.length; k += 2) s2.push(entries[k + 1], entries[k]); entries = s2; }
+      if (r.swapped) {
+        const s2: typeof entries = [];
+        for (let k = 0; k < entries.length; k += 2) s2.push(entries[k + 1], entries[k]);
+        entries = s2;
+      }
       if (r.damage === 'entry') entries[r.at % entries.length] = { ch: (entries[r.at % entries.length].ch + 1) % 16, code: 5 };
       if (r.damage === 'shift') entries = [...entries.slice(1), entries[0]];
       const bytes = encode(entries);
       cases.push({ plan, order: r.order, length: r.damage === 'length' ? bytes.length - 4 : bytes.length, bytes });
     }
-    const input = cases.map((c) => `${c.plan.vChannel} ${c.plan.iChannel} ${c.plan.decimation} ${c.plan.blockPairs} ${c.order} ${c.length} ${Buffer.from(c.bytes).toString('hex')}`).join('\n') + '\n';
+    const input =
+      cases
+        .map(
+          (c) =>
+            `${c.plan.vChannel} ${c.plan.iChannel} ${c.plan.decimation} ${c.plan.blockPairs} ${c.order} ${c.length} ${Buffer.from(c.bytes).toString('hex')}`,
+        )
+        .join('\n') + '\n';
     const run = spawnSync(join(dir, 'h'), [], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
     t.is(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
     t.is(lines.length, cases.length);
-    let good = 0, bad = 0, swappedLocks = 0;
+    let good = 0,
+      bad = 0,
+      swappedLocks = 0;
     for (let k = 0; k < cases.length; k++) {
       const c = cases[k];
       const st = { order: c.order };
       const out: number[] = [];
       const status = decodeLocked(c.bytes, c.length, c.plan, st, out);
       const expect = [status, st.order, ...(status === 0 ? out.map((x) => Math.round(x * c.plan.decimation)) : [])].join(' ');
-      if (lines[k] !== expect) { t.fail(`case ${k}: C "${lines[k]}" vs TS "${expect}"`); return; }
-      if (status === 0) good++; else bad++;
+      if (lines[k] !== expect) {
+        t.fail(`case ${k}: C "${lines[k]}" vs TS "${expect}"`);
+        return;
+      }
+      if (status === 0) good++;
+      else bad++;
       if (status === 0 && c.order === 0 && st.order === 2) swappedLocks++;
     }
     t.true(good > 500 && bad > 500 && swappedLocks > 100, `good ${good} bad ${bad} swapped locks ${swappedLocks}`);
@@ -288,7 +351,9 @@ class FakeNativeAdc implements NativeAdc {
     // what adc-decode.h needs; the C gets exactly these option fields
     const plan = { vChannel: o.vChannel, iChannel: o.iChannel, decimation: o.decimation, blockPairs: o.blockPairs, frameBytes: o.frameBytes } as AdcPlan;
     this.sim = new board.device.io.ContinuousAdc({
-      pins, rateHz: rawRate, blockPairs: rawPairs,
+      pins,
+      rateHz: rawRate,
+      blockPairs: rawPairs,
       onBlock: (b, tUs) => {
         const k = this.frames++;
         if (hooks.raw) hooks.raw(b, tUs);
@@ -306,11 +371,21 @@ class FakeNativeAdc implements NativeAdc {
     });
     if (hooks.made) hooks.made.push(this);
   }
-  get overflows(): number { return this.sim.overruns; }
-  get wordOrder(): number { return this.state.order; }
-  start(): void { this.sim.start(); }
-  stop(): void { this.sim.stop(); }
-  close(): void { this.sim.close(); }
+  get overflows(): number {
+    return this.sim.overruns;
+  }
+  get wordOrder(): number {
+    return this.state.order;
+  }
+  start(): void {
+    this.sim.start();
+  }
+  stop(): void {
+    this.sim.stop();
+  }
+  close(): void {
+    this.sim.close();
+  }
 }
 
 /** The native trip ISR as the TS sees it: the sim's "native-isr" comparator path writes the relays 20 µs after the edge. */
@@ -319,18 +394,33 @@ class FakeNativeTrip implements NativeTrip {
   tripped = 0;
   rearms = 0;
   private readonly d;
-  constructor(readonly o: NativeTripOptions, board: SimBoard) {
+  constructor(
+    readonly o: NativeTripOptions,
+    board: SimBoard,
+  ) {
     this.d = new board.device.io.Digital({
-      pin: o.pin, mode: 'input', edge: EDGE_RISING,
+      pin: o.pin,
+      mode: 'input',
+      edge: EDGE_RISING,
       onReadable: () => {
         this.fires++;
-        if (this.tripped === 0) { this.tripped = 1; o.onTrip(); }
+        if (this.tripped === 0) {
+          this.tripped = 1;
+          o.onTrip();
+        }
       },
     });
   }
-  read(): number { return this.d.read(); }
-  rearm(): void { this.tripped = 0; this.rearms++; }
-  close(): void { this.d.close(); }
+  read(): number {
+    return this.d.read();
+  }
+  rearm(): void {
+    this.tripped = 0;
+    this.rearms++;
+  }
+  close(): void {
+    this.d.close();
+  }
 }
 
 function nativeBoard(path: 'latch' | 'native-isr' = 'native-isr', base?: BoardDescription): BoardDescription {
@@ -343,8 +433,18 @@ function bootNative(seed: number, hooks: FakeAdcHooks = {}, path: 'latch' | 'nat
   const sim = new SimBoard({ board: b, seed, mains: { irms: 10, pfAngleDeg } });
   const trips: FakeNativeTrip[] = [];
   const device = withNative(sim.device, b, {
-    Adc: class { constructor(o: NativeAdcOptions) { return new FakeNativeAdc(o, sim, [b.pins.adcV, b.pins.adcI], hooks); } } as unknown as new (o: NativeAdcOptions) => NativeAdc,
-    Trip: class { constructor(o: NativeTripOptions) { const f = new FakeNativeTrip(o, sim); trips.push(f); return f; } } as unknown as new (o: NativeTripOptions) => NativeTrip,
+    Adc: class {
+      constructor(o: NativeAdcOptions) {
+        return new FakeNativeAdc(o, sim, [b.pins.adcV, b.pins.adcI], hooks);
+      }
+    } as unknown as new (o: NativeAdcOptions) => NativeAdc,
+    Trip: class {
+      constructor(o: NativeTripOptions) {
+        const f = new FakeNativeTrip(o, sim);
+        trips.push(f);
+        return f;
+      }
+    } as unknown as new (o: NativeTripOptions) => NativeTrip,
   });
   const node = new MeterNode(device, b, {});
   return { sim, node, trips, board: b };
@@ -354,7 +454,9 @@ test('sim: the node meters 230 V / 10 A through the native ADC path (decoded fra
   const made: FakeNativeAdc[] = [];
   const { sim, node } = bootNative(11, { made });
   let last = { vrms: 0, irms: 0 };
-  node.options.onAverages = (a) => { last = { vrms: a.vrms, irms: a.irms }; };
+  node.options.onAverages = (a) => {
+    last = { vrms: a.vrms, irms: a.irms };
+  };
   sim.run(5.2e6); // boot closes at ~2 s; the 2 s average after that is all load
   t.is(node.state(), 'closed');
   t.is(made.length, 1);
@@ -372,12 +474,14 @@ test('sim: block time stamps are the first averaged V sample: tRaw0 + (D-1)/2 * 
   const plan = planContinuousAdc([36, 39], 4000, 8);
   const raw: { t: number; b: number[] }[] = [];
   const got: { t: number; b: number[] }[] = [];
-  const adc = new NativeContinuousAdc({ pins: [36, 39], rateHz: 4000, blockPairs: 8, onBlock: (b, tUs) => got.push({ t: tUs, b: b.slice() }) },
+  const adc = new NativeContinuousAdc(
+    { pins: [36, 39], rateHz: 4000, blockPairs: 8, onBlock: (b, tUs) => got.push({ t: tUs, b: b.slice() }) },
     class extends FakeNativeAdc {
       constructor(o: NativeAdcOptions) {
         super(o, sim, [36, 39], { raw: (b, tUs) => raw.push({ t: tUs, b: b.slice() }) });
       }
-    });
+    },
+  );
   adc.start();
   sim.run(50e3);
   t.true(got.length >= 20, `${got.length} blocks`);
@@ -397,26 +501,30 @@ test('nativeBoard: skew of one 24 kHz conversion, phaseShift moved by the skew c
   const board = loadBoard('esp32-devkitc-meter');
   const nb = nativeBoardOf(board);
   t.true(Math.abs(nb.adc.skewUs - 1e6 / 24000) < 1e-9);
-  t.true(Math.abs(nb.calibration!.phaseShift - (0.5 - (125 - 1e6 / 24000) * 4000 / 1e6)) < 1e-12, `${nb.calibration!.phaseShift}`);
+  t.true(Math.abs(nb.calibration!.phaseShift - (0.5 - ((125 - 1e6 / 24000) * 4000) / 1e6)) < 1e-12, `${nb.calibration!.phaseShift}`);
   t.is(board.adc.skewUs, 125, 'the board itself is left alone');
   const pOf = (base: BoardDescription): { p: number; truth: number } => {
     const { sim, node } = bootNative(17, {}, 'latch', 60, base);
     let p = 0;
-    node.options.onAverages = (a) => { p = a.p; };
+    node.options.onAverages = (a) => {
+      p = a.p;
+    };
     sim.run(5.2e6);
     return { p, truth: sim.truth().p };
   };
   const fixed = pOf(board);
   t.true(Math.abs(fixed.p / fixed.truth - 1) < 0.005, `P ${fixed.p} vs ${fixed.truth}`);
   // without the phaseShift move (the polled board's 0.5 samples), P at PF 0.5 is off by percents
-  const stale = pOf({ ...board, calibration: { ...board.calibration!, phaseShift: 0.5 + (125 - 1e6 / 24000) * 4000 / 1e6 } });
+  const stale = pOf({ ...board, calibration: { ...board.calibration!, phaseShift: 0.5 + ((125 - 1e6 / 24000) * 4000) / 1e6 } });
   t.true(Math.abs(stale.p / stale.truth - 1) > 0.02, `stale P ${stale.p} vs ${stale.truth}`);
 });
 
 test('sim: a driver that stores I, V words is detected on the first frame and meters the same', (t) => {
   const { sim, node } = bootNative(16, { swapWords: true });
   let last = { vrms: 0, irms: 0 };
-  node.options.onAverages = (a) => { last = { vrms: a.vrms, irms: a.irms }; };
+  node.options.onAverages = (a) => {
+    last = { vrms: a.vrms, irms: a.irms };
+  };
   sim.run(5.2e6);
   const adc = (node.core as unknown as { sampler: NativeContinuousAdc }).sampler;
   t.is(adc.wordOrder, 'IV');
@@ -433,12 +541,18 @@ test('sim: a corrupted frame is dropped and counted; the metering carries on', (
     corrupt: (k, bytes) => {
       if (!bad.has(k)) return;
       // swap the first V and I entries: a shifted pattern
-      const a0 = bytes[0], a1 = bytes[1];
-      bytes[0] = bytes[2]; bytes[1] = bytes[3]; bytes[2] = a0; bytes[3] = a1;
+      const a0 = bytes[0],
+        a1 = bytes[1];
+      bytes[0] = bytes[2];
+      bytes[1] = bytes[3];
+      bytes[2] = a0;
+      bytes[3] = a1;
     },
   });
   let last = { vrms: 0, irms: 0 };
-  node.options.onAverages = (a) => { last = { vrms: a.vrms, irms: a.irms }; };
+  node.options.onAverages = (a) => {
+    last = { vrms: a.vrms, irms: a.irms };
+  };
   sim.run(5.2e6); // boot closes at ~2 s; the 2 s average after that is all load
   const adc = (node.core as unknown as { sampler: NativeContinuousAdc }).sampler;
   t.true(adc instanceof NativeContinuousAdc);
@@ -487,7 +601,11 @@ test('sim: native-isr short circuit: relays open by the ISR path, then Protectio
 });
 
 test('trip ISR Digital: bad options name the field', (t) => {
-  const N = class { constructor() { throw new Error('must not be built'); } } as unknown as new (o: NativeTripOptions) => NativeTrip;
+  const N = class {
+    constructor() {
+      throw new Error('must not be built');
+    }
+  } as unknown as new (o: NativeTripOptions) => NativeTrip;
   const ok = { pin: 27, mode: 'input' as const, edge: EDGE_RISING, onReadable: () => {} };
   t.throws(() => new TripIsrDigital({ ...ok, edge: 2 }, [26], 0, N), { message: /comparator edge: the trip ISR takes the rising edge \(1\), got 2/ });
   t.throws(() => new TripIsrDigital({ ...ok, mode: 'output' }, [26], 0, N), { message: /comparator mode/ });
@@ -532,7 +650,13 @@ test('build option native: includes the fragment, copies the C and JS, boots thr
     const on = await buildModdableWith(board, join(dir, 'on'), { mcconfig: false, native: true });
     const m = JSON.parse(readFileSync(join(dir, 'on', 'manifest.json'), 'utf8'));
     t.true(m.include.includes('./native/manifest.json'));
-    t.deepEqual([...NATIVE_FILES].sort(), readdirSync(NATIVE).filter((f) => /\.(c|h|js|json)$/.test(f)).sort(), 'every native source is copied');
+    t.deepEqual(
+      [...NATIVE_FILES].sort(),
+      readdirSync(NATIVE)
+        .filter((f) => /\.(c|h|js|json)$/.test(f))
+        .sort(),
+      'every native source is copied',
+    );
     for (const f of NATIVE_FILES) {
       t.is(readFileSync(join(dir, 'on', 'native', f), 'utf8'), readFileSync(join(NATIVE, f), 'utf8'), f);
     }
@@ -544,7 +668,10 @@ test('build option native: includes the fragment, copies the C and JS, boots thr
     t.true('targets/moddable-native/main' in m.modules);
     t.true('hal/moddable/native/with-native' in m.modules);
     t.false('targets/moddable/main' in m.modules && !main.includes('targets/moddable-native/main'));
-    t.true(on.notes.some((n) => /native adc_continuous at 4000 pairs\/s in blocks of 8/.test(n)), on.notes.join('\n'));
+    t.true(
+      on.notes.some((n) => /native adc_continuous at 4000 pairs\/s in blocks of 8/.test(n)),
+      on.notes.join('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

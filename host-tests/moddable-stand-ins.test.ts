@@ -112,7 +112,14 @@ test('provider Serial: a reply longer than the TX queue is replaced by a JSON er
   onWritable(UART_FIFO_LEN);
   t.is(String.fromCharCode(...sent[2]), `{"Error":"reply too long for the serial queue","Bytes":${TX_QUEUE_BYTES + 1},"Free":${TX_QUEUE_BYTES}}\r\n`);
   const reports: string[] = [];
-  const dead = new ModdableSerial(() => { throw new Error('in use'); }, { port: 0, baud: 115200 }, undefined, (l) => reports.push(l));
+  const dead = new ModdableSerial(
+    () => {
+      throw new Error('in use');
+    },
+    { port: 0, baud: 115200 },
+    undefined,
+    (l) => reports.push(l),
+  );
   t.notThrows(() => dead.write(Uint8Array.of(1)));
   t.is(dead.read(), undefined);
   t.regex(reports[0], /^console: UART0 not opened \(Error: in use\); a debug build gives UART0 and GPIO 1\/3 to xsbug/);

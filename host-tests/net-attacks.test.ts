@@ -61,13 +61,18 @@ test('uplink attacks: replay, duplication, bit flips, truncation, extension, for
   }
   net.run(0.5);
   const refusedPct = (100 * refusals(net)) / attacks;
-  t.is(refusals(net), attacks, `every attack frame refused and counted: ${JSON.stringify(net.cu.log.totals)} ${JSON.stringify(net.nodes.map((n) => n.link.rejects))}`);
+  t.is(
+    refusals(net),
+    attacks,
+    `every attack frame refused and counted: ${JSON.stringify(net.cu.log.totals)} ${JSON.stringify(net.nodes.map((n) => n.link.rejects))}`,
+  );
   for (const n of net.nodes) {
     const st = n.link.stats;
     t.is(net.cu.node(n.id)?.receiver.accepted, st.telemetry + st.events + st.acks, `node ${n.id}: nothing accepted but genuine frames`);
   }
   const reasons = net.cu.log.totals;
-  for (const r of ['air.replay', 'air.tag', 'air.short', 'air.long', 'air.version', 'air.epoch', 'air.unknown-node']) t.true((reasons[r] ?? 0) > 0, `${r} seen`);
+  for (const r of ['air.replay', 'air.tag', 'air.short', 'air.long', 'air.version', 'air.epoch', 'air.unknown-node'])
+    t.true((reasons[r] ?? 0) > 0, `${r} seen`);
   // the direction-bit flip became a "downlink" that node 1 refused
   t.true((net.nodeOf(1).link.rejects['link.tag'] ?? 0) >= 1);
   // reordering: the attacker swallows node 1's next frame and delivers it late; it is
@@ -168,7 +173,9 @@ test('forgery flood: every forged frame refused, alarms raised, legitimate deliv
   // legitimate one destroys both (no capture effect), ~8 % of airtime at 500 frames/s
   t.true(r.deliveryPct >= 75 && r.deliveryPct < 100, `legit delivery ${r.deliveryPct} %`);
   t.log(`link.legit_delivery_pct_under_flood ${r.deliveryPct} (500 forged frames/s for 10 s, 3 nodes reporting every second)`);
-  t.log(`link.attack_frames_rejected_pct ${r.rejectedPct} of the forged frames that reached the receiver: ${j.refused_by_control_unit} refused, 0 accepted; ${j.lost_on_air} more were lost to collisions`);
+  t.log(
+    `link.attack_frames_rejected_pct ${r.rejectedPct} of the forged frames that reached the receiver: ${j.refused_by_control_unit} refused, 0 accepted; ${j.lost_on_air} more were lost to collisions`,
+  );
 });
 
 test('frames from a node id not in the registry raise an alarm', (t) => {
@@ -177,6 +184,9 @@ test('frames from a node id not in the registry raise an alarm', (t) => {
   flood(net, 50, 0.2, 9);
   net.run(1);
   t.is(net.cu.log.count('air.unknown-node'), 10);
-  t.deepEqual(net.alarms('unknown-node').map((a) => a.nodeId), [9]);
+  t.deepEqual(
+    net.alarms('unknown-node').map((a) => a.nodeId),
+    [9],
+  );
   t.true(net.now() > 2 * S);
 });

@@ -3,7 +3,17 @@
 import test from 'ava';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
 import fc from 'fast-check';
-import { ACK_FAILED, ACK_REFUSED, decodeAck, decodeEvent, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent, SECURITY_CLASSES } from '../firmware/link/messages';
+import {
+  ACK_FAILED,
+  ACK_REFUSED,
+  decodeAck,
+  decodeEvent,
+  encodeAck,
+  encodeRekeyEvent,
+  encodeSecurityEvent,
+  encodeTripEvent,
+  SECURITY_CLASSES,
+} from '../firmware/link/messages';
 import { COMMAND_REJECTS } from '../firmware/link/command';
 import { AnomalyDetector, defaultAnomalyOptions } from '../firmware/control/anomaly';
 import { SecurityLog } from '../firmware/control/security-log';
@@ -25,7 +35,10 @@ test('event and ack bodies round-trip and fit one nRF24 body', (t) => {
   n = encodeSecurityEvent(counts, b);
   t.is(n, 17);
   const d = decodeEvent(b, n);
-  t.deepEqual(d, { kind: 'security', counts: { linkTag: 1, linkReplay: 2, linkOther: 3, cmdSignature: 65535, cmdSafety: 6, cmdReplay: 5, cmdOther: 7, total: 70001 & 0xffff } });
+  t.deepEqual(d, {
+    kind: 'security',
+    counts: { linkTag: 1, linkReplay: 2, linkOther: 3, cmdSignature: 65535, cmdSafety: 6, cmdReplay: 5, cmdOther: 7, total: 70001 & 0xffff },
+  });
   n = encodeRekeyEvent(0xfffffffe, b);
   t.deepEqual(decodeEvent(b, n), { kind: 'rekey', epoch: 0xfffffffe });
   n = encodeAck(4, ACK_REFUSED, COMMAND_REJECTS.indexOf('signature'), 77, b);
@@ -53,7 +66,10 @@ test('security log: a bounded ring, totals that never roll over', (t) => {
   const log = new SecurityLog(3);
   for (let i = 0; i < 5; i++) log.add({ tUs: i * 1e6, nodeId: 1, source: 'air', reason: i % 2 ? 'tag' : 'replay', count: 1 });
   log.add({ tUs: 9e6, nodeId: 2, source: 'node', reason: 'cmdSignature', count: 4 });
-  t.deepEqual(log.list().map((e) => e.tUs), [3e6, 4e6, 9e6]);
+  t.deepEqual(
+    log.list().map((e) => e.tUs),
+    [3e6, 4e6, 9e6],
+  );
   t.is(log.count('air.replay'), 3);
   t.is(log.count('air.tag'), 2);
   t.is(log.count('node.cmdSignature'), 4);
@@ -72,9 +88,15 @@ test('anomaly detector: reject rate, flood, silence, physical range, energy goin
   a.watch(1, 0);
   a.watch(2, 0);
   for (let i = 0; i < 4; i++) a.onReject(1, 'tag', i * 1000);
-  t.deepEqual(a.alarms.map((x) => x.kind), ['reject-rate']);
+  t.deepEqual(
+    a.alarms.map((x) => x.kind),
+    ['reject-rate'],
+  );
   for (let i = 0; i < 3; i++) a.onReject(2, 'tag', 5000 + i);
-  t.deepEqual(a.alarms.map((x) => `${x.kind}/${x.nodeId}`), ['reject-rate/1', 'flood/0']);
+  t.deepEqual(
+    a.alarms.map((x) => `${x.kind}/${x.nodeId}`),
+    ['reject-rate/1', 'flood/0'],
+  );
   // held: the same alarm is not raised again within holdUs
   for (let i = 0; i < 10; i++) a.onReject(1, 'tag', 10000 + i);
   t.is(a.alarms.length, 2, 'held: no second reject-rate or flood alarm');
@@ -97,9 +119,15 @@ test('anomaly detector: reject rate, flood, silence, physical range, energy goin
   t.regex(a.alarms[3].detail, /\|P\| 5000 W above/);
   a.onSeen(1, 30e6);
   a.tick(36e6);
-  t.deepEqual(a.alarms.filter((x) => x.kind === 'silent').map((x) => x.nodeId), [2]);
+  t.deepEqual(
+    a.alarms.filter((x) => x.kind === 'silent').map((x) => x.nodeId),
+    [2],
+  );
   a.tick(80e6);
-  t.deepEqual(a.alarms.filter((x) => x.kind === 'silent').map((x) => x.nodeId), [2, 1]);
+  t.deepEqual(
+    a.alarms.filter((x) => x.kind === 'silent').map((x) => x.nodeId),
+    [2, 1],
+  );
   t.throws(() => new AnomalyDetector({ ...defaultAnomalyOptions(10), rejectsPerNode: 0 }), { message: /rejectsPerNode 0 out of range/ });
 });
 
@@ -110,7 +138,16 @@ test('ControlUnit and NodeLink refuse bad set-ups with the field and range', (t)
   const mk = (o: object) => new ControlUnit({ clock: net.air, store: new SimStore(), radio, nodes: [{ nodeId: 1, epoch: 0, up: key, down: key }], ...o });
   t.throws(() => mk({ reportEveryS: 0 }), { message: 'ControlUnit.reportEveryS 0 out of range 1..3600' });
   t.throws(() => mk({ nodes: [{ nodeId: 255, epoch: 0, up: key, down: key }] }), { message: 'node id 255 out of range 1..254' });
-  t.throws(() => mk({ nodes: [{ nodeId: 1, epoch: 0, up: key, down: key }, { nodeId: 1, epoch: 0, up: key, down: key }] }), { message: /node id 1 appears twice/ });
+  t.throws(
+    () =>
+      mk({
+        nodes: [
+          { nodeId: 1, epoch: 0, up: key, down: key },
+          { nodeId: 1, epoch: 0, up: key, down: key },
+        ],
+      }),
+    { message: /node id 1 appears twice/ },
+  );
   const cu = mk({});
   t.is(cu.sendCommand(9, new Uint8Array(8)), 'node 9 not in the registry');
   t.regex(cu.armRekey(1, 1, key), /no public key/);
@@ -119,7 +156,16 @@ test('ControlUnit and NodeLink refuse bad set-ups with the field and range', (t)
   const node = new MeterNode(sim.device, board, {});
   const r2 = net.radio('n', 'nrf24', 76, 1, 0, sim.sched);
   t.throws(() => new NodeLink(node, r2, {}), { message: /NodeLink: link keys missing/ });
-  t.throws(() => new ControlUnit({ clock: net.air, store: new SimStore(), radio: { ...radio, profile: 'zigbee' as 'nrf24', maxPayload: 1, send: () => true, onReceive: undefined, onSent: undefined, close: () => {} }, nodes: [] }), { message: /radio profile 'zigbee' out of range/ });
+  t.throws(
+    () =>
+      new ControlUnit({
+        clock: net.air,
+        store: new SimStore(),
+        radio: { ...radio, profile: 'zigbee' as 'nrf24', maxPayload: 1, send: () => true, onReceive: undefined, onSent: undefined, close: () => {} },
+        nodes: [],
+      }),
+    { message: /radio profile 'zigbee' out of range/ },
+  );
 });
 
 test('a re-provisioned node gets a fresh replay window at the control unit; a reboot alone does not reset it', (t) => {
@@ -127,7 +173,8 @@ test('a re-provisioned node gets a fresh replay window at the control unit; a re
   const store = new SimStore();
   const k1 = new Uint8Array(32).fill(1);
   const k2 = new Uint8Array(32).fill(2);
-  const boot = (up: Uint8Array) => new ControlUnit({ clock: net.air, store, radio: net.radio('cu', 'nrf24', 76, 0, 0, undefined), nodes: [{ nodeId: 1, epoch: 0, up, down: up }] });
+  const boot = (up: Uint8Array) =>
+    new ControlUnit({ clock: net.air, store, radio: net.radio('cu', 'nrf24', 76, 0, 0, undefined), nodes: [{ nodeId: 1, epoch: 0, up, down: up }] });
   t.true(boot(k1).node(1)?.windowReset);
   t.false(boot(k1).node(1)?.windowReset);
   t.true(boot(k2).node(1)?.windowReset);

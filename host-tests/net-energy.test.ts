@@ -16,7 +16,11 @@ function oneLoad(relay: string, slotS: number, slots: number, cheap: number[], p
   const price: number[] = [];
   for (let i = 0; i < slots; i++) price.push(cheap.includes(i) ? 0.1 : 0.4);
   return {
-    slotS, pricePerKWh: price, baseW: price.map(() => 0), capW: 3600, meterMaxPowerW: 4000,
+    slotS,
+    pricePerKWh: price,
+    baseW: price.map(() => 0),
+    capW: 3600,
+    meterMaxPowerW: 4000,
     loads: [{ name: 'EV charger', relay, earliestS: 0, deadlineS: slots * slotS, energyWh: (need * powerW * slotS) / 3600, powerW, interruptible: true }],
   };
 }
@@ -31,7 +35,7 @@ test('HomeEnergy alone: real vs visible load, the battery yields to a utility or
   t.is(st.realW, 2300);
   t.is(st.owner, 'privacy');
   t.not(st.visibleW, st.realW, 'load hiding changes what the meter sees');
-  t.true(Math.abs(st.realWh - 2300 * 600 / 3600) < 1e-6);
+  t.true(Math.abs(st.realWh - (2300 * 600) / 3600) < 1e-6);
   // a verified demand-response order takes the battery: discharge 500 W for 5 minutes
   const d = e.policy.submit({ source: UTILITY, resource: 'battery', action: 'discharge', watts: 500, untilS: 900, verified: true }, 600);
   t.true(d.granted);
@@ -57,8 +61,16 @@ test('HomeEnergy alone: real vs visible load, the battery yields to a utility or
 test('energy line: versioned, within MAX_LINE with 8 long-named loads, accepted by the gateway parser', (t) => {
   const e = new HomeEnergy({});
   const inp = oneLoad('node:1', 1800, 48, [10, 11], 2000, 2);
-  inp.loads = Array.from({ length: 8 }, (_, i) => ({ ...inp.loads[0], name: `a very long appliance name ${i}`, relay: `node:${i + 1}-with-a-long-tail`, deadlineS: 1800 }));
-  t.is(e.setSchedule(inp, 0, () => true), '');
+  inp.loads = Array.from({ length: 8 }, (_, i) => ({
+    ...inp.loads[0],
+    name: `a very long appliance name ${i}`,
+    relay: `node:${i + 1}-with-a-long-tail`,
+    deadlineS: 1800,
+  }));
+  t.is(
+    e.setSchedule(inp, 0, () => true),
+    '',
+  );
   e.step(0);
   e.step(10 * S);
   const line = encodeEnergy(10 * S, e.state());
@@ -68,9 +80,15 @@ test('energy line: versioned, within MAX_LINE with 8 long-named loads, accepted 
   const o = JSON.parse(line);
   t.is(o.ev, 1);
   t.is(o.sched.loads.length, 8);
-  t.true(o.sched.loads.some((l: unknown[]) => l[4] !== ''), 'an unmet load is reported with its reason');
+  t.true(
+    o.sched.loads.some((l: unknown[]) => l[4] !== ''),
+    'an unmet load is reported with its reason',
+  );
   t.false(parseDeviceLine(line.replace('"ev":1', '"ev":2')).ok, 'an unknown energy schema version is refused by name');
-  t.regex(e.setSchedule({ ...inp, slotS: 5 }, 0, () => true), /^scheduler slotS: 5 is out of range \(60 \.\. 3600 s\)/);
+  t.regex(
+    e.setSchedule({ ...inp, slotS: 5 }, 0, () => true),
+    /^scheduler slotS: 5 is out of range \(60 \.\. 3600 s\)/,
+  );
 });
 
 test('on the simulated air: readings feed it, energy lines on the PC link, the schedule drives a relay and yields to the household', (t) => {
@@ -101,7 +119,10 @@ test('on the simulated air: readings feed it, energy lines on the PC link, the s
   for (const l of lines) if (l.includes('"energy"')) t.true(parseDeviceLine(l).ok);
   const on = energy.filter((o) => o.realW > 1500);
   t.true(on.length > 0, 'the real load follows the node readings');
-  t.true(on.some((o) => o.visibleW !== o.realW), 'the visible load is hidden by the battery');
+  t.true(
+    on.some((o) => o.visibleW !== o.realW),
+    'the visible load is hidden by the battery',
+  );
   t.is(energy[energy.length - 1].owner, 'privacy');
   t.deepEqual(energy[energy.length - 1].sched.loads, [['EV charger', 'node:1', false, null, '']]);
   // a second plan: the household opens the relay by hand before the plan's ON slot; the

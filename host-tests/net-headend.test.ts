@@ -9,7 +9,9 @@ import { Net, headEndScenario } from '../tools/sim/net-scenarios';
 import type { Forward } from '../firmware/app/control-unit';
 
 function acksOf(net: Net, id: number) {
-  return net.forwards.filter((f): f is Extract<Forward, { kind: 'ack' }> => f.kind === 'ack' && f.nodeId === id).map((f) => `${f.ack.code}:${f.ack.result}:${f.ack.reason}`);
+  return net.forwards
+    .filter((f): f is Extract<Forward, { kind: 'ack' }> => f.kind === 'ack' && f.nodeId === id)
+    .map((f) => `${f.ack.code}:${f.ack.result}:${f.ack.reason}`);
 }
 
 test('a head-end with only link keys cannot disconnect or rekey any node; alarms at the control unit', (t) => {

@@ -6,7 +6,16 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
-import { ACK_CODE_HOUSEHOLD, ACK_REFUSED, HOUSEHOLD_BYTES, HOUSEHOLD_REJECTS, decodeAck, decodeHouseholdRelay, encodeAck, encodeHouseholdRelay } from '../firmware/link/messages';
+import {
+  ACK_CODE_HOUSEHOLD,
+  ACK_REFUSED,
+  HOUSEHOLD_BYTES,
+  HOUSEHOLD_REJECTS,
+  decodeAck,
+  decodeHouseholdRelay,
+  encodeAck,
+  encodeHouseholdRelay,
+} from '../firmware/link/messages';
 import { maxBody, PROFILE_NRF24 } from '../firmware/link/frame';
 import { Net, householdRelayScenario, pcLinkOn } from '../tools/sim/net-scenarios';
 
@@ -62,7 +71,10 @@ test('end to end on the simulated air: off, on, guest, utility, trip, utility ho
   t.is(j.node2_rejects['link.tag'], 1);
   t.is(j.breaker_after_attack, 'closed');
   t.is(j.node1.householdDone, 2);
-  t.true(r.timeline.some((l) => l.includes('security report: linkTag 1, linkReplay 2')), 'the node reports the refusals uplink');
+  t.true(
+    r.timeline.some((l) => l.includes('security report: linkTag 1, linkReplay 2')),
+    'the node reports the refusals uplink',
+  );
 });
 
 test('reclosing counts as protection holding the relay open: the node refuses ON', (t) => {

@@ -68,11 +68,17 @@ test('a trip reaches the control unit at once; a remote reconnect after it is re
   t.true(trip.tUs - tf < 50e3, `trip event ${(trip.tUs - tf) / 1e3} ms after the fault`);
   t.is(trip.event.state, 'tripped');
   t.truthy(trip.event.reason.length > 0);
-  t.deepEqual(net.cu.node(1)?.trips.map((x) => x.state), ['tripped']);
+  t.deepEqual(
+    net.cu.node(1)?.trips.map((x) => x.state),
+    ['tripped'],
+  );
   // a properly signed reconnect: refused (only a reset on the spot closes a tripped relay)
   net.headEndSend(1, net.reconnect(1));
   net.run(1);
-  t.deepEqual(acksOf(net, 1).map((a) => `${a.code}:${a.result}:${a.reason}`), ['2:refused:safety']);
+  t.deepEqual(
+    acksOf(net, 1).map((a) => `${a.code}:${a.result}:${a.reason}`),
+    ['2:refused:safety'],
+  );
   t.is(n1.node.state(), 'tripped');
   t.false(n1.sim.relays.main.contactsClosed());
   net.run(10);
@@ -88,7 +94,10 @@ test('a trip reaches the control unit at once; a remote reconnect after it is re
   net.run(1);
   t.is(n2.node.state(), 'closed');
   t.true(n2.sim.relays.main.contactsClosed());
-  t.deepEqual(acksOf(net, 2).map((a) => `${a.code}:${a.result}`), ['1:done', '2:done']);
+  t.deepEqual(
+    acksOf(net, 2).map((a) => `${a.code}:${a.result}`),
+    ['1:done', '2:done'],
+  );
 });
 
 test('a remote reconnect is refused while the node waits to reclose after a voltage trip', (t) => {
@@ -100,7 +109,10 @@ test('a remote reconnect is refused while the node waits to reclose after a volt
   t.is(n.node.state(), 'reclosing');
   net.headEndSend(1, net.reconnect(1));
   net.run(1);
-  t.deepEqual(acksOf(net, 1).map((a) => `${a.result}:${a.reason}`), ['refused:safety']);
+  t.deepEqual(
+    acksOf(net, 1).map((a) => `${a.result}:${a.reason}`),
+    ['refused:safety'],
+  );
   t.is(n.node.state(), 'reclosing');
   t.is(n.link.rejects['cmd.safety'], 1);
 });
@@ -118,7 +130,10 @@ test('limits: applied with range checks through the settings table; unsigned tim
   t.regex(n.link.lastError, /maxPowerW/);
   net.headEndSend(1, net.setLimit(1, 99, 1));
   net.run(0.5);
-  t.deepEqual(acksOf(net, 1).map((a) => `${a.result}:${a.reason}`), ['done:', 'failed:limit-range', 'failed:limit-id']);
+  t.deepEqual(
+    acksOf(net, 1).map((a) => `${a.result}:${a.reason}`),
+    ['done:', 'failed:limit-range', 'failed:limit-id'],
+  );
   const ts = newCommand(CMD_TIME_SYNC, 1, 0);
   ts.unixS = PROVISIONED_AT_S + 1800; // the same day, half an hour on
   ts.ms = 250;
@@ -151,7 +166,10 @@ test('key rotation: pending until confirmed on the spot, then both directions mo
   t.regex(net.cu.armRekey(1, 5, cuNew.secretKey), /epoch 5 out of range 1..1/);
   net.headEndSend(1, net.keyChange(1, 1, cuNew.publicKey));
   net.run(1);
-  t.deepEqual(acksOf(net, 1).map((a) => a.result), ['pending']);
+  t.deepEqual(
+    acksOf(net, 1).map((a) => a.result),
+    ['pending'],
+  );
   t.is(n1.node.consoleTarget.keys().PendingRekey, true);
   t.is(n1.link.epoch, 0);
   const before = readingsOf(net, 1).length;
@@ -210,7 +228,10 @@ test('a node that goes quiet raises a silence alarm; the others do not', (t) => 
   net.nodeOf(3).radio.close();
   net.run(30);
   const silent = net.alarms('silent');
-  t.deepEqual(silent.map((a) => a.nodeId), [3]);
+  t.deepEqual(
+    silent.map((a) => a.nodeId),
+    [3],
+  );
   t.true(net.cu.anomaly.isSilent(3));
   t.false(net.cu.anomaly.isSilent(1));
 });

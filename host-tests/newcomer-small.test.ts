@@ -24,7 +24,10 @@ test('forgery-flood states its key result in the text: legitimate delivery %', (
   t.regex(last, /^result: legitimate telemetry delivered (\d+(\.\d)?) % \((\d+) of (\d+)\); forged frames accepted 0, /);
   t.true(last.includes(`${(r.json as { legit_delivery_pct: number }).legit_delivery_pct} %`), last);
   const tele = NET_SCENARIOS.find((s) => s.name === 'telemetry')!.run();
-  t.true(tele.timeline.some((l) => /reading #\d+: .* \(closed, gas-sensor-not-ok\)$/.test(l)), 'flags by name in the readings');
+  t.true(
+    tele.timeline.some((l) => /reading #\d+: .* \(closed, gas-sensor-not-ok\)$/.test(l)),
+    'flags by name in the readings',
+  );
   t.false(tele.timeline.some((l) => /flags 0x/.test(l)));
 });
 
@@ -65,7 +68,10 @@ test('build --native has its own folder, and flash takes the one it is asked for
   t.is(polled.inputs[0].file, resolve('build/moddable/esp32-devkitc-meter/manifest.json'));
   t.is(native.inputs[0].file, resolve('build/moddable-native/esp32-devkitc-meter/manifest.json'));
   t.regex(native.inputs[0].hint, /--native$/);
-  t.throws(() => planFlash({ board: 'espruino-esp32-wroom', port: '/dev/null', buildDir: 'build', native: true }), { instanceOf: FlashError, message: /only a moddable board/ });
+  t.throws(() => planFlash({ board: 'espruino-esp32-wroom', port: '/dev/null', buildDir: 'build', native: true }), {
+    instanceOf: FlashError,
+    message: /only a moddable board/,
+  });
 });
 
 test('near() and nearRel() pass within the tolerance and, when they fail, print both values', async (t) => {

@@ -14,8 +14,16 @@ test('time: parsed for household and technician, refused to guest and utility by
   const p = parsePcLine(JSON.stringify({ v: 1, id: 1, cmd: 'time', role: 'household', unix: T + 0.25 }));
   t.deepEqual(p, { ok: true, command: { cmd: 'time', id: 1, role: 'household', unix: T + 0.25, force: false } });
   t.true(parsePcLine(JSON.stringify({ v: 1, cmd: 'time', role: 'technician', unix: T, force: true })).ok);
-  t.deepEqual(parsePcLine(JSON.stringify({ v: 1, id: 2, cmd: 'time', role: 'guest', unix: T })), { ok: false, id: 2, error: 'forbidden: set-clock is not allowed to guest (allowed: household, technician)' });
-  t.deepEqual(parsePcLine(JSON.stringify({ v: 1, id: 3, cmd: 'time', role: 'utility', unix: T })), { ok: false, id: 3, error: 'forbidden: set-clock is not allowed to utility (allowed: household, technician)' });
+  t.deepEqual(parsePcLine(JSON.stringify({ v: 1, id: 2, cmd: 'time', role: 'guest', unix: T })), {
+    ok: false,
+    id: 2,
+    error: 'forbidden: set-clock is not allowed to guest (allowed: household, technician)',
+  });
+  t.deepEqual(parsePcLine(JSON.stringify({ v: 1, id: 3, cmd: 'time', role: 'utility', unix: T })), {
+    ok: false,
+    id: 3,
+    error: 'forbidden: set-clock is not allowed to utility (allowed: household, technician)',
+  });
   t.regex((parsePcLine(JSON.stringify({ v: 1, id: 4, cmd: 'time', role: 'household', unix: '1800000000' })) as { error: string }).error, /^unix: /);
   t.regex((parsePcLine(JSON.stringify({ v: 1, id: 5, cmd: 'time', role: 'household', unix: T, force: 'yes' })) as { error: string }).error, /^force: /);
 });
@@ -40,7 +48,7 @@ test('WallClock: unset until set; runs on the monotonic clock; a step over the b
 });
 
 test('the stated drift: the budget between hourly sets stays far inside the tolerated error and the step bound', (t) => {
-  const perHourS = (DRIFT_BUDGET_PPM * 1e-6) * 3600;
+  const perHourS = DRIFT_BUDGET_PPM * 1e-6 * 3600;
   t.true(perHourS < 0.2, `${perHourS} s/h`);
   // hours without a set before the tolerated error (and the step bound) is reached
   t.true(TOLERATED_ERROR_S / perHourS > 72, 'three days without the gateway');
@@ -57,7 +65,10 @@ test('Access.setClock: one access-log record per set, refused ones too, chain in
   t.regex(r.access.setClock(w, 'household', T + 86400, false, 'pc-link') as string, /over the limit/);
   t.deepEqual(r.access.setClock(w, 'household', T + 86400, true, 'pc-link'), { fromS: T, toS: T + 86400, stepS: 86400 });
   const recs = r.access.log.entries(n0, 10);
-  t.deepEqual(recs.map((e) => e.kind), ['action-refused', 'action', 'action-refused', 'action']);
+  t.deepEqual(
+    recs.map((e) => e.kind),
+    ['action-refused', 'action', 'action-refused', 'action'],
+  );
   t.is(recs[1].text, `household set-clock to ${T} first set via pc-link`);
   t.regex(recs[2].text, /^household set-clock to 1800086400 step \+86400 s via pc-link: step 86400 s over the limit/);
   t.is(recs[3].text, 'household set-clock to 1800086400 step +86400 s forced via pc-link');
@@ -84,7 +95,10 @@ test('simulated unit: guest codes refused until the PC link sets the time; then 
   // the pass for an authenticator app: its secret, issuer, algorithm, digits and period
   t.is(pass.pass, 1);
   t.regex(pass.uri, /^otpauth:\/\/totp\/SmartMeter:guest1\?secret=[A-Z2-7]{32}&issuer=SmartMeter&algorithm=SHA1&digits=6&period=30$/);
-  t.false(u.app.access.log.entries(0, 100).some((e) => e.text.includes(pass.uri.split('secret=')[1].split('&')[0])), 'the secret is never in the access log');
+  t.false(
+    u.app.access.log.entries(0, 100).some((e) => e.text.includes(pass.uri.split('secret=')[1].split('&')[0])),
+    'the secret is never in the access log',
+  );
   t.deepEqual(u.ask({ cmd: 'guest-login', role: 'guest', code: pass.code }).role, 'guest');
   t.is(Math.floor(u.ask({ cmd: 'status', role: 'household' }).status.clock), T);
   t.true(u.app.access.verifyLog());

@@ -15,15 +15,30 @@ test('the simulated home: readings from three boards, a short circuit trips node
   for (const id of [1, 2, 3]) t.true(lines.filter((o) => o.type === 'reading' && o.node === id).length >= 5, `node ${id} readings`);
   const trip = lines.find((o) => o.type === 'trip');
   t.is(trip?.node, 1);
-  t.true(lines.filter((o) => o.type === 'reading').every((o) => o.gas === null), 'gas is null while the MQ-6 heater warms up');
-  h.send('{"v":1,"id":1,"cmd":"relay","role":"household","node":2,"state":"off"}\n{"v":1,"id":2,"cmd":"relay","role":"guest","node":2,"state":"on"}\nnot json\n');
+  t.true(
+    lines.filter((o) => o.type === 'reading').every((o) => o.gas === null),
+    'gas is null while the MQ-6 heater warms up',
+  );
+  h.send(
+    '{"v":1,"id":1,"cmd":"relay","role":"household","node":2,"state":"off"}\n{"v":1,"id":2,"cmd":"relay","role":"guest","node":2,"state":"on"}\nnot json\n',
+  );
   h.step(5);
   const replies = lines.filter((o) => o.type === 'reply' || o.type === 'error');
-  t.deepEqual(replies.map((o) => [o.id, o.type]), [[1, 'reply'], [2, 'error'], [null, 'error']]);
+  t.deepEqual(
+    replies.map((o) => [o.id, o.type]),
+    [
+      [1, 'reply'],
+      [2, 'error'],
+      [null, 'error'],
+    ],
+  );
   t.is(h.net.nodeOf(2).node.state(), 'open');
   t.is(lines.filter((o) => o.type === 'reading' && o.node === 2).pop().relay, 'open');
   h.step(200);
-  t.true(lines.some((o) => o.type === 'reading' && o.node === 3 && typeof o.gas === 'number' && o.gas > 200), 'gas after the warm-up');
+  t.true(
+    lines.some((o) => o.type === 'reading' && o.node === 3 && typeof o.gas === 'number' && o.gas > 200),
+    'gas after the warm-up',
+  );
 });
 
 test('the home runs energy management: the battery hides the load, the workshop heater waits for the night tariff', (t) => {
@@ -41,9 +56,18 @@ test('the home runs energy management: the battery hides the load, the workshop 
   h.step(990);
   const before = lines.filter((o) => o.type === 'energy');
   t.true(before.length >= 98, `an energy line every 10 s (${before.length})`);
-  t.true(before.every((o) => o.owner === 'privacy' && o.soc >= 0.1 && o.soc <= 0.9), 'privacy holds the battery inside its SoC limits');
-  t.true(before.every((o) => Math.abs(o.realW + o.batteryW - o.visibleW) <= 2), 'visible = real + battery charge, to the watt');
-  t.true(before.some((o) => o.batteryW !== 0), 'the battery works');
+  t.true(
+    before.every((o) => o.owner === 'privacy' && o.soc >= 0.1 && o.soc <= 0.9),
+    'privacy holds the battery inside its SoC limits',
+  );
+  t.true(
+    before.every((o) => Math.abs(o.realW + o.batteryW - o.visibleW) <= 2),
+    'visible = real + battery charge, to the watt',
+  );
+  t.true(
+    before.some((o) => o.batteryW !== 0),
+    'the battery works',
+  );
   t.is(h.net.nodeOf(3).node.state(), 'closed', 'no planned switching before the plan starts');
   h.step(30);
   t.is(h.net.nodeOf(3).node.state(), 'open', 'the heater deferred: the workshop relay opened at 14:30');

@@ -10,11 +10,23 @@ import { cuRig } from './support/cu-rig';
 const T = 1_800_000_000;
 
 test('enrol and delete-finger: parsed for the household only; pages checked', (t) => {
-  t.deepEqual(parsePcLine('{"v":1,"id":1,"cmd":"enrol","role":"household"}'), { ok: true, command: { cmd: 'enrol', id: 1, role: 'household', page: undefined } });
-  t.deepEqual(parsePcLine('{"v":1,"id":1,"cmd":"delete-finger","role":"household","page":"all"}'), { ok: true, command: { cmd: 'delete-finger', id: 1, role: 'household', page: -1 } });
+  t.deepEqual(parsePcLine('{"v":1,"id":1,"cmd":"enrol","role":"household"}'), {
+    ok: true,
+    command: { cmd: 'enrol', id: 1, role: 'household', page: undefined },
+  });
+  t.deepEqual(parsePcLine('{"v":1,"id":1,"cmd":"delete-finger","role":"household","page":"all"}'), {
+    ok: true,
+    command: { cmd: 'delete-finger', id: 1, role: 'household', page: -1 },
+  });
   for (const role of ['guest', 'technician', 'utility']) {
-    t.is((parsePcLine(`{"v":1,"id":1,"cmd":"enrol","role":"${role}"}`) as { error: string }).error, `forbidden: enrol-finger is not allowed to ${role} (allowed: household)`);
-    t.is((parsePcLine(`{"v":1,"id":1,"cmd":"delete-finger","role":"${role}","page":1}`) as { error: string }).error, `forbidden: delete-finger is not allowed to ${role} (allowed: household)`);
+    t.is(
+      (parsePcLine(`{"v":1,"id":1,"cmd":"enrol","role":"${role}"}`) as { error: string }).error,
+      `forbidden: enrol-finger is not allowed to ${role} (allowed: household)`,
+    );
+    t.is(
+      (parsePcLine(`{"v":1,"id":1,"cmd":"delete-finger","role":"${role}","page":1}`) as { error: string }).error,
+      `forbidden: delete-finger is not allowed to ${role} (allowed: household)`,
+    );
   }
   t.regex((parsePcLine('{"v":1,"id":1,"cmd":"enrol","role":"household","page":1000}') as { error: string }).error, /^page: an integer 0\.\.999/);
   t.regex((parsePcLine('{"v":1,"id":1,"cmd":"delete-finger","role":"household"}') as { error: string }).error, /^page: .*"all"/);

@@ -27,7 +27,22 @@ test('a reading line: versioned, scaled, NaN as null, relay state from the flags
   const r = newTelemetryReading();
   Object.assign(r, { vrms: 230.123, irms: 4.5678, p: 1000, energyWh: 12345, tempC: NaN, lpgPpm: 300, flags: 1 });
   const line = encodeForward({ kind: 'reading', nodeId: 3, tUs: 5e6, counter: 7, reading: r });
-  t.deepEqual(JSON.parse(line), { v: 1, type: 'reading', node: 3, t: 5e6, ctr: 7, V: 230.12, I: 4.568, P: 1000, E: 12345, PF: 0.95, T: null, gas: 300, flags: 1, relay: 'closed' });
+  t.deepEqual(JSON.parse(line), {
+    v: 1,
+    type: 'reading',
+    node: 3,
+    t: 5e6,
+    ctr: 7,
+    V: 230.12,
+    I: 4.568,
+    P: 1000,
+    E: 12345,
+    PF: 0.95,
+    T: null,
+    gas: 300,
+    flags: 1,
+    relay: 'closed',
+  });
   t.false(line.includes('\n'));
   const trip = JSON.parse(encodeForward({ kind: 'event', nodeId: 1, tUs: 1, event: { kind: 'trip', seq: 2, state: 'tripped', reason: 'overcurrent' } }));
   t.deepEqual(trip, { v: 1, type: 'trip', node: 1, t: 1, seq: 2, state: 'tripped', reason: 'overcurrent' });
@@ -101,20 +116,28 @@ test('role table: every PC-link cell comes from the one policy table, and the pa
 });
 
 test('fuzz: the line parser and the stream never throw, and answer every non-empty line', (t) => {
-  const cmd = fc.record({
-    v: fc.oneof(fc.constant(1), fc.integer()),
-    id: fc.oneof(fc.integer(), fc.string({ maxLength: 70 }), fc.constant(null)),
-    cmd: fc.constantFrom('ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'x'),
-    scope: fc.constantFrom('read', 'relay-off', 'all'),
-    uses: fc.integer({ min: -1, max: 200 }),
-    minutes: fc.integer({ min: 0, max: 20000 }),
-    role: fc.constantFrom('household', 'guest', 'technician', 'utility', 'nobody'),
-    node: fc.oneof(fc.integer({ min: -5, max: 300 }), fc.double()),
-    state: fc.constantFrom('on', 'off', 'maybe'),
-    hex: fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{2,40}$/)),
-    code: fc.string({ maxLength: 20 }),
-  }, { requiredKeys: [] });
-  const line = fc.oneof(fc.string({ maxLength: 200 }), fc.json(), cmd.map((o) => JSON.stringify(o)), fc.string({ minLength: MAX_LINE - 5, maxLength: MAX_LINE + 20 }));
+  const cmd = fc.record(
+    {
+      v: fc.oneof(fc.constant(1), fc.integer()),
+      id: fc.oneof(fc.integer(), fc.string({ maxLength: 70 }), fc.constant(null)),
+      cmd: fc.constantFrom('ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'x'),
+      scope: fc.constantFrom('read', 'relay-off', 'all'),
+      uses: fc.integer({ min: -1, max: 200 }),
+      minutes: fc.integer({ min: 0, max: 20000 }),
+      role: fc.constantFrom('household', 'guest', 'technician', 'utility', 'nobody'),
+      node: fc.oneof(fc.integer({ min: -5, max: 300 }), fc.double()),
+      state: fc.constantFrom('on', 'off', 'maybe'),
+      hex: fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{2,40}$/)),
+      code: fc.string({ maxLength: 20 }),
+    },
+    { requiredKeys: [] },
+  );
+  const line = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.json(),
+    cmd.map((o) => JSON.stringify(o)),
+    fc.string({ minLength: MAX_LINE - 5, maxLength: MAX_LINE + 20 }),
+  );
   fc.assert(
     fc.property(fc.array(line, { maxLength: 8 }), fc.integer({ min: 1, max: 50 }), (lines, chunk) => {
       const r = rig({ relay: () => '', guestCheck: (code) => (code === '123456' ? '' : 'guest: wrong code'), issueGuestPass: () => ({ code: '654321' }) });
@@ -150,8 +173,15 @@ test('guests: without the access module refused; with it, the code is checked; a
   b.link.line('{"v":1,"id":1,"cmd":"relay","role":"guest","node":1,"state":"off","code":"000000"}');
   b.link.line('{"v":1,"id":2,"cmd":"relay","role":"guest","node":1,"state":"off","code":"123456"}');
   b.link.line('{"v":1,"id":3,"cmd":"relay","role":"guest","node":1,"state":"off"}');
-  t.deepEqual(b.json().map((o) => o.error ?? o.state), ['guest: code refused', 'off', 'guest: the command needs the guest code']);
-  const c = rig({ sendCommand: () => { throw new Error('boom'); } });
+  t.deepEqual(
+    b.json().map((o) => o.error ?? o.state),
+    ['guest: code refused', 'off', 'guest: the command needs the guest code'],
+  );
+  const c = rig({
+    sendCommand: () => {
+      throw new Error('boom');
+    },
+  });
   c.link.line('{"v":1,"id":1,"cmd":"command","role":"utility","node":1,"hex":"0102"}');
   t.regex(c.json()[0].error, /internal: Error: boom/);
   const d = rig();
@@ -161,7 +191,13 @@ test('guests: without the access module refused; with it, the code is checked; a
   d.link.line('{"v":1,"id":2,"cmd":"guest-pass","role":"household","scope":"relay-off","uses":3,"minutes":60}');
   d.link.line('{"v":1,"id":3,"cmd":"guest-pass","role":"guest","scope":"relay-off","uses":3,"minutes":60}');
   d.link.line('{"v":1,"id":4,"cmd":"guest-pass","role":"household","scope":"relay-on","uses":3,"minutes":60}');
-  t.deepEqual(d.json().slice(1).map((o) => o.error), ['guest: no access module on this unit', 'forbidden: issue-guest-pass is not allowed to guest (allowed: household)', 'scope: one of read, relay-off']);
+  t.deepEqual(
+    d
+      .json()
+      .slice(1)
+      .map((o) => o.error),
+    ['guest: no access module on this unit', 'forbidden: issue-guest-pass is not allowed to guest (allowed: household)', 'scope: one of read, relay-off'],
+  );
   const e = rig({ issueGuestPass: (scope, uses, minutes) => (uses > 50 ? 'too many uses' : { code: `c-${scope}-${uses}-${minutes}` }) });
   e.link.line('{"v":1,"id":5,"cmd":"guest-pass","role":"household","scope":"read","uses":2,"minutes":30}');
   t.deepEqual(e.json()[0], { v: 1, type: 'reply', id: 5, ok: true, code: 'c-read-2-30', scope: 'read', uses: 2, minutes: 30 });
@@ -196,7 +232,10 @@ test('against the simulator: readings and a trip come out as lines; a signed dis
   const trip = j.find((o) => o.type === 'trip' && o.node === 1);
   t.truthy(trip);
   t.is(trip.state, 'tripped');
-  t.deepEqual(j.find((o) => o.type === 'reply'), { v: 1, type: 'reply', id: 'd2', ok: true, node: 2, queued: true });
+  t.deepEqual(
+    j.find((o) => o.type === 'reply'),
+    { v: 1, type: 'reply', id: 'd2', ok: true, node: 2, queued: true },
+  );
   const ack = j.find((o) => o.type === 'ack' && o.node === 2);
   t.is(ack?.result, 'done');
   t.is(net.nodeOf(2).node.state(), 'open');

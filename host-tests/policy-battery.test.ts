@@ -20,7 +20,8 @@ test('a day: hiding, then a 1 h demand-response discharge, then a safety idle, t
   let visWh = 0;
   for (let i = 1; i < tr.length; i++) {
     const now = tr[i].t;
-    if (now === 17 * 3600) t.true(policy.submit({ source: UTILITY, resource: 'battery', action: 'discharge', watts: 800, untilS: 18 * 3600, verified: true }, now).granted);
+    if (now === 17 * 3600)
+      t.true(policy.submit({ source: UTILITY, resource: 'battery', action: 'discharge', watts: 800, untilS: 18 * 3600, verified: true }, now).granted);
     if (now === 20 * 3600) t.true(policy.submit({ source: SAFETY, resource: 'battery', action: 'idle' }, now).granted);
     if (now === 20.5 * 3600) policy.release(SAFETY, 'battery', now);
     const dt = now - tr[i - 1].t;

@@ -41,7 +41,10 @@ test('energy balance closes to the watt-hour over a day and the grid cap holds, 
       }
       const b = h.battery;
       const stored = b ? b.storedDeltaWh() + b.lossWh : 0;
-      t.true(Math.abs(visWh - realWh - stored) < 1, `${name} @${step}s: grid ${visWh.toFixed(2)} Wh vs real + stored + losses ${(realWh + stored).toFixed(2)} Wh`);
+      t.true(
+        Math.abs(visWh - realWh - stored) < 1,
+        `${name} @${step}s: grid ${visWh.toFixed(2)} Wh vs real + stored + losses ${(realWh + stored).toFixed(2)} Wh`,
+      );
       if (b) t.true(b.lossWh > 0 && b.lossWh < 0.2 * realWh, `${name}: losses ${b.lossWh.toFixed(1)} Wh`);
     }
   }

@@ -65,7 +65,14 @@ test('--help prints usage on stdout and exits 0; a bad flag is one line and exit
   const h = await cli(['--help']);
   t.is(h.code, 0);
   t.true(h.out.startsWith('usage: npm run privacy'));
-  for (const args of [['--bogus'], ['--trace'], ['--trace', day120, '--algo', 'magic'], ['--trace', day120, '--battery', '1.5kWh'], ['--trace', day120, '--battery', '0kWh,1kW'], []]) {
+  for (const args of [
+    ['--bogus'],
+    ['--trace'],
+    ['--trace', day120, '--algo', 'magic'],
+    ['--trace', day120, '--battery', '1.5kWh'],
+    ['--trace', day120, '--battery', '0kWh,1kW'],
+    [],
+  ]) {
     const r = await cli(args);
     t.is(r.code, 2, args.join(' '));
     t.is(r.err.split('\n').length, 1);

@@ -22,12 +22,25 @@ async function error(text: string): Promise<string> {
 
 test('seconds, ISO 8601 (zoned or UTC), CRLF, BOM, irregular steps, chunk splits anywhere', async (t) => {
   const a = await parse('time,watts\n0,100\n60,200.5\n61,0\n');
-  t.deepEqual(a.map((r) => [r.line, r.t, r.watts]), [[2, 0, 100], [3, 60, 200.5], [4, 61, 0]]);
+  t.deepEqual(
+    a.map((r) => [r.line, r.t, r.watts]),
+    [
+      [2, 0, 100],
+      [3, 60, 200.5],
+      [4, 61, 0],
+    ],
+  );
   const b = await parse('\ufeffTime,Watts\r\n2026-11-27T10:00:00Z,100\r\n2026-11-27T11:00:30+01:00,5\r\n2026-11-27 10:01,7\r\n');
-  t.deepEqual(b.map((r) => r.t - b[0].t), [0, 30, 60]);
+  t.deepEqual(
+    b.map((r) => r.t - b[0].t),
+    [0, 30, 60],
+  );
   t.is(b[0].t, Date.UTC(2026, 10, 27, 10) / 1000);
   const chunks = 'time,watts\n0,100\n60,200\n120,300\n'.split('');
-  t.deepEqual((await parse(chunks)).map((r) => r.watts), [100, 200, 300]);
+  t.deepEqual(
+    (await parse(chunks)).map((r) => r.watts),
+    [100, 200, 300],
+  );
 });
 
 test('each problem names its line', async (t) => {
@@ -38,7 +51,7 @@ test('each problem names its line', async (t) => {
   t.is(await error('time,watts\n0,1\n60,1,2\n'), 'line 3: expected 2 columns (time,watts), found 3');
   t.is(await error('time,watts\n0,1\n60,12a\n'), 'line 3: watts "12a" is not a number');
   t.is(await error('time,watts\n0,1\n60,NaN\n'), 'line 3: watts "NaN" is not a number');
-  t.is(await error('time,watts\n0,1\n60,-5\n'), 'line 3: watts -5 is negative (a trace is the household\'s consumption)');
+  t.is(await error('time,watts\n0,1\n60,-5\n'), "line 3: watts -5 is negative (a trace is the household's consumption)");
   t.is(await error('time,watts\n0,1\n60,1e999\n'), 'line 3: watts "1e999" is not finite');
   t.is(await error('time,watts\n0,1\nnoon,1\n'), 'line 3: time "noon" is neither seconds nor ISO 8601 (e.g. 2026-11-27T10:00:00Z)');
   t.is(await error('time,watts\n60,1\n0,1\n'), 'line 3: time 0 goes backwards (before line 2)');

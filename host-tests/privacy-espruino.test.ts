@@ -29,7 +29,10 @@ async function inEspruino(calls: string[]): Promise<unknown[]> {
   writeFileSync(file, `${b.code}\nvar P = global.__privacyEspruino;\n${body}\nquit();\n`);
   const r = spawnSync(ESPRUINO, [file], { input: '', encoding: 'utf8', timeout: 170000 });
   if (r.status !== 0) throw new Error(`espruino-linux exit ${r.status}: ${r.stderr}${r.stdout.slice(-2000)}`);
-  const out = r.stdout.split('\n').filter((l) => l.startsWith('@@')).map((l) => JSON.parse(l.slice(2)));
+  const out = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('@@'))
+    .map((l) => JSON.parse(l.slice(2)));
   if (out.length !== calls.length) throw new Error(`espruino-linux printed ${out.length} of ${calls.length} results:\n${r.stdout.slice(-2000)}`);
   return out;
 }

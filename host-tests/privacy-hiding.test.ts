@@ -24,7 +24,11 @@ for (const step of [120, 1]) {
   test(`ours leaks less than every baseline, day at ${step} s`, (t) => {
     const r = evaluate(step);
     const ours = r[OURS];
-    t.log(Object.entries(r).map(([k, v]) => `${k}: ${v.mi_bits} bits, ${v.events_per_day} events/day, ${v.overhead_pct} %`).join('; '));
+    t.log(
+      Object.entries(r)
+        .map(([k, v]) => `${k}: ${v.mi_bits} bits, ${v.events_per_day} events/day, ${v.overhead_pct} %`)
+        .join('; '),
+    );
     for (const name of ALGORITHMS) {
       if (name === OURS) continue;
       t.true(ours.mi_bits < r[name].mi_bits, `MI: ours ${ours.mi_bits} vs ${name} ${r[name].mi_bits}`);

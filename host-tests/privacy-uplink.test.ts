@@ -63,7 +63,13 @@ test('a step across a boundary is split in proportion; a late reading joins the 
   up.addEnergy(1800 + 600, 1200, 120); // 600 s before the boundary, 600 s after: 60 Wh each
   up.addEnergy(1800 + 100, 10, 5); // late: booked to the open interval
   up.flush();
-  t.deepEqual(out.map((r) => [r.start, r.wh]), [[0, 60], [1800, 65]]);
+  t.deepEqual(
+    out.map((r) => [r.start, r.wh]),
+    [
+      [0, 60],
+      [1800, 65],
+    ],
+  );
 });
 
 test('only the listed protection events go upstream', (t) => {

@@ -2,7 +2,18 @@
 // its keys must be keys the bench prints, and the block must be the one the rows make.
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { FIGURE_ROWS, benchHasKey, benchKeyShapes, blockKeys, fill, renderBlock, resolve, rewriteReadme, rowKeys, type FigureRow } from '../tools/readme-figures';
+import {
+  FIGURE_ROWS,
+  benchHasKey,
+  benchKeyShapes,
+  blockKeys,
+  fill,
+  renderBlock,
+  resolve,
+  rewriteReadme,
+  rowKeys,
+  type FigureRow,
+} from '../tools/readme-figures';
 
 const readme = readFileSync('README.md', 'utf8');
 const shapes = benchKeyShapes();
@@ -33,7 +44,11 @@ test('a key the bench does not print is caught (the check can fail)', (t) => {
 test('placeholders: values, list selectors, max, formats, skipped and missing figures', (t) => {
   const json = {
     a: { b: 1234.5, s: 'skipped: no dataset' },
-    list: [{ name: 'dimmer 90', x: -2 }, { name: 'hob', x: 0.5 }, { name: 'kettle', x: -0.7 }],
+    list: [
+      { name: 'dimmer 90', x: -2 },
+      { name: 'hob', x: 0.5 },
+      { name: 'kettle', x: -0.7 },
+    ],
   };
   t.deepEqual(resolve(json, 'list[=hob].x').values, [0.5]);
   t.is(fill('{a.b|kB} kB, {a.b|k} k, {a.b|int}', json), '1 kB, 1.2 k, 1235');

@@ -60,7 +60,10 @@ test('scenario household: a day-like load profile never trips', (t) => {
 
 test('scenario repeated-sags-lockout: reclose twice, then lock out', (t) => {
   const r = run('repeated-sags-lockout');
-  t.deepEqual(trips(r).map((e) => e.state), ['reclosing', 'reclosing', 'lockout']);
+  t.deepEqual(
+    trips(r).map((e) => e.state),
+    ['reclosing', 'reclosing', 'lockout'],
+  );
   t.is(r.finalState, 'lockout');
 });
 

@@ -75,7 +75,10 @@ test("the household day at the board's 30-minute slots: same cost as at 15 min, 
 test('HomeEnergy plans the 30-minute day one slice per step, to the same schedule', (t) => {
   const d = householdSchedulingDay(BOARD_SLOT_S);
   const e = new HomeEnergy({});
-  t.is(e.setSchedule(d, 0, () => true), '');
+  t.is(
+    e.setSchedule(d, 0, () => true),
+    '',
+  );
   e.step(0);
   let s = 0;
   while (e.state().schedule?.planning === true && s < 1000) e.step(++s * 1e6);
@@ -84,5 +87,8 @@ test('HomeEnergy plans the 30-minute day one slice per step, to the same schedul
   const ref = scheduleOptimal(d);
   t.is(st.cost, ref.cost);
   t.true(st.exact);
-  t.deepEqual(st.loads.map((l) => l.unmet), ['', '', '', '']);
+  t.deepEqual(
+    st.loads.map((l) => l.unmet),
+    ['', '', '', ''],
+  );
 });

@@ -17,7 +17,10 @@ function checkValid(t: { true: (v: boolean, m?: string) => void }, s: SchedulerI
   s.loads.forEach((l, i) => {
     const on = sc.on[i];
     if (on.length === 0) {
-      t.true(sc.unmet.some((u) => u.name === l.name), `${label}: ${l.name} neither scheduled nor reported unmet`);
+      t.true(
+        sc.unmet.some((u) => u.name === l.name),
+        `${label}: ${l.name} neither scheduled nor reported unmet`,
+      );
       return;
     }
     const w = windowOf(l, s.slotS, s.pricePerKWh.length);
@@ -92,10 +95,17 @@ test('a load that cannot meet its deadline is reported with the reason', (t) => 
   t.regex(o.unmet.find((u) => u.name === 'dishwasher')!.reason, /does not fit under the 3600 W cap/);
   t.is(o.on[0].length + o.on[1].length, 0);
   // two loads that each fit alone but not together: one is reported, not dropped silently
-  const two: SchedulerInput = { slotS: 900, pricePerKWh: [0.1, 0.2], baseW: [0, 0], capW: 3000, meterMaxPowerW: 4000, loads: [
-    { name: 'a', relay: 'a', earliestS: 0, deadlineS: 1800, energyWh: 1000, powerW: 2000, interruptible: false },
-    { name: 'b', relay: 'b', earliestS: 0, deadlineS: 1800, energyWh: 1000, powerW: 2000, interruptible: false },
-  ] };
+  const two: SchedulerInput = {
+    slotS: 900,
+    pricePerKWh: [0.1, 0.2],
+    baseW: [0, 0],
+    capW: 3000,
+    meterMaxPowerW: 4000,
+    loads: [
+      { name: 'a', relay: 'a', earliestS: 0, deadlineS: 1800, energyWh: 1000, powerW: 2000, interruptible: false },
+      { name: 'b', relay: 'b', earliestS: 0, deadlineS: 1800, energyWh: 1000, powerW: 2000, interruptible: false },
+    ],
+  };
   const r = plan(two, 'optimal');
   t.is(r.unmet.length, 1);
   t.regex(r.unmet[0].reason, /alongside the other loads/);
@@ -106,7 +116,9 @@ test('settings out of range are refused naming the field and the range', (t) => 
   t.throws(() => plan({ ...d, capW: 4000 }, 'optimal'), { message: 'scheduler capW: 4000 is out of range (100 .. below meterMaxPowerW 4000 W)' });
   t.throws(() => plan({ ...d, slotS: 30 }, 'optimal'), { message: 'scheduler slotS: 30 is out of range (60 .. 3600 s)' });
   t.throws(() => plan({ ...d, baseW: d.baseW.slice(1) }, 'optimal'), { message: 'scheduler baseW: 95 slots, expected 96 (one per price slot)' });
-  t.throws(() => plan({ ...d, loads: [{ ...d.loads[0], powerW: -1 }] }, 'optimal'), { message: 'scheduler loads[0] (washing machine).powerW: -1 is out of range (1 .. 25000 W)' });
+  t.throws(() => plan({ ...d, loads: [{ ...d.loads[0], powerW: -1 }] }, 'optimal'), {
+    message: 'scheduler loads[0] (washing machine).powerW: -1 is out of range (1 .. 25000 W)',
+  });
   t.throws(() => plan({ ...d, loads: [{ ...d.loads[0], deadlineS: 0 }] }, 'optimal'), { message: /deadlineS: 0 is out of range \(after earliestS 3600 s\)/ });
 });
 

@@ -83,10 +83,11 @@ test('gain and offset errors shift the codes as configured', (t) => {
   const { blocks } = capture({ frontend: { noiseLsb: 0, gainErr: { v: 0.02 }, offsetErrVolts: { i: 0.01 } }, mains: { irms: 0 } }, 20_500);
   const v: number[] = [];
   const i: number[] = [];
-  for (const b of blocks.slice(0, 10)) for (let k = 0; k < 16; k += 2) {
-    v.push(((b.codes[k] - BIAS) * LSB) / FE.vAdcVoltsPerVolt);
-    i.push(b.codes[k + 1]);
-  }
+  for (const b of blocks.slice(0, 10))
+    for (let k = 0; k < 16; k += 2) {
+      v.push(((b.codes[k] - BIAS) * LSB) / FE.vAdcVoltsPerVolt);
+      i.push(b.codes[k + 1]);
+    }
   t.true(Math.abs(rms(v) / 230 - 1.02) < 0.002);
   for (const c of i) t.is(c, Math.round((FE.biasVolts + 0.01) / LSB));
 });
@@ -114,9 +115,15 @@ test('ring overruns during a long busy(): oldest blocks dropped, a gap in tUs', 
 });
 
 test('determinism: same seed => identical codes; other seed => different noise', (t) => {
-  const a = capture({ seed: 7 }, 100_000).blocks.map((b) => b.codes.join(',')).join(';');
-  const b = capture({ seed: 7 }, 100_000).blocks.map((b) => b.codes.join(',')).join(';');
-  const c = capture({ seed: 8 }, 100_000).blocks.map((b) => b.codes.join(',')).join(';');
+  const a = capture({ seed: 7 }, 100_000)
+    .blocks.map((b) => b.codes.join(','))
+    .join(';');
+  const b = capture({ seed: 7 }, 100_000)
+    .blocks.map((b) => b.codes.join(','))
+    .join(';');
+  const c = capture({ seed: 8 }, 100_000)
+    .blocks.map((b) => b.codes.join(','))
+    .join(';');
   t.is(a, b);
   t.not(a, c);
 });

@@ -41,7 +41,11 @@ test('uart ports are separate pipes (console on 0, a peripheral on 2)', (t) => {
   const board = new SimBoard({ board: BOARD });
   const got: number[] = [];
   const fp: InstanceType<typeof board.device.io.Serial> = new board.device.io.Serial({
-    port: 2, baud: 57600, onReadable: () => { for (let b = fp.read(); b !== undefined; b = fp.read()) got.push(b); },
+    port: 2,
+    baud: 57600,
+    onReadable: () => {
+      for (let b = fp.read(); b !== undefined; b = fp.read()) got.push(b);
+    },
   });
   const console0 = new board.device.io.Serial({ baud: 115200 });
   board.serialPort(2).hostWrite([0xef, 0x01]);
@@ -133,7 +137,10 @@ test('inject returns the onset and logs the fault', (t) => {
   const board = new SimBoard({ board: BOARD });
   t.is(board.inject({ kind: 'sag', atUs: 123, depth: 0.7, durationUs: 1000 }), 123);
   t.is(board.inject({ kind: 'loadStep', atUs: 200, irms: 9 }), 200);
-  t.deepEqual(board.faultLog.map((f) => f.tUs), [123, 200]);
+  t.deepEqual(
+    board.faultLog.map((f) => f.tUs),
+    [123, 200],
+  );
   t.throws(() => board.inject({ kind: 'meteor', atUs: 0 } as never), { message: /unknown fault kind 'meteor'/ });
 });
 
@@ -154,8 +161,12 @@ test('determinism: a whole fault scenario replays identically from its seed', (t
     const d = board.device;
     let sum = 0;
     new d.io.ContinuousAdc({
-      pins: [d.pin.adcV, d.pin.adcI], rateHz: 4000, blockPairs: 8,
-      onBlock: (b) => { for (const c of b) sum = (sum * 31 + c) % 1e9; },
+      pins: [d.pin.adcV, d.pin.adcI],
+      rateHz: 4000,
+      blockPairs: 8,
+      onBlock: (b) => {
+        for (const c of b) sum = (sum * 31 + c) % 1e9;
+      },
     }).start();
     new d.io.Digital({ pin: d.pin.comparator, mode: 'input', edge: EDGE_RISING, onReadable: () => board.sched.busy(3000) });
     board.inject({ kind: 'overloadRamp', atUs: 0.2e6, fromA: 5, toA: 30, rampUs: 0.5e6 });

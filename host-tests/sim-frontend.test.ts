@@ -112,8 +112,12 @@ test('stuck mains channel repeats its last code without noise', (t) => {
   const d = board.device;
   const codes: number[] = [];
   new d.io.ContinuousAdc({
-    pins: [d.pin.adcV, d.pin.adcI], rateHz: 4000, blockPairs: 8,
-    onBlock: (b) => { for (let k = 0; k < b.length; k += 2) codes.push(b[k]); },
+    pins: [d.pin.adcV, d.pin.adcI],
+    rateHz: 4000,
+    blockPairs: 8,
+    onBlock: (b) => {
+      for (let k = 0; k < b.length; k += 2) codes.push(b[k]);
+    },
   }).start();
   board.inject({ kind: 'sensor', channel: 'v', fault: 'stuck', atUs: 10_000 });
   board.run(30_000);

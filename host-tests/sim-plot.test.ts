@@ -41,7 +41,16 @@ test('overcurrent: the plot shows the waveform around the fault, the trip and th
   const p = plotScenario(sc, board, 1);
   t.deepEqual(p.result, plain, 'the same run, byte for byte');
   t.is(wellFormed(p.svg), '');
-  for (const s of ['Mains voltage', 'Current through the CT', 'Trip timeline', 'Main relay', 'fault: load steps to 40 A', 'TRIP overcurrent', 'relay open command']) t.true(p.svg.includes(s), s);
+  for (const s of [
+    'Mains voltage',
+    'Current through the CT',
+    'Trip timeline',
+    'Main relay',
+    'fault: load steps to 40 A',
+    'TRIP overcurrent',
+    'relay open command',
+  ])
+    t.true(p.svg.includes(s), s);
   const win = waveformWindow(plain);
   t.is(win.zeroIs, 'the fault onset');
   t.true(win.fromS < 1.0017 && win.toS > 1.0017 + 0.003, JSON.stringify(win));
@@ -55,7 +64,10 @@ test('the waveform: current flows before the fault, is 0 once the contacts open,
   const before = wf.i.filter((_, k) => wf.t[k] < 1.0);
   const after = wf.i.filter((_, k) => wf.t[k] > 1.06);
   t.true(Math.max(...before.map(Math.abs)) > 6, 'about 7 A peak before the fault (5 A rms)');
-  t.true(after.every((i) => i === 0), 'no current after the relay opened');
+  t.true(
+    after.every((i) => i === 0),
+    'no current after the relay opened',
+  );
   t.true(Math.max(...wf.v.filter((_, k) => wf.t[k] > 1.06).map(Math.abs)) > 300, 'the supply is still there');
   t.is(result.finalState, 'tripped');
 });

@@ -16,7 +16,9 @@ function tripFirmware(board: SimBoard) {
   aux.write(1);
   const seen: number[] = [];
   const comp = new d.io.Digital({
-    pin: d.pin.comparator, mode: 'input', edge: EDGE_RISING,
+    pin: d.pin.comparator,
+    mode: 'input',
+    edge: EDGE_RISING,
     onReadable: () => {
       seen.push(board.now());
       main.write(0);
@@ -73,7 +75,7 @@ test('no comparator work while the current is far below the threshold', (t) => {
   t.is(board.comparatorEvents.length, 0);
 });
 
-test("latch path: relays forced off within µs of the fault even during a 2 s busy()", (t) => {
+test('latch path: relays forced off within µs of the fault even during a 2 s busy()', (t) => {
   const { board, fw } = make('latch');
   board.sched.at(50_000, () => board.sched.busy(2e6));
   const onset = board.inject({ kind: 'shortCircuit', atUs: 100_000, prospectiveA: 1000 });

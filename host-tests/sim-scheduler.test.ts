@@ -32,7 +32,11 @@ test('a JS callback runs at start + cost and the thread is FIFO', (t) => {
   s.js(105, () => log.push(['c', s.now()]), 10);
   s.runUntil(1000);
   // a starts 100 ends 150; c ready 105, b ready 110: c then b
-  t.deepEqual(log, [['a', 150], ['c', 160], ['b', 190]]);
+  t.deepEqual(log, [
+    ['a', 150],
+    ['c', 160],
+    ['b', 190],
+  ]);
 });
 
 test('busy(): a JS callback waits for the long task, a hardware event does not', (t) => {

@@ -26,7 +26,10 @@ test('crc32 matches the catalogue check value and zlib', (t) => {
 test('crc32 stays out of the Lua core: it is not in tsconfig.lua.json, and the Lua lint would refuse it', (t) => {
   t.false([...luaCoreFiles()].some((f) => f.endsWith('firmware/store/crc32.ts')));
   const v = lintSource(readFileSync('firmware/store/crc32.ts', 'utf8'), { lua: true, fileName: 'firmware/store/crc32.ts' });
-  t.true(v.some((x) => x.rule === 'typed-array'), 'the claim in its header holds: Uint8Array');
+  t.true(
+    v.some((x) => x.rule === 'typed-array'),
+    'the claim in its header holds: Uint8Array',
+  );
 });
 
 test('empty store reads empty; write then read round-trips; survives re-open', (t) => {

@@ -166,7 +166,11 @@ async function main(): Promise<void> {
   row('accuracy.per_cycle_irms_err_pct_max', acc.per_cycle_irms_err_pct_max, '(info: single 20 ms cycles)');
   row('accuracy.sine_irms_err_pct_max / p', `${acc.sine_irms_err_pct_max} / ${acc.sine_p_err_pct_max}`, '(the sine matrix alone)');
   for (const l of acc.loads) row(`  ${l.name}`.slice(0, 44), `${l.irms_err_pct} / ${l.p_err_pct}`, '(Irms / P err %, 1 s windows)');
-  row('accuracy.real (HFHAD-C, 36 recordings)', typeof real === 'string' ? 'skipped' : `${real.within_1pct}/${real.recordings}`, typeof real === 'string' ? real : `within 1 % (Irms max ${real.irms_err_pct_max} %, cold-start wrong ${real.cold_start_cycles_wrong})`);
+  row(
+    'accuracy.real (HFHAD-C, 36 recordings)',
+    typeof real === 'string' ? 'skipped' : `${real.within_1pct}/${real.recordings}`,
+    typeof real === 'string' ? real : `within 1 % (Irms max ${real.irms_err_pct_max} %, cold-start wrong ${real.cold_start_cycles_wrong})`,
+  );
   row('accuracy.startup_cycles_wrong', acc.startup_cycles_wrong, `0 (of ${acc.startup_cycles_judged}; ${acc.startup_cycles_flagged} flagged)`);
   const tl = throwing;
   row('security.trip_with_throwing_listener_ms', `${tl.overcurrent}/${tl.swell}/${tl.sag}`, '(OC/swell/sag; trips at all)');
@@ -195,18 +199,43 @@ async function main(): Promise<void> {
   row('security.latch_cut_points_reclosed', sec.latch_cut_points_reclosed, '0');
   row('link.attack_frames_rejected_pct', link.attack_frames_rejected_pct, '100');
   row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
-  row('link.built_targets', builtLink.built_targets.join(',') || 'none', 'moddable,espruino,moddable->control-unit(moddable) (built node -> control unit, in the engines; the last: both ends built)');
-  row('xs.computrons_built_pair_scenario', pair.computrons ?? 'skipped', pair.skipped ?? '(built node + built control unit, 12.5 virtual s: reading, disconnect, reconnect, trip)');
-  row('link.built_espruino_app_bytes_delta', builtLink.espruino_app_bytes_delta ?? 'skipped', `(app.js ${builtLink.espruino_app_bytes ?? '-'} B with the link)`);
+  row(
+    'link.built_targets',
+    builtLink.built_targets.join(',') || 'none',
+    'moddable,espruino,moddable->control-unit(moddable) (built node -> control unit, in the engines; the last: both ends built)',
+  );
+  row(
+    'xs.computrons_built_pair_scenario',
+    pair.computrons ?? 'skipped',
+    pair.skipped ?? '(built node + built control unit, 12.5 virtual s: reading, disconnect, reconnect, trip)',
+  );
+  row(
+    'link.built_espruino_app_bytes_delta',
+    builtLink.espruino_app_bytes_delta ?? 'skipped',
+    `(app.js ${builtLink.espruino_app_bytes ?? '-'} B with the link)`,
+  );
   row('console.commands', con.commands, '(Help list of the meter node)');
   row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
-  row('build.moddable.real_sdk', String(build.moddable.real_sdk), build.moddable.real_sdk ? `(real mcconfig + xsc, ${build.moddable.xsc_modules} modules)` : build.moddable.real_sdk_reason);
+  row(
+    'build.moddable.real_sdk',
+    String(build.moddable.real_sdk),
+    build.moddable.real_sdk ? `(real mcconfig + xsc, ${build.moddable.xsc_modules} modules)` : build.moddable.real_sdk_reason,
+  );
   row('build.espruino.bytes', build.espruino.bytes, '(one minified ES5 bundle)');
   row('build.lua.bytes', build.lua.bytes, '(init.lua + app.lua)');
   row('build.control_unit.bytes', cu.bytes, '(the control unit app: JS modules + tweetnacl)');
-  row('espruino_cu.vars_used (ESP32 format)', cuEsp.vars_used ?? 'skipped', cuEsp.skipped ?? `(of ${cuEsp.vars_total}; the control unit, ${cuEsp.bundle_bytes} B upload; guest login ${cuEsp.guest_ok ? 'ok' : 'FAILED'})`);
+  row(
+    'espruino_cu.vars_used (ESP32 format)',
+    cuEsp.vars_used ?? 'skipped',
+    cuEsp.skipped ?? `(of ${cuEsp.vars_total}; the control unit, ${cuEsp.bundle_bytes} B upload; guest login ${cuEsp.guest_ok ? 'ok' : 'FAILED'})`,
+  );
   row('xs.computrons_cu_boot', cu.computrons_cu_boot ?? 'skipped', cu.skipped ?? '(built app: start-up + 0.5 s, simulator baseline removed)');
-  for (const k of Object.keys(priv.privacy.mi_bits)) row(`privacy.mi_bits.${k} / events_per_day`, `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`, k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)');
+  for (const k of Object.keys(priv.privacy.mi_bits))
+    row(
+      `privacy.mi_bits.${k} / events_per_day`,
+      `${priv.privacy.mi_bits[k]} / ${priv.privacy.events_per_day[k]}`,
+      k === 'ours' ? `(${priv.privacy.ours}) lowest` : '(baseline)',
+    );
   row('privacy.overhead_pct (ours)', priv.privacy.overhead_pct, '<= 6 (stated)');
   row('xs.computrons_privacy_step', priv.computrons_privacy_step, '(measured)');
   row('access.fp_identify_ms (finger-on to decision)', acc7.access.fp_identify_ms, '(57600 baud, worst poll phase)');
@@ -215,18 +244,38 @@ async function main(): Promise<void> {
   row('xs.computrons_fp_packet (16-byte ack)', acc7.xs.computrons_fp_packet, '(measured)');
   row('access.log_records_lost', `${acc7.access.log_records_lost} of ${acc7.access.log_power_cut_points} cuts`, '0');
   row('sched.saving_pct_vs_immediate', priv.sched.saving_pct_vs_immediate, '(household day, ToU)');
-  row('sched.xs_computrons_plan_day (15 / 30 min slots)', `${priv.sched.xs_computrons_plan_day} / ${priv.sched.xs_computrons_plan_day_30min}`, '(30 min on the board)');
-  row('sched.xs_computrons_plan_slice_max x plan_slices_30min', `${priv.sched.xs_computrons_plan_slice_max} x ${priv.sched.plan_slices_30min}`, '(one slice per 1 s tick)');
+  row(
+    'sched.xs_computrons_plan_day (15 / 30 min slots)',
+    `${priv.sched.xs_computrons_plan_day} / ${priv.sched.xs_computrons_plan_day_30min}`,
+    '(30 min on the board)',
+  );
+  row(
+    'sched.xs_computrons_plan_slice_max x plan_slices_30min',
+    `${priv.sched.xs_computrons_plan_slice_max} x ${priv.sched.plan_slices_30min}`,
+    '(one slice per 1 s tick)',
+  );
   row('sched.table_bytes (15 / 30 min slots)', `${priv.sched.table_bytes_15min} / ${priv.sched.table_bytes_30min}`, '<= 65536 on the board');
-  row('gateway.msgs_per_s (embedded / mosquitto)', `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`, '>= 10000 (readings; relay state on change)');
-  row('gateway.publish_p99_ms (embedded / mosquitto)', `${mon.gateway.publish_p99_ms.embedded} / ${mon.gateway.publish_p99_ms.mosquitto ?? '-'}`, '(line in -> PUBACK)');
+  row(
+    'gateway.msgs_per_s (embedded / mosquitto)',
+    `${mon.gateway.msgs_per_s.embedded} / ${mon.gateway.msgs_per_s.mosquitto ?? '-'}`,
+    '>= 10000 (readings; relay state on change)',
+  );
+  row(
+    'gateway.publish_p99_ms (embedded / mosquitto)',
+    `${mon.gateway.publish_p99_ms.embedded} / ${mon.gateway.publish_p99_ms.mosquitto ?? '-'}`,
+    '(line in -> PUBACK)',
+  );
   row('dashboard.bytes', mon.dashboard.bytes, '< 300000');
   row('sim.homes_realtime_factor (100 homes)', homes.realtime_factor, '>= 10');
   row('history.rows_per_s', mon.history.rows_per_s, '(readings; 3 resolution rows each)');
   row('ha.discovery_entities', mon.ha.discovery_entities, '(per node)');
   row('sched.optimal_on_small_cases', priv.sched.optimal_on_small_cases, `1 (of ${priv.sched.small_cases} vs exhaustive)`);
   row('espruino.vars_used (ESP32 format)', espruino.vars_used ?? `skipped`, espruino.skipped ?? '(of 16383; 14 B each)');
-  row('espruino.pairs_per_s_max (240 MHz)', espruino.pairs_per_s_max ?? 'skipped', `>= ${espruino.board_rate_hz} / 0.75 (board rate, CPU budget); 160 MHz: ${espruino.pairs_per_s_max_160mhz ?? '-'}`);
+  row(
+    'espruino.pairs_per_s_max (240 MHz)',
+    espruino.pairs_per_s_max ?? 'skipped',
+    `>= ${espruino.board_rate_hz} / 0.75 (board rate, CPU budget); 160 MHz: ${espruino.pairs_per_s_max_160mhz ?? '-'}`,
+  );
 }
 
 main().catch((e) => {

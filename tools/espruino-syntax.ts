@@ -9,8 +9,15 @@ import ts from 'typescript';
 export type Report = (node: ts.Node, rule: string, message: string) => void;
 
 function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node) || ts.isConstructorDeclaration(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isGetAccessor(node) ||
+    ts.isSetAccessor(node) ||
+    ts.isConstructorDeclaration(node)
+  );
 }
 
 /** Report the Espruino-unsupported syntax at `node` (not its children). */
@@ -18,19 +25,23 @@ export function checkEspruinoSyntaxNode(node: ts.Node, report: Report): void {
   if (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) {
     // the outermost pattern only
     if (!ts.isBindingElement(node.parent)) report(node, 'destructuring', 'destructuring is not in Espruino; read fields one by one');
-  } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))) {
+  } else if (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))
+  ) {
     report(node.left, 'destructuring', 'destructuring assignment is not in Espruino; assign fields one by one');
-  } else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
-      (ts.isObjectLiteralExpression(node.initializer) || ts.isArrayLiteralExpression(node.initializer))) {
+  } else if (
+    (ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
+    (ts.isObjectLiteralExpression(node.initializer) || ts.isArrayLiteralExpression(node.initializer))
+  ) {
     report(node.initializer, 'destructuring', 'destructuring in a loop head is not in Espruino');
   } else if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) {
     report(node, 'spread', 'spread (...) is not in Espruino; copy with a loop');
   } else if (ts.isParameter(node)) {
     if (node.dotDotDotToken) report(node, 'rest', 'rest parameters are not in Espruino; pass an array');
     if (node.initializer) report(node.initializer, 'default-parameter', 'default parameter values are not in Espruino; test `x === undefined` in the body');
-  } else if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) &&
-      node.questionDotToken) {
+  } else if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && node.questionDotToken) {
     report(node.questionDotToken, 'optional-chaining', 'optional chaining (?.) is not in Espruino; test for undefined first');
   } else if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken.kind;
@@ -80,10 +91,19 @@ function isScopeNode(n: ts.Node): boolean {
 function isImmediatelyInvoked(fn: ts.Node): boolean {
   let p: ts.Node = fn.parent;
   let child: ts.Node = fn;
-  while (ts.isParenthesizedExpression(p)) { child = p; p = p.parent; }
+  while (ts.isParenthesizedExpression(p)) {
+    child = p;
+    p = p.parent;
+  }
   if (ts.isCallExpression(p) && p.expression === child) return true;
-  if (ts.isPropertyAccessExpression(p) && p.expression === child && (p.name.text === 'call' || p.name.text === 'apply') &&
-      ts.isCallExpression(p.parent) && p.parent.expression === p) return true;
+  if (
+    ts.isPropertyAccessExpression(p) &&
+    p.expression === child &&
+    (p.name.text === 'call' || p.name.text === 'apply') &&
+    ts.isCallExpression(p.parent) &&
+    p.parent.expression === p
+  )
+    return true;
   return false;
 }
 
@@ -116,12 +136,27 @@ function scopeDeclarations(s: ts.Node, sf: ts.SourceFile): Map<string, number> {
 /** An identifier read or written as a variable (not a property name, not a declaration's own name). */
 function isVariableReference(id: ts.Identifier): boolean {
   const p = id.parent;
-  if ((ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) ||
-      (ts.isMethodDeclaration(p) && p.name === id) || (ts.isPropertyDeclaration(p) && p.name === id) ||
-      (ts.isGetAccessor(p) && p.name === id) || (ts.isSetAccessor(p) && p.name === id) ||
-      ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
-  if ((ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isClassDeclaration(p) ||
-      ts.isFunctionExpression(p) || ts.isBindingElement(p)) && p.name === id) return false;
+  if (
+    (ts.isPropertyAccessExpression(p) && p.name === id) ||
+    (ts.isPropertyAssignment(p) && p.name === id) ||
+    (ts.isMethodDeclaration(p) && p.name === id) ||
+    (ts.isPropertyDeclaration(p) && p.name === id) ||
+    (ts.isGetAccessor(p) && p.name === id) ||
+    (ts.isSetAccessor(p) && p.name === id) ||
+    ts.isLabeledStatement(p) ||
+    ts.isBreakOrContinueStatement(p)
+  )
+    return false;
+  if (
+    (ts.isVariableDeclaration(p) ||
+      ts.isFunctionDeclaration(p) ||
+      ts.isParameter(p) ||
+      ts.isClassDeclaration(p) ||
+      ts.isFunctionExpression(p) ||
+      ts.isBindingElement(p)) &&
+    p.name === id
+  )
+    return false;
   return true;
 }
 
@@ -159,7 +194,11 @@ export function checkDeclarationOrder(sf: ts.SourceFile, report: Report): void {
         if (pos !== undefined) {
           if (runsNow && pos > at) {
             const kind = ts.isTypeOfExpression(n.parent) ? 'read with typeof' : 'used';
-            report(n, 'declaration-order', `'${n.text}' is ${kind} before its declaration; Espruino does not hoist var or function declarations (declare it first)`);
+            report(
+              n,
+              'declaration-order',
+              `'${n.text}' is ${kind} before its declaration; Espruino does not hoist var or function declarations (declare it first)`,
+            );
           }
           break;
         }
@@ -182,7 +221,8 @@ export function hoistFunctionDeclarations(context: ts.TransformationContext): ts
   const f = context.factory;
   const reorder = (stmts: ts.NodeArray<ts.Statement>): ts.Statement[] | undefined => {
     let prologue = 0;
-    while (prologue < stmts.length && ts.isExpressionStatement(stmts[prologue]) && ts.isStringLiteral((stmts[prologue] as ts.ExpressionStatement).expression)) prologue++;
+    while (prologue < stmts.length && ts.isExpressionStatement(stmts[prologue]) && ts.isStringLiteral((stmts[prologue] as ts.ExpressionStatement).expression))
+      prologue++;
     const rest = stmts.slice(prologue);
     const fns = rest.filter((s) => ts.isFunctionDeclaration(s));
     const others = rest.filter((s) => !ts.isFunctionDeclaration(s));
@@ -256,7 +296,8 @@ export function checkArrayBufferSlice(sf: ts.SourceFile, report: Report): void {
   };
   const collect = (n: ts.Node): void => {
     if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer !== undefined && isArrayBufferSource(n.initializer)) mark(n, n.name.text);
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && isArrayBufferSource(n.right)) mark(n, n.left.text);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && isArrayBufferSource(n.right))
+      mark(n, n.left.text);
     ts.forEachChild(n, collect);
   };
   collect(sf);
@@ -266,7 +307,11 @@ export function checkArrayBufferSlice(sf: ts.SourceFile, report: Report): void {
       const direct = isArrayBufferSource(obj);
       const named = ts.isIdentifier(obj) && buffers.get(declaringScope(n, obj.text))?.has(obj.text) === true;
       if (direct || named) {
-        report(n.expression, 'arraybuffer-slice', 'ArrayBuffer has no slice() in Espruino; copy through a typed array: var c = new Uint8Array(n); c.set(new Uint8Array(buf))');
+        report(
+          n.expression,
+          'arraybuffer-slice',
+          'ArrayBuffer has no slice() in Espruino; copy through a typed array: var c = new Uint8Array(n); c.set(new Uint8Array(buf))',
+        );
       }
     }
     ts.forEachChild(n, visit);

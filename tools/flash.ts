@@ -50,17 +50,40 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
   const chip = board.flash?.chip ?? board.mcu;
   const out = (t: string, f: string) => resolve(o.buildDir, t, board.name, f);
   const how = `run: npm run build -- --target ${board.target} --board ${board.name}${o.native === true ? ' --native' : ''}`;
-  if (o.native === true && board.target !== 'moddable') throw new FlashError(`--native: only a moddable board has a native build; ${board.name} is ${board.target}`);
+  if (o.native === true && board.target !== 'moddable')
+    throw new FlashError(`--native: only a moddable board has a native build; ${board.name} is ${board.target}`);
   if (board.target === 'moddable') {
     const manifest = out(o.native === true ? NATIVE_FOLDER : 'moddable', 'manifest.json');
     const platform = board.flash?.platform ?? 'esp32';
-    return { board, steps: [{ title: `build and deploy with mcconfig (${platform})`, tool: 'mcconfig', args: ['-d', '-m', '-p', platform, manifest], env: { UPLOAD_PORT: o.port, UPLOAD_SPEED: String(baud) }, inputs: [{ file: manifest, hint: how }] }] };
+    return {
+      board,
+      steps: [
+        {
+          title: `build and deploy with mcconfig (${platform})`,
+          tool: 'mcconfig',
+          args: ['-d', '-m', '-p', platform, manifest],
+          env: { UPLOAD_PORT: o.port, UPLOAD_SPEED: String(baud) },
+          inputs: [{ file: manifest, hint: how }],
+        },
+      ],
+    };
   }
   if (board.target === 'espruino') {
     const app = out('espruino', 'app.js');
     // the 90 kB bundle does not fit Espruino's RAM (~30 kB): write it to flash Storage as
     // .bootcde, which Espruino runs from flash at boot (the CLI chunks the writes)
-    return { board, steps: [{ title: 'write the app to Espruino Storage (.bootcde) with the espruino CLI', tool: 'espruino', args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), '--storage', '.bootcde:-', app], env: {}, inputs: [{ file: app, hint: how }] }] };
+    return {
+      board,
+      steps: [
+        {
+          title: 'write the app to Espruino Storage (.bootcde) with the espruino CLI',
+          tool: 'espruino',
+          args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), '--storage', '.bootcde:-', app],
+          env: {},
+          inputs: [{ file: app, hint: how }],
+        },
+      ],
+    };
   }
   const steps: Step[] = [];
   if (o.firmware !== undefined) {
@@ -68,14 +91,38 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
     steps.push({
       title: 'write NodeMCU firmware with esptool',
       tool: 'esptool.py',
-      args: ['--chip', chip, '--port', o.port, '--baud', String(baud), 'write_flash', '-z', '0x1000', f('bootloader.bin'), '0x8000', f('partitions.bin'), '0x10000', f('nodemcu.bin')],
+      args: [
+        '--chip',
+        chip,
+        '--port',
+        o.port,
+        '--baud',
+        String(baud),
+        'write_flash',
+        '-z',
+        '0x1000',
+        f('bootloader.bin'),
+        '0x8000',
+        f('partitions.bin'),
+        '0x10000',
+        f('nodemcu.bin'),
+      ],
       env: {},
-      inputs: ['bootloader.bin', 'partitions.bin', 'nodemcu.bin'].map((n) => ({ file: f(n), hint: 'pass --firmware <dir with bootloader.bin, partitions.bin, nodemcu.bin> (a NodeMCU ESP32 build)' })),
+      inputs: ['bootloader.bin', 'partitions.bin', 'nodemcu.bin'].map((n) => ({
+        file: f(n),
+        hint: 'pass --firmware <dir with bootloader.bin, partitions.bin, nodemcu.bin> (a NodeMCU ESP32 build)',
+      })),
     });
   }
   // init.lua (boot guard, relays open) loads app.lua (the bundled core and node)
   const lua = [out('lua', 'init.lua'), out('lua', 'app.lua')];
-  steps.push({ title: 'upload the Lua app with nodemcu-tool', tool: 'nodemcu-tool', args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), 'upload', ...lua], env: {}, inputs: lua.map((file) => ({ file, hint: how })) });
+  steps.push({
+    title: 'upload the Lua app with nodemcu-tool',
+    tool: 'nodemcu-tool',
+    args: ['--port', o.port, '--baud', String(board.console?.baud ?? 115200), 'upload', ...lua],
+    env: {},
+    inputs: lua.map((file) => ({ file, hint: how })),
+  });
   return { board, steps };
 }
 
@@ -168,7 +215,19 @@ const USAGE = 'usage: flash --board <name> --port <dev> [--dry-run] [--tool <pat
 export async function main(argv: string[], io: FlashIo): Promise<number> {
   let v;
   try {
-    v = parseArgs({ args: argv, options: { board: { type: 'string' }, port: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, tool: { type: 'string' }, firmware: { type: 'string' }, baud: { type: 'string' }, 'build-dir': { type: 'string', default: 'build' }, native: { type: 'boolean', default: false } } }).values;
+    v = parseArgs({
+      args: argv,
+      options: {
+        board: { type: 'string' },
+        port: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        tool: { type: 'string' },
+        firmware: { type: 'string' },
+        baud: { type: 'string' },
+        'build-dir': { type: 'string', default: 'build' },
+        native: { type: 'boolean', default: false },
+      },
+    }).values;
   } catch (e) {
     io.err(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -202,7 +261,9 @@ export async function main(argv: string[], io: FlashIo): Promise<number> {
   if (v['dry-run']) {
     io.out(`flash ${plan.board.name} (${plan.board.target}) on ${v.port}: would run\n`);
     plan.steps.forEach((s, i) => {
-      const env = Object.entries(s.env).map(([k, val]) => `${k}=${val} `).join('');
+      const env = Object.entries(s.env)
+        .map(([k, val]) => `${k}=${val} `)
+        .join('');
       io.out(`  ${i + 1}. ${env}${exes[i]} ${s.args.map(quoteArg).join(' ')}\n`);
     });
     for (const p of problems) io.out(`  warning: ${p}\n`);
@@ -227,6 +288,10 @@ function quoteArg(a: string): string {
 }
 
 if (isEntry(import.meta.url)) {
-  const code = await main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), tty: process.stdout.isTTY === true });
+  const code = await main(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    tty: process.stdout.isTTY === true,
+  });
   process.exit(code);
 }

@@ -66,7 +66,8 @@ export function boundaryError(from: string, to: string): string {
     case 'hal-provider':
       if (b === 'hal-interface' || b === 'hal-common') return '';
       if (b === 'hal-provider' && providerOf(from) === providerOf(to)) return '';
-      if (b === 'hal-provider') return `a hal provider imports only its own folder, hal/common and ${interfaces}, not ${providerOf(to)}/ (move what is shared to hal/common)`;
+      if (b === 'hal-provider')
+        return `a hal provider imports only its own folder, hal/common and ${interfaces}, not ${providerOf(to)}/ (move what is shared to hal/common)`;
       return `a hal provider imports only ${interfaces} (and its own folder, hal/common), not ${describe(b)}`;
     case 'hal-sim':
       if (b === 'hal-interface' || b === 'hal-sim' || b === 'board-data') return '';
@@ -77,7 +78,18 @@ export function boundaryError(from: string, to: string): string {
 }
 
 function describe(l: Layer): string {
-  return { target: 'targets/', firmware: 'firmware/', 'hal-interface': 'the hal interfaces', 'hal-common': 'hal/common', 'hal-provider': 'a hal provider', 'hal-sim': 'hal/sim', 'board-type': 'boards/board.ts', 'board-data': 'a board description (boards/*.json): the board program passes it in', tools: 'tools/', other: 'a file outside the layers' }[l];
+  return {
+    target: 'targets/',
+    firmware: 'firmware/',
+    'hal-interface': 'the hal interfaces',
+    'hal-common': 'hal/common',
+    'hal-provider': 'a hal provider',
+    'hal-sim': 'hal/sim',
+    'board-type': 'boards/board.ts',
+    'board-data': 'a board description (boards/*.json): the board program passes it in',
+    tools: 'tools/',
+    other: 'a file outside the layers',
+  }[l];
 }
 
 export interface ImportViolation {
@@ -93,7 +105,10 @@ export function checkImports(file: string, text: string): ImportViolation[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2020, true);
   const out: ImportViolation[] = [];
   for (const st of sf.statements) {
-    const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier !== undefined && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier : undefined;
+    const spec =
+      (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier !== undefined && ts.isStringLiteral(st.moduleSpecifier)
+        ? st.moduleSpecifier
+        : undefined;
     if (spec === undefined || !spec.text.startsWith('.')) continue;
     const to = posix.normalize(posix.join(posix.dirname(file), spec.text));
     const why = boundaryError(file, to);
@@ -137,4 +152,3 @@ export function checkImportBoundaries(root: string): ImportViolation[] {
 export function formatImportViolation(v: ImportViolation): string {
   return `${v.file}:${v.line}:${v.column} error [layers/import-boundary] '${v.specifier}': ${v.message}`;
 }
-

@@ -120,16 +120,18 @@ function lintSourceFile(program: ts.Program, sf: ts.SourceFile, lua: boolean): V
   const out: Violation[] = [];
   const seen = new Set<string>();
   const lines = sf.text.split('\n');
-  const at = (level: Violation['level']): Report => (node, rule, message) => {
-    const start = node.getStart(sf);
-    const key = `${start}:${rule}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const { line, character } = sf.getLineAndCharacterOfPosition(start);
-    if (isWaived(lines[line], rule) || (line > 0 && isWaived(lines[line - 1], rule))) return;
-    const severity = WARNING_RULES.has(rule) ? 'warning' : 'error';
-    out.push({ file: relative(REPO_ROOT, sf.fileName), line: line + 1, column: character + 1, rule, message, level, severity });
-  };
+  const at =
+    (level: Violation['level']): Report =>
+    (node, rule, message) => {
+      const start = node.getStart(sf);
+      const key = `${start}:${rule}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const { line, character } = sf.getLineAndCharacterOfPosition(start);
+      if (isWaived(lines[line], rule) || (line > 0 && isWaived(lines[line - 1], rule))) return;
+      const severity = WARNING_RULES.has(rule) ? 'warning' : 'error';
+      out.push({ file: relative(REPO_ROOT, sf.fileName), line: line + 1, column: character + 1, rule, message, level, severity });
+    };
   const espruino = at('espruino');
   const luaReport = at('lua');
   const visit = (node: ts.Node): void => {
@@ -150,8 +152,20 @@ function isWaived(text: string | undefined, rule: string): boolean {
   const at = text.indexOf('subset-ok(');
   if (at < 0) return false;
   const close = text.indexOf(')', at);
-  if (close < 0 || !text.slice(close + 1).trimStart().startsWith(':') || text.slice(close + 2).trim() === '') return false;
-  return text.slice(at + 'subset-ok('.length, close).split(',').map((r) => r.trim()).includes(rule);
+  if (
+    close < 0 ||
+    !text
+      .slice(close + 1)
+      .trimStart()
+      .startsWith(':') ||
+    text.slice(close + 2).trim() === ''
+  )
+    return false;
+  return text
+    .slice(at + 'subset-ok('.length, close)
+    .split(',')
+    .map((r) => r.trim())
+    .includes(rule);
 }
 
 function checkEspruinoNode(program: ts.Program, checker: ts.TypeChecker, node: ts.Node, report: Report): void {
@@ -169,14 +183,22 @@ function checkEspruinoNode(program: ts.Program, checker: ts.TypeChecker, node: t
     ts.isPropertyAccessExpression(node.left) &&
     node.left.name.text === 'length'
   ) {
-    report(node.left.name, 'length-write', 'writing .length throws in Espruino 2v29 ("Assignment to a constant"); shorten with splice(k), empty with splice(0)');
+    report(
+      node.left.name,
+      'length-write',
+      'writing .length throws in Espruino 2v29 ("Assignment to a constant"); shorten with splice(k), empty with splice(0)',
+    );
   } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'slice') {
     // Espruino 2v29 (real interpreter): ArrayBuffer has no slice, and a typed array's
     // slice returns a plain Array (no .buffer, no typed semantics)
     const t = checker.getNonNullableType(checker.getTypeAtLocation(node.expression.expression));
     const name = t.getSymbol()?.getName() ?? '';
     if (name === 'ArrayBuffer' || /^(Uint8|Uint8Clamped|Int8|Uint16|Int16|Uint32|Int32|Float32|Float64)Array$/.test(name)) {
-      report(node.expression.name, 'typed-array-slice', `${name}.slice is not usable in Espruino (${name === 'ArrayBuffer' ? 'missing' : 'returns a plain Array'}); copy: const c = new Uint8Array(n); for (...) c[k] = src[start + k]`);
+      report(
+        node.expression.name,
+        'typed-array-slice',
+        `${name}.slice is not usable in Espruino (${name === 'ArrayBuffer' ? 'missing' : 'returns a plain Array'}); copy: const c = new Uint8Array(n); for (...) c[k] = src[start + k]`,
+      );
     }
   }
 }

@@ -86,7 +86,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     if (v.synth !== undefined) {
       const step = Number(v.synth);
-      if (!Number.isInteger(step) || step < 1 || step > 900 || 86400 % step !== 0) throw new UsageError(`--synth ${v.synth}: expected a step in s, 1 .. 900, dividing 86400`);
+      if (!Number.isInteger(step) || step < 1 || step > 900 || 86400 % step !== 0)
+        throw new UsageError(`--synth ${v.synth}: expected a step in s, 1 .. 900, dividing 86400`);
       io.out(traceCsv(householdTrace(step)).trimEnd());
       return 0;
     }

@@ -26,7 +26,16 @@ import nacl from 'tweetnacl';
 import type { BoardDescription } from '../boards/board';
 import { SimStore } from '../hal/sim/store';
 import { PersistentRecord } from '../firmware/store/records';
-import { deriveLinkKeys, encodeLinkId, encodeLinkKeys, encodeLinkProv, pairingSecret, LINK_ID_RECORD, LINK_KEYS_RECORD, LINK_PROV_RECORD } from '../firmware/link/keys';
+import {
+  deriveLinkKeys,
+  encodeLinkId,
+  encodeLinkKeys,
+  encodeLinkProv,
+  pairingSecret,
+  LINK_ID_RECORD,
+  LINK_KEYS_RECORD,
+  LINK_PROV_RECORD,
+} from '../firmware/link/keys';
 import { loadBoard } from '../boards/schema';
 import type { ControlNodeConfig } from '../firmware/control/node-table';
 import { isEntry, tryParseCli } from './cli';
@@ -95,7 +104,9 @@ export function provisionNode(o: ProvisionOptions): { image: NodeImage; registry
   if (hex(check.up) !== hex(keys.up) || hex(check.down) !== hex(keys.down)) return { error: 'pairing mismatch (corrupt registry?)' };
 
   const store = new SimStore();
-  new PersistentRecord(store, LINK_KEYS_RECORD).write(encodeLinkKeys({ nodeId: o.nodeId, epoch, up: keys.up, down: keys.down, authorityPublic: o.authorityPublic }));
+  new PersistentRecord(store, LINK_KEYS_RECORD).write(
+    encodeLinkKeys({ nodeId: o.nodeId, epoch, up: keys.up, down: keys.down, authorityPublic: o.authorityPublic }),
+  );
   new PersistentRecord(store, LINK_ID_RECORD).write(encodeLinkId(node.secretKey, control.publicKey));
   new PersistentRecord(store, LINK_PROV_RECORD).write(encodeLinkProv(provisionedAt));
 
@@ -149,7 +160,12 @@ export function writeSecretFile(path: string, text: string): void {
 }
 
 export function main(argv: string[]): number {
-  const parsed = tryParseCli('provision', USAGE, argv, { board: { type: 'string' }, node: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } });
+  const parsed = tryParseCli('provision', USAGE, argv, {
+    board: { type: 'string' },
+    node: { type: 'string' },
+    out: { type: 'string' },
+    force: { type: 'boolean' },
+  });
   if (typeof parsed === 'number') return parsed;
   const boardName = parsed.values.board as string | undefined;
   const nodeText = parsed.values.node as string | undefined;
@@ -173,7 +189,9 @@ export function main(argv: string[]): number {
     return 1;
   }
   if (board.role !== 'meter' || board.radio === undefined) {
-    console.error(`provision: board ${board.name}: role '${board.role}'${board.radio === undefined ? ', no radio section' : ''}; expected a meter with a radio`);
+    console.error(
+      `provision: board ${board.name}: role '${board.role}'${board.radio === undefined ? ', no radio section' : ''}; expected a meter with a radio`,
+    );
     return 1;
   }
   const authPath = join(out, 'authority.json');

@@ -30,18 +30,21 @@ export interface FigureRow {
 
 export const FIGURE_ROWS: FigureRow[] = [
   {
-    figure: 'Vrms / Irms / P error, 1 s averages, worst over {accuracy.points} points (45–65 Hz, PF 0.5 lag–lead, current THD 0–20 %, 2–16 A, 12-bit, noise, offset errors)',
+    figure:
+      'Vrms / Irms / P error, 1 s averages, worst over {accuracy.points} points (45–65 Hz, PF 0.5 lag–lead, current THD 0–20 %, 2–16 A, 12-bit, noise, offset errors)',
     value: '{accuracy.vrms_err_pct_max} % / {accuracy.sine_irms_err_pct_max} % / {accuracy.sine_p_err_pct_max} % of P',
     target: '0.5 / 0.5 / 1 %',
   },
   {
-    figure: 'Irms / P error on the load library (burst-fire, induction hob, half-wave on CT and shunt, switch-mode crest 3.5–4, motor inrush, flat-topped mains), 1 s averages',
+    figure:
+      'Irms / P error on the load library (burst-fire, induction hob, half-wave on CT and shunt, switch-mode crest 3.5–4, motor inrush, flat-topped mains), 1 s averages',
     value: '≤ {accuracy.loads[!phase-cut].irms_err_pct|max} % / ≤ {accuracy.loads[!phase-cut].p_err_pct|max} %',
     target: '0.5 / 1 %',
   },
   {
     figure: 'the same, phase-cut dimmer 135° (an ideal step, sampled in lock with an exact 50 Hz); at 49.95 Hz; with the ADC at 3997 Hz',
-    value: '{accuracy.loads[=phase-cut dimmer 135 deg].irms_err_pct} / {accuracy.loads[=phase-cut dimmer 135 deg].p_err_pct} %; {accuracy.loads[=phase-cut dimmer 135 deg at 49.95 Hz].irms_err_pct} / {accuracy.loads[=phase-cut dimmer 135 deg at 49.95 Hz].p_err_pct} %; {accuracy.loads[=phase-cut dimmer 135 deg, ADC at 3997 Hz].irms_err_pct} / {accuracy.loads[=phase-cut dimmer 135 deg, ADC at 3997 Hz].p_err_pct} %',
+    value:
+      '{accuracy.loads[=phase-cut dimmer 135 deg].irms_err_pct} / {accuracy.loads[=phase-cut dimmer 135 deg].p_err_pct} %; {accuracy.loads[=phase-cut dimmer 135 deg at 49.95 Hz].irms_err_pct} / {accuracy.loads[=phase-cut dimmer 135 deg at 49.95 Hz].p_err_pct} %; {accuracy.loads[=phase-cut dimmer 135 deg, ADC at 3997 Hz].irms_err_pct} / {accuracy.loads[=phase-cut dimmer 135 deg, ADC at 3997 Hz].p_err_pct} %',
     target: '0.5 / 1 %',
   },
   {
@@ -56,7 +59,8 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   {
     figure: 'trips with an onCycle listener that throws every cycle (OC / swell / sag)',
-    value: '{security.trip_with_throwing_listener_ms.overcurrent} / {security.trip_with_throwing_listener_ms.swell} / {security.trip_with_throwing_listener_ms.sag} ms',
+    value:
+      '{security.trip_with_throwing_listener_ms.overcurrent} / {security.trip_with_throwing_listener_ms.swell} / {security.trip_with_throwing_listener_ms.sag} ms',
     target: 'trips',
   },
   { figure: 'comparator trip, 300 A short, from fault onset (latch path)', value: '{trip_ms.comparator} ms', target: '≤ 0.5 ms' },
@@ -77,7 +81,11 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   { figure: 'overload curve error, SI/VI/EI × M 1.5–10', value: '{overload_curve_err_pct_max} %', target: '≤ 5 %' },
   { figure: 'XS cost per V+I sample pair, metering + protection', value: '{xs.computrons_per_sample} computrons', target: '≤ 300' },
-  { figure: "XS heap of the core's state; growth per block (16-byte slots)", value: '{xs.heap_bytes|k} kB; {xs.heap_growth_slots_per_block}', target: 'no per-sample allocation' },
+  {
+    figure: "XS heap of the core's state; growth per block (16-byte slots)",
+    value: '{xs.heap_bytes|k} kB; {xs.heap_growth_slots_per_block}',
+    target: 'no per-sample allocation',
+  },
   { figure: 'link overhead on nRF24 (8-byte tag); frames per reading', value: '{link.overhead_bytes} B; {link.frames_per_reading}', target: '≤ 14 B; 1' },
   {
     figure: 'XS seal / open of a telemetry frame; Ed25519 verify (tweetnacl; noble-curves on Moddable)',
@@ -85,11 +93,17 @@ export const FIGURE_ROWS: FigureRow[] = [
     target: 'seal + open ≤ 30 k',
   },
   {
-    figure: 'forged-frame refusal under a 3,300 frame/s flood (anomaly detector; whole `ratelimit` path); stale signed captures accepted; power-cut points of the latch write that reclose',
-    value: '{xs.computrons_anomaly_per_reject}; {xs.computrons_ratelimit_reject_path} computrons; {security.stale_commands_accepted} of {security.stale_commands_tried}; {security.latch_cut_points_reclosed} of {security.latch_cut_points}',
+    figure:
+      'forged-frame refusal under a 3,300 frame/s flood (anomaly detector; whole `ratelimit` path); stale signed captures accepted; power-cut points of the latch write that reclose',
+    value:
+      '{xs.computrons_anomaly_per_reject}; {xs.computrons_ratelimit_reject_path} computrons; {security.stale_commands_accepted} of {security.stale_commands_tried}; {security.latch_cut_points_reclosed} of {security.latch_cut_points}',
     target: 'constant; 0; 0',
   },
-  { figure: 'attack frames rejected; legit delivery under a 500 frame/s forgery flood', value: '{link.attack_frames_rejected_pct} %; {link.legit_delivery_pct_under_flood} %', target: '100 %' },
+  {
+    figure: 'attack frames rejected; legit delivery under a 500 frame/s forgery flood',
+    value: '{link.attack_frames_rejected_pct} %; {link.legit_delivery_pct_under_flood} %',
+    target: '100 %',
+  },
   {
     figure: 'simulator speed, one node; 100 homes through stateless gateways (wall-clock ratios of this run)',
     value: '{sim.realtime_factor|int}× real time; {sim.homes_realtime_factor}×',
@@ -97,12 +111,14 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   {
     figure: 'gateway readings/s, embedded aedes / Mosquitto; publish p99; history rows/s; dashboard bytes; HA entities per node',
-    value: '{gateway.msgs_per_s.embedded} / {gateway.msgs_per_s.mosquitto}; {gateway.publish_p99_ms.embedded} / {gateway.publish_p99_ms.mosquitto} ms; {history.rows_per_s}; {dashboard.bytes|kB} kB; {ha.discovery_entities}',
+    value:
+      '{gateway.msgs_per_s.embedded} / {gateway.msgs_per_s.mosquitto}; {gateway.publish_p99_ms.embedded} / {gateway.publish_p99_ms.mosquitto} ms; {history.rows_per_s}; {dashboard.bytes|kB} kB; {ha.discovery_entities}',
     target: '≥ 10 k; ; ; < 300 kB',
   },
   { figure: 'artifacts: Moddable / Espruino / Lua', value: '{build.moddable.bytes|kB} / {build.espruino.bytes|kB} / {build.lua.bytes|kB} kB', target: '' },
   {
-    figure: 'the radio link in the builds: targets whose BUILT meter node delivered sealed frames in the engine proofs (the last one: built node to built control unit, both XS); Espruino app.js growth with the link',
+    figure:
+      'the radio link in the builds: targets whose BUILT meter node delivered sealed frames in the engine proofs (the last one: built node to built control unit, both XS); Espruino app.js growth with the link',
     value: '{link.built_targets}; +{link.built_espruino_app_bytes_delta|kB} kB',
     target: 'moddable, espruino',
   },
@@ -113,25 +129,34 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   {
     figure: 'load hiding, synthetic day: MI bits (exposed events/day) none / best-effort / NILL / stepping / ours',
-    value: '{privacy.mi_bits.none} ({privacy.events_per_day.none}) / {privacy.mi_bits.best_effort} ({privacy.events_per_day.best_effort}) / {privacy.mi_bits.nill} ({privacy.events_per_day.nill}) / {privacy.mi_bits.stepping} ({privacy.events_per_day.stepping}) / {privacy.mi_bits.ours} ({privacy.events_per_day.ours}); ours loses {privacy.overhead_pct} %',
+    value:
+      '{privacy.mi_bits.none} ({privacy.events_per_day.none}) / {privacy.mi_bits.best_effort} ({privacy.events_per_day.best_effort}) / {privacy.mi_bits.nill} ({privacy.events_per_day.nill}) / {privacy.mi_bits.stepping} ({privacy.events_per_day.stepping}) / {privacy.mi_bits.ours} ({privacy.events_per_day.ours}); ours loses {privacy.overhead_pct} %',
     target: 'ours lowest; overhead ≤ 6 %',
   },
   {
-    figure: 'control unit access: finger-on to decision at 57600 baud (worst poll phase); RFC 4226/6238 vectors; XS one TOTP check / one R30x packet; access-log power-cut points, records lost',
-    value: '{access.fp_identify_ms} ms; {access.otp_vectors_passed} / {access.otp_vectors_total}; {xs.computrons_totp|k} k / {xs.computrons_fp_packet|k} k computrons; {access.log_power_cut_points}, {access.log_records_lost}',
+    figure:
+      'control unit access: finger-on to decision at 57600 baud (worst poll phase); RFC 4226/6238 vectors; XS one TOTP check / one R30x packet; access-log power-cut points, records lost',
+    value:
+      '{access.fp_identify_ms} ms; {access.otp_vectors_passed} / {access.otp_vectors_total}; {xs.computrons_totp|k} k / {xs.computrons_fp_packet|k} k computrons; {access.log_power_cut_points}, {access.log_records_lost}',
     target: '0 lost',
   },
   {
-    figure: 'XS cost of one load-hiding step (ours); scheduler saving vs running at once; share of {sched.small_cases} small cases solved optimally (vs exhaustive)',
+    figure:
+      'XS cost of one load-hiding step (ours); scheduler saving vs running at once; share of {sched.small_cases} small cases solved optimally (vs exhaustive)',
     value: '{xs.computrons_privacy_step} computrons; {sched.saving_pct_vs_immediate} %; {sched.optimal_on_small_cases}',
     target: '',
   },
   {
     figure: "exact day plan on the control unit, XS (15-min slots / the board's 30-min slots); its table; one slice (100 cells per 1 s tick) x slices",
-    value: '{sched.xs_computrons_plan_day|M} M / {sched.xs_computrons_plan_day_30min|M} M computrons; {sched.table_bytes_15min|kB} kB / {sched.table_bytes_30min|kB} kB; ≤ {sched.xs_computrons_plan_slice_max|k} k computrons × {sched.plan_slices_30min}',
+    value:
+      '{sched.xs_computrons_plan_day|M} M / {sched.xs_computrons_plan_day_30min|M} M computrons; {sched.table_bytes_15min|kB} kB / {sched.table_bytes_30min|kB} kB; ≤ {sched.xs_computrons_plan_slice_max|k} k computrons × {sched.plan_slices_30min}',
     target: '≤ 64 kB table',
   },
-  { figure: 'Espruino in the real interpreter: variables used (ESP32 format), of', value: '{espruino.vars_used} ({espruino.vars_bytes|kB} kB) of {espruino.vars_total}', target: '' },
+  {
+    figure: 'Espruino in the real interpreter: variables used (ESP32 format), of',
+    value: '{espruino.vars_used} ({espruino.vars_bytes|kB} kB) of {espruino.vars_total}',
+    target: '',
+  },
   {
     figure: "Espruino: V+I pairs/s at 100 % CPU, 240 MHz (160 MHz); CPU at the board's rate ({espruino.board_rate_hz} Hz)",
     value: '{espruino.pairs_per_s_max} ({espruino.pairs_per_s_max_160mhz}); {espruino.cpu_pct_at_board_rate} %',
@@ -232,7 +257,13 @@ export function rewriteReadme(readme: string, json: Json): string {
 /** The keys listed in a README's begin marker. */
 export function blockKeys(readme: string): string[] {
   const m = /<!-- figures:begin:[^>]*keys:\n([^>]*?)\n-->/.exec(readme);
-  return m === null ? [] : m[1].split('\n').map((k) => k.trim()).filter((k) => k !== '').sort();
+  return m === null
+    ? []
+    : m[1]
+        .split('\n')
+        .map((k) => k.trim())
+        .filter((k) => k !== '')
+        .sort();
 }
 
 /**

@@ -33,12 +33,16 @@ const OPTIONS = {
 function usage(serial: boolean): string {
   return [
     serial ? 'usage: npm run gateway -- --port <serial device> [options]' : 'usage: npm start -- [options]',
-    serial ? '  a real control unit on a serial port (PC link, docs/PC-LINK.md)' : '  the simulated home: a control unit and three meter nodes, the gateway, MQTT broker and dashboard',
-    ...(serial ? ['  --port <path>        serial device, e.g. /dev/ttyUSB0 (required)', '  --baud <n>           baud rate (default 115200)'] : [
-      '  --speed <n>          simulated time per real second (default 1; 1..15)',
-      `  --scenario <name>    inject a fault or attack: ${HOME_SCENARIOS.map((s) => s.name).join(', ')}`,
-      '  --seed <n>           the simulated home\'s seed (default 7)',
-    ]),
+    serial
+      ? '  a real control unit on a serial port (PC link, docs/PC-LINK.md)'
+      : '  the simulated home: a control unit and three meter nodes, the gateway, MQTT broker and dashboard',
+    ...(serial
+      ? ['  --port <path>        serial device, e.g. /dev/ttyUSB0 (required)', '  --baud <n>           baud rate (default 115200)']
+      : [
+          '  --speed <n>          simulated time per real second (default 1; 1..15)',
+          `  --scenario <name>    inject a fault or attack: ${HOME_SCENARIOS.map((s) => s.name).join(', ')}`,
+          "  --seed <n>           the simulated home's seed (default 7)",
+        ]),
     '  --http-port <n>      dashboard port (default 8080; 0 picks a free one)',
     '  --mqtt-port <n>      embedded broker port (default 1883; 0 picks a free one)',
     '  --bind <address>     dashboard address (default 127.0.0.1; any other needs TLS and a login)',
@@ -97,14 +101,26 @@ export async function main(argv: string[], serial: boolean): Promise<number> {
     return 2;
   }
   const svc = await startService({
-    source, stateDir: resolve(a['state-dir'] ?? resolve(REPO, '.smartmeter')), httpHost: a.bind ?? '127.0.0.1',
-    httpPort: port(a['http-port'], 8080, 'http-port'), mqttPort: port(a['mqtt-port'], 1883, 'mqtt-port'),
-    mqttUrl: a['mqtt-url'], mqttUser: a['mqtt-user'], mqttPassword: a['mqtt-password'], tlsCert: a['tls-cert'], tlsKey: a['tls-key'],
-    boards: home ? HOME_BOARDS : undefined, names: home ? NODE_NAMES : undefined,
+    source,
+    stateDir: resolve(a['state-dir'] ?? resolve(REPO, '.smartmeter')),
+    httpHost: a.bind ?? '127.0.0.1',
+    httpPort: port(a['http-port'], 8080, 'http-port'),
+    mqttPort: port(a['mqtt-port'], 1883, 'mqtt-port'),
+    mqttUrl: a['mqtt-url'],
+    mqttUser: a['mqtt-user'],
+    mqttPassword: a['mqtt-password'],
+    tlsCert: a['tls-cert'],
+    tlsKey: a['tls-key'],
+    boards: home ? HOME_BOARDS : undefined,
+    names: home ? NODE_NAMES : undefined,
   });
   process.stdout.write(`dashboard: ${svc.dashboardUrl}\nmqtt: ${svc.mqttUrl}\nuser: ${svc.user}\npassword: ${svc.password}\n`);
   if (home) {
-    process.stdout.write(`simulated home: ${Object.entries(HOME_BOARDS).map(([id, b]) => `node ${id} ${NODE_NAMES[Number(id)]} (${b})`).join(', ')}; ${speed}x real time${a.scenario ? `; scenario ${a.scenario}` : ''}\n`);
+    process.stdout.write(
+      `simulated home: ${Object.entries(HOME_BOARDS)
+        .map(([id, b]) => `node ${id} ${NODE_NAMES[Number(id)]} (${b})`)
+        .join(', ')}; ${speed}x real time${a.scenario ? `; scenario ${a.scenario}` : ''}\n`,
+    );
     home.start(speed);
   }
   await new Promise<void>((resolveStop) => {

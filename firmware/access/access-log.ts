@@ -25,8 +25,35 @@ import type { Store } from '../../hal/io';
 import { getU32, PersistentRecord, putU32 } from '../store/records';
 import { copyBytes, sha256 } from './sha';
 
-export const LOG_KINDS = ['enrol', 'enrol-failed', 'identify-match', 'identify-no-match', 'finger-deleted', 'reader-wiped', 'pass-issued', 'pass-used', 'pass-refused', 'action', 'action-refused', 'alarm', 'reader-error'];
-export type LogKind = 'enrol' | 'enrol-failed' | 'identify-match' | 'identify-no-match' | 'finger-deleted' | 'reader-wiped' | 'pass-issued' | 'pass-used' | 'pass-refused' | 'action' | 'action-refused' | 'alarm' | 'reader-error';
+export const LOG_KINDS = [
+  'enrol',
+  'enrol-failed',
+  'identify-match',
+  'identify-no-match',
+  'finger-deleted',
+  'reader-wiped',
+  'pass-issued',
+  'pass-used',
+  'pass-refused',
+  'action',
+  'action-refused',
+  'alarm',
+  'reader-error',
+];
+export type LogKind =
+  | 'enrol'
+  | 'enrol-failed'
+  | 'identify-match'
+  | 'identify-no-match'
+  | 'finger-deleted'
+  | 'reader-wiped'
+  | 'pass-issued'
+  | 'pass-used'
+  | 'pass-refused'
+  | 'action'
+  | 'action-refused'
+  | 'alarm'
+  | 'reader-error';
 
 export const LOG_TEXT_MAX = 120;
 const HASH = 32;
@@ -75,8 +102,13 @@ export class AccessLog {
   /** the result of the last verification (boot, or verify()) */
   check: LogCheck = { ok: true, alarm: '', at: -1, detail: '' };
 
-  constructor(store: Store, readonly capacity: number, prefix?: string) {
-    if (!(capacity >= 2 && capacity <= 4096 && Math.floor(capacity) === capacity)) throw new RangeError('AccessLog capacity ' + capacity + ' out of range 2..4096');
+  constructor(
+    store: Store,
+    readonly capacity: number,
+    prefix?: string,
+  ) {
+    if (!(capacity >= 2 && capacity <= 4096 && Math.floor(capacity) === capacity))
+      throw new RangeError('AccessLog capacity ' + capacity + ' out of range 2..4096');
     const p = prefix === undefined ? 'acc.log' : prefix;
     for (let i = 0; i < capacity; i++) this.slots.push(new PersistentRecord(store, p + '.' + i));
     this.head = new PersistentRecord(store, p + '.head');
@@ -149,15 +181,18 @@ export class AccessLog {
     for (let i = first; i < this.n; i++) {
       const v = this.raw(i);
       if (v === undefined) return this.fail('truncated', i, 'record ' + i + ' missing or unreadable');
-      if (prev !== undefined && !same(v.subarray(0, HASH), sha256(prev))) return this.fail('tampered', i - 1, 'record ' + (i - 1) + ' does not hash to the link stored in record ' + i);
-      if (prev === undefined && i === 0 && !same(v.subarray(0, HASH), new Uint8Array(HASH))) return this.fail('tampered', 0, 'record 0 does not start the chain');
+      if (prev !== undefined && !same(v.subarray(0, HASH), sha256(prev)))
+        return this.fail('tampered', i - 1, 'record ' + (i - 1) + ' does not hash to the link stored in record ' + i);
+      if (prev === undefined && i === 0 && !same(v.subarray(0, HASH), new Uint8Array(HASH)))
+        return this.fail('tampered', 0, 'record 0 does not start the chain');
       prev = v;
     }
     if (prev !== undefined && !same(sha256(prev), this.last)) return this.fail('tampered', this.n - 1, 'the newest record does not hash to the head');
     // a record newer than the head: the head was rolled back or erased (the log cut short)
     for (let k = 0; k < this.capacity; k++) {
       const r = this.slots[k].read();
-      if (r.ok && r.value.length >= HEAD && getU32(r.value, HASH) >= this.n) return this.fail('truncated', this.n, 'record ' + getU32(r.value, HASH) + ' is past the head (' + this.n + ' records)');
+      if (r.ok && r.value.length >= HEAD && getU32(r.value, HASH) >= this.n)
+        return this.fail('truncated', this.n, 'record ' + getU32(r.value, HASH) + ' is past the head (' + this.n + ' records)');
     }
     this.check = { ok: true, alarm: '', at: -1, detail: '' };
     return this.check;

@@ -95,7 +95,13 @@ export class Access {
 
   constructor(o: AccessOptions) {
     this.o = o;
-    this.reader = new R30x({ Serial: o.Serial, port: o.readerPort === undefined ? 2 : o.readerPort, timer: o.timer, password: o.readerPassword, capacity: o.readerCapacity });
+    this.reader = new R30x({
+      Serial: o.Serial,
+      port: o.readerPort === undefined ? 2 : o.readerPort,
+      timer: o.timer,
+      password: o.readerPassword,
+      capacity: o.readerCapacity,
+    });
     this.passes = new GuestPasses(o.store);
     this.log = new AccessLog(o.store, o.logCapacity === undefined ? 128 : o.logCapacity);
     const pin = o.verifyPin;
@@ -180,7 +186,11 @@ export class Access {
         this.fpMisses = within(this.fpMisses, t, FP_WINDOW_US);
         this.fpMisses.push(t);
         if (this.fpMisses.length >= FP_NO_MATCH_ALARM) this.fpLockedUntil = t + FP_LOCK_US;
-        if (this.fpMisses.length === FP_NO_MATCH_ALARM) this.alarm('fingerprint-brute-force', FP_NO_MATCH_ALARM + ' unknown fingers in ' + FP_WINDOW_US / 1e6 + ' s; reader locked ' + FP_LOCK_US / 1e6 + ' s');
+        if (this.fpMisses.length === FP_NO_MATCH_ALARM)
+          this.alarm(
+            'fingerprint-brute-force',
+            FP_NO_MATCH_ALARM + ' unknown fingers in ' + FP_WINDOW_US / 1e6 + ' s; reader locked ' + FP_LOCK_US / 1e6 + ' s',
+          );
       } else if (e !== undefined) {
         this.record('reader-error', e.message);
         if (e.kind === 'TIMEOUT') this.alarm('reader-fault', e.message);
@@ -191,7 +201,10 @@ export class Access {
 
   /** Enrol a finger at `pageId` for `role` (policy 'enrol-finger'); assertedBy: the interface that authenticated a household member (the PC link). */
   enrol(role: string, pageId: number, cb: (err: string) => void, assertedBy?: string): void {
-    const d = this.request(role, 'enrol-finger', { subject: 'page ' + pageId + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
+    const d = this.request(role, 'enrol-finger', {
+      subject: 'page ' + pageId + (assertedBy === undefined ? '' : ' via ' + assertedBy),
+      assertedBy: assertedBy,
+    });
     if (!d.allowed) return cb(d.reason);
     this.reader.enrol(pageId, (e) => {
       this.record(e === undefined ? 'enrol' : 'enrol-failed', 'page ' + pageId + ' by ' + role + (e === undefined ? '' : ': ' + e.message));
@@ -201,7 +214,10 @@ export class Access {
 
   /** Delete one finger (pageId >= 0) or wipe the reader (pageId < 0). */
   deleteFinger(role: string, pageId: number, cb: (err: string) => void, assertedBy?: string): void {
-    const d = this.request(role, 'delete-finger', { subject: (pageId < 0 ? 'all' : 'page ' + pageId) + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
+    const d = this.request(role, 'delete-finger', {
+      subject: (pageId < 0 ? 'all' : 'page ' + pageId) + (assertedBy === undefined ? '' : ' via ' + assertedBy),
+      assertedBy: assertedBy,
+    });
     if (!d.allowed) return cb(d.reason);
     const done = (e: R30xError | undefined) => {
       if (e === undefined) this.record(pageId < 0 ? 'reader-wiped' : 'finger-deleted', pageId < 0 ? 'by ' + role : 'page ' + pageId + ' by ' + role);
@@ -212,11 +228,27 @@ export class Access {
   }
 
   /** A household member issues a guest pass. */
-  issuePass(role: string, validForS: number, uses: number, scope: string[], assertedBy?: string): { ok: true; pass: PassInfo; secret: string; uri: string } | { ok: false; error: string } {
-    const d = this.request(role, 'issue-guest-pass', { subject: scope.join('+') + (assertedBy === undefined ? '' : ' via ' + assertedBy), assertedBy: assertedBy });
+  issuePass(
+    role: string,
+    validForS: number,
+    uses: number,
+    scope: string[],
+    assertedBy?: string,
+  ): { ok: true; pass: PassInfo; secret: string; uri: string } | { ok: false; error: string } {
+    const d = this.request(role, 'issue-guest-pass', {
+      subject: scope.join('+') + (assertedBy === undefined ? '' : ' via ' + assertedBy),
+      assertedBy: assertedBy,
+    });
     if (!d.allowed) return { ok: false, error: d.reason };
     const w = this.o.wallS();
-    const r = this.passes.issue(this.o.random(KEY_BYTES), w === undefined ? 0 : w, validForS, uses, scope, role + (this.householdPage >= 0 ? ' page ' + this.householdPage : ''));
+    const r = this.passes.issue(
+      this.o.random(KEY_BYTES),
+      w === undefined ? 0 : w,
+      validForS,
+      uses,
+      scope,
+      role + (this.householdPage >= 0 ? ' page ' + this.householdPage : ''),
+    );
     if (r.ok) this.record('pass-issued', 'pass ' + r.pass.id + ' for ' + validForS + ' s, ' + uses + ' uses, scope ' + scope.join('+'));
     return r;
   }
@@ -269,7 +301,11 @@ export class Access {
       if (role === 'guest') ctx.scope = this.guestScope[String(args.passId)];
       d = decide(role, action, ctx);
     }
-    if (action !== 'read') this.record(d.allowed ? 'action' : 'action-refused', role + ' ' + action + (args.subject !== undefined ? ' ' + args.subject : '') + (d.allowed ? '' : ': ' + d.reason));
+    if (action !== 'read')
+      this.record(
+        d.allowed ? 'action' : 'action-refused',
+        role + ' ' + action + (args.subject !== undefined ? ' ' + args.subject : '') + (d.allowed ? '' : ': ' + d.reason),
+      );
     return d;
   }
 

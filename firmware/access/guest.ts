@@ -102,7 +102,14 @@ export class GuestPasses {
    * 'issue-guest-pass'). `key` is KEY_BYTES random bytes from the platform's RNG.
    * Returns the pass and the key in base32 for an authenticator app, or an error.
    */
-  issue(key: Uint8Array, nowS: number, validForS: number, uses: number, scope: string[], issuedBy: string): { ok: true; pass: PassInfo; secret: string; uri: string } | { ok: false; error: string } {
+  issue(
+    key: Uint8Array,
+    nowS: number,
+    validForS: number,
+    uses: number,
+    scope: string[],
+    issuedBy: string,
+  ): { ok: true; pass: PassInfo; secret: string; uri: string } | { ok: false; error: string } {
     if (key.length !== KEY_BYTES) return { ok: false, error: 'key must be ' + KEY_BYTES + ' bytes, got ' + key.length };
     if (!(nowS > 0)) return { ok: false, error: 'clock not set: a pass needs the time sync' };
     if (!(validForS >= 60 && validForS <= MAX_VALID_S)) return { ok: false, error: 'validity ' + validForS + ' s out of range 60..' + MAX_VALID_S };
@@ -113,11 +120,26 @@ export class GuestPasses {
     if (this.passes.length >= MAX_PASSES) return { ok: false, error: 'already ' + MAX_PASSES + ' live passes; revoke one' };
     const id = this.nextId;
     this.nextId = id >= 255 ? 1 : id + 1;
-    const p: Pass = { id: id, key: copyBytes(key, 0, key.length), expiresS: Math.floor(nowS + validForS), usesLeft: uses, usedUpTo: -1, failures: 0, lockedUntilS: 0, scope: bits, issuedBy: issuedBy.substring(0, 16) };
+    const p: Pass = {
+      id: id,
+      key: copyBytes(key, 0, key.length),
+      expiresS: Math.floor(nowS + validForS),
+      usesLeft: uses,
+      usedUpTo: -1,
+      failures: 0,
+      lockedUntilS: 0,
+      scope: bits,
+      issuedBy: issuedBy.substring(0, 16),
+    };
     this.passes.push(p);
     this.save();
     const secret = base32(key);
-    return { ok: true, pass: this.info(p), secret: secret, uri: 'otpauth://totp/SmartMeter:guest' + id + '?secret=' + secret + '&issuer=SmartMeter&algorithm=SHA1&digits=6&period=30' };
+    return {
+      ok: true,
+      pass: this.info(p),
+      secret: secret,
+      uri: 'otpauth://totp/SmartMeter:guest' + id + '?secret=' + secret + '&issuer=SmartMeter&algorithm=SHA1&digits=6&period=30',
+    };
   }
 
   revoke(id: number): boolean {
@@ -175,11 +197,19 @@ export class GuestPasses {
   /** Check a guest's code for pass `id` at Unix time `nowS` (undefined: no time sync yet). */
   accept(id: number, code: string, nowS: number | undefined): Acceptance {
     if (nowS === undefined || !(nowS > 0)) return this.refuse(undefined, 0, 'clock not set', 'the control unit has no time sync yet');
-    if (this.overallLocked(nowS)) return this.refuse(undefined, nowS, 'rate-limited', OVERALL_FAILURES + ' failed codes in ' + OVERALL_WINDOW_S + ' s: every pass waits');
-    if (!(id >= 1 && id <= 255 && Math.floor(id) === id) || !wellFormedCode(code, this.params.digits)) return this.refuse(undefined, nowS, 'malformed', 'a pass number 1..255 and ' + this.params.digits + ' digits');
+    if (this.overallLocked(nowS))
+      return this.refuse(undefined, nowS, 'rate-limited', OVERALL_FAILURES + ' failed codes in ' + OVERALL_WINDOW_S + ' s: every pass waits');
+    if (!(id >= 1 && id <= 255 && Math.floor(id) === id) || !wellFormedCode(code, this.params.digits))
+      return this.refuse(undefined, nowS, 'malformed', 'a pass number 1..255 and ' + this.params.digits + ' digits');
     const p = this.find(id);
     if (p === undefined) return this.refuse(undefined, nowS, 'unknown pass', 'no pass ' + id);
-    if (nowS < p.lockedUntilS) return this.refuse(p, nowS, 'rate-limited', 'pass ' + id + ' locked for ' + Math.ceil(p.lockedUntilS - nowS) + ' s after ' + p.failures + ' failed codes');
+    if (nowS < p.lockedUntilS)
+      return this.refuse(
+        p,
+        nowS,
+        'rate-limited',
+        'pass ' + id + ' locked for ' + Math.ceil(p.lockedUntilS - nowS) + ' s after ' + p.failures + ' failed codes',
+      );
     if (nowS >= p.expiresS) return this.refuse(p, nowS, 'expired', 'pass ' + id + ' expired ' + Math.floor(nowS - p.expiresS) + ' s ago');
     if (p.usesLeft <= 0) return this.refuse(p, nowS, 'exhausted', 'pass ' + id + ' has no uses left');
     const step = totpMatch(p.key, code, nowS, this.params, 1, p.usedUpTo);
@@ -245,7 +275,17 @@ export class GuestPasses {
       let by = '';
       for (let k = 0; k < bl; k++) by += String.fromCharCode(v[at + k]);
       at += bl;
-      this.passes.push({ id: id, key: key, expiresS: expiresS, usesLeft: usesLeft, usedUpTo: usedUpTo, failures: failures, lockedUntilS: lockedUntilS, scope: scope, issuedBy: by });
+      this.passes.push({
+        id: id,
+        key: key,
+        expiresS: expiresS,
+        usesLeft: usesLeft,
+        usedUpTo: usedUpTo,
+        failures: failures,
+        lockedUntilS: lockedUntilS,
+        scope: scope,
+        issuedBy: by,
+      });
     }
   }
 }

@@ -67,8 +67,19 @@ export class R30xError {
   readonly part = 'R30x';
   readonly name = 'R30xError';
   readonly message: string;
-  constructor(readonly what: string, readonly code: number, readonly kind: string, detail?: string) {
-    this.message = 'R30x ' + what + ': ' + (code >= 0 ? '0x' + (code < 16 ? '0' : '') + code.toString(16) + ' ' : '') + kind + (detail !== undefined ? ' (' + detail + ')' : '');
+  constructor(
+    readonly what: string,
+    readonly code: number,
+    readonly kind: string,
+    detail?: string,
+  ) {
+    this.message =
+      'R30x ' +
+      what +
+      ': ' +
+      (code >= 0 ? '0x' + (code < 16 ? '0' : '') + code.toString(16) + ' ' : '') +
+      kind +
+      (detail !== undefined ? ' (' + detail + ')' : '');
   }
 }
 
@@ -193,7 +204,21 @@ export class R30x {
     const p = this.pending;
     if (p === undefined) return;
     const kind = e === 'checksum' ? R30X_E_CHECKSUM : e === 'oversized' ? R30X_E_OVERSIZED : R30X_E_FRAME;
-    this.finish(new R30xError(p.what, -1, kind, e === 'checksum' ? 'acknowledge failed its 16-bit sum' : e === 'oversized' ? 'length field above 258' : e === 'address' ? 'acknowledge from another address' : 'length field below 2'), new Uint8Array(0));
+    this.finish(
+      new R30xError(
+        p.what,
+        -1,
+        kind,
+        e === 'checksum'
+          ? 'acknowledge failed its 16-bit sum'
+          : e === 'oversized'
+            ? 'length field above 258'
+            : e === 'address'
+              ? 'acknowledge from another address'
+              : 'length field below 2',
+      ),
+      new Uint8Array(0),
+    );
   }
 
   /** Send one command packet (instruction + parameters); cb gets the acknowledge payload. */
@@ -212,7 +237,15 @@ export class R30x {
       this.stats.timeouts++;
       const short = this.parser.inPacket();
       this.parser.reset();
-      this.finish(new R30xError(what, -1, short ? R30X_E_SHORT : R30X_E_TIMEOUT, short ? 'acknowledge cut short' : 'no acknowledge in ' + this.timeoutUs / 1000 + ' ms: module unplugged, unpowered or slow'), new Uint8Array(0));
+      this.finish(
+        new R30xError(
+          what,
+          -1,
+          short ? R30X_E_SHORT : R30X_E_TIMEOUT,
+          short ? 'acknowledge cut short' : 'no acknowledge in ' + this.timeoutUs / 1000 + ' ms: module unplugged, unpowered or slow',
+        ),
+        new Uint8Array(0),
+      );
     }, this.timeoutUs);
     this.serial.write(r30xEncode(this.address, R30X_PID_COMMAND, payload));
   }
@@ -266,7 +299,8 @@ export class R30x {
 
   /** Which pages of index page `index` (pages 256 x index .. + 255) hold a template: bit k of byte j = page 256 x index + 8j + k. */
   indexTable(index: number, cb: (err: R30xError | undefined, used: Uint8Array | undefined) => void): void {
-    if (!(index >= 0 && index <= 3) || Math.floor(index) !== index) return cb(new R30xError('ReadIndexTable', -1, R30X_E_ARGUMENT, 'index page ' + index + ' out of range 0..3'), undefined);
+    if (!(index >= 0 && index <= 3) || Math.floor(index) !== index)
+      return cb(new R30xError('ReadIndexTable', -1, R30X_E_ARGUMENT, 'index page ' + index + ' out of range 0..3'), undefined);
     this.command('ReadIndexTable', R30X_CMD_READINDEXTABLE, [index], (e, p) => {
       if (e === undefined && p.length < 33) e = new R30xError('ReadIndexTable', -1, R30X_E_FRAME, 'acknowledge of ' + p.length + ' bytes, want 33');
       if (e !== undefined) return cb(e, undefined);
@@ -288,7 +322,7 @@ export class R30x {
       this.indexTable(index, (e, used) => {
         if (e !== undefined || used === undefined) return cb(e, -1);
         for (let k = 0; k < 256 && index * 256 + k < cap; k++) {
-          if ((used[Math.floor(k / 8)] & (1 << k % 8)) === 0) return cb(undefined, index * 256 + k);
+          if ((used[Math.floor(k / 8)] & (1 << (k % 8))) === 0) return cb(undefined, index * 256 + k);
         }
         look(index + 1);
       });
@@ -357,7 +391,15 @@ export class R30x {
         if (!wantFinger && noFinger) return end(undefined);
         // a failed capture while waiting for the lift is the finger still moving: poll on
         if (e !== undefined && !noFinger && (wantFinger || (e.code !== 0x03 && e.code !== 0x06))) return end(e);
-        if (expired) return end(new R30xError('GenImg', 0x02, R30X_E_NO_FINGER_TIMEOUT, (wantFinger ? 'no finger' : 'finger not lifted') + ' within ' + self.fingerWaitUs / 1000 + ' ms'));
+        if (expired)
+          return end(
+            new R30xError(
+              'GenImg',
+              0x02,
+              R30X_E_NO_FINGER_TIMEOUT,
+              (wantFinger ? 'no finger' : 'finger not lifted') + ' within ' + self.fingerWaitUs / 1000 + ' ms',
+            ),
+          );
         self.timer.set(attempt, self.pollUs);
       });
     }

@@ -60,7 +60,10 @@ export class WallClock {
   readonly stats = { sets: 0, refused: 0 };
 
   /** boardS: the board's own time at boot (an RTC that kept it), undefined or unset: not set */
-  constructor(private readonly clock: Clock, boardS?: number) {
+  constructor(
+    private readonly clock: Clock,
+    boardS?: number,
+  ) {
     if (boardS !== undefined && boardS >= CLOCK_FLOOR_S && boardS <= CLOCK_CEILING_S) this.apply(boardS);
   }
 

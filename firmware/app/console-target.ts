@@ -21,14 +21,10 @@ import type { Protection } from '../protection/protection';
 import type { ProtectionSettings, SettingsResult } from '../protection/settings';
 import type { TripEvent } from '../protection/trip-log';
 
-
 function round(x: number, digits: number): number {
   const k = Math.pow(10, digits);
   return Math.round(x * k) / k;
 }
-
-
-
 
 /** What the console reads and asks of the node (MeterNode has it; the console does not import it). */
 export interface ConsoleNode {
@@ -69,7 +65,10 @@ export class NodeConsoleTarget implements ConsoleTarget {
   private readonly pinRecord: PersistentRecord;
   private readonly failRecord: PersistentRecord;
 
-  constructor(private readonly node: ConsoleNode, private readonly hooks: ConsoleHooks) {
+  constructor(
+    private readonly node: ConsoleNode,
+    private readonly hooks: ConsoleHooks,
+  ) {
     this.clock = node.device.clock;
     const store = node.device.store;
     this.pinRecord = new PersistentRecord(store, RECORD.consolePin);
@@ -111,9 +110,16 @@ export class NodeConsoleTarget implements ConsoleTarget {
     const a = n.averager.out;
     const e = n.meter.energy;
     return {
-      Voltage: round(a.vrms, 1), Current: round(a.irms, 3), Power: round(a.p, 1), ApparentPower: round(a.s, 1),
-      Factor: round(a.pf, 3), Frequency: round(a.freqHz, 3), ImportWh: round(e.importWh, 3), ExportWh: round(e.exportWh, 3),
-      TodayWh: round(e.todayWh, 3), Temperature: n.ntc.status === 'ok' ? round(n.ntc.celsius, 1) : n.ntc.status,
+      Voltage: round(a.vrms, 1),
+      Current: round(a.irms, 3),
+      Power: round(a.p, 1),
+      ApparentPower: round(a.s, 1),
+      Factor: round(a.pf, 3),
+      Frequency: round(a.freqHz, 3),
+      ImportWh: round(e.importWh, 3),
+      ExportWh: round(e.exportWh, 3),
+      TodayWh: round(e.todayWh, 3),
+      Temperature: n.ntc.status === 'ok' ? round(n.ntc.celsius, 1) : n.ntc.status,
       Gas: n.gas.status === 'ok' ? round(n.gas.ppm, 0) : n.gas.status,
     };
   }
@@ -163,8 +169,15 @@ export class NodeConsoleTarget implements ConsoleTarget {
     for (let k = 0; k < list.length; k++) {
       const e = list[k];
       out.push({
-        Seq: e.seq, TimeUs: e.tUs, Reason: e.reason, Detail: e.detail, State: e.state,
-        Voltage: round(e.vrms, 1), Current: round(e.irms, 3), Power: round(e.p, 1), PeakCurrent: round(e.iPeak, 2),
+        Seq: e.seq,
+        TimeUs: e.tUs,
+        Reason: e.reason,
+        Detail: e.detail,
+        State: e.state,
+        Voltage: round(e.vrms, 1),
+        Current: round(e.irms, 3),
+        Power: round(e.p, 1),
+        PeakCurrent: round(e.iPeak, 2),
         Gas: e.gas === 'ok' ? round(e.gasPpm, 0) : e.gas,
       });
     }
@@ -181,8 +194,13 @@ export class NodeConsoleTarget implements ConsoleTarget {
     const k = loadLinkKeys(this.node.device.store);
     if (!k.ok) return { Provisioned: false, Reason: k.reason, PendingRekey: false };
     return {
-      Provisioned: true, NodeId: k.keys.nodeId, Epoch: k.keys.epoch, Up: keyFingerprint(k.keys.up),
-      Down: keyFingerprint(k.keys.down), Authority: keyFingerprint(k.keys.authorityPublic), PendingRekey: false,
+      Provisioned: true,
+      NodeId: k.keys.nodeId,
+      Epoch: k.keys.epoch,
+      Up: keyFingerprint(k.keys.up),
+      Down: keyFingerprint(k.keys.down),
+      Authority: keyFingerprint(k.keys.authorityPublic),
+      PendingRekey: false,
     };
   }
 

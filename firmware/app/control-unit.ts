@@ -15,7 +15,21 @@
 import type { Clock, Store, Timer } from '../../hal/io';
 import type { Radio } from '../../hal/radio';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
+import {
+  DIR_UP,
+  HEADER_BYTES,
+  MSG_ACK,
+  MSG_COMMAND,
+  MSG_EVENT,
+  MSG_FRAGMENT,
+  MSG_HOUSEHOLD,
+  MSG_TELEMETRY,
+  PROFILE_ESPNOW,
+  PROFILE_LORA,
+  PROFILE_NRF24,
+  maxBody,
+  readHeader,
+} from '../link/frame';
 import { fragmentMessage } from '../link/fragment';
 import { deriveLinkKeys, pairingSecret } from '../link/keys';
 import type { Ack, NodeEvent } from '../link/messages';
@@ -86,7 +100,20 @@ export class ControlUnit {
   readonly nodes: Record<string, NodeEntry> = {};
   readonly log: SecurityLog;
   readonly anomaly: AnomalyDetector;
-  readonly stats = { received: 0, accepted: 0, ignored: 0, readings: 0, events: 0, acks: 0, commandsSent: 0, framesQueued: 0, radioBusy: 0, queueDropped: 0, householdSent: 0, householdRefused: 0 };
+  readonly stats = {
+    received: 0,
+    accepted: 0,
+    ignored: 0,
+    readings: 0,
+    events: 0,
+    acks: 0,
+    commandsSent: 0,
+    framesQueued: 0,
+    radioBusy: 0,
+    queueDropped: 0,
+    householdSent: 0,
+    householdRefused: 0,
+  };
   /** per node: does protection hold its relay open, as last heard (telemetry flags, trip events)? */
   private readonly safetyOpen: Record<string, boolean> = {};
   private householdId = 0;

@@ -47,7 +47,11 @@ export class LuaMeterNode {
   private last: CycleReading | undefined = undefined;
 
   /** `log` receives one line per trip (NodeMCU: `print`, which goes to UART0). */
-  constructor(readonly device: Device, readonly board: BoardDescription, log: ((line: string) => void) | undefined) {
+  constructor(
+    readonly device: Device,
+    readonly board: BoardDescription,
+    log: ((line: string) => void) | undefined,
+  ) {
     this.settings = defaultSettings();
     this.core = new NodeCore(device, board, this.settings, {
       onCycle: (r: CycleReading) => {

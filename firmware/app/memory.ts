@@ -91,7 +91,11 @@ export class NodeMemory {
       if (v !== undefined) v.push(-1, -1);
     }
     if (v === undefined || !(v[0] >= 0 && v[1] >= 0)) return [];
-    e.importWh = v[0]; e.exportWh = v[1]; e.todayWh = v[2]; e.day = v[3]; e.gapUs = v[4];
+    e.importWh = v[0];
+    e.exportWh = v[1];
+    e.todayWh = v[2];
+    e.day = v[3];
+    e.gapUs = v[4];
     return [v[5], v[6], v[7] >= 0 ? v[7] : -1, v[8] >= 0 ? v[8] : -1];
   }
 
@@ -123,11 +127,18 @@ export class NodeMemory {
     for (let at = 0; at < b.length; at += TRIP_BYTES) {
       const g = dv.getFloat32(at + 36, true);
       out.push({
-        gasPpm: g >= 0 ? g : 0 / 0, gas: g >= 0 ? 'ok' : g === GAS_WARMING ? 'warming' : 'fault',
-        tUs: dv.getFloat64(at, true), seq: dv.getFloat64(at + 8, true),
-        vrms: dv.getFloat32(at + 16, true), irms: dv.getFloat32(at + 20, true), p: dv.getFloat32(at + 24, true),
-        iPeak: dv.getFloat32(at + 28, true), tempC: dv.getFloat32(at + 32, true),
-        reason: getText(b, at + 40, 12), state: getText(b, at + 52, 10), detail: getText(b, at + 62, 34),
+        gasPpm: g >= 0 ? g : 0 / 0,
+        gas: g >= 0 ? 'ok' : g === GAS_WARMING ? 'warming' : 'fault',
+        tUs: dv.getFloat64(at, true),
+        seq: dv.getFloat64(at + 8, true),
+        vrms: dv.getFloat32(at + 16, true),
+        irms: dv.getFloat32(at + 20, true),
+        p: dv.getFloat32(at + 24, true),
+        iPeak: dv.getFloat32(at + 28, true),
+        tempC: dv.getFloat32(at + 32, true),
+        reason: getText(b, at + 40, 12),
+        state: getText(b, at + 52, 10),
+        detail: getText(b, at + 62, 34),
       });
     }
     return out;
@@ -168,7 +179,9 @@ export class NodeMemory {
     if (!r.ok) return false;
     const v = unfloats(r.value, 3);
     if (v === undefined || !(v[0] > 0 && v[1] > 0 && v[2] >= -1 && v[2] <= 1)) return false;
-    c.vGain = v[0]; c.iGain = v[1]; c.phaseShift = v[2];
+    c.vGain = v[0];
+    c.iGain = v[1];
+    c.phaseShift = v[2];
     return true;
   }
 

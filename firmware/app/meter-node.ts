@@ -48,7 +48,6 @@ export interface MeterNodeOptions {
   onRestart?: () => void;
 }
 
-
 /**
  * The energy record goes to flash at every ENERGY_STEP_WH step of the import or export
  * register, once a minute (for the clocks) unless a step save came in that minute, at
@@ -93,7 +92,11 @@ export class MeterNode {
   private savedStep = 0;
   private savedAtUs = -1;
 
-  constructor(readonly device: Device, readonly board: BoardDescription, readonly options: MeterNodeOptions) {
+  constructor(
+    readonly device: Device,
+    readonly board: BoardDescription,
+    readonly options: MeterNodeOptions,
+  ) {
     this.settings = defaultSettings();
     this.memory = new NodeMemory(device.store);
     const stored = this.memory.loadSettings(this.settings);
@@ -121,7 +124,13 @@ export class MeterNode {
     if (this.memory.loadCal(this.meter.cal)) this.restored.push('calibration');
     const offsets = this.memory.loadEnergy(this.meter.energy);
     const prov = loadLinkProv(device.store);
-    this.clock = new NodeClock(device.clock, this.meter, prov > 0 ? prov * 1e6 : 0, offsets.length === 4 ? offsets[2] : -1, offsets.length === 4 ? offsets[3] : -1);
+    this.clock = new NodeClock(
+      device.clock,
+      this.meter,
+      prov > 0 ? prov * 1e6 : 0,
+      offsets.length === 4 ? offsets[2] : -1,
+      offsets.length === 4 ? offsets[3] : -1,
+    );
     if (offsets.length === 4) {
       this.restored.push('energy');
       // a stored offset only helps if it is plausible (within 10 % of mid-scale)
@@ -148,9 +157,14 @@ export class MeterNode {
       this.onButton(() => con.buttonPressed());
     }
     if (pins.button !== undefined) {
-      new device.io.Digital({ pin: pins.button, mode: 'inputPullUp', edge: EDGE_FALLING, onReadable: () => {
-        for (let k = 0; k < this.buttonListeners.length; k++) this.buttonListeners[k]();
-      } });
+      new device.io.Digital({
+        pin: pins.button,
+        mode: 'inputPullUp',
+        edge: EDGE_FALLING,
+        onReadable: () => {
+          for (let k = 0; k < this.buttonListeners.length; k++) this.buttonListeners[k]();
+        },
+      });
     }
     // A supply supervisor (e.g. a TLV803 on the 5 V rail, ahead of the hold-up capacitor)
     // warns of a power cut some ms before the 3.3 V rail falls: save what changes most. The
@@ -161,10 +175,14 @@ export class MeterNode {
     // one timer for both (a timer more costs every poll on Espruino's timer queue): the
     // clock's check needs to run well within its hour of margin (node-clock.ts)
     this.savedStep = this.stepOf();
-    device.timer.set(() => {
-      this.clock.tick();
-      if (this.savedAtUs < 0 || device.clock.now() - this.savedAtUs >= ENERGY_SAVE_US - 1e6) this.saveEnergy();
-    }, ENERGY_SAVE_US, ENERGY_SAVE_US);
+    device.timer.set(
+      () => {
+        this.clock.tick();
+        if (this.savedAtUs < 0 || device.clock.now() - this.savedAtUs >= ENERGY_SAVE_US - 1e6) this.saveEnergy();
+      },
+      ENERGY_SAVE_US,
+      ENERGY_SAVE_US,
+    );
     this.core.start();
   }
 
@@ -255,7 +273,8 @@ export class MeterNode {
    */
   relay(on: boolean, actor?: Actor): string {
     if (on && this.utilityHold !== '') {
-      if (!allowed('relay-on-utility-hold', actor === undefined ? 'serial' : actor)) return `refused: disconnected by the utility (${this.utilityHold}); a signed reconnect or a PIN login closes it`;
+      if (!allowed('relay-on-utility-hold', actor === undefined ? 'serial' : actor))
+        return `refused: disconnected by the utility (${this.utilityHold}); a signed reconnect or a PIN login closes it`;
       this.releaseUtilityHold();
     }
     return this.core.relay(on);

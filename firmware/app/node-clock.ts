@@ -53,7 +53,13 @@ export class NodeClock {
    * floorUs: the provisioning epoch (µs of unix time; 0 when unknown). savedWallUs and
    * savedSinceResetUs: what the last energy save held (-1 when not saved yet).
    */
-  constructor(private readonly clock: Clock, private readonly meter: DayMeter, readonly floorUs: number, savedWallUs: number, savedSinceResetUs: number) {
+  constructor(
+    private readonly clock: Clock,
+    private readonly meter: DayMeter,
+    readonly floorUs: number,
+    savedWallUs: number,
+    savedSinceResetUs: number,
+  ) {
     const now = clock.now();
     const e = meter.energy;
     let wall = savedWallUs >= 0 ? savedWallUs : e.day * DAY_US;

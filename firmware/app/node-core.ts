@@ -62,7 +62,12 @@ export class NodeCore {
   private readonly releaseUs: number;
   private hookErrors = 0;
 
-  constructor(readonly device: Device, board: BoardDescription, readonly settings: ProtectionSettings, hooks: NodeCoreHooks) {
+  constructor(
+    readonly device: Device,
+    board: BoardDescription,
+    readonly settings: ProtectionSettings,
+    hooks: NodeCoreHooks,
+  ) {
     const adc = board.adc;
     const fe = board.frontend;
     const cal = board.calibration;
@@ -88,10 +93,14 @@ export class NodeCore {
     };
     this.meter = new MainsMeter(
       {
-        rateHz: adc.rateHz, bits: adc.bits, blockPairs: adc.blockPairs,
+        rateHz: adc.rateHz,
+        bits: adc.bits,
+        blockPairs: adc.blockPairs,
         cal: { vGain: cal.vGain, iGain: cal.iGain, phaseShift: cal.phaseShift },
         // 10 V of hysteresis on the zero-crossing detector, in codes
-        hystCodes: 10 / cal.vGain, minHz: 40, maxHz: 70,
+        hystCodes: 10 / cal.vGain,
+        minHz: 40,
+        maxHz: 70,
         iPassesDc: fe.iSensor === 'shunt' || fe.iSensor === 'hall',
       },
       {
@@ -113,21 +122,31 @@ export class NodeCore {
     this.meter.currentStopped(this.bootUs);
     this.applyCodes();
     this.ntcDivider = {
-      fullScaleVolts: adc.fullScaleVolts, bits: adc.bits, supplyVolts: NTC_SUPPLY_V,
-      seriesOhms: fe.ntc.seriesOhms, ntcToGround: fe.ntc.ntcToGround,
+      fullScaleVolts: adc.fullScaleVolts,
+      bits: adc.bits,
+      supplyVolts: NTC_SUPPLY_V,
+      seriesOhms: fe.ntc.seriesOhms,
+      ntcToGround: fe.ntc.ntcToGround,
     };
     this.ntcCurve = steinhartFromBeta(fe.ntc.r0, fe.ntc.t0C, fe.ntc.beta);
     this.mq6 = {
-      fullScaleVolts: adc.fullScaleVolts, bits: adc.bits, supplyVolts: fe.mq6.supplyVolts,
-      loadOhms: fe.mq6.loadOhms, r0Ohms: fe.mq6.r0Ohms, dividerRatio: fe.mq6.dividerRatio,
-      warmupS: fe.mq6.heaterWarmupS, slope: MQ6_SLOPE,
+      fullScaleVolts: adc.fullScaleVolts,
+      bits: adc.bits,
+      supplyVolts: fe.mq6.supplyVolts,
+      loadOhms: fe.mq6.loadOhms,
+      r0Ohms: fe.mq6.r0Ohms,
+      dividerRatio: fe.mq6.dividerRatio,
+      warmupS: fe.mq6.heaterWarmupS,
+      slope: MQ6_SLOPE,
     };
     this.ntcPin = pins.ntc !== undefined ? new device.io.Analog({ pin: pins.ntc }) : undefined;
     this.gasPin = pins.gas !== undefined ? new device.io.Analog({ pin: pins.gas }) : undefined;
     if (pins.latchReset !== undefined) this.latchReset = new device.io.Digital({ pin: pins.latchReset, mode: 'output' });
     if (pins.comparator !== undefined) {
       this.comparator = new device.io.Digital({
-        pin: pins.comparator, mode: 'input', edge: EDGE_RISING,
+        pin: pins.comparator,
+        mode: 'input',
+        edge: EDGE_RISING,
         // nothing is queued ahead of this: the relay write comes first, then the record
         onReadable: () => {
           this.writeRelays(false);
@@ -138,7 +157,9 @@ export class NodeCore {
     const ts = 1e6 / adc.rateHz;
     const pairs = adc.blockPairs;
     this.sampler = new device.io.ContinuousAdc({
-      pins: [pins.adcV, pins.adcI], rateHz: adc.rateHz, blockPairs: pairs,
+      pins: [pins.adcV, pins.adcI],
+      rateHz: adc.rateHz,
+      blockPairs: pairs,
       onBlock: (b, t) => {
         this.meter.processBlock(b, pairs, t);
         this.protection.onBlockEnd(t + pairs * ts);
@@ -150,11 +171,15 @@ export class NodeCore {
   start(): void {
     // a missing sensor pin reads as a NaN code: the reading is 'invalid' and the element
     // supervising it goes fail-safe, rather than the node silently not watching
-    this.device.timer.set(() => {
-      const n = this.ntcPin;
-      const g = this.gasPin;
-      this.readSlow(n !== undefined ? n.read() : 0 / 0, g !== undefined ? g.read() : 0 / 0);
-    }, SLOW_PERIOD_US, SLOW_PERIOD_US);
+    this.device.timer.set(
+      () => {
+        const n = this.ntcPin;
+        const g = this.gasPin;
+        this.readSlow(n !== undefined ? n.read() : 0 / 0, g !== undefined ? g.read() : 0 / 0);
+      },
+      SLOW_PERIOD_US,
+      SLOW_PERIOD_US,
+    );
     this.sampler.start();
   }
 
@@ -185,10 +210,17 @@ export class NodeCore {
     readMq6(gasCode, (now - this.bootUs) / 1e6, this.mq6, this.gas);
     const t = this.ntc.status;
     const g = this.gas.status;
-    this.protection.onSlow({
-      tempC: this.ntc.celsius, tempOk: t === 'ok', tempFault: t !== 'ok',
-      gasPpm: this.gas.ppm, gasOk: g === 'ok', gasFault: g !== 'ok' && g !== 'warming',
-    }, now);
+    this.protection.onSlow(
+      {
+        tempC: this.ntc.celsius,
+        tempOk: t === 'ok',
+        tempFault: t !== 'ok',
+        gasPpm: this.gas.ppm,
+        gasOk: g === 'ok',
+        gasFault: g !== 'ok' && g !== 'warming',
+      },
+      now,
+    );
   }
 
   /** Local reset on the spot: re-arms the comparator latch first, then the breaker. */

@@ -24,7 +24,25 @@ import { RECORD } from '../store/keys';
 import { FrameCounter } from '../link/counter';
 import { PersistentReplayWindow } from '../link/replay';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import { DIR_DOWN, DIR_UP, HEADER_BYTES, REJECT_REASONS, LinkReceiver, LinkSender, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, PROFILE_ESPNOW, PROFILE_LORA, PROFILE_NRF24, maxBody, readHeader } from '../link/frame';
+import {
+  DIR_DOWN,
+  DIR_UP,
+  HEADER_BYTES,
+  REJECT_REASONS,
+  LinkReceiver,
+  LinkSender,
+  MSG_ACK,
+  MSG_COMMAND,
+  MSG_EVENT,
+  MSG_FRAGMENT,
+  MSG_HOUSEHOLD,
+  MSG_TELEMETRY,
+  PROFILE_ESPNOW,
+  PROFILE_LORA,
+  PROFILE_NRF24,
+  maxBody,
+  readHeader,
+} from '../link/frame';
 import { Reassembler } from '../link/fragment';
 import type { FragmentReject } from '../link/fragment';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, CMD_TIME_SYNC, COMMAND_REJECTS, CommandGuard } from '../link/command';
@@ -36,7 +54,22 @@ import { DISCONNECT_REASONS } from './meter-node';
 import { LINK_ID_RECORD, LINK_KEYS_RECORD, deriveLinkKeys, encodeLinkKeys, keyFingerprint, loadLinkKeys, loadLinkProv, pairingSecret } from '../link/keys';
 import type { LinkKeys } from '../link/keys';
 import { TELEMETRY_BYTES, encodeTelemetry, newTelemetryReading } from '../link/telemetry';
-import { ACK_CODE_HOUSEHOLD, ACK_DONE, ACK_FAIL, ACK_FAILED, ACK_PENDING, ACK_REFUSED, HOUSEHOLD_REJECTS, LIMIT_FIELDS, SECURITY_CLASSES, decodeHouseholdRelay, encodeAck, encodeRekeyEvent, encodeSecurityEvent, encodeTripEvent } from '../link/messages';
+import {
+  ACK_CODE_HOUSEHOLD,
+  ACK_DONE,
+  ACK_FAIL,
+  ACK_FAILED,
+  ACK_PENDING,
+  ACK_REFUSED,
+  HOUSEHOLD_REJECTS,
+  LIMIT_FIELDS,
+  SECURITY_CLASSES,
+  decodeHouseholdRelay,
+  encodeAck,
+  encodeRekeyEvent,
+  encodeSecurityEvent,
+  encodeTripEvent,
+} from '../link/messages';
 import { decide } from '../access/policy';
 import type { MeterNode } from './meter-node';
 import type { LinkConsole } from './console-target';
@@ -85,7 +118,6 @@ export const FLAG_GAS_FAULT = 64;
 export const FLAG_MANUAL_OPEN = 128;
 
 const QUEUE_MAX = 8;
-
 
 function option(name: string, v: number | undefined, def: number, lo: number, hi: number): number {
   const x = v === undefined ? def : v;
@@ -136,7 +168,21 @@ export class NodeLink implements LinkConsole {
   private securityTotal = 0;
   /** every refusal since boot, by 'link.<reason>' / 'cmd.<reason>' / 'frag.<reason>' */
   readonly rejects: Record<string, number> = {};
-  readonly stats = { telemetry: 0, events: 0, acks: 0, radioRefused: 0, queueDropped: 0, received: 0, ignored: 0, accepted: 0, commandsDone: 0, commandsRefused: 0, commandsFailed: 0, householdDone: 0, householdRefused: 0 };
+  readonly stats = {
+    telemetry: 0,
+    events: 0,
+    acks: 0,
+    radioRefused: 0,
+    queueDropped: 0,
+    received: 0,
+    ignored: 0,
+    accepted: 0,
+    commandsDone: 0,
+    commandsRefused: 0,
+    commandsFailed: 0,
+    householdDone: 0,
+    householdRefused: 0,
+  };
   lastSecurity = '';
   lastError = '';
   private readonly sliceUnits: number;
@@ -144,7 +190,11 @@ export class NodeLink implements LinkConsole {
   /** timer slices spent on signature checks (sliced mode) */
   verifySlices = 0;
 
-  constructor(readonly node: MeterNode, readonly radio: Radio, o: NodeLinkOptions) {
+  constructor(
+    readonly node: MeterNode,
+    readonly radio: Radio,
+    o: NodeLinkOptions,
+  ) {
     const store = node.device.store;
     const k = loadLinkKeys(store);
     if (!k.ok) throw new Error(`NodeLink: link keys ${k.reason}`);
@@ -420,7 +470,12 @@ export class NodeLink implements LinkConsole {
     // the strict encodings (ed25519-strict.ts) first: the sliced verify is tweetnacl's arithmetic
     if (!strictEncoding(check.signature, this.keysNow.authorityPublic)) return this.outcome(this.guard.finish(check, false), code, seq);
     if (this.verifying !== undefined) return this.outcome(this.guard.refuse('busy', code), code, seq);
-    this.verifying = { check: check, v: new SlicedVerify(check.message, check.message.length, check.signature, this.keysNow.authorityPublic), code: code, seq: seq };
+    this.verifying = {
+      check: check,
+      v: new SlicedVerify(check.message, check.message.length, check.signature, this.keysNow.authorityPublic),
+      code: code,
+      seq: seq,
+    };
     this.node.device.timer.set(() => this.verifySlice(), 0);
   }
 
@@ -549,8 +604,14 @@ export class NodeLink implements LinkConsole {
     const k = this.keysNow;
     const p = this.guard.pendingCommand();
     return {
-      Provisioned: true, NodeId: k.nodeId, Epoch: k.epoch, Up: keyFingerprint(k.up), Down: keyFingerprint(k.down),
-      Authority: keyFingerprint(k.authorityPublic), PendingRekey: p !== undefined, PendingEpoch: p === undefined ? 0 : p.epoch,
+      Provisioned: true,
+      NodeId: k.nodeId,
+      Epoch: k.epoch,
+      Up: keyFingerprint(k.up),
+      Down: keyFingerprint(k.down),
+      Authority: keyFingerprint(k.authorityPublic),
+      PendingRekey: p !== undefined,
+      PendingEpoch: p === undefined ? 0 : p.epoch,
     };
   }
 
@@ -568,11 +629,25 @@ export class NodeLink implements LinkConsole {
     for (const k in this.rejects) rej[k] = this.rejects[k];
     const s = this.stats;
     return {
-      Profile: this.profile.name, NodeId: this.nodeId, Epoch: this.sender.epoch, NextCounter: this.counter.peek(),
-      TelemetrySent: s.telemetry, EventsSent: s.events, AcksSent: s.acks, RadioBusy: s.radioRefused, QueueDropped: s.queueDropped,
-      Received: s.received, Ignored: s.ignored, Accepted: s.accepted,
-      CommandsDone: s.commandsDone, CommandsRefused: s.commandsRefused, CommandsFailed: s.commandsFailed,
-      SecurityEvents: this.securityTotal, LastSecurity: this.lastSecurity, LastError: this.lastError, Rejects: rej,
+      Profile: this.profile.name,
+      NodeId: this.nodeId,
+      Epoch: this.sender.epoch,
+      NextCounter: this.counter.peek(),
+      TelemetrySent: s.telemetry,
+      EventsSent: s.events,
+      AcksSent: s.acks,
+      RadioBusy: s.radioRefused,
+      QueueDropped: s.queueDropped,
+      Received: s.received,
+      Ignored: s.ignored,
+      Accepted: s.accepted,
+      CommandsDone: s.commandsDone,
+      CommandsRefused: s.commandsRefused,
+      CommandsFailed: s.commandsFailed,
+      SecurityEvents: this.securityTotal,
+      LastSecurity: this.lastSecurity,
+      LastError: this.lastError,
+      Rejects: rej,
     };
   }
 }

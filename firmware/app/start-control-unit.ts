@@ -206,7 +206,15 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
           const e = unit.node(nodes[i].nodeId);
           if (e !== undefined) per[String(e.nodeId)] = { readings: e.readings, lastCounter: e.lastCounter, lastSeenUs: e.lastSeenUs };
         }
-        return { nodes: per, received: unit.stats.received, readings: unit.stats.readings, radio: radio.present, reader: app.reader, accessLog: access.log.count(), clock: wall.isSet() ? Math.floor(wallS() as number) : null };
+        return {
+          nodes: per,
+          received: unit.stats.received,
+          readings: unit.stats.readings,
+          radio: radio.present,
+          reader: app.reader,
+          accessLog: access.log.count(),
+          clock: wall.isSet() ? Math.floor(wallS() as number) : null,
+        };
       },
       sendCommand: function (nodeId: number, b: Uint8Array): string {
         return unit.sendCommand(nodeId, b);
@@ -225,10 +233,15 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
         working = true;
         const go = function (n: number): void {
           say('enrol: put the finger on the reader (page ' + n + ', for the PC link)');
-          access.enrol(role, n, function (err: string) {
-            working = false;
-            done(err, n);
-          }, 'pc-link');
+          access.enrol(
+            role,
+            n,
+            function (err: string) {
+              working = false;
+              done(err, n);
+            },
+            'pc-link',
+          );
         };
         if (page !== undefined) go(page);
         else {
@@ -245,10 +258,15 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       deleteFinger: function (page: number, role: PcRole, done: (err: string) => void): string {
         if (working || access.reader.busy()) return 'the reader is busy: try again when it is done';
         working = true;
-        access.deleteFinger(role, page, function (err: string) {
-          working = false;
-          done(err);
-        }, 'pc-link');
+        access.deleteFinger(
+          role,
+          page,
+          function (err: string) {
+            working = false;
+            done(err);
+          },
+          'pc-link',
+        );
         return '';
       },
     },
@@ -345,7 +363,16 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
     app.reader = e === undefined ? 'ok' : e.message;
     say('reader: ' + (e === undefined ? 'module password accepted' : e.message));
   });
-  say('control unit up on ' + board.name + ': ' + nodes.length + ' node(s), radio ' + (radio.present ? 'present' : 'absent') + ', clock ' + (wall.isSet() ? 'set' : 'not set (waits for the PC link\'s time command)'));
+  say(
+    'control unit up on ' +
+      board.name +
+      ': ' +
+      nodes.length +
+      ' node(s), radio ' +
+      (radio.present ? 'present' : 'absent') +
+      ', clock ' +
+      (wall.isSet() ? 'set' : "not set (waits for the PC link's time command)"),
+  );
   link.hello(clock.now());
   return app;
 }

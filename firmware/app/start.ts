@@ -78,7 +78,13 @@ function linkOff(why: string, log: ((line: string) => void) | undefined): RadioL
  * Never throws: a board without a radio, a node without provisioned keys, a chip that does not
  * answer or a pin already taken each leave the node running without its link, and say so.
  */
-export function startRadioLink(node: MeterNode, device: Device, board: BoardDescription, log: ((line: string) => void) | undefined, options: NodeLinkOptions): RadioLinkStart {
+export function startRadioLink(
+  node: MeterNode,
+  device: Device,
+  board: BoardDescription,
+  log: ((line: string) => void) | undefined,
+  options: NodeLinkOptions,
+): RadioLinkStart {
   const radioCfg = board.radio;
   if (radioCfg === undefined) return linkOff('board ' + board.name + ' has no radio section', log);
   if (radioCfg.profile !== 'nrf24') return linkOff('radio profile ' + radioCfg.profile + ' has no driver in this build (nrf24 only)', log);

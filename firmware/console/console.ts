@@ -184,7 +184,12 @@ export class Console {
 }
 
 const HELP_EXTRA: { Command: string; Usage: string; About: string; Sensitive: boolean }[] = [
-  { Command: 'Backlog', Usage: 'Backlog <cmd>; <cmd>; ...', About: `run up to ${MAX_COMMANDS_PER_LINE} commands, one reply line each (';' alone also chains)`, Sensitive: false },
+  {
+    Command: 'Backlog',
+    Usage: 'Backlog <cmd>; <cmd>; ...',
+    About: `run up to ${MAX_COMMANDS_PER_LINE} commands, one reply line each (';' alone also chains)`,
+    Sensitive: false,
+  },
   { Command: 'Help', Usage: 'Help [command]', About: 'every command with one line on what it does, or the usage of one', Sensitive: false },
   { Command: 'Settings', Usage: 'Settings', About: 'every setting with its value, unit and range', Sensitive: false },
 ];

@@ -23,9 +23,7 @@ export interface FailureStore {
   save(failures: number): void;
 }
 
-export type LoginResult =
-  | { ok: true; expiresInS: number }
-  | { ok: false; error: string; retryInS: number; attemptsLeft: number };
+export type LoginResult = { ok: true; expiresInS: number } | { ok: false; error: string; retryInS: number; attemptsLeft: number };
 
 export class Credential {
   private readonly clock: Clock;

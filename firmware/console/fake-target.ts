@@ -67,7 +67,18 @@ export class FakeTarget implements ConsoleTarget {
 
   /** every piece of mutable state, for "an error changes nothing" checks */
   snapshot(): string {
-    return JSON.stringify([this.values, this.gains, this.relayStates, this.utilityHold, this.lockedOut, this.tripLog, this.pendingRekey, this.keyEpoch, this.restarts, this.factoryResets]);
+    return JSON.stringify([
+      this.values,
+      this.gains,
+      this.relayStates,
+      this.utilityHold,
+      this.lockedOut,
+      this.tripLog,
+      this.pendingRekey,
+      this.keyEpoch,
+      this.restarts,
+      this.factoryResets,
+    ]);
   }
 
   /** test helper: the utility's signed disconnect with a reason (e.g. 'non-payment') */

@@ -101,7 +101,10 @@ export class AnomalyDetector {
   onAlarm: ((a: Alarm) => void) | undefined;
 
   /** store: where the energy marks outlive a reboot of the control unit (optional) */
-  constructor(readonly o: AnomalyOptions, private readonly store?: Store) {
+  constructor(
+    readonly o: AnomalyOptions,
+    private readonly store?: Store,
+  ) {
     if (!(o.windowUs >= 1e6)) throw new RangeError(`anomaly windowUs ${o.windowUs} out of range 1e6..`);
     if (!(o.rejectsPerNode >= 1)) throw new RangeError(`anomaly rejectsPerNode ${o.rejectsPerNode} out of range 1..`);
     if (!(o.floodPerSecond >= 1)) throw new RangeError(`anomaly floodPerSecond ${o.floodPerSecond} out of range 1..`);
@@ -153,7 +156,8 @@ export class AnomalyDetector {
     const s = this.node(nodeId, tUs);
     const n = s.rejects.add(tUs);
     if (n > this.o.rejectsPerNode && tUs >= s.rateHoldUntil) {
-      if (this.raise(tUs, nodeId, 'reject-rate', `${Math.round(n)} refused frames in ${this.o.windowUs / 1e6} s (last: ${reason})`)) s.rateHoldUntil = tUs + this.o.holdUs;
+      if (this.raise(tUs, nodeId, 'reject-rate', `${Math.round(n)} refused frames in ${this.o.windowUs / 1e6} s (last: ${reason})`))
+        s.rateHoldUntil = tUs + this.o.holdUs;
     }
   }
 
@@ -180,7 +184,8 @@ export class AnomalyDetector {
     let bad = '';
     if (r.vrms < 0 || r.vrms > 300) bad = `Vrms ${r.vrms} V out of range 0..300`;
     else if (r.irms < 0 || r.irms > 100) bad = `Irms ${r.irms} A out of range 0..100`;
-    else if (r.vrms === r.vrms && r.irms === r.irms && Math.abs(r.p) > r.vrms * r.irms * 1.05 + 20) bad = `|P| ${r.p} W above Vrms*Irms ${Math.round(r.vrms * r.irms)} VA`;
+    else if (r.vrms === r.vrms && r.irms === r.irms && Math.abs(r.p) > r.vrms * r.irms * 1.05 + 20)
+      bad = `|P| ${r.p} W above Vrms*Irms ${Math.round(r.vrms * r.irms)} VA`;
     else if (r.tempC < -40 || r.tempC > 125) bad = `temperature ${r.tempC} C out of range -40..125`;
     else if (r.lpgPpm > 10000) bad = `LPG ${r.lpgPpm} ppm out of range 0..10000`;
     if (bad !== '') this.raise(tUs, nodeId, 'range', bad);

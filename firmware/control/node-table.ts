@@ -65,7 +65,11 @@ export class NodeEntry {
   /** true when boot found a re-provisioned node and reset its window */
   readonly windowReset: boolean;
 
-  constructor(readonly profile: RadioProfile, store: Store, c: ControlNodeConfig) {
+  constructor(
+    readonly profile: RadioProfile,
+    store: Store,
+    c: ControlNodeConfig,
+  ) {
     if (!(c.nodeId >= 1 && c.nodeId <= 254)) throw new RangeError(`node id ${c.nodeId} out of range 1..254`);
     if (c.up.length !== 32 || c.down.length !== 32) throw new RangeError(`node ${c.nodeId}: key length out of range 32..32`);
     this.nodeId = c.nodeId;

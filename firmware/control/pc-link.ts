@@ -40,7 +40,10 @@ export type PcRole = Extract<Role, 'household' | 'guest' | 'technician' | 'utili
 export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 
 /** The policy actions a PC-link command can ask for. */
-export type PcAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock' | 'enrol-finger' | 'delete-finger'>;
+export type PcAction = Extract<
+  Action,
+  'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock' | 'enrol-finger' | 'delete-finger'
+>;
 
 // ---- out: device -> PC ----
 
@@ -60,10 +63,20 @@ export function relayStateOf(flags: number): string {
 export function readingJson(nodeId: number, tUs: number, counter: number, r: TelemetryReading): JsonObject {
   const pf = r.vrms > 0 && r.irms > 0 ? r.p / (r.vrms * r.irms) : NaN;
   return {
-    v: PROTOCOL_VERSION, type: 'reading', node: nodeId, t: tUs, ctr: counter,
-    V: round(r.vrms, 100), I: round(r.irms, 1000), P: round(r.p, 1), E: round(r.energyWh, 1),
-    PF: round(pf > 1 ? 1 : pf < -1 ? -1 : pf, 100), T: round(r.tempC, 100), gas: round(r.lpgPpm, 1),
-    flags: r.flags, relay: relayStateOf(r.flags),
+    v: PROTOCOL_VERSION,
+    type: 'reading',
+    node: nodeId,
+    t: tUs,
+    ctr: counter,
+    V: round(r.vrms, 100),
+    I: round(r.irms, 1000),
+    P: round(r.p, 1),
+    E: round(r.energyWh, 1),
+    PF: round(pf > 1 ? 1 : pf < -1 ? -1 : pf, 100),
+    T: round(r.tempC, 100),
+    gas: round(r.lpgPpm, 1),
+    flags: r.flags,
+    relay: relayStateOf(r.flags),
   };
 }
 
@@ -83,14 +96,30 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
     for (let i = 0; i < s.loads.length; i++) {
       const l = s.loads[i];
       // [name, relay, on, next planned start s | null, unmet reason | ""]: arrays keep 8 loads in one line
-      loads.push([l.name.substring(0, ENERGY_NAME), l.relay.substring(0, ENERGY_RELAY), l.on, l.nextS < 0 ? null : l.nextS, l.unmet.substring(0, ENERGY_REASON)]);
+      loads.push([
+        l.name.substring(0, ENERGY_NAME),
+        l.relay.substring(0, ENERGY_RELAY),
+        l.on,
+        l.nextS < 0 ? null : l.nextS,
+        l.unmet.substring(0, ENERGY_REASON),
+      ]);
     }
     sched = { slotS: s.slotS, start: s.startUs, planning: s.planning, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
   }
   return toJson({
-    v: PROTOCOL_VERSION, type: 'energy', ev: ENERGY_VERSION, t: tUs,
-    realW: round(e.realW, 1), visibleW: round(e.visibleW, 1), batteryW: round(e.batteryW, 1), soc: round(e.soc, 1000),
-    owner: e.owner, algo: e.algorithm, realWh: round(e.realWh, 10), visibleWh: round(e.visibleWh, 10), sched: sched,
+    v: PROTOCOL_VERSION,
+    type: 'energy',
+    ev: ENERGY_VERSION,
+    t: tUs,
+    realW: round(e.realW, 1),
+    visibleW: round(e.visibleW, 1),
+    batteryW: round(e.batteryW, 1),
+    soc: round(e.soc, 1000),
+    owner: e.owner,
+    algo: e.algorithm,
+    realWh: round(e.realWh, 10),
+    visibleWh: round(e.visibleWh, 10),
+    sched: sched,
   });
 }
 
@@ -255,7 +284,8 @@ export function parsePcLine(line: string): PcParse {
     const uses = m['uses'];
     if (typeof uses !== 'number' || !(uses >= 1 && uses <= 100) || Math.floor(uses) !== uses) return bad(id, 'uses: an integer 1..100');
     const minutes = m['minutes'];
-    if (typeof minutes !== 'number' || !(minutes >= 1 && minutes <= 10080) || Math.floor(minutes) !== minutes) return bad(id, 'minutes: an integer 1..10080 (a week)');
+    if (typeof minutes !== 'number' || !(minutes >= 1 && minutes <= 10080) || Math.floor(minutes) !== minutes)
+      return bad(id, 'minutes: an integer 1..10080 (a week)');
     c = { cmd: 'guest-pass', id: id, role: r, scope: scope, uses: uses, minutes: minutes };
   } else if (cmd === 'time') {
     const unix = m['unix'];
@@ -278,7 +308,8 @@ export function parsePcLine(line: string): PcParse {
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
   const action = actionOf(c);
-  if (!may(r, action, 'pc-link')) return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action, 'pc-link').join(', ') + ')');
+  if (!may(r, action, 'pc-link'))
+    return bad(id, 'forbidden: ' + action + ' is not allowed to ' + r + ' (allowed: ' + rolesFor(action, 'pc-link').join(', ') + ')');
   return { ok: true, command: c };
 }
 
@@ -336,7 +367,10 @@ export class PcLink {
   private buf = '';
   private dropping = false;
 
-  constructor(private readonly ports: PcLinkPorts, private readonly write: (line: string) => void) {}
+  constructor(
+    private readonly ports: PcLinkPorts,
+    private readonly write: (line: string) => void,
+  ) {}
 
   private out(line: string): void {
     this.stats.linesOut++;
@@ -435,8 +469,7 @@ export class PcLink {
             if (g.uri !== undefined) body.uri = g.uri;
           }
         }
-      }
-      else if (c.cmd === 'time') {
+      } else if (c.cmd === 'time') {
         if (this.ports.setTime === undefined) why = 'time: this unit has no settable clock';
         else {
           const k = this.ports.setTime(c.unix, c.force, c.role);

@@ -69,8 +69,7 @@ export class SecurityLog {
     if (this.ring.length < this.capacity) {
       this.ring.push(e);
       this.keys.push(key);
-    }
-    else {
+    } else {
       this.ring[this.head] = e;
       this.keys[this.head] = key;
       this.head = (this.head + 1) % this.capacity;

@@ -19,7 +19,10 @@ const BUZZ: { [k: string]: number[] } = { accepted: [100], refused: [100, 100, 1
 
 class Pattern {
   private timer = -1;
-  constructor(private readonly out: Digital | undefined, private readonly t: Timer) {}
+  constructor(
+    private readonly out: Digital | undefined,
+    private readonly t: Timer,
+  ) {}
 
   play(steps: number[]): void {
     this.stop();

@@ -74,14 +74,50 @@ export interface Command {
 }
 
 export type CommandReject =
-  | 'short' | 'version' | 'code' | 'length' | 'node' | 'args' | 'replay' | 'verify-budget'
-  | 'signature' | 'ratelimit' | 'safety' | 'unconfirmed' | 'no-pending' | 'busy'
-  | 'provisioning' | 'not-yet-valid' | 'expired' | 'window' | 'queued';
+  | 'short'
+  | 'version'
+  | 'code'
+  | 'length'
+  | 'node'
+  | 'args'
+  | 'replay'
+  | 'verify-budget'
+  | 'signature'
+  | 'ratelimit'
+  | 'safety'
+  | 'unconfirmed'
+  | 'no-pending'
+  | 'busy'
+  | 'provisioning'
+  | 'not-yet-valid'
+  | 'expired'
+  | 'window'
+  | 'queued';
 
 // append only: the index travels in command acks (firmware/link/messages.ts).
 // 'verify-budget': the verify queue was full; 'queued': not a refusal, the command waits
 // for a verify slot (counted in `queued`, never in `rejects`).
-export const COMMAND_REJECTS: CommandReject[] = ['short', 'version', 'code', 'length', 'node', 'args', 'replay', 'verify-budget', 'signature', 'ratelimit', 'safety', 'unconfirmed', 'no-pending', 'busy', 'provisioning', 'not-yet-valid', 'expired', 'window', 'queued'];
+export const COMMAND_REJECTS: CommandReject[] = [
+  'short',
+  'version',
+  'code',
+  'length',
+  'node',
+  'args',
+  'replay',
+  'verify-budget',
+  'signature',
+  'ratelimit',
+  'safety',
+  'unconfirmed',
+  'no-pending',
+  'busy',
+  'provisioning',
+  'not-yet-valid',
+  'expired',
+  'window',
+  'queued',
+];
 
 export type CommandOutcome = { ok: true; command: Command; pending: boolean } | { ok: false; reason: CommandReject };
 const QUEUED: CommandOutcome = { ok: false, reason: 'queued' };
@@ -162,7 +198,22 @@ export function encodeCommand(c: Command, authoritySecret: Uint8Array | undefine
 }
 
 export function newCommand(code: number, nodeId: number, seq: number): Command {
-  return { code: code, nodeId: nodeId, seq: seq, relay: 0, limitId: 0, limitValue: 0, epoch: 0, peerPublic: undefined, unixS: 0, ms: 0, reason: 0, provisionedAt: 0, notBefore: 0, notAfter: 0 };
+  return {
+    code: code,
+    nodeId: nodeId,
+    seq: seq,
+    relay: 0,
+    limitId: 0,
+    limitValue: 0,
+    epoch: 0,
+    peerPublic: undefined,
+    unixS: 0,
+    ms: 0,
+    reason: 0,
+    provisionedAt: 0,
+    notBefore: 0,
+    notAfter: 0,
+  };
 }
 
 /** What the policy asks of the rest of the node. */

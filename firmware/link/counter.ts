@@ -26,7 +26,11 @@ export class FrameCounter {
   markWrites = 0;
 
   /** `reserve` is how far ahead each persisted mark reaches (1 .. 1e6). */
-  constructor(store: Store, key: string, readonly reserve: number) {
+  constructor(
+    store: Store,
+    key: string,
+    readonly reserve: number,
+  ) {
     if (!(reserve >= 1 && reserve <= 1000000) || Math.floor(reserve) !== reserve) {
       throw new Error(`counter reserve ${reserve} out of range 1..1000000`);
     }

@@ -76,7 +76,13 @@ export class LinkCipher {
   private readonly mac = new Uint8Array(16);
 
   /** `maxBody` is the largest plaintext this session will carry (sizes the keystream buffer). */
-  constructor(key: Uint8Array, readonly epoch: number, readonly nodeId: number, readonly direction: number, readonly maxBody: number) {
+  constructor(
+    key: Uint8Array,
+    readonly epoch: number,
+    readonly nodeId: number,
+    readonly direction: number,
+    readonly maxBody: number,
+  ) {
     if (key.length !== KEY_BYTES) throw new Error(`key length ${key.length} out of range ${KEY_BYTES}..${KEY_BYTES}`);
     lowlevel.crypto_core_hsalsa20(this.subkey, sessionNoncePrefix(epoch, nodeId, direction), key, SIGMA);
     this.ks = new Uint8Array(32 + maxBody);

@@ -98,7 +98,12 @@ export class SlicedVerify {
   private bit = 0;
 
   /** Verify `sig` (64 bytes) over msg[0 .. msgLen) with the Ed25519 public key `pk` (32). */
-  constructor(private readonly msg: Uint8Array, private readonly msgLen: number, private readonly sig: Uint8Array, private readonly pk: Uint8Array) {
+  constructor(
+    private readonly msg: Uint8Array,
+    private readonly msgLen: number,
+    private readonly sig: Uint8Array,
+    private readonly pk: Uint8Array,
+  ) {
     if (sig.length !== 64 || pk.length !== 32 || !(msgLen >= 0 && msgLen <= msg.length)) {
       this.result = 'invalid';
       this.phase = PH_DONE;

@@ -39,10 +39,7 @@ export function fragmentMessage(msgId: number, message: Uint8Array, maxBodyLen: 
 
 export type FragmentReject = 'short' | 'long' | 'index' | 'size' | 'count' | 'conflict' | 'duplicate';
 
-export type ReassemblyResult =
-  | { status: 'partial' }
-  | { status: 'complete'; message: Uint8Array }
-  | { status: 'rejected'; reason: FragmentReject };
+export type ReassemblyResult = { status: 'partial' } | { status: 'complete'; message: Uint8Array } | { status: 'rejected'; reason: FragmentReject };
 
 interface Assembly {
   source: number;
@@ -79,7 +76,11 @@ export class Reassembler {
   private readonly chunk: number;
   readonly stats: Record<string, number> = { complete: 0, timeout: 0, evicted: 0 };
 
-  constructor(readonly maxBodyLen: number, readonly slotCount: number, readonly timeoutUs: number) {
+  constructor(
+    readonly maxBodyLen: number,
+    readonly slotCount: number,
+    readonly timeoutUs: number,
+  ) {
     this.chunk = maxBodyLen - FRAG_HEADER;
     for (let i = 0; i < slotCount; i++) this.slots.push(undefined);
     const reasons: FragmentReject[] = ['short', 'long', 'index', 'size', 'count', 'conflict', 'duplicate'];

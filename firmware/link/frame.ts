@@ -68,9 +68,7 @@ export const REJECT_REASONS: RejectReason[] = ['short', 'long', 'version', 'dire
 const REFUSED: Record<string, OpenResult> = {};
 for (let i = 0; i < REJECT_REASONS.length; i++) REFUSED[REJECT_REASONS[i]] = { ok: false, reason: REJECT_REASONS[i] };
 
-export type OpenResult =
-  | { ok: true; type: number; nodeId: number; counter: number; epoch: number; body: Uint8Array }
-  | { ok: false; reason: RejectReason };
+export type OpenResult = { ok: true; type: number; nodeId: number; counter: number; epoch: number; body: Uint8Array } | { ok: false; reason: RejectReason };
 
 export interface ParsedHeader {
   version: number;
@@ -120,7 +118,14 @@ export class LinkSender {
   private readonly buf: Uint8Array;
   private readonly maxBodyLen: number;
 
-  constructor(readonly profile: RadioProfile, key: Uint8Array, epoch: number, readonly nodeId: number, readonly direction: number, private readonly counter: CounterSource) {
+  constructor(
+    readonly profile: RadioProfile,
+    key: Uint8Array,
+    epoch: number,
+    readonly nodeId: number,
+    readonly direction: number,
+    private readonly counter: CounterSource,
+  ) {
     this.maxBodyLen = maxBody(profile);
     this.cipher = new LinkCipher(key, epoch, nodeId, direction, this.maxBodyLen);
     this.buf = new Uint8Array(profile.maxFrame);
@@ -176,7 +181,14 @@ export class LinkReceiver {
   private readonly hdr: ParsedHeader = { version: 0, direction: 0, epochBit: 0, type: 0, nodeId: 0, counter: 0 };
   onReject: ((reason: RejectReason, header: ParsedHeader | undefined) => void) | undefined;
 
-  constructor(readonly profile: RadioProfile, readonly nodeId: number, readonly direction: number, key: Uint8Array, epoch: number, private readonly guard: ReplayGuard) {
+  constructor(
+    readonly profile: RadioProfile,
+    readonly nodeId: number,
+    readonly direction: number,
+    key: Uint8Array,
+    epoch: number,
+    private readonly guard: ReplayGuard,
+  ) {
     this.maxBodyLen = maxBody(profile);
     this.current = new LinkCipher(key, epoch, nodeId, direction, this.maxBodyLen);
     this.body = new Uint8Array(this.maxBodyLen);

@@ -66,7 +66,8 @@ export function checkNrf24Setup(s: Nrf24Setup): string {
   if (s.ownAddress.length !== 5) return `ownAddress length ${s.ownAddress.length} out of range 5..5`;
   if (s.peerAddress.length !== 5) return `peerAddress length ${s.peerAddress.length} out of range 5..5`;
   if (!(s.retries >= 0 && s.retries <= 15) || Math.floor(s.retries) !== s.retries) return `retries ${s.retries} out of range 0..15`;
-  if (!(s.retryDelayUs >= 250 && s.retryDelayUs <= 4000) || s.retryDelayUs % 250 !== 0) return `retryDelayUs ${s.retryDelayUs} out of range 250..4000 (steps of 250)`;
+  if (!(s.retryDelayUs >= 250 && s.retryDelayUs <= 4000) || s.retryDelayUs % 250 !== 0)
+    return `retryDelayUs ${s.retryDelayUs} out of range 250..4000 (steps of 250)`;
   return '';
 }
 
@@ -130,7 +131,7 @@ export class Nrf24Radio implements Radio {
     this.ce.write(0);
     this.write(CONFIG, CONFIG_RX);
     this.write(SETUP_AW, 0x03); // 5-byte addresses
-    this.write(SETUP_RETR, (((s.retryDelayUs / 250) - 1) << 4) | s.retries);
+    this.write(SETUP_RETR, ((s.retryDelayUs / 250 - 1) << 4) | s.retries);
     this.write(RF_CH, s.channel);
     this.write(RF_SETUP, 0x0e); // RF_DR_HIGH: 2 Mbit/s, RF_PWR 11: 0 dBm
     this.write(FEATURE, 0x05); // EN_DPL | EN_DYN_ACK

@@ -1,7 +1,19 @@
 // Link parity and cost entry: the same vectors run in Node and XS (tools/engines), and
 // host-tests/link-xs.test.ts compares bytes and decisions. Plain data in and out.
 import { SlicedVerify } from './ed25519-sliced';
-import { LinkSender, LinkReceiver, PROFILE_NRF24, PROFILE_LORA, DIR_UP, DIR_DOWN, MSG_TELEMETRY, maxBody, writeHeader, HEADER_BYTES, type RadioProfile } from './frame';
+import {
+  LinkSender,
+  LinkReceiver,
+  PROFILE_NRF24,
+  PROFILE_LORA,
+  DIR_UP,
+  DIR_DOWN,
+  MSG_TELEMETRY,
+  maxBody,
+  writeHeader,
+  HEADER_BYTES,
+  type RadioProfile,
+} from './frame';
 import { LinkCipher } from './crypto';
 import { ReplayWindow } from './replay';
 import { encodeTelemetry, decodeTelemetry, newTelemetryReading, TELEMETRY_BYTES, type TelemetryReading } from './telemetry';
@@ -51,7 +63,13 @@ function mutate(f: Uint8Array, kind: string, arg: number): Uint8Array {
   return copyBytes(f); // 'replay'
 }
 
-export function linkVectors(input: LinkParityInput): { frames: string[][]; decisions: string[][]; readings: number[][]; replay: string[]; fragments: string[] } {
+export function linkVectors(input: LinkParityInput): {
+  frames: string[][];
+  decisions: string[][];
+  readings: number[][];
+  replay: string[];
+  fragments: string[];
+} {
   const frames: string[][] = [];
   const decisions: string[][] = [];
   const readings: number[][] = [];
@@ -212,8 +230,13 @@ export interface FloodBench {
 export function floodBenchSetup(stepUs: number): FloodBench {
   const key = new Uint8Array(32);
   const b: FloodBench = {
-    t: 0, stepUs: stepUs, frame: new Uint8Array(30), rx: new LinkReceiver(PROFILE_NRF24, 7, DIR_UP, key, 1, new ReplayWindow()),
-    log: new SecurityLog(512), anomaly: new AnomalyDetector(defaultAnomalyOptions(10)), clock: { now: () => b.t },
+    t: 0,
+    stepUs: stepUs,
+    frame: new Uint8Array(30),
+    rx: new LinkReceiver(PROFILE_NRF24, 7, DIR_UP, key, 1, new ReplayWindow()),
+    log: new SecurityLog(512),
+    anomaly: new AnomalyDetector(defaultAnomalyOptions(10)),
+    clock: { now: () => b.t },
   };
   writeHeader(b.frame, DIR_UP, 1, MSG_TELEMETRY, 7, 100);
   b.rx.limitTagFailures(b.clock, 16, 1);

@@ -41,8 +41,26 @@ export function poly1305(out: Uint8Array, outAt: number, m: Uint8Array, mAt: num
   const s7 = 5 * r7;
   const s8 = 5 * r8;
   const s9 = 5 * r9;
-  let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0, h7 = 0, h8 = 0, h9 = 0;
-  let g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0, g8 = 0, g9 = 0;
+  let h0 = 0,
+    h1 = 0,
+    h2 = 0,
+    h3 = 0,
+    h4 = 0,
+    h5 = 0,
+    h6 = 0,
+    h7 = 0,
+    h8 = 0,
+    h9 = 0;
+  let g0 = 0,
+    g1 = 0,
+    g2 = 0,
+    g3 = 0,
+    g4 = 0,
+    g5 = 0,
+    g6 = 0,
+    g7 = 0,
+    g8 = 0,
+    g9 = 0;
   let c = 0;
   let d = 0;
   let b = m;

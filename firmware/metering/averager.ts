@@ -9,8 +9,15 @@ export type Averages = Pick<CycleReading, 'tUs' | 'vrms' | 'irms' | 'p' | 's' | 
 
 export class Averager {
   readonly out: Averages = { tUs: 0, vrms: 0, irms: 0, p: 0, s: 0, pf: 0, freqHz: 0, cycles: 0, flags: 0 };
-  private t = 0; private vv = 0; private ii = 0; private pp = 0; private ss = 0;
-  private n = 0; private fT = 0; private fN = 0; private flags = 0;
+  private t = 0;
+  private vv = 0;
+  private ii = 0;
+  private pp = 0;
+  private ss = 0;
+  private n = 0;
+  private fT = 0;
+  private fN = 0;
+  private flags = 0;
 
   constructor(readonly windowS: number) {}
 
@@ -41,8 +48,15 @@ export class Averager {
     o.freqHz = this.fT > 0 ? this.fN / this.fT : 0;
     o.cycles = this.n;
     o.flags = this.flags;
-    this.t = 0; this.vv = 0; this.ii = 0; this.pp = 0; this.ss = 0;
-    this.n = 0; this.fT = 0; this.fN = 0; this.flags = 0;
+    this.t = 0;
+    this.vv = 0;
+    this.ii = 0;
+    this.pp = 0;
+    this.ss = 0;
+    this.n = 0;
+    this.fT = 0;
+    this.fN = 0;
+    this.flags = 0;
     return true;
   }
 }

@@ -28,7 +28,12 @@ export class Calibrator {
   onCycle(r: CycleReading): void {
     if ((r.flags & CYCLE_NAN) !== 0) return;
     const x = this.run;
-    x[0] += r.vrms; x[1] += r.irms; x[2] += r.pRaw; x[3] += r.pLag; x[4] += r.pLead; x[5] += r.s;
+    x[0] += r.vrms;
+    x[1] += r.irms;
+    x[2] += r.pRaw;
+    x[3] += r.pLag;
+    x[4] += r.pLead;
+    x[5] += r.s;
     this.n++;
     if (this.n < BLOCK) return;
     for (let k = 0; k < N; k++) {
@@ -41,7 +46,8 @@ export class Calibrator {
   }
 
   private steady(k: number): boolean {
-    const a = this.last[k], b = this.prev[k];
+    const a = this.last[k],
+      b = this.prev[k];
     const scale = Math.abs(a) > Math.abs(b) ? Math.abs(a) : Math.abs(b);
     return scale === 0 || Math.abs(a - b) <= 0.01 * scale;
   }
@@ -62,7 +68,10 @@ export class Calibrator {
       this.restart();
       return '';
     }
-    const raw = this.last[2], lag = this.last[3], lead = this.last[4], app = this.last[5];
+    const raw = this.last[2],
+      lag = this.last[3],
+      lead = this.last[4],
+      app = this.last[5];
     if (!(app > 1) || Math.abs(raw) / app > 0.9) {
       return 'power: needs a steady reactive load with |PF| below 0.9; at PF near 1 power follows VoltageSet and CurrentSet';
     }

@@ -40,8 +40,15 @@
 // linear interpolation, applied per cycle through two extra sums rather than per sample.
 import type { CycleReading, EnergyRegisters } from './readings';
 import {
-  CYCLE_GAP, CYCLE_I_PROVISIONAL, CYCLE_I_RAIL, CYCLE_I_STUCK, CYCLE_NAN, CYCLE_NO_CROSSING, CYCLE_V_RAIL,
-  CYCLE_V_STUCK, newCycleReading,
+  CYCLE_GAP,
+  CYCLE_I_PROVISIONAL,
+  CYCLE_I_RAIL,
+  CYCLE_I_STUCK,
+  CYCLE_NAN,
+  CYCLE_NO_CROSSING,
+  CYCLE_V_RAIL,
+  CYCLE_V_STUCK,
+  newCycleReading,
 } from './readings';
 
 /** Length of the CT's offset-tracking window, s: whole seconds of cycles, so a 1-of-N
@@ -119,8 +126,13 @@ export class MainsMeter {
   private readonly iPassesDc: boolean;
   private readonly listener: MeterListener;
   // running sums of the open cycle
-  private sv = 0; private si = 0; private svv = 0; private sii = 0; private svi = 0;
-  private svdi = 0; private sdvi = 0;
+  private sv = 0;
+  private si = 0;
+  private svv = 0;
+  private sii = 0;
+  private svi = 0;
+  private svdi = 0;
+  private sdvi = 0;
   private n = 0; // samples in the open cycle
   private a0 = 0.5; // crossing fraction that opened the cycle
   // sliding half-cycle window of v^2 for the voltage elements: a ring of the latest
@@ -130,9 +142,11 @@ export class MainsMeter {
   private wn = 0;
   private wsum = 0;
   private halfLen = 0; // half period, samples (fractional), from the last cycle
-  private vp = 0; private ip = 0; // previous sample (offset removed)
+  private vp = 0;
+  private ip = 0; // previous sample (offset removed)
   private armPos = false;
-  private ocRun = 0; private pk = 0;
+  private ocRun = 0;
+  private pk = 0;
   private nextT = -1; // expected time of the next block
   private gap = false;
   /** samples still to come before the half-cycle window holds no sample from before a gap */
@@ -141,14 +155,21 @@ export class MainsMeter {
   private lastP = 0;
   // start-up: samples seen in the first window, V extremes, I sums (codes)
   private primed = false;
-  private preN = 0; private preLo = 1 / 0; private preHi = -1 / 0; private preSi = 0; private preSii = 0;
+  private preN = 0;
+  private preLo = 1 / 0;
+  private preHi = -1 / 0;
+  private preSi = 0;
+  private preSii = 0;
   private preT = -1;
   /** a cycle is open (its opening crossing was seen); false at start and after a free window */
   private open = false;
   private cycleT = 0; // time the open cycle started, µs
   // the I offset: established yet? and the CT's long window (absolute code sum, samples, s)
   private iSettled = false;
-  private lwSum = 0; private lwN = 0; private lwS = 0; private ctMove = 0;
+  private lwSum = 0;
+  private lwN = 0;
+  private lwS = 0;
+  private ctMove = 0;
   /** the window in progress holds the breaker's own closing (a partial first cycle of
    *  current, whose DC is real): it is not used */
   private lwDiscard = false;
@@ -214,13 +235,23 @@ export class MainsMeter {
     const ocCodes = this.ocCodes;
     const minN = this.minN;
     const maxN = this.maxN;
-    let sv = this.sv, si = this.si, svv = this.svv, sii = this.sii, svi = this.svi;
-    let svdi = this.svdi, sdvi = this.sdvi;
-    let n = this.n, vp = this.vp, ip = this.ip, pk = this.pk;
-    let armPos = this.armPos, ocRun = this.ocRun;
+    let sv = this.sv,
+      si = this.si,
+      svv = this.svv,
+      sii = this.sii,
+      svi = this.svi;
+    let svdi = this.svdi,
+      sdvi = this.sdvi;
+    let n = this.n,
+      vp = this.vp,
+      ip = this.ip,
+      pk = this.pk;
+    let armPos = this.armPos,
+      ocRun = this.ocRun;
     const ring = this.ring;
     const mask = ring.length - 1;
-    let rpos = this.rpos, wsum = this.wsum;
+    let rpos = this.rpos,
+      wsum = this.wsum;
     let wn = this.wn;
     const end = pairs * 2;
     for (let k = 0; k < end; k += 2) {
@@ -243,17 +274,38 @@ export class MainsMeter {
           if (n >= minN || !this.open) {
             const a = vp / (vp - v);
             // close the cycle with its corrections, then open the next with the same point
-            this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
-            this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.pk = pk;
-            this.rpos = rpos; this.wsum = wsum;
+            this.sv = sv;
+            this.si = si;
+            this.svv = svv;
+            this.sii = sii;
+            this.svi = svi;
+            this.svdi = svdi;
+            this.sdvi = sdvi;
+            this.n = n;
+            this.pk = pk;
+            this.rpos = rpos;
+            this.wsum = wsum;
             this.closeCycle(a, ip + a * (i - ip), v - vp, tUs + (k / 2 - 1 + a) * this.ts, false);
-            wsum = this.wsum; wn = this.wn;
-            sv = this.sv; si = this.si; svv = this.svv; sii = this.sii; svi = this.svi;
-            svdi = this.svdi; sdvi = this.sdvi; n = this.n; pk = this.pk;
+            wsum = this.wsum;
+            wn = this.wn;
+            sv = this.sv;
+            si = this.si;
+            svv = this.svv;
+            sii = this.sii;
+            svi = this.svi;
+            svdi = this.svdi;
+            sdvi = this.sdvi;
+            n = this.n;
+            pk = this.pk;
             // the offsets moved at the close: re-express this and the previous sample
-            const dV = this.offV - offV, dI = this.offI - offI;
-            offV = this.offV; offI = this.offI;
-            v -= dV; i -= dI; vp -= dV; ip -= dI;
+            const dV = this.offV - offV,
+              dI = this.offI - offI;
+            offV = this.offV;
+            offI = this.offI;
+            v -= dV;
+            i -= dI;
+            vp -= dV;
+            ip -= dI;
           }
         }
       } else if (v < -hyst) armPos = true;
@@ -263,28 +315,61 @@ export class MainsMeter {
       wsum += vv - ring[(rpos - wn) & mask];
       ring[rpos & mask] = vv;
       rpos++;
-      sv += v; si += i; svv += vv; sii += i * i; svi += v * i;
-      svdi += v * (i - ip); sdvi += (v - vp) * i;
+      sv += v;
+      si += i;
+      svv += vv;
+      sii += i * i;
+      svi += v * i;
+      svdi += v * (i - ip);
+      sdvi += (v - vp) * i;
       n++;
-      vp = v; ip = i;
+      vp = v;
+      ip = i;
       if (n >= maxN) {
         // no crossing for 1/minHz: mains lost or V sensor dead; close a free-running window
-        this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
-        this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.pk = pk;
-        this.rpos = rpos; this.wsum = wsum;
+        this.sv = sv;
+        this.si = si;
+        this.svv = svv;
+        this.sii = sii;
+        this.svi = svi;
+        this.svdi = svdi;
+        this.sdvi = sdvi;
+        this.n = n;
+        this.pk = pk;
+        this.rpos = rpos;
+        this.wsum = wsum;
         this.closeCycle(0.5, i, 0, tUs + (k / 2 + 0.5) * this.ts, true);
-        wsum = this.wsum; wn = this.wn;
-        sv = this.sv; si = this.si; svv = this.svv; sii = this.sii; svi = this.svi;
-        svdi = this.svdi; sdvi = this.sdvi; n = this.n; pk = this.pk;
+        wsum = this.wsum;
+        wn = this.wn;
+        sv = this.sv;
+        si = this.si;
+        svv = this.svv;
+        sii = this.sii;
+        svi = this.svi;
+        svdi = this.svdi;
+        sdvi = this.sdvi;
+        n = this.n;
+        pk = this.pk;
         vp -= this.offV - offV;
         ip -= this.offI - offI;
-        offV = this.offV; offI = this.offI;
+        offV = this.offV;
+        offI = this.offI;
         armPos = false;
       }
     }
-    this.sv = sv; this.si = si; this.svv = svv; this.sii = sii; this.svi = svi;
-    this.svdi = svdi; this.sdvi = sdvi; this.n = n; this.vp = vp; this.ip = ip; this.pk = pk;
-    this.armPos = armPos; this.ocRun = ocRun;
+    this.sv = sv;
+    this.si = si;
+    this.svv = svv;
+    this.sii = sii;
+    this.svi = svi;
+    this.svdi = svdi;
+    this.sdvi = sdvi;
+    this.n = n;
+    this.vp = vp;
+    this.ip = ip;
+    this.pk = pk;
+    this.armPos = armPos;
+    this.ocRun = ocRun;
     this.rpos = rpos;
     this.wsum = wsum;
     // every block: the last half cycle's RMS. sin^2 (and odd harmonics squared) repeat
@@ -320,7 +405,10 @@ export class MainsMeter {
   // from the mean if no current flows. The over-current check runs from the first sample.
   private preRoll(b: number[], pairs: number, tUs: number): void {
     if (this.preT < 0) this.preT = tUs;
-    let lo = this.preLo, hi = this.preHi, si = this.preSi, sii = this.preSii;
+    let lo = this.preLo,
+      hi = this.preHi,
+      si = this.preSi,
+      sii = this.preSii;
     let ocRun = this.ocRun;
     const offI = this.offI;
     const end = pairs * 2;
@@ -329,14 +417,19 @@ export class MainsMeter {
       const i = b[k + 1] - offI;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
-      si += i; sii += i * i;
+      si += i;
+      sii += i * i;
       const ai = i < 0 ? -i : i;
       if (ai > this.ocCodes) {
         ocRun++;
         if (ocRun === this.ocConfirm) this.peak(ai * this.cal.iGain, tUs + (k / 2) * this.ts);
       } else ocRun = 0;
     }
-    this.preLo = lo; this.preHi = hi; this.preSi = si; this.preSii = sii; this.ocRun = ocRun;
+    this.preLo = lo;
+    this.preHi = hi;
+    this.preSi = si;
+    this.preSii = sii;
+    this.ocRun = ocRun;
     this.preN += pairs;
     if (this.preN < this.maxN) return;
     this.primed = true;
@@ -392,7 +485,9 @@ export class MainsMeter {
         // breaker open: no current, so the mean is the offset (smoothed once settled)
         dI = this.iSettled ? 0.25 * mi : mi;
         this.iSettled = true;
-        this.lwSum = 0; this.lwN = 0; this.lwS = 0;
+        this.lwSum = 0;
+        this.lwN = 0;
+        this.lwS = 0;
       } else {
         if (this.iSettled) msi = sii / per;
         else {
@@ -421,9 +516,12 @@ export class MainsMeter {
     // noise) is stuck, and stuck with its mean on a rail is a rail fault
     if (nan) {
       flags |= CYCLE_NAN;
-      r.vrms = 0 / 0; r.irms = 0 / 0; r.p = 0 / 0; r.s = 0 / 0; r.pf = 0 / 0;
-    }
-    else {
+      r.vrms = 0 / 0;
+      r.irms = 0 / 0;
+      r.p = 0 / 0;
+      r.s = 0 / 0;
+      r.pf = 0 / 0;
+    } else {
       if (msv < 0.01) flags |= this.railOrStuck(this.offV + mv, CYCLE_V_RAIL, CYCLE_V_STUCK);
       if (msAc < 0.01) flags |= this.railOrStuck(this.offI + mi, CYCLE_I_RAIL, CYCLE_I_STUCK);
     }
@@ -459,7 +557,10 @@ export class MainsMeter {
   // I offset after a move of dI codes).
   private openCycle(w: number, ic: number, dvc: number, a: number, tUs: number, dI: number): void {
     const icNext = ic - dI;
-    this.sv = 0; this.svv = 0; this.svi = 0; this.svdi = 0;
+    this.sv = 0;
+    this.svv = 0;
+    this.svi = 0;
+    this.svdi = 0;
     this.sii = icNext === icNext ? w * icNext * icNext : 0;
     this.si = icNext === icNext ? w * icNext : 0;
     this.sdvi = icNext === icNext && dvc === dvc ? w * dvc * icNext : 0;
@@ -477,7 +578,9 @@ export class MainsMeter {
     this.lwS += seconds;
     if (this.lwS < I_OFFSET_WINDOW_S) return false;
     const d = this.lwSum / this.lwN - this.offI;
-    this.lwSum = 0; this.lwN = 0; this.lwS = 0;
+    this.lwSum = 0;
+    this.lwN = 0;
+    this.lwS = 0;
     if (this.lwDiscard) {
       this.lwDiscard = false;
       return false;

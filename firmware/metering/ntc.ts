@@ -23,8 +23,12 @@ const KELVIN = 273.15;
 
 /** Solve Steinhart-Hart A, B, C from three (degrees C, ohms) points. */
 export function steinhartFromPoints(t1: number, r1: number, t2: number, r2: number, t3: number, r3: number): SteinhartHart {
-  const l1 = Math.log(r1), l2 = Math.log(r2), l3 = Math.log(r3);
-  const y1 = 1 / (t1 + KELVIN), y2 = 1 / (t2 + KELVIN), y3 = 1 / (t3 + KELVIN);
+  const l1 = Math.log(r1),
+    l2 = Math.log(r2),
+    l3 = Math.log(r3);
+  const y1 = 1 / (t1 + KELVIN),
+    y2 = 1 / (t2 + KELVIN),
+    y3 = 1 / (t3 + KELVIN);
   const g2 = (y2 - y1) / (l2 - l1);
   const g3 = (y3 - y1) / (l3 - l1);
   const c = (g3 - g2) / (l1 + l2 + l3) / (l3 - l2);

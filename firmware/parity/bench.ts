@@ -19,7 +19,15 @@ export function makeState(blocks: number[][], cal: number[], rateHz: number): Be
   const settings = defaultSettings();
   const prot = new Protection(settings, { open: () => {}, close: () => {} });
   const meter = new MainsMeter(
-    { rateHz: rateHz, bits: 12, blockPairs: blocks[0].length / 2, cal: { vGain: cal[0], iGain: cal[1], phaseShift: cal[2] }, hystCodes: 10 / cal[0], minHz: 40, maxHz: 70 },
+    {
+      rateHz: rateHz,
+      bits: 12,
+      blockPairs: blocks[0].length / 2,
+      cal: { vGain: cal[0], iGain: cal[1], phaseShift: cal[2] },
+      hystCodes: 10 / cal[0],
+      minHz: 40,
+      maxHz: 70,
+    },
     {
       onCycle: (r) => prot.onCycle(r, meter.energy.todayWh),
       onHalfCycle: (v, t) => prot.onHalfCycle(v, t),

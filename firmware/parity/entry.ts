@@ -57,7 +57,15 @@ export interface ParityOutput {
 
 export function runCase(c: CoreCase): CoreResult {
   const res: CoreResult = {
-    name: c.name, cycles: [], halves: [], trips: [], tripTimes: [], relay: [], importWh: 0, state: '', settingsError: '',
+    name: c.name,
+    cycles: [],
+    halves: [],
+    trips: [],
+    tripTimes: [],
+    relay: [],
+    importWh: 0,
+    state: '',
+    settingsError: '',
   };
   const settings = defaultSettings();
   const change: Record<string, number> = {};
@@ -117,10 +125,17 @@ export function runCase(c: CoreCase): CoreResult {
     if (second >= nextSlow && nextSlow * 2 + 1 < c.slow.length) {
       readNtc(c.slow[nextSlow * 2], DIVIDER, sh, ntc);
       readMq6(c.slow[nextSlow * 2 + 1], 1000 + nextSlow, MQ6, gas);
-      prot.onSlow({
-        tempC: ntc.celsius, tempOk: ntc.status === 'ok', tempFault: ntc.status !== 'ok',
-        gasPpm: gas.ppm, gasOk: gas.status === 'ok', gasFault: gas.status !== 'ok' && gas.status !== 'warming',
-      }, t);
+      prot.onSlow(
+        {
+          tempC: ntc.celsius,
+          tempOk: ntc.status === 'ok',
+          tempFault: ntc.status !== 'ok',
+          gasPpm: gas.ppm,
+          gasOk: gas.status === 'ok',
+          gasFault: gas.status !== 'ok' && gas.status !== 'warming',
+        },
+        t,
+      );
       nextSlow++;
     }
   }
@@ -131,7 +146,14 @@ export function runCase(c: CoreCase): CoreResult {
 
 const DIVIDER = { fullScaleVolts: 3.1, bits: 12, supplyVolts: 3.3, seriesOhms: 10000, ntcToGround: true };
 const MQ6 = {
-  fullScaleVolts: 3.1, bits: 12, supplyVolts: 5, loadOhms: 20000, r0Ohms: 10000, dividerRatio: 0.6, warmupS: 180, slope: -0.42,
+  fullScaleVolts: 3.1,
+  bits: 12,
+  supplyVolts: 5,
+  loadOhms: 20000,
+  r0Ohms: 10000,
+  dividerRatio: 0.6,
+  warmupS: 180,
+  slope: -0.42,
 };
 
 export function runVectors(input: ParityInput): ParityOutput {

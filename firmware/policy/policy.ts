@@ -109,7 +109,11 @@ export class HouseholdPolicy {
       }
       while (times.length > 0 && times[0] <= nowS - 3600) times.shift();
       if (times.length >= UTILITY_ORDERS_PER_HOUR) {
-        return { granted: false, owner: this.owner(req.resource, nowS), reason: 'utility rate limit: ' + String(UTILITY_ORDERS_PER_HOUR) + ' orders per hour on ' + req.resource };
+        return {
+          granted: false,
+          owner: this.owner(req.resource, nowS),
+          reason: 'utility rate limit: ' + String(UTILITY_ORDERS_PER_HOUR) + ' orders per hour on ' + req.resource,
+        };
       }
       times.push(nowS);
     }
@@ -146,7 +150,8 @@ export class HouseholdPolicy {
       if (BATTERY_ACTIONS.indexOf(req.action) < 0) return 'the battery takes charge, discharge, idle or hide, not "' + req.action + '"';
       if (req.action === 'hide' && req.source !== PRIVACY) return 'only privacy asks for hiding';
       if (req.source === PRIVACY && req.action !== 'hide') return 'privacy asks for hiding only';
-      if ((req.action === 'charge' || req.action === 'discharge') && (req.watts === undefined || !(req.watts > 0))) return 'charge and discharge need watts > 0';
+      if ((req.action === 'charge' || req.action === 'discharge') && (req.watts === undefined || !(req.watts > 0)))
+        return 'charge and discharge need watts > 0';
       return '';
     }
     return 'unknown resource ' + req.resource;

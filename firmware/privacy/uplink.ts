@@ -35,7 +35,16 @@ export interface EventRecord {
 }
 
 /** The protection events that go upstream at once (the exception to aggregation). */
-export const UPLINK_EVENTS = ['trip-overcurrent', 'trip-overvoltage', 'trip-undervoltage', 'trip-earth-leakage', 'gas-alarm', 'over-temperature', 'supply-lost', 'supply-restored'];
+export const UPLINK_EVENTS = [
+  'trip-overcurrent',
+  'trip-overvoltage',
+  'trip-undervoltage',
+  'trip-earth-leakage',
+  'gas-alarm',
+  'over-temperature',
+  'supply-lost',
+  'supply-restored',
+];
 
 export function defaultUplink(pseudonym: string): UplinkConfig {
   return { pseudonym: pseudonym, intervalS: 1800 };

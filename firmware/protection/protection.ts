@@ -57,7 +57,10 @@ export class Protection {
   private badGas = 0;
   sensorDetail = '';
 
-  constructor(public settings: ProtectionSettings, act: Actuator) {
+  constructor(
+    public settings: ProtectionSettings,
+    act: Actuator,
+  ) {
     this.breaker = new Breaker(act);
     this.breaker.awaitBootClose();
   }
@@ -69,9 +72,18 @@ export class Protection {
     // the relays were re-commanded open; a latched trip is recorded once
     if (latchedAlready) return;
     this.log.add({
-      seq: 0, tUs: tUs, reason: reason, detail: detail, vrms: this.vrms, irms: this.irms, p: this.p,
-      iPeak: this.iPeak, tempC: this.slow.tempC, state: state,
-      gasPpm: this.slow.gasOk ? this.slow.gasPpm : 0 / 0, gas: this.slow.gasOk ? 'ok' : this.slow.gasFault ? 'fault' : 'warming',
+      seq: 0,
+      tUs: tUs,
+      reason: reason,
+      detail: detail,
+      vrms: this.vrms,
+      irms: this.irms,
+      p: this.p,
+      iPeak: this.iPeak,
+      tempC: this.slow.tempC,
+      state: state,
+      gasPpm: this.slow.gasOk ? this.slow.gasPpm : 0 / 0,
+      gas: this.slow.gasOk ? 'ok' : this.slow.gasFault ? 'fault' : 'warming',
     });
   }
 
@@ -115,8 +127,7 @@ export class Protection {
     this.superviseMains(r.flags, t);
     if (this.overload.onCycle(r.irms, r.durationS, t, s)) this.doTrip('overload', `Irms ${num(r.irms)} A`, t);
     const closed = this.breaker.state === 'closed';
-    if (this.power.update(r.p, s.maxPowerW, s.maxPowerW, s.maxPowerHoldMs * 1000, t) && closed)
-      this.doTrip('overpower', `P ${num(Math.floor(r.p))} W`, t);
+    if (this.power.update(r.p, s.maxPowerW, s.maxPowerW, s.maxPowerHoldMs * 1000, t) && closed) this.doTrip('overpower', `P ${num(Math.floor(r.p))} W`, t);
     if (s.maxEnergyWhDay > 0 && energyTodayWh > s.maxEnergyWhDay && this.breaker.state === 'closed')
       this.doTrip('energycap', `today ${num(Math.floor(energyTodayWh))} Wh`, t);
     this.tickReclose(r, t);
@@ -179,8 +190,7 @@ export class Protection {
     }
     if (r.gasOk && this.gas.update(r.gasPpm, s.gasTripPpm, s.gasTripPpm * 0.8, s.gasPickupMs * 1000, tUs))
       this.doTrip('gas', `${num(Math.floor(r.gasPpm))} ppm LPG`, tUs);
-    if (r.tempOk && this.temp.update(r.tempC, s.tempTripC, s.tempTripC - 5, s.tempPickupMs * 1000, tUs))
-      this.doTrip('temperature', `${num(r.tempC)} C`, tUs);
+    if (r.tempOk && this.temp.update(r.tempC, s.tempTripC, s.tempTripC - 5, s.tempPickupMs * 1000, tUs)) this.doTrip('temperature', `${num(r.tempC)} C`, tUs);
   }
 
   sensorsHealthy(): boolean {

@@ -153,15 +153,27 @@ export function validateSettings(s: ProtectionSettings, changed?: string[]): Set
     const maxUv = Math.floor(((s.ovTripV * (1 - h)) / (1 + h)) * 10) / 10;
     const minOv = Math.ceil(((s.uvTripV * (1 + h)) / (1 - h)) * 10) / 10;
     if (pick('uvTripV', 'ovTripV', touched) === 'ovTripV')
-      return fail('ovTripV', `ovTripV: ${num(s.ovTripV)} V overlaps the under-voltage band; with uvTripV ${num(s.uvTripV)} V and ${num(s.voltHystPct)} % hysteresis it must be above ${num(minOv)} V`);
-    return fail('uvTripV', `uvTripV: ${num(s.uvTripV)} V overlaps the over-voltage band; with ovTripV ${num(s.ovTripV)} V and ${num(s.voltHystPct)} % hysteresis it must be below ${num(maxUv)} V`);
+      return fail(
+        'ovTripV',
+        `ovTripV: ${num(s.ovTripV)} V overlaps the under-voltage band; with uvTripV ${num(s.uvTripV)} V and ${num(s.voltHystPct)} % hysteresis it must be above ${num(minOv)} V`,
+      );
+    return fail(
+      'uvTripV',
+      `uvTripV: ${num(s.uvTripV)} V overlaps the over-voltage band; with ovTripV ${num(s.ovTripV)} V and ${num(s.voltHystPct)} % hysteresis it must be below ${num(maxUv)} V`,
+    );
   }
   // instantaneous pickup (peak) must sit above the overload pickup's peak
   if (s.ocPeakA <= s.olPickupA * Math.SQRT2) {
     const minOc = Math.ceil(s.olPickupA * Math.SQRT2 * 10) / 10;
     if (pick('ocPeakA', 'olPickupA', touched) === 'olPickupA')
-      return fail('olPickupA', `olPickupA: ${num(s.olPickupA)} A puts the overload pickup's peak (x 1.414) above ocPeakA ${num(s.ocPeakA)} A; it must be below ${num(Math.floor((s.ocPeakA / Math.SQRT2) * 10) / 10)} A`);
-    return fail('ocPeakA', `ocPeakA: ${num(s.ocPeakA)} A peak must be above the overload pickup's peak (olPickupA ${num(s.olPickupA)} A x 1.414 = ${num(minOc)} A)`);
+      return fail(
+        'olPickupA',
+        `olPickupA: ${num(s.olPickupA)} A puts the overload pickup's peak (x 1.414) above ocPeakA ${num(s.ocPeakA)} A; it must be below ${num(Math.floor((s.ocPeakA / Math.SQRT2) * 10) / 10)} A`,
+      );
+    return fail(
+      'ocPeakA',
+      `ocPeakA: ${num(s.ocPeakA)} A peak must be above the overload pickup's peak (olPickupA ${num(s.olPickupA)} A x 1.414 = ${num(minOc)} A)`,
+    );
   }
   return { ok: true, field: '', error: '' };
 }

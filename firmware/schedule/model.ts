@@ -71,7 +71,8 @@ export function checkSchedulerInput(s: SchedulerInput): string {
     const l = s.loads[i];
     e = checkRanges(l as unknown as { [k: string]: number }, LOAD_RANGES);
     if (e !== '') return 'loads[' + String(i) + '] (' + l.name + ').' + e;
-    if (l.deadlineS <= l.earliestS) return 'loads[' + String(i) + '] (' + l.name + ').deadlineS: ' + String(l.deadlineS) + ' is out of range (after earliestS ' + String(l.earliestS) + ' s)';
+    if (l.deadlineS <= l.earliestS)
+      return 'loads[' + String(i) + '] (' + l.name + ').deadlineS: ' + String(l.deadlineS) + ' is out of range (after earliestS ' + String(l.earliestS) + ' s)';
   }
   return '';
 }
@@ -114,7 +115,8 @@ export function loadCost(s: SchedulerInput, l: DeferrableLoad, slots: number[]):
 export function aloneProblem(s: SchedulerInput, l: DeferrableLoad): string {
   const k = slotsNeeded(l, s.slotS);
   const w = windowOf(l, s.slotS, s.pricePerKWh.length);
-  if (w.end - w.first < k) return 'needs ' + String(k) + ' slots of ' + String(s.slotS) + ' s but its window holds ' + String(w.end - w.first > 0 ? w.end - w.first : 0);
+  if (w.end - w.first < k)
+    return 'needs ' + String(k) + ' slots of ' + String(s.slotS) + ' s but its window holds ' + String(w.end - w.first > 0 ? w.end - w.first : 0);
   let room = 0;
   let run = 0;
   let best = 0;
@@ -125,6 +127,7 @@ export function aloneProblem(s: SchedulerInput, l: DeferrableLoad): string {
       if (run > best) best = run;
     } else run = 0;
   }
-  if (room < k || (!l.interruptible && best < k)) return 'its ' + String(l.powerW) + ' W does not fit under the ' + String(s.capW) + ' W cap for ' + String(k) + ' slots before its deadline';
+  if (room < k || (!l.interruptible && best < k))
+    return 'its ' + String(l.powerW) + ' W does not fit under the ' + String(s.capW) + ' W cap for ' + String(k) + ' slots before its deadline';
   return '';
 }

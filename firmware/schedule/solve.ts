@@ -313,7 +313,11 @@ export class SlicedPlanner {
         if ((best.mask & (1 << j)) !== 0) {
           on[this.ok[j]] = best.on[q];
           q++;
-        } else unmet.push({ name: s.loads[this.ok[j]].name, reason: 'no room under the ' + String(s.capW) + ' W cap before its deadline alongside the other loads' });
+        } else
+          unmet.push({
+            name: s.loads[this.ok[j]].name,
+            reason: 'no room under the ' + String(s.capW) + ' W cap before its deadline alongside the other loads',
+          });
       }
       cost = best.cost;
     }
@@ -422,7 +426,8 @@ export function scheduleGreedy(s: SchedulerInput): Schedule {
         }
       }
     }
-    if (chosen.length < k) unmet.push({ name: l.name, reason: 'no room under the ' + String(s.capW) + ' W cap before its deadline alongside the loads placed before it' });
+    if (chosen.length < k)
+      unmet.push({ name: l.name, reason: 'no room under the ' + String(s.capW) + ' W cap before its deadline alongside the loads placed before it' });
     else {
       place(s, used, l, chosen);
       on[idx[q]] = chosen;

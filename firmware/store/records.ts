@@ -22,9 +22,7 @@ const TAIL = 4;
 /** Largest value a record holds (NVS blob entries on ESP-IDF allow far more). */
 export const RECORD_MAX_VALUE = 1024;
 
-export type RecordRead =
-  | { ok: true; value: Uint8Array; seq: number }
-  | { ok: false; reason: 'empty' };
+export type RecordRead = { ok: true; value: Uint8Array; seq: number } | { ok: false; reason: 'empty' };
 
 interface Slot {
   seq: number;
@@ -64,7 +62,10 @@ export class PersistentRecord {
   private lastSlot = ''; // '' = nothing valid on flash yet
   private cached: Uint8Array | undefined;
 
-  constructor(private readonly store: Store, readonly key: string) {
+  constructor(
+    private readonly store: Store,
+    readonly key: string,
+  ) {
     this.load();
   }
 

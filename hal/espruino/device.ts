@@ -34,7 +34,11 @@ declare const analogRead: (pin: number) => number;
 declare const digitalRead: (pin: number) => number;
 declare const digitalWrite: (pin: number, value: number) => void;
 declare const pinMode: (pin: number, mode: string) => void;
-declare const setWatch: (cb: (e: { state: boolean; time: number }) => void, pin: number, options: { repeat: boolean; edge: string; debounce: number }) => number;
+declare const setWatch: (
+  cb: (e: { state: boolean; time: number }) => void,
+  pin: number,
+  options: { repeat: boolean; edge: string; debounce: number },
+) => number;
 declare const clearWatch: (id: number) => void;
 declare const getTime: () => number;
 declare const Serial1: EspruinoSerial;
@@ -146,11 +150,14 @@ export function createDevice(board: BoardDescription): io.Device {
       const id = nextId++;
       const h = { timeout: undefined as unknown, interval: undefined as unknown };
       handles[id] = h;
-      h.timeout = setTimeout(() => {
-        if (repeatUs !== undefined) h.interval = setInterval(callback, Math.max(1, repeatUs / 1000));
-        else delete handles[id];
-        callback();
-      }, Math.max(0, delayUs / 1000));
+      h.timeout = setTimeout(
+        () => {
+          if (repeatUs !== undefined) h.interval = setInterval(callback, Math.max(1, repeatUs / 1000));
+          else delete handles[id];
+          callback();
+        },
+        Math.max(0, delayUs / 1000),
+      );
       return id;
     },
     clear(id) {

@@ -72,18 +72,35 @@ export function planContinuousAdc(pins: number[], rateHz: number, blockPairs: nu
   const i = adc1Channel(pins[1], 'ContinuousAdc pins[1] (current)');
   if (v === i) throw new RangeError('ContinuousAdc pins: voltage and current must be different channels, both are GPIO ' + pins[0]);
   const maxRate = ESP32_ADC_FREQ_MAX_HZ / 2;
-  if (!(rateHz >= 1 && rateHz <= maxRate) || Math.floor(rateHz) !== rateHz) throw new RangeError('ContinuousAdc rateHz: must be an integer 1 .. ' + maxRate + ' pairs/s, got ' + rateHz);
+  if (!(rateHz >= 1 && rateHz <= maxRate) || Math.floor(rateHz) !== rateHz)
+    throw new RangeError('ContinuousAdc rateHz: must be an integer 1 .. ' + maxRate + ' pairs/s, got ' + rateHz);
   let d = Math.ceil(ESP32_ADC_FREQ_MIN_HZ / (2 * rateHz));
   if (d < 1) d = 1;
   const frameBytes = blockPairs * d * 2 * RESULT_BYTES;
   const maxPairs = Math.floor(FRAME_MAX_BYTES / (d * 2 * RESULT_BYTES));
   if (!(blockPairs >= 1 && blockPairs <= maxPairs) || Math.floor(blockPairs) !== blockPairs) {
-    throw new RangeError('ContinuousAdc blockPairs: must be an integer 1 .. ' + maxPairs + ' at ' + rateHz + ' pairs/s (frame at most ' + FRAME_MAX_BYTES + ' bytes), got ' + blockPairs);
+    throw new RangeError(
+      'ContinuousAdc blockPairs: must be an integer 1 .. ' +
+        maxPairs +
+        ' at ' +
+        rateHz +
+        ' pairs/s (frame at most ' +
+        FRAME_MAX_BYTES +
+        ' bytes), got ' +
+        blockPairs,
+    );
   }
   const aggregateHz = 2 * rateHz * d;
   return {
-    vChannel: v, iChannel: i, rateHz: rateHz, blockPairs: blockPairs, decimation: d, aggregateHz: aggregateHz,
-    frameBytes: frameBytes, rawPairUs: 1e6 / (rateHz * d), skewUs: 1e6 / aggregateHz,
+    vChannel: v,
+    iChannel: i,
+    rateHz: rateHz,
+    blockPairs: blockPairs,
+    decimation: d,
+    aggregateHz: aggregateHz,
+    frameBytes: frameBytes,
+    rawPairUs: 1e6 / (rateHz * d),
+    skewUs: 1e6 / aggregateHz,
   };
 }
 
@@ -202,8 +219,13 @@ export class NativeContinuousAdc implements ContinuousAdc {
     for (let k = 0; k < 2 * o.blockPairs; k++) this.block.push(0);
     const self = this;
     this.native = new Native({
-      vChannel: plan.vChannel, iChannel: plan.iChannel, decimation: plan.decimation, blockPairs: plan.blockPairs,
-      sampleFreqHz: plan.aggregateHz, frameBytes: plan.frameBytes, poolBytes: POOL_FRAMES * plan.frameBytes,
+      vChannel: plan.vChannel,
+      iChannel: plan.iChannel,
+      decimation: plan.decimation,
+      blockPairs: plan.blockPairs,
+      sampleFreqHz: plan.aggregateHz,
+      frameBytes: plan.frameBytes,
+      poolBytes: POOL_FRAMES * plan.frameBytes,
       block: this.block,
       onFrame: function (status: number, tEndUs: number): void {
         self.frame(status, tEndUs);

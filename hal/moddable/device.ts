@@ -89,7 +89,9 @@ class ModdableDigital implements io.Digital {
 /** the µs clock; Time.microseconds exists only with $(MODDABLE)/modules/base/microseconds in the manifest */
 function microsecondClock(): io.Clock {
   if (Time.microseconds === undefined) {
-    throw new Error('Time.microseconds is missing: the manifest must include $(MODDABLE)/modules/base/microseconds/manifest.json (tools/build/moddable.ts adds it)');
+    throw new Error(
+      'Time.microseconds is missing: the manifest must include $(MODDABLE)/modules/base/microseconds/manifest.json (tools/build/moddable.ts adds it)',
+    );
   }
   return { now: () => Time.microseconds as number };
 }
@@ -151,7 +153,8 @@ export function createDevice(board: BoardDescription, options?: ModdableDeviceOp
       this.a.close();
     }
   }
-  const openSerial = (options: Record<string, unknown>): RawSerial => new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
+  const openSerial = (options: Record<string, unknown>): RawSerial =>
+    new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
   const consoleUart = (board as { console?: { uart: number } }).console;
   class ConsoleSerial extends ModdableSerial {
     constructor(o: io.SerialOptions) {

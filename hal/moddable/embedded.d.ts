@@ -32,7 +32,14 @@ declare module 'embedded:io/digital' {
 
 declare module 'embedded:io/serial' {
   export default class Serial {
-    constructor(options: { port?: number; baud: number; transmit?: number; receive?: number; format?: 'number' | 'buffer'; onReadable?: (count: number) => void });
+    constructor(options: {
+      port?: number;
+      baud: number;
+      transmit?: number;
+      receive?: number;
+      format?: 'number' | 'buffer';
+      onReadable?: (count: number) => void;
+    });
     read(): number | undefined;
     write(data: number | ArrayBufferLike): void;
     close(): void;

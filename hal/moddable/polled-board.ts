@@ -21,7 +21,11 @@ export function polledBoard(board: BoardDescription): BoardDescription {
   if (pairs < 1) pairs = 1;
   const periodUs = 1e6 / rate;
   return withAdc(board, {
-    bits: a.bits, attenuationDb: a.attenuationDb, fullScaleVolts: a.fullScaleVolts,
-    rateHz: rate, blockPairs: pairs, skewUs: a.skewUs > periodUs ? periodUs : a.skewUs,
+    bits: a.bits,
+    attenuationDb: a.attenuationDb,
+    fullScaleVolts: a.fullScaleVolts,
+    rateHz: rate,
+    blockPairs: pairs,
+    skewUs: a.skewUs > periodUs ? periodUs : a.skewUs,
   });
 }

@@ -109,7 +109,9 @@ export class ModdableSerial implements io.Serial {
 
   constructor(open: OpenSerial, setup: SerialSetup, onReadable: ((count: number) => void) | undefined, report: (line: string) => void) {
     const options: Record<string, unknown> = {
-      port: setup.port, baud: setup.baud, format: 'buffer',
+      port: setup.port,
+      baud: setup.baud,
+      format: 'buffer',
       onWritable: (count: number) => this.writable(count),
     };
     if (setup.transmit !== undefined) options.transmit = setup.transmit;
@@ -122,7 +124,17 @@ export class ModdableSerial implements io.Serial {
       s = open(options);
     } catch (e) {
       failure = String(e);
-      report('console: UART' + setup.port + ' not opened (' + failure + ')' + (setup.port === 0 && failure.indexOf('in use') >= 0 ? '; a debug build gives UART0 and GPIO 1/3 to xsbug: flash a release build for the console' : '') + '; the node runs without it');
+      report(
+        'console: UART' +
+          setup.port +
+          ' not opened (' +
+          failure +
+          ')' +
+          (setup.port === 0 && failure.indexOf('in use') >= 0
+            ? '; a debug build gives UART0 and GPIO 1/3 to xsbug: flash a release build for the console'
+            : '') +
+          '; the node runs without it',
+      );
     }
     this.s = s;
     this.failure = failure;

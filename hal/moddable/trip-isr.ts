@@ -42,7 +42,8 @@ const INPUT_ONLY_FROM = 34;
 
 function checkPin(pin: number, field: string, output: boolean): void {
   const top = output ? INPUT_ONLY_FROM - 1 : GPIO_MAX;
-  if (!(pin >= 0 && pin <= top) || Math.floor(pin) !== pin) throw new RangeError(field + ': must be an ESP32 GPIO 0 .. ' + top + (output ? ' (34..39 are input-only)' : '') + ', got ' + pin);
+  if (!(pin >= 0 && pin <= top) || Math.floor(pin) !== pin)
+    throw new RangeError(field + ': must be an ESP32 GPIO 0 .. ' + top + (output ? ' (34..39 are input-only)' : '') + ', got ' + pin);
 }
 
 export class TripIsrDigital implements Digital {
@@ -65,7 +66,9 @@ export class TripIsrDigital implements Digital {
     if (deEnergised !== 0 && deEnergised !== 1) throw new RangeError('relay de-energised level: must be 0 or 1, got ' + deEnergised);
     const onReadable = o.onReadable;
     this.native = new Native({
-      pin: o.pin, relays: relays.slice(), level: deEnergised,
+      pin: o.pin,
+      relays: relays.slice(),
+      level: deEnergised,
       onTrip: function (): void {
         if (onReadable !== undefined) onReadable();
       },

@@ -67,16 +67,28 @@ interface NodemcuUartModule {
 }
 declare const uart: NodemcuUartModule;
 /** @noSelf */
-interface NodemcuSpiModule { HSPI: number; master(host: number, cfg: { sclk: number; mosi: number; miso: number }): NodemcuSpiBus }
+interface NodemcuSpiModule {
+  HSPI: number;
+  master(host: number, cfg: { sclk: number; mosi: number; miso: number }): NodemcuSpiBus;
+}
 declare const spi: NodemcuSpiModule;
 /** @noSelf */
-interface NodemcuTmrModule { ALARM_SINGLE: number; ALARM_AUTO: number; create(): NodemcuTimer }
+interface NodemcuTmrModule {
+  ALARM_SINGLE: number;
+  ALARM_AUTO: number;
+  create(): NodemcuTimer;
+}
 declare const tmr: NodemcuTmrModule;
 /** @noSelf */
-interface NodemcuNodeModule { uptime(): LuaMultiReturn<[number, number | undefined]> }
+interface NodemcuNodeModule {
+  uptime(): LuaMultiReturn<[number, number | undefined]>;
+}
 declare const node: NodemcuNodeModule;
 /** @noSelf */
-interface NodemcuFileModule { open(name: string, mode: string): NodemcuFile | undefined; remove(name: string): void }
+interface NodemcuFileModule {
+  open(name: string, mode: string): NodemcuFile | undefined;
+  remove(name: string): void;
+}
 declare const file: NodemcuFileModule;
 
 /** ESP32 ADC1 channel of each GPIO (ESP32 datasheet, "ADC1_CH0..7"). */
@@ -159,10 +171,16 @@ export function createDevice(board: BoardDescription): io.Device {
       const q = this.queue;
       const onReadable = o.onReadable;
       // n = 0: deliver whatever arrived; runInput = 0: keep it away from the Lua REPL
-      uart.on(this.id, 'data', 0, (d) => {
-        for (let k = 0; k < d.length && q.length < 1024; k++) q.push(d.charCodeAt(k));
-        if (onReadable !== undefined) onReadable(q.length);
-      }, 0);
+      uart.on(
+        this.id,
+        'data',
+        0,
+        (d) => {
+          for (let k = 0; k < d.length && q.length < 1024; k++) q.push(d.charCodeAt(k));
+          if (onReadable !== undefined) onReadable(q.length);
+        },
+        0,
+      );
     }
     read(): number | undefined {
       return this.queue.length > 0 ? this.queue.shift() : undefined;

@@ -51,7 +51,11 @@ export type SimFault =
 // Used when a board (e.g. the control unit) has no mains front end or relay section, so
 // that every SimBoard has the same shape; nothing reads these on such a board.
 const FALLBACK_FRONTEND: NonNullable<BoardDescription['frontend']> = {
-  vAdcVoltsPerVolt: 0.0035, iAdcVoltsPerAmp: 0.02, biasVolts: 1.55, comparatorPeakAmps: 60, comparatorPath: 'latch',
+  vAdcVoltsPerVolt: 0.0035,
+  iAdcVoltsPerAmp: 0.02,
+  biasVolts: 1.55,
+  comparatorPeakAmps: 60,
+  comparatorPath: 'latch',
   ntc: { r0: 10000, t0C: 25, beta: 3950, seriesOhms: 10000, ntcToGround: true },
   mq6: { loadOhms: 20000, r0Ohms: 10000, supplyVolts: 5, dividerRatio: 0.6, heaterWarmupS: 180 },
 };
@@ -121,11 +125,19 @@ export class SimBoard {
     }
 
     const main = this.relays.main;
-    this.comparator = new Comparator(this.sched, fe.comparatorPeakAmps, o.comparatorPath || fe.comparatorPath, {
-      current: (t) => this.ampsAt(t),
-      bound: (t) => (main.contactsClosed(t) ? this.mains.peakCurrentBound(t) : 0),
-      nextChange: (t) => Math.min(this.mains.nextChangeUs(t), main.nextTransitionAfter(t)),
-    }, this.digitalPin(this.pinNo.comparator), [this.relays.main, this.relays.aux], relayPins);
+    this.comparator = new Comparator(
+      this.sched,
+      fe.comparatorPeakAmps,
+      o.comparatorPath || fe.comparatorPath,
+      {
+        current: (t) => this.ampsAt(t),
+        bound: (t) => (main.contactsClosed(t) ? this.mains.peakCurrentBound(t) : 0),
+        nextChange: (t) => Math.min(this.mains.nextChangeUs(t), main.nextTransitionAfter(t)),
+      },
+      this.digitalPin(this.pinNo.comparator),
+      [this.relays.main, this.relays.aux],
+      relayPins,
+    );
     this.digitalPin(this.pinNo.latchReset).onChange((level) => this.comparator.setLatchReset(level));
     this.mains.onChange(() => this.comparator.rearm());
     main.onTransition(() => this.comparator.rearm());
@@ -146,9 +158,14 @@ export class SimBoard {
         Analog: makeAnalog(w),
         Digital: makeDigital(w),
         ContinuousAdc: makeContinuousAdc({
-          sched: this.sched, frontend: this.frontend,
-          voltsAt: (t) => this.voltsAt(t), ampsAt: (t) => this.ampsAt(t),
-          pinV: this.pinNo.adcV, pinI: this.pinNo.adcI, skewUs: b.adc.skewUs, ringBlocks,
+          sched: this.sched,
+          frontend: this.frontend,
+          voltsAt: (t) => this.voltsAt(t),
+          ampsAt: (t) => this.ampsAt(t),
+          pinV: this.pinNo.adcV,
+          pinI: this.pinNo.adcI,
+          skewUs: b.adc.skewUs,
+          ringBlocks,
           blockCostUs: () => this.blockCostUs,
         }),
         Serial: makeSerial(w),
@@ -223,16 +240,35 @@ export class SimBoard {
   /** Schedule a fault; returns its onset time (µs), from which trip latency is measured. */
   inject(f: SimFault): number {
     switch (f.kind) {
-      case 'shortCircuit': this.mains.shortCircuit(f); break;
-      case 'sag': this.mains.sag(f); break;
-      case 'swell': this.mains.swell(f); break;
-      case 'overloadRamp': this.mains.overloadRamp(f); break;
-      case 'loadStep': this.mains.setLoad(f); break;
-      case 'gasLeak': this.env.gasLeak(f); break;
-      case 'overheat': this.env.overheat(f); break;
-      case 'sensor': this.frontend.sensorFault(f.channel, f.fault, f.atUs); break;
-      case 'sensorClear': this.frontend.clearSensorFault(f.channel, f.atUs); break;
-      default: throw new RangeError(`inject: unknown fault kind '${(f as { kind: unknown }).kind}'`);
+      case 'shortCircuit':
+        this.mains.shortCircuit(f);
+        break;
+      case 'sag':
+        this.mains.sag(f);
+        break;
+      case 'swell':
+        this.mains.swell(f);
+        break;
+      case 'overloadRamp':
+        this.mains.overloadRamp(f);
+        break;
+      case 'loadStep':
+        this.mains.setLoad(f);
+        break;
+      case 'gasLeak':
+        this.env.gasLeak(f);
+        break;
+      case 'overheat':
+        this.env.overheat(f);
+        break;
+      case 'sensor':
+        this.frontend.sensorFault(f.channel, f.fault, f.atUs);
+        break;
+      case 'sensorClear':
+        this.frontend.clearSensorFault(f.channel, f.atUs);
+        break;
+      default:
+        throw new RangeError(`inject: unknown fault kind '${(f as { kind: unknown }).kind}'`);
     }
     this.faultLog.push({ tUs: f.atUs, fault: f });
     return f.atUs;

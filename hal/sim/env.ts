@@ -51,7 +51,10 @@ export class Environment {
   readonly temperature: Timeline;
   readonly gas: Timeline;
 
-  constructor(private readonly clock: () => number, initial: { temperatureC?: number; gasPpm?: number } = {}) {
+  constructor(
+    private readonly clock: () => number,
+    initial: { temperatureC?: number; gasPpm?: number } = {},
+  ) {
     const t0 = clock();
     const tc = initial.temperatureC === undefined ? 24 : initial.temperatureC;
     const ppm = initial.gasPpm === undefined ? 5 : initial.gasPpm;

@@ -67,7 +67,13 @@ export class AdcFrontend {
   private gasLnRs: number;
   private gasT: number;
 
-  constructor(board: BoardDescription, private readonly env: Environment, prng: Prng, private readonly powerOnUs: number, o: FrontendOptions = {}) {
+  constructor(
+    board: BoardDescription,
+    private readonly env: Environment,
+    prng: Prng,
+    private readonly powerOnUs: number,
+    o: FrontendOptions = {},
+  ) {
     const fe = board.frontend;
     if (fe === undefined) throw new RangeError(`board '${board.name}' has no 'frontend' section; a meter node needs one`);
     this.bits = checkRange('adc.bits', board.adc.bits, 8, 16, 'bits');
@@ -216,9 +222,8 @@ export class AdcFrontend {
         return (c.last = this.clamp(Math.round(openVolts / this.lsbVolts)));
       case 'shorted':
         // v/i: output at the bias, noise remains (the ADC still sees it); rails: exact
-        return (c.last = c === this.ch.v || c === this.ch.i
-          ? this.quantise(shortedVolts / this.lsbVolts, c.prng)
-          : this.clamp(Math.round(shortedVolts / this.lsbVolts)));
+        return (c.last =
+          c === this.ch.v || c === this.ch.i ? this.quantise(shortedVolts / this.lsbVolts, c.prng) : this.clamp(Math.round(shortedVolts / this.lsbVolts)));
     }
   }
 

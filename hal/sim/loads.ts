@@ -111,7 +111,7 @@ export function shapeCurrent(s: LoadShape, th: number, t: number, b: number): nu
       if (x <= -w / 2 || x >= w / 2) return 0;
       const c = Math.cos((Math.PI * x) / w);
       const sign = Math.floor(x0 / Math.PI) % 2 === 0 ? 1 : -1;
-      return (sign * (s.crest / Math.SQRT2) * c * c);
+      return sign * (s.crest / Math.SQRT2) * c * c;
     }
     case 'inrush':
       if (t < s.startUs) return 0;
@@ -136,12 +136,18 @@ export function shapeStats(s: LoadShape, v: (th: number) => number, b: (th: numb
   const cycles = patternCycles(s) || 1;
   const n = PATTERN_POINTS * cycles;
   const h = (TWO_PI * cycles) / n;
-  let ii = 0, vi = 0, vv = 0, dc = 0;
+  let ii = 0,
+    vi = 0,
+    vv = 0,
+    dc = 0;
   for (let k = 0; k < n; k++) {
     const th = (k + 0.5) * h;
     const vk = v(th);
     const ik = shapeCurrent(s, th, 0, b(th));
-    ii += ik * ik; vi += vk * ik; vv += vk * vk; dc += ik;
+    ii += ik * ik;
+    vi += vk * ik;
+    vv += vk * vk;
+    dc += ik;
   }
   return { ii: ii / n, vi: vi / n, vv: vv / n, dc: dc / n };
 }

@@ -45,15 +45,34 @@ export interface MainsParams {
 type Key = Exclude<keyof MainsParams, 'load'>;
 
 const DEFAULTS: Record<Key, number> = {
-  vrms: 230, freqHz: 50, irms: 5, pfAngleDeg: 0,
-  v3: 0, v5: 0, i3: 0, i5: 0, v3Deg: 0, v5Deg: 0, i3Deg: 0, i5Deg: 0,
+  vrms: 230,
+  freqHz: 50,
+  irms: 5,
+  pfAngleDeg: 0,
+  v3: 0,
+  v5: 0,
+  i3: 0,
+  i5: 0,
+  v3Deg: 0,
+  v5Deg: 0,
+  i3Deg: 0,
+  i5Deg: 0,
 };
 
 /** Allowed ranges [min, max, unit]; freqHz must also be > 0. */
 const LIMITS: Record<Key, [number, number, string]> = {
-  vrms: [0, 1000, 'V'], freqHz: [1, 1000, 'Hz'], irms: [0, 100000, 'A'], pfAngleDeg: [-90, 90, 'deg'],
-  v3: [0, 1, 'of fundamental'], v5: [0, 1, 'of fundamental'], i3: [0, 1, 'of fundamental'], i5: [0, 1, 'of fundamental'],
-  v3Deg: [-360, 360, 'deg'], v5Deg: [-360, 360, 'deg'], i3Deg: [-360, 360, 'deg'], i5Deg: [-360, 360, 'deg'],
+  vrms: [0, 1000, 'V'],
+  freqHz: [1, 1000, 'Hz'],
+  irms: [0, 100000, 'A'],
+  pfAngleDeg: [-90, 90, 'deg'],
+  v3: [0, 1, 'of fundamental'],
+  v5: [0, 1, 'of fundamental'],
+  i3: [0, 1, 'of fundamental'],
+  i5: [0, 1, 'of fundamental'],
+  v3Deg: [-360, 360, 'deg'],
+  v5Deg: [-360, 360, 'deg'],
+  i3Deg: [-360, 360, 'deg'],
+  i5Deg: [-360, 360, 'deg'],
 };
 const KEYS = Object.keys(DEFAULTS) as Key[];
 const SQRT2 = Math.SQRT2;
@@ -67,7 +86,10 @@ interface Segment {
   vPk: number;
   iPk: number;
   pf: number;
-  v3r: number; v5r: number; i3r: number; i5r: number;
+  v3r: number;
+  v5r: number;
+  i3r: number;
+  i5r: number;
   /** statistics of a periodic load shape (undefined for the plain sine and for inrush) */
   stats: ShapeStats | undefined;
 }
@@ -96,17 +118,26 @@ export interface MainsOptions {
 
 function makeSegment(t0: number, phase0: number, p: MainsParams): Segment {
   const seg: Segment = {
-    t0, phase0, p,
+    t0,
+    phase0,
+    p,
     w: (2 * Math.PI * p.freqHz) / 1e6,
     vPk: SQRT2 * p.vrms,
     iPk: SQRT2 * p.irms,
     pf: p.pfAngleDeg * RAD,
-    v3r: p.v3Deg * RAD, v5r: p.v5Deg * RAD, i3r: p.i3Deg * RAD, i5r: p.i5Deg * RAD,
+    v3r: p.v3Deg * RAD,
+    v5r: p.v5Deg * RAD,
+    i3r: p.i3Deg * RAD,
+    i5r: p.i5Deg * RAD,
     stats: undefined,
   };
   const ld = p.load;
   if (ld !== undefined && ld.kind !== 'sine' && patternCycles(ld) > 0) {
-    seg.stats = shapeStats(ld, (th) => unitV(seg, th), (th) => baseI(seg, th));
+    seg.stats = shapeStats(
+      ld,
+      (th) => unitV(seg, th),
+      (th) => baseI(seg, th),
+    );
   }
   return seg;
 }
@@ -254,8 +285,12 @@ export class MainsModel {
     checkRange('overloadRamp.toA', o.toA, 0, 1e5, 'A');
     checkRange('overloadRamp.rampUs', o.rampUs, 0, 1e12, 'µs');
     this.addFault({
-      kind: 'overloadRamp', startUs: at, endUs: at + checkDuration('overloadRamp.durationUs', o.durationUs),
-      fromA: o.fromA, toA: o.toA, rampUs: o.rampUs,
+      kind: 'overloadRamp',
+      startUs: at,
+      endUs: at + checkDuration('overloadRamp.durationUs', o.durationUs),
+      fromA: o.fromA,
+      toA: o.toA,
+      rampUs: o.rampUs,
     });
   }
 

@@ -11,9 +11,23 @@ import type { Scheduler } from './scheduler';
 import { RfMedium, nrf24AirtimeUs, type AirFrame, type Station } from './radio-medium';
 
 export const R = {
-  CONFIG: 0x00, EN_AA: 0x01, EN_RXADDR: 0x02, SETUP_AW: 0x03, SETUP_RETR: 0x04, RF_CH: 0x05, RF_SETUP: 0x06,
-  STATUS: 0x07, OBSERVE_TX: 0x08, RPD: 0x09, RX_ADDR_P0: 0x0a, RX_ADDR_P1: 0x0b, TX_ADDR: 0x10, RX_PW_P0: 0x11,
-  FIFO_STATUS: 0x17, DYNPD: 0x1c, FEATURE: 0x1d,
+  CONFIG: 0x00,
+  EN_AA: 0x01,
+  EN_RXADDR: 0x02,
+  SETUP_AW: 0x03,
+  SETUP_RETR: 0x04,
+  RF_CH: 0x05,
+  RF_SETUP: 0x06,
+  STATUS: 0x07,
+  OBSERVE_TX: 0x08,
+  RPD: 0x09,
+  RX_ADDR_P0: 0x0a,
+  RX_ADDR_P1: 0x0b,
+  TX_ADDR: 0x10,
+  RX_PW_P0: 0x11,
+  FIFO_STATUS: 0x17,
+  DYNPD: 0x1c,
+  FEATURE: 0x1d,
 };
 const RX_DR = 0x40;
 const TX_DS = 0x20;
@@ -136,7 +150,8 @@ export class Nrf24Chip implements SpiDevice, Station {
     }
     let v = a < this.reg.length ? this.reg[a] : 0;
     if (a === R.STATUS) v = this.status();
-    if (a === R.FIFO_STATUS) v = (this.tx.length >= 3 ? 0x20 : 0) | (this.tx.length === 0 ? 0x10 : 0) | (this.rx.length >= 3 ? 2 : 0) | (this.rx.length === 0 ? 1 : 0);
+    if (a === R.FIFO_STATUS)
+      v = (this.tx.length >= 3 ? 0x20 : 0) | (this.tx.length === 0 ? 0x10 : 0) | (this.rx.length >= 3 ? 2 : 0) | (this.rx.length === 0 ? 1 : 0);
     for (let i = 0; i < n; i++) b[1 + i] = i === 0 ? v : 0;
   }
 
@@ -218,7 +233,11 @@ export class Nrf24Chip implements SpiDevice, Station {
     }
     const w = this.width;
     const air = nrf24AirtimeUs(w, item.payload.length);
-    this.o.medium.transmit(this, { channel: this.channel, address: this.addr[2].slice(0, w), payload: item.payload, pid: this.pid, noAck: item.noAck, isAck: false }, air);
+    this.o.medium.transmit(
+      this,
+      { channel: this.channel, address: this.addr[2].slice(0, w), payload: item.payload, pid: this.pid, noAck: item.noAck, isAck: false },
+      air,
+    );
     this.stats.transmitted++;
     if (retransmit) this.stats.retransmits++;
     const needAck = !item.noAck && (this.reg[R.EN_AA] & 1) !== 0;
@@ -295,7 +314,12 @@ export class Nrf24Chip implements SpiDevice, Station {
 
   private sendAck(f: AirFrame, w: number): void {
     this.stats.acksSent++;
-    this.o.medium.transmit(this, { channel: this.channel, address: f.address.slice(0, w), payload: new Uint8Array(0), pid: f.pid, noAck: true, isAck: true }, nrf24AirtimeUs(w, 0), this.o.sched.now() + SETTLE_US);
+    this.o.medium.transmit(
+      this,
+      { channel: this.channel, address: f.address.slice(0, w), payload: new Uint8Array(0), pid: f.pid, noAck: true, isAck: true },
+      nrf24AirtimeUs(w, 0),
+      this.o.sched.now() + SETTLE_US,
+    );
   }
 
   private matchPipe(a: Uint8Array, w: number): number {

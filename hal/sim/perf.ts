@@ -29,10 +29,14 @@ export function measureSpeed(simulatedS: number, seed = 1): PerfResult {
   });
   const ntc = new d.io.Analog({ pin: d.pin.ntc });
   const gas = new d.io.Analog({ pin: d.pin.gas });
-  d.timer.set(() => {
-    ntc.read();
-    gas.read();
-  }, 1e6, 1e6);
+  d.timer.set(
+    () => {
+      ntc.read();
+      gas.read();
+    },
+    1e6,
+    1e6,
+  );
   adc.start();
   const t0 = performance.now();
   board.run(simulatedS * 1e6);

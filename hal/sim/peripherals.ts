@@ -48,9 +48,13 @@ export function makeDigital(w: PeripheralWiring): new (o: DigitalOptions) => Dig
         if (!Number.isInteger(edge) || edge < 1 || edge > 3) throw new RangeError(`Digital.edge must be 1 (rising), 2 (falling) or 3 (both), got ${o.edge}`);
         this.unsubscribe = this.line.onChange((level) => {
           if ((level !== 0 && (edge & EDGE_RISING) !== 0) || (level === 0 && (edge & EDGE_FALLING) !== 0)) {
-            w.sched.js(w.sched.now(), () => {
-              if (this.unsubscribe !== undefined) cb.call(this);
-            }, w.callbackCostUs());
+            w.sched.js(
+              w.sched.now(),
+              () => {
+                if (this.unsubscribe !== undefined) cb.call(this);
+              },
+              w.callbackCostUs(),
+            );
           }
         });
       }
@@ -121,17 +125,24 @@ export class SimUart {
   private nodeReadable: ((count: number) => void) | undefined;
   private nodeThis: unknown;
 
-  constructor(private readonly sched: Scheduler, private readonly costUs: () => number) {}
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly costUs: () => number,
+  ) {}
 
   hostWrite(data: Uint8Array | number[] | string): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     for (let k = 0; k < bytes.length; k++) this.rx.push(bytes[k] & 0xff);
     const cb = this.nodeReadable;
     if (cb !== undefined) {
-      this.sched.js(this.sched.now(), () => {
-        const n = this.rx.length - this.rxHead;
-        if (n > 0 && this.nodeReadable === cb) cb.call(this.nodeThis, n);
-      }, this.costUs());
+      this.sched.js(
+        this.sched.now(),
+        () => {
+          const n = this.rx.length - this.rxHead;
+          if (n > 0 && this.nodeReadable === cb) cb.call(this.nodeThis, n);
+        },
+        this.costUs(),
+      );
     }
   }
 
@@ -201,7 +212,10 @@ export class SimTimer implements Timer {
   private readonly live = new Map<number, number>();
   private nextId = 1;
 
-  constructor(private readonly sched: Scheduler, private readonly costUs: () => number) {}
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly costUs: () => number,
+  ) {}
 
   set(callback: () => void, delayUs: number, repeatUs?: number): number {
     if (!(delayUs >= 0) || !Number.isFinite(delayUs)) throw new RangeError(`timer delayUs must be a finite number >= 0, got ${delayUs}`);
@@ -221,17 +235,20 @@ export class SimTimer implements Timer {
   }
 
   private arm(id: number, due: number, cb: () => void, repeatUs: number | undefined): void {
-    const sid = this.sched.js(due, () => {
-      if (repeatUs !== undefined) {
-        // keep the nominal phase; ticks missed while the thread was busy are skipped, not burst
-        let next = due + repeatUs;
-        const now = this.sched.now();
-        if (next < now) next += Math.ceil((now - next) / repeatUs) * repeatUs;
-        this.arm(id, next, cb, repeatUs);
-      }
-      else this.live.delete(id);
-      cb();
-    }, this.costUs());
+    const sid = this.sched.js(
+      due,
+      () => {
+        if (repeatUs !== undefined) {
+          // keep the nominal phase; ticks missed while the thread was busy are skipped, not burst
+          let next = due + repeatUs;
+          const now = this.sched.now();
+          if (next < now) next += Math.ceil((now - next) / repeatUs) * repeatUs;
+          this.arm(id, next, cb, repeatUs);
+        } else this.live.delete(id);
+        cb();
+      },
+      this.costUs(),
+    );
     this.live.set(id, sid);
   }
 }

@@ -10,7 +10,10 @@ export class SimPin {
   /** true once anything has driven the line (an undriven input floats to its pull) */
   touched = false;
 
-  constructor(readonly pin: number, initial = 0) {
+  constructor(
+    readonly pin: number,
+    initial = 0,
+  ) {
     this.lvl = initial !== 0 ? 1 : 0;
   }
 

@@ -36,7 +36,10 @@ function encode(address: number, pid: number, payload: number[]): number[] {
 /** The module's receiver: bytes in, whole packets (or a bad one) out; garbage skipped. */
 class ChipReceiver {
   private buf: number[] = [];
-  constructor(private readonly onPacket: (pid: number, payload: Uint8Array) => void, private readonly onBad: () => void) {}
+  constructor(
+    private readonly onPacket: (pid: number, payload: Uint8Array) => void,
+    private readonly onBad: () => void,
+  ) {}
   push(bytes: Uint8Array): void {
     for (const b of bytes) this.buf.push(b);
     for (;;) {
@@ -114,12 +117,15 @@ export class SimR30xChip {
   fingerOnAt = -1;
 
   constructor(private readonly o: R30xChipOptions) {
-    this.byteUs = 1e6 * 10 / (o.baud === undefined ? 57600 : o.baud);
+    this.byteUs = (1e6 * 10) / (o.baud === undefined ? 57600 : o.baud);
     this.address = o.address === undefined ? ADDRESS_DEFAULT : o.address;
     this.password = o.password === undefined ? 0 : o.password;
     this.capacity = o.capacity === undefined ? 1000 : o.capacity;
     for (let i = 0; i < this.capacity; i++) this.library.push(undefined);
-    this.rx = new ChipReceiver((pid, p) => this.command(pid, p), () => this.reply([0x01]));
+    this.rx = new ChipReceiver(
+      (pid, p) => this.command(pid, p),
+      () => this.reply([0x01]),
+    );
     o.uart.onHostData((bytes) => {
       if (!this.unplugged) this.rx.push(bytes);
     });
@@ -274,7 +280,11 @@ export class SimR30xChip {
     if (instr === 0x0f) {
       const a = this.address;
       // status, system id, library size, security level 3, address, packet size code 2 (128 B), baud N 6
-      return this.reply([0x00, 0, 0, 0, 9, this.capacity >> 8, this.capacity & 0xff, 0, 3, (a >>> 24) & 0xff, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, 0, 2, 0, 6], T.other, n);
+      return this.reply(
+        [0x00, 0, 0, 0, 9, this.capacity >> 8, this.capacity & 0xff, 0, 3, (a >>> 24) & 0xff, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, 0, 2, 0, 6],
+        T.other,
+        n,
+      );
     }
     return this.reply([0x19], T.other, n);
   }

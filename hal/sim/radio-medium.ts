@@ -81,7 +81,10 @@ export class RfMedium {
     this.edgeLoss = o.edgeLoss === undefined ? 0.2 : o.edgeLoss;
     this.baseLoss = o.baseLoss === undefined ? 0 : o.baseLoss;
     if (!(this.rangeM > 0)) throw new RangeError(`RfMedium.rangeM must be > 0 m, got ${this.rangeM}`);
-    for (const [k, v] of [['edgeLoss', this.edgeLoss], ['baseLoss', this.baseLoss]] as const) {
+    for (const [k, v] of [
+      ['edgeLoss', this.edgeLoss],
+      ['baseLoss', this.baseLoss],
+    ] as const) {
       if (!(v >= 0 && v <= 1)) throw new RangeError(`RfMedium.${k} must be in 0..1, got ${v}`);
     }
   }
@@ -99,8 +102,18 @@ export class RfMedium {
   transmit(from: { id: string; x: number; y: number }, f: AirFrame, airtimeUs: number, startUs?: number): Transmission {
     const start = startUs === undefined ? this.o.sched.now() : startUs;
     const t: Transmission = {
-      channel: f.channel, address: f.address.slice(), payload: f.payload.slice(), pid: f.pid, noAck: f.noAck, isAck: f.isAck,
-      index: this.log.length, from: from.id, startUs: start, endUs: start + airtimeUs, x: from.x, y: from.y,
+      channel: f.channel,
+      address: f.address.slice(),
+      payload: f.payload.slice(),
+      pid: f.pid,
+      noAck: f.noAck,
+      isAck: f.isAck,
+      index: this.log.length,
+      from: from.id,
+      startUs: start,
+      endUs: start + airtimeUs,
+      x: from.x,
+      y: from.y,
     };
     this.log.push(t);
     const prev = this.maxEnd.length > 0 ? this.maxEnd[this.maxEnd.length - 1] : -Infinity;

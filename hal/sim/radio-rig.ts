@@ -25,7 +25,11 @@ export class RadioRig {
   readonly medium: RfMedium;
   readonly nodes: RigNode[] = [];
 
-  constructor(seed: number, medium?: Partial<Omit<MediumOptions, 'sched' | 'prng'>>, readonly callbackCostUs = 50) {
+  constructor(
+    seed: number,
+    medium?: Partial<Omit<MediumOptions, 'sched' | 'prng'>>,
+    readonly callbackCostUs = 50,
+  ) {
     this.sched = new Scheduler();
     this.prng = new Prng(seed);
     const m = medium === undefined ? {} : medium;

@@ -103,9 +103,13 @@ export class SimPacketRadio implements Radio, Station {
     this.o.medium.transmit(this, { channel: this.channel, address: NO_ADDRESS, payload: frame, pid: 0, noAck: true, isAck: false }, air, start);
     this.stats.sent++;
     const cost = this.o.callbackCostUs === undefined ? 50 : this.o.callbackCostUs;
-    this.host.js(start + air, () => {
-      if (this.onSent !== undefined) this.onSent(true);
-    }, cost);
+    this.host.js(
+      start + air,
+      () => {
+        if (this.onSent !== undefined) this.onSent(true);
+      },
+      cost,
+    );
     return true;
   }
 
@@ -113,9 +117,13 @@ export class SimPacketRadio implements Radio, Station {
     if (this.closed || f.isAck) return;
     this.stats.received++;
     const copy = f.payload.slice();
-    this.host.js(tUs, () => {
-      if (this.onReceive !== undefined) this.onReceive(copy);
-    }, this.o.callbackCostUs === undefined ? 50 : this.o.callbackCostUs);
+    this.host.js(
+      tUs,
+      () => {
+        if (this.onReceive !== undefined) this.onReceive(copy);
+      },
+      this.o.callbackCostUs === undefined ? 50 : this.o.callbackCostUs,
+    );
   }
 
   close(): void {

@@ -29,7 +29,12 @@ export class SimRelay {
   private readonly initialClosed: boolean;
   private readonly listeners: ((tUs: number) => void)[] = [];
 
-  constructor(readonly name: string, private readonly opts: RelayOptions, private readonly clock: () => number, closedAtStart: boolean) {
+  constructor(
+    readonly name: string,
+    private readonly opts: RelayOptions,
+    private readonly clock: () => number,
+    closedAtStart: boolean,
+  ) {
     if (!(opts.releaseMs >= 0 && opts.operateMs >= 0)) {
       throw new RangeError(`relay.releaseMs and relay.operateMs must be >= 0 ms, got ${opts.releaseMs} and ${opts.operateMs}`);
     }

@@ -11,7 +11,10 @@
 import type { Store } from '../io';
 
 export class PowerCut extends Error {
-  constructor(readonly key: string, readonly bytesWritten: number) {
+  constructor(
+    readonly key: string,
+    readonly bytesWritten: number,
+  ) {
     super(`power cut while writing '${key}' after ${bytesWritten} bytes`);
     this.name = 'PowerCut';
   }

@@ -15,7 +15,10 @@ export function cuRig() {
   const chip = new SimR30xChip({ sched: sim.sched, uart: sim.serialPort(2), password: 0 });
   const lines: any[] = [];
   const app = startControlUnit(sim.device, CU_BOARD, {
-    log: undefined, wallS: () => undefined, random: (n) => new Uint8Array(n).fill(5), readerPort: 2,
+    log: undefined,
+    wallS: () => undefined,
+    random: (n) => new Uint8Array(n).fill(5),
+    readerPort: 2,
     onPcLine: (l) => lines.push(JSON.parse(l)),
   });
   sim.sched.runFor(1e6);

@@ -7,7 +7,10 @@ export interface Tone {
   irms: number;
   freqHz: number;
   pfDeg: number; // current lags by this angle
-  v3?: number; v5?: number; i3?: number; i5?: number; // fractions of the fundamental
+  v3?: number;
+  v5?: number;
+  i3?: number;
+  i5?: number; // fractions of the fundamental
 }
 
 export interface SynthOptions {
@@ -24,8 +27,16 @@ export interface SynthOptions {
 }
 
 export const DEVKIT: SynthOptions = {
-  rateHz: 4000, blockPairs: 8, bits: 12, fullScaleVolts: 3.1, vAdcVoltsPerVolt: 0.0035,
-  iAdcVoltsPerAmp: 0.02, biasVolts: 1.55, skewUs: 125, noiseLsb: 0.7, seed: 1,
+  rateHz: 4000,
+  blockPairs: 8,
+  bits: 12,
+  fullScaleVolts: 3.1,
+  vAdcVoltsPerVolt: 0.0035,
+  iAdcVoltsPerAmp: 0.02,
+  biasVolts: 1.55,
+  skewUs: 125,
+  noiseLsb: 0.7,
+  seed: 1,
 };
 
 export const DEVKIT_CAL = {
@@ -35,7 +46,10 @@ export const DEVKIT_CAL = {
 };
 
 export function truth(t: Tone): { vrms: number; irms: number; p: number } {
-  const v3 = t.v3 ?? 0, v5 = t.v5 ?? 0, i3 = t.i3 ?? 0, i5 = t.i5 ?? 0;
+  const v3 = t.v3 ?? 0,
+    v5 = t.v5 ?? 0,
+    i3 = t.i3 ?? 0,
+    i5 = t.i5 ?? 0;
   const ph = (t.pfDeg * Math.PI) / 180;
   return {
     vrms: t.vrms * Math.sqrt(1 + v3 * v3 + v5 * v5),

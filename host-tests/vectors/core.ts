@@ -18,9 +18,15 @@ function mk(name: string, segs: { tone: Tone; seconds: number }[], settings: Rec
   const sl: number[] = [];
   for (let k = 0; k < seconds; k++) sl.push(...(slow[k] ?? SLOW_OK));
   return {
-    name, names: Object.keys(settings), values: Object.values(settings),
+    name,
+    names: Object.keys(settings),
+    values: Object.values(settings),
     cal: [DEVKIT_CAL.vGain, DEVKIT_CAL.iGain, DEVKIT_CAL.phaseShift],
-    rateHz: DEVKIT.rateHz, blockPairs: DEVKIT.blockPairs, t0Us: T0, codes, slow: sl,
+    rateHz: DEVKIT.rateHz,
+    blockPairs: DEVKIT.blockPairs,
+    t0Us: T0,
+    codes,
+    slow: sl,
   };
 }
 
@@ -28,8 +34,10 @@ export function coreVectors(): ParityInput {
   const boot = { tone: NORMAL, seconds: 2.2 };
   const cases: CoreCase[] = [
     mk('normal-60hz', [{ tone: { ...NORMAL, freqHz: 60, pfDeg: -40 }, seconds: 2.5 }], {}),
-    mk('sag-undervoltage-reclose', [boot, { tone: { ...NORMAL, vrms: 150 }, seconds: 0.3 }, { tone: NORMAL, seconds: 1.4 }],
-      { uvPickupMs: 0, recloseDelayMs: 1000 }),
+    mk('sag-undervoltage-reclose', [boot, { tone: { ...NORMAL, vrms: 150 }, seconds: 0.3 }, { tone: NORMAL, seconds: 1.4 }], {
+      uvPickupMs: 0,
+      recloseDelayMs: 1000,
+    }),
     mk('swell-overvoltage', [boot, { tone: { ...NORMAL, vrms: 280 }, seconds: 0.2 }], { ovPickupMs: 0 }),
     mk('short-peak-overcurrent', [boot, { tone: { ...NORMAL, irms: 45 }, seconds: 0.1 }], {}),
     mk('overload-ei', [boot, { tone: { ...NORMAL, irms: 20 }, seconds: 0.6 }], { olPickupA: 5, olCurve: 2, olTms: 0.05 }),

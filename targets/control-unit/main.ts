@@ -43,14 +43,25 @@ function randomBytes(n: number): Uint8Array {
 }
 
 /** Serial on the pins of its port: the PC link's (console) or the reader's. */
-function uartClass(board: BoardDescription, report: (line: string) => void, usbPort: number, serialDevice: string | undefined): new (o: io.SerialOptions) => io.Serial {
+function uartClass(
+  board: BoardDescription,
+  report: (line: string) => void,
+  usbPort: number,
+  serialDevice: string | undefined,
+): new (o: io.SerialOptions) => io.Serial {
   const pins = board.pins as { [k: string]: number | undefined };
-  const open = (options: Record<string, unknown>): RawSerial => new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
+  const open = (options: Record<string, unknown>): RawSerial =>
+    new Serial(options as unknown as ConstructorParameters<typeof Serial>[0]) as unknown as RawSerial;
   return class UartByPort extends ModdableSerial {
     constructor(o: io.SerialOptions) {
       const port = o.port !== undefined ? o.port : usbPort;
       const reader = port === READER_UART;
-      super(open, { port: port, baud: o.baud, transmit: reader ? pins.fpTx : pins.uartTx, receive: reader ? pins.fpRx : pins.uartRx, device: serialDevice }, o.onReadable, report);
+      super(
+        open,
+        { port: port, baud: o.baud, transmit: reader ? pins.fpTx : pins.uartTx, receive: reader ? pins.fpRx : pins.uartRx, device: serialDevice },
+        o.onReadable,
+        report,
+      );
     }
   };
 }
@@ -73,7 +84,13 @@ export function startControl(board: BoardDescription, log: (line: string) => voi
       if (port === usbPort) usbFailed = (this as unknown as ModdableSerial).failure;
     }
   }
-  const d: io.Device = { io: { Analog: device.io.Analog, Digital: device.io.Digital, ContinuousAdc: device.io.ContinuousAdc, Serial: Watched, SPI: device.io.SPI }, pin: device.pin, clock: device.clock, timer: device.timer, store: device.store };
+  const d: io.Device = {
+    io: { Analog: device.io.Analog, Digital: device.io.Digital, ContinuousAdc: device.io.ContinuousAdc, Serial: Watched, SPI: device.io.SPI },
+    pin: device.pin,
+    clock: device.clock,
+    timer: device.timer,
+    store: device.store,
+  };
   return startControlUnit(d, board, {
     log: log,
     wallS: wallS,

@@ -61,7 +61,11 @@ export function fpIdentifyMs(enrolled = 20): { max: number; min: number } {
 /** A store that cuts power inside its `cutWrite`-th write after `cutByte` bytes. */
 class CutStore implements Store {
   writes = 0;
-  constructor(readonly inner: SimStore, readonly cutWrite: number, readonly cutByte: number) {}
+  constructor(
+    readonly inner: SimStore,
+    readonly cutWrite: number,
+    readonly cutByte: number,
+  ) {}
   read(k: string) {
     return this.inner.read(k);
   }
@@ -132,7 +136,12 @@ export interface AccessXs {
 }
 
 export async function accessXs(): Promise<AccessXs> {
-  const totp = await measureXs(ENTRY, 'globalThis.ob = entry.otpBenchSetup(); if (entry.otpBenchCheck(ob) < 0) throw new Error("no match");', 'entry.otpBenchCheck(ob)', 20);
+  const totp = await measureXs(
+    ENTRY,
+    'globalThis.ob = entry.otpBenchSetup(); if (entry.otpBenchCheck(ob) < 0) throw new Error("no match");',
+    'entry.otpBenchCheck(ob)',
+    20,
+  );
   const pkt = await measureXs(ENTRY, 'globalThis.pb = entry.packetBenchSetup();', 'entry.packetBenchParse(pb)', 200);
   const h256 = await measureXs(ENTRY, 'globalThis.rb = entry.recordBenchSetup();', 'entry.recordHash256(rb)', 50);
   const h512 = await measureXs(ENTRY, 'globalThis.rb = entry.recordBenchSetup();', 'entry.recordHash512(rb)', 50);

@@ -24,16 +24,31 @@ export interface AccuracyFigures {
  * elsewhere, and 3.05 s can hold only one whole window)
  */
 export function accuracyMatrix(board?: BoardDescription, measureS = 3.05): AccuracyFigures {
-  const out = { vrms_err_pct_max: 0, irms_err_pct_max: 0, p_err_pct_max: 0, p_err_pct_of_s_max: 0, freq_err_hz_max: 0, points: 0, per_cycle_irms_err_pct_max: 0 };
+  const out = {
+    vrms_err_pct_max: 0,
+    irms_err_pct_max: 0,
+    p_err_pct_max: 0,
+    p_err_pct_of_s_max: 0,
+    freq_err_hz_max: 0,
+    points: 0,
+    per_cycle_irms_err_pct_max: 0,
+  };
   let seed = 11;
   for (const freqHz of [45, 50, 60, 65]) {
     for (const pfAngleDeg of [0, 25.84, -25.84, 60, -60]) {
       for (const thd of [0, 0.2]) {
         for (const irms of [2, 5, 16]) {
           const mains = {
-            vrms: 230, freqHz, irms, pfAngleDeg,
-            i3: thd * 0.8, i5: thd * 0.6, v3: thd > 0 ? 0.03 : 0, v5: thd > 0 ? 0.02 : 0,
-            i3Deg: 20, i5Deg: -35,
+            vrms: 230,
+            freqHz,
+            irms,
+            pfAngleDeg,
+            i3: thd * 0.8,
+            i5: thd * 0.6,
+            v3: thd > 0 ? 0.03 : 0,
+            v5: thd > 0 ? 0.02 : 0,
+            i3Deg: 20,
+            i5Deg: -35,
           };
           let perCycleWorst = 0;
           let measuring = false;
@@ -79,8 +94,12 @@ export function accuracyMatrix(board?: BoardDescription, measureS = 3.05): Accur
     }
   }
   return {
-    vrms_err_pct_max: round(out.vrms_err_pct_max, 4), irms_err_pct_max: round(out.irms_err_pct_max, 4),
-    p_err_pct_max: round(out.p_err_pct_max, 4), p_err_pct_of_s_max: round(out.p_err_pct_of_s_max, 4), freq_err_hz_max: round(out.freq_err_hz_max, 4), points: out.points,
+    vrms_err_pct_max: round(out.vrms_err_pct_max, 4),
+    irms_err_pct_max: round(out.irms_err_pct_max, 4),
+    p_err_pct_max: round(out.p_err_pct_max, 4),
+    p_err_pct_of_s_max: round(out.p_err_pct_of_s_max, 4),
+    freq_err_hz_max: round(out.freq_err_hz_max, 4),
+    points: out.points,
     per_cycle_irms_err_pct_max: round(out.per_cycle_irms_err_pct_max, 3),
   };
 }

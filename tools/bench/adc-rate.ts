@@ -21,7 +21,14 @@ export function studyFreqs(rates: number[]): number[] {
   return f;
 }
 
-export const STUDY_LOADS = ['phase-cut dimmer 90 deg', 'phase-cut dimmer 135 deg', 'burst 1-of-3', 'half-wave (CT: its DC is not seen)', 'switch-mode supply, crest 4', 'sine PF 0.9 on flat-topped mains'];
+export const STUDY_LOADS = [
+  'phase-cut dimmer 90 deg',
+  'phase-cut dimmer 135 deg',
+  'burst 1-of-3',
+  'half-wave (CT: its DC is not seen)',
+  'switch-mode supply, crest 4',
+  'sine PF 0.9 on flat-topped mains',
+];
 
 export interface RateRow {
   rateHz: number;
@@ -61,7 +68,14 @@ export function adcRateStudy(o: { rates?: number[]; freqs?: number[]; loads?: st
     for (const rateHz of rates) {
       // 3.6 s a point at both rates: at least two whole 1 s windows wherever they fall
       const m = accuracyMatrix({ ...base, adc: { ...base.adc, rateHz } }, 3.6);
-      sine.push({ rateHz, vrms_err_pct_max: m.vrms_err_pct_max, irms_err_pct_max: m.irms_err_pct_max, p_err_pct_max: m.p_err_pct_max, freq_err_hz_max: m.freq_err_hz_max, points: m.points });
+      sine.push({
+        rateHz,
+        vrms_err_pct_max: m.vrms_err_pct_max,
+        irms_err_pct_max: m.irms_err_pct_max,
+        p_err_pct_max: m.p_err_pct_max,
+        freq_err_hz_max: m.freq_err_hz_max,
+        points: m.points,
+      });
     }
   }
   return { loads, sine };
@@ -79,7 +93,10 @@ export function formatStudy(s: RateStudy, rates: number[]): string {
     });
     out.push(`${`${load}, ${Number(f)}`.slice(0, 48).padEnd(48)}${cells.join('')}`);
   }
-  for (const m of s.sine) out.push(`sine matrix (${m.points} points) at ${m.rateHz} Hz: Vrms ${m.vrms_err_pct_max} %, Irms ${m.irms_err_pct_max} %, P ${m.p_err_pct_max} %, f ${m.freq_err_hz_max} Hz`);
+  for (const m of s.sine)
+    out.push(
+      `sine matrix (${m.points} points) at ${m.rateHz} Hz: Vrms ${m.vrms_err_pct_max} %, Irms ${m.irms_err_pct_max} %, P ${m.p_err_pct_max} %, f ${m.freq_err_hz_max} Hz`,
+    );
   return out.join('\n');
 }
 

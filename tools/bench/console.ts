@@ -5,7 +5,9 @@ import { createSimMeter } from '../console/sim-meter';
 export function consoleFigures(): { commands: number } {
   const m = createSimMeter({ realtime: false });
   let out = '';
-  m.duplex.onData((b) => { out += Buffer.from(b).toString('utf8'); });
+  m.duplex.onData((b) => {
+    out += Buffer.from(b).toString('utf8');
+  });
   m.duplex.write(new TextEncoder().encode('Help\r\n'));
   m.advance(50e3);
   m.close();

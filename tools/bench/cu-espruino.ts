@@ -23,7 +23,11 @@ export interface CuEspruinoBench {
 }
 
 export async function cuEspruinoBench(): Promise<CuEspruinoBench> {
-  const b = await bundleForEspruino({ entry: 'tools/bench/cu-espruino-entry.ts', define: { __CU_BOARD__: JSON.stringify(loadBoard('esp32-control-unit')) }, fileName: 'cu.js' });
+  const b = await bundleForEspruino({
+    entry: 'tools/bench/cu-espruino-entry.ts',
+    define: { __CU_BOARD__: JSON.stringify(loadBoard('esp32-control-unit')) },
+    fileName: 'cu.js',
+  });
   const out: CuEspruinoBench = { bundle_bytes: Buffer.byteLength(b.code), vars_used: null, vars_total: null, guest_ok: null };
   const miss = espruinoMissing('esp32vars');
   if (miss !== undefined) return { ...out, skipped: miss };

@@ -34,8 +34,15 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 export async function espruinoBench(): Promise<EspruinoBench> {
   const board = loadBoard('espruino-esp32-wroom');
   const out: EspruinoBench = {
-    vars_used: null, vars_total: null, vars_bytes: null, iterations_per_pair: null, iterations_per_s_fixed: null,
-    pairs_per_s_max: null, pairs_per_s_max_160mhz: null, cpu_pct_at_board_rate: null, board_rate_hz: board.adc.rateHz,
+    vars_used: null,
+    vars_total: null,
+    vars_bytes: null,
+    iterations_per_pair: null,
+    iterations_per_s_fixed: null,
+    pairs_per_s_max: null,
+    pairs_per_s_max_160mhz: null,
+    cpu_pct_at_board_rate: null,
+    board_rate_hz: board.adc.rateHz,
   };
   const skipped: string[] = [];
   const missVars = espruinoMissing('esp32vars');

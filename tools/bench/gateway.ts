@@ -78,7 +78,10 @@ async function mosquitto(): Promise<{ url: string; stop: () => void } | undefine
   });
   writeFileSync(join(dir, 'passwd'), '');
   spawnSync(pw, ['-b', join(dir, 'passwd'), 'gw', 'pw-gw']);
-  writeFileSync(join(dir, 'conf'), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'passwd')}\npersistence false\nuser ${userInfo().username}\n`);
+  writeFileSync(
+    join(dir, 'conf'),
+    `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'passwd')}\npersistence false\nuser ${userInfo().username}\n`,
+  );
   const proc = spawn(bin, ['-c', join(dir, 'conf')], { stdio: 'ignore' });
   const stop = () => {
     if (proc.exitCode === null) proc.kill('SIGTERM');
@@ -121,7 +124,11 @@ export async function gatewayBench() {
     const h = new History(join(dir, 'h.db'));
     const n = 20_000;
     const t0 = performance.now();
-    for (let k = 0; k < n; k++) h.reading({ type: 'reading', node: 1 + (k % 3), t: k, ctr: k, V: 230, I: 1, P: 230, E: k, PF: 1, T: 20, gas: 300, flags: 1, relay: 'closed' }, 1.8e12 + k * 333);
+    for (let k = 0; k < n; k++)
+      h.reading(
+        { type: 'reading', node: 1 + (k % 3), t: k, ctr: k, V: 230, I: 1, P: 230, E: k, PF: 1, T: 20, gas: 300, flags: 1, relay: 'closed' },
+        1.8e12 + k * 333,
+      );
     rowsPerS = Math.round(n / ((performance.now() - t0) / 1000));
     h.close();
   } finally {
@@ -132,10 +139,12 @@ export async function gatewayBench() {
   const files = [join(web, 'index.html'), join(web, 'app.js'), join(web, 'app.css'), join(uplot, 'uPlot.iife.min.js'), join(uplot, 'uPlot.min.css')];
   const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
   return {
-    gateway: { msgs_per_s: { embedded: embedded.msgs_per_s, mosquitto: mosq === null ? null : mosq.msgs_per_s }, publish_p99_ms: { embedded: embedded.publish_p99_ms, mosquitto: mosq === null ? null : mosq.publish_p99_ms } },
+    gateway: {
+      msgs_per_s: { embedded: embedded.msgs_per_s, mosquitto: mosq === null ? null : mosq.msgs_per_s },
+      publish_p99_ms: { embedded: embedded.publish_p99_ms, mosquitto: mosq === null ? null : mosq.publish_p99_ms },
+    },
     dashboard: { bytes },
     history: { rows_per_s: rowsPerS },
     ha: { discovery_entities: nodeDiscovery('home', 1, 'gw1').length },
   };
 }
-

@@ -58,36 +58,84 @@ export function tripLatencies(blockCostUs: number) {
   const longTask = (sim: SimBoard, t: number) => sim.sched.at(t - 0.2e6, () => sim.sched.busy(3e6));
   return {
     comparator: worstLatencyMs({ inject: short, timeoutUs: 50e3 }, blockCostUs),
-    comparator_during_long_task: worstLatencyMs({
-      inject: (sim, t) => { longTask(sim, t); short(sim, t); }, timeoutUs: 50e3,
-    }, blockCostUs),
-    comparator_native_isr_during_long_task: worstLatencyMs({
-      comparatorPath: 'native-isr', inject: (sim, t) => { longTask(sim, t); short(sim, t); }, timeoutUs: 50e3,
-    }, blockCostUs),
-    comparator_js_path_during_long_task: worstLatencyMs({
-      comparatorPath: 'js', inject: (sim, t) => { longTask(sim, t); short(sim, t); }, timeoutUs: 4e6,
-    }, blockCostUs),
+    comparator_during_long_task: worstLatencyMs(
+      {
+        inject: (sim, t) => {
+          longTask(sim, t);
+          short(sim, t);
+        },
+        timeoutUs: 50e3,
+      },
+      blockCostUs,
+    ),
+    comparator_native_isr_during_long_task: worstLatencyMs(
+      {
+        comparatorPath: 'native-isr',
+        inject: (sim, t) => {
+          longTask(sim, t);
+          short(sim, t);
+        },
+        timeoutUs: 50e3,
+      },
+      blockCostUs,
+    ),
+    comparator_js_path_during_long_task: worstLatencyMs(
+      {
+        comparatorPath: 'js',
+        inject: (sim, t) => {
+          longTask(sim, t);
+          short(sim, t);
+        },
+        timeoutUs: 4e6,
+      },
+      blockCostUs,
+    ),
     // from the first instant the current exceeds the 45 A pickup and stays there for the
     // 2-sample qualification: how long the current takes to get there after the load
     // step is physics, not detection
-    instantaneous_oc: worstLatencyMs({
-      inject: (sim, t) => sim.mains.setLoad({ atUs: t, irms: 40, pfAngleDeg: 10 }), timeoutUs: 50e3, fromCurrentAboveA: 45,
-    }, blockCostUs),
+    instantaneous_oc: worstLatencyMs(
+      {
+        inject: (sim, t) => sim.mains.setLoad({ atUs: t, irms: 40, pfAngleDeg: 10 }),
+        timeoutUs: 50e3,
+        fromCurrentAboveA: 45,
+      },
+      blockCostUs,
+    ),
     instantaneous_oc_from_step: worstLatencyMs({ inject: (sim, t) => sim.mains.setLoad({ atUs: t, irms: 40, pfAngleDeg: 10 }), timeoutUs: 50e3 }, blockCostUs),
-    overvoltage: worstLatencyMs({
-      settings: { ovPickupMs: 0 }, inject: (sim, t) => sim.mains.swell({ atUs: t, factor: 280 / 230 }), timeoutUs: 100e3,
-    }, blockCostUs),
-    undervoltage: worstLatencyMs({
-      settings: { uvPickupMs: 0 }, inject: (sim, t) => sim.mains.sag({ atUs: t, depth: 150 / 230 }), timeoutUs: 100e3,
-    }, blockCostUs),
+    overvoltage: worstLatencyMs(
+      {
+        settings: { ovPickupMs: 0 },
+        inject: (sim, t) => sim.mains.swell({ atUs: t, factor: 280 / 230 }),
+        timeoutUs: 100e3,
+      },
+      blockCostUs,
+    ),
+    undervoltage: worstLatencyMs(
+      {
+        settings: { uvPickupMs: 0 },
+        inject: (sim, t) => sim.mains.sag({ atUs: t, depth: 150 / 230 }),
+        timeoutUs: 100e3,
+      },
+      blockCostUs,
+    ),
     // just past the thresholds (184 V, 264.5 V): the window must fill with a whole half
     // cycle of the fault before its RMS crosses
-    undervoltage_near_threshold: worstLatencyMs({
-      settings: { uvPickupMs: 0 }, inject: (sim, t) => sim.mains.sag({ atUs: t, depth: 180 / 230 }), timeoutUs: 100e3,
-    }, blockCostUs),
-    overvoltage_near_threshold: worstLatencyMs({
-      settings: { ovPickupMs: 0 }, inject: (sim, t) => sim.mains.swell({ atUs: t, factor: 268 / 230 }), timeoutUs: 100e3,
-    }, blockCostUs),
+    undervoltage_near_threshold: worstLatencyMs(
+      {
+        settings: { uvPickupMs: 0 },
+        inject: (sim, t) => sim.mains.sag({ atUs: t, depth: 180 / 230 }),
+        timeoutUs: 100e3,
+      },
+      blockCostUs,
+    ),
+    overvoltage_near_threshold: worstLatencyMs(
+      {
+        settings: { ovPickupMs: 0 },
+        inject: (sim, t) => sim.mains.swell({ atUs: t, factor: 268 / 230 }),
+        timeoutUs: 100e3,
+      },
+      blockCostUs,
+    ),
   };
 }
 

@@ -42,7 +42,12 @@ export async function linkBench(): Promise<LinkFigures> {
   const setup = 'globalThis.st = entry.linkBenchSetup();';
   const seal = await measureXs(ENTRY, setup, 'entry.linkBenchSeal(st)', 16);
   const open = await measureXs(ENTRY, setup, 'entry.linkBenchOpen(st)', 16);
-  const verify = await measureXs(ENTRY, 'globalThis.sb = entry.signBenchSetup(); if (!entry.signBenchVerify(sb)) throw new Error("bad sig");', 'entry.signBenchVerify(sb)', 1);
+  const verify = await measureXs(
+    ENTRY,
+    'globalThis.sb = entry.signBenchSetup(); if (!entry.signBenchVerify(sb)) throw new Error("bad sig");',
+    'entry.signBenchVerify(sb)',
+    1,
+  );
   return {
     overhead_bytes: overhead,
     frames_per_reading: framesPerReading,
@@ -57,12 +62,15 @@ export async function linkBench(): Promise<LinkFigures> {
 
 if (isEntry(import.meta.url)) {
   const t0 = performance.now();
-  linkBench().then((f) => {
-    console.log(JSON.stringify(f, null, 2));
-    console.log(`(${Math.round(performance.now() - t0)} ms)`);
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  linkBench().then(
+    (f) => {
+      console.log(JSON.stringify(f, null, 2));
+      console.log(`(${Math.round(performance.now() - t0)} ms)`);
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -14,7 +14,14 @@ export interface ThrowingListenerFigures {
 }
 
 function once(settings: Record<string, number>, inject: (sim: SimBoard, t: number) => void): { ms: number; errors: number } {
-  const { sim, node } = bootNode({ seed: 77, settings }, { onCycle: () => { throw new Error('listener bug'); } });
+  const { sim, node } = bootNode(
+    { seed: 77, settings },
+    {
+      onCycle: () => {
+        throw new Error('listener bug');
+      },
+    },
+  );
   const onset = sim.now() + 7300;
   inject(sim, onset);
   sim.runUntil(onset + 200e3);

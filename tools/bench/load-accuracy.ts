@@ -70,11 +70,17 @@ function boardFor(sensor: 'ct' | 'shunt', rateHz?: number): BoardDescription {
 
 /** Exact means over [t0, t1] of v^2, i^2, v*i at the sensor (relay state included). */
 function integrate(sim: SimBoard, t0: number, t1: number): { vrms: number; irms: number; p: number } {
-  let vv = 0, ii = 0, vi = 0, n = 0;
+  let vv = 0,
+    ii = 0,
+    vi = 0,
+    n = 0;
   for (let t = t0 + STEP_US / 2; t < t1; t += STEP_US) {
     const v = sim.voltsAt(t);
     const i = sim.ampsAt(t);
-    vv += v * v; ii += i * i; vi += v * i; n++;
+    vv += v * v;
+    ii += i * i;
+    vi += v * i;
+    n++;
   }
   return { vrms: Math.sqrt(vv / n), irms: Math.sqrt(ii / n), p: vi / n };
 }
@@ -88,7 +94,8 @@ interface Boot {
 function boot(row: Row, seed: number, phaseUs: number, mains: Partial<MainsParams>): Boot {
   const board = boardFor(row.sensor, row.rateHz);
   const sim = new SimBoard({
-    board, seed,
+    board,
+    seed,
     mains: { vrms: 230, freqHz: row.freqHz ?? 50, irms: row.irms, pfAngleDeg: row.pfAngleDeg ?? 0, ...FLAT_TOPPED_MAINS, ...mains, load: row.load },
     frontend: { offsetErrVolts: { v: 0.07, i: -0.05 } },
   });
@@ -114,7 +121,8 @@ export interface LoadAccuracy {
  * current edge falls between samples then stays the same for the whole run.
  */
 export function measureRow(row: Row, seed: number): LoadAccuracy['rows'][number] {
-  let ie = 0, pe = 0;
+  let ie = 0,
+    pe = 0;
   let tr = { irms: 0, p: 0, vrms: 0 };
   for (const phaseUs of [0, 7700, 13300]) {
     const b = boot(row, seed++, phaseUs, {});
@@ -123,15 +131,23 @@ export function measureRow(row: Row, seed: number): LoadAccuracy['rows'][number]
     b.cycles.length = 0;
     b.sim.run(3e6);
     // 1 s windows of whole cycles, as the Averager forms them
-    let wi = 0, wp = 0, wt = 0, t0 = -1;
+    let wi = 0,
+      wp = 0,
+      wt = 0,
+      t0 = -1;
     for (const c of b.cycles) {
       if (t0 < 0) t0 = c.tUs - c.durationS * 1e6;
-      wi += c.irms * c.irms * c.durationS; wp += c.p * c.durationS; wt += c.durationS;
+      wi += c.irms * c.irms * c.durationS;
+      wp += c.p * c.durationS;
+      wt += c.durationS;
       if (wt < 1) continue;
       tr = integrate(b.sim, t0, c.tUs);
       ie = Math.max(ie, Math.abs(Math.sqrt(wi / wt) / tr.irms - 1) * 100);
       pe = Math.max(pe, (Math.abs(wp / wt - tr.p) / Math.abs(tr.p)) * 100);
-      wi = 0; wp = 0; wt = 0; t0 = -1;
+      wi = 0;
+      wp = 0;
+      wt = 0;
+      t0 = -1;
     }
   }
   return { name: row.name, irms_err_pct: round(ie, 4), p_err_pct: round(pe, 4), irms_a: round(tr.irms, 3), p_w: round(tr.p, 1) };
@@ -139,7 +155,8 @@ export function measureRow(row: Row, seed: number): LoadAccuracy['rows'][number]
 
 export function loadAccuracy(): LoadAccuracy {
   const rows: LoadAccuracy['rows'] = [];
-  let iMax = 0, pMax = 0;
+  let iMax = 0,
+    pMax = 0;
   let seed = 101;
   for (const row of LOAD_ROWS) {
     const r = measureRow(row, seed);
@@ -151,15 +168,28 @@ export function loadAccuracy(): LoadAccuracy {
   // motor inrush: 7x decaying with tau 80 ms, started 0.5 s after the close; 1 s window
   // from the start and every single cycle of the first 0.3 s
   {
-    const row: Row = { name: 'motor inrush 7x, tau 80 ms (1 s from the start)', load: { kind: 'inrush', startUs: 3.5e6, multiple: 7, tauMs: 80 }, irms: 3.5, pfAngleDeg: 35, sensor: 'ct' };
+    const row: Row = {
+      name: 'motor inrush 7x, tau 80 ms (1 s from the start)',
+      load: { kind: 'inrush', startUs: 3.5e6, multiple: 7, tauMs: 80 },
+      irms: 3.5,
+      pfAngleDeg: 35,
+      sensor: 'ct',
+    };
     const b = boot(row, seed++, 0, {});
     b.sim.runUntil(3.5e6);
     b.cycles.length = 0;
     b.sim.runUntil(4.55e6);
     const inWin = b.cycles.filter((c) => c.tUs - c.durationS * 1e6 >= 3.5e6 - 20e3);
-    let wi = 0, wp = 0, wt = 0;
-    for (const c of inWin) { wi += c.irms * c.irms * c.durationS; wp += c.p * c.durationS; wt += c.durationS; }
-    const first = inWin[0], last = inWin[inWin.length - 1];
+    let wi = 0,
+      wp = 0,
+      wt = 0;
+    for (const c of inWin) {
+      wi += c.irms * c.irms * c.durationS;
+      wp += c.p * c.durationS;
+      wt += c.durationS;
+    }
+    const first = inWin[0],
+      last = inWin[inWin.length - 1];
     const tr = integrate(b.sim, first.tUs - first.durationS * 1e6, last.tUs);
     const ie = Math.abs(Math.sqrt(wi / wt) / tr.irms - 1) * 100;
     const pe = (Math.abs(wp / wt - tr.p) / Math.abs(tr.p)) * 100;
@@ -176,8 +206,9 @@ function wrongCycle(sim: SimBoard, c: CycleReading): boolean {
   const tr = integrate(sim, t0, c.tUs);
   const s = tr.vrms * Math.max(tr.irms, 1);
   const iTol = tr.irms < 5 ? 0.1 : tr.irms * 0.02;
-  return Math.abs(c.vrms / tr.vrms - 1) > 0.01 || Math.abs(c.irms - tr.irms) > iTol
-    || Math.abs(c.p - tr.p) > 0.02 * s || Math.abs(c.durationS - 0.02) > 0.02 * 0.02;
+  return (
+    Math.abs(c.vrms / tr.vrms - 1) > 0.01 || Math.abs(c.irms - tr.irms) > iTol || Math.abs(c.p - tr.p) > 0.02 * s || Math.abs(c.durationS - 0.02) > 0.02 * 0.02
+  );
 }
 
 const byName = (n: string): Row => {
@@ -187,12 +218,18 @@ const byName = (n: string): Row => {
 };
 const STARTUP_LOADS: Row[] = [
   { name: 'sine', load: { kind: 'sine' }, irms: 5, pfAngleDeg: 30, sensor: 'ct' },
-  byName('burst 1-of-2, half-wave per cycle'), byName('burst 1-of-2, zero-cross'), byName('half-wave (CT'), byName('half-wave (shunt'), byName('burst 1-of-2 hob (shunt'),
+  byName('burst 1-of-2, half-wave per cycle'),
+  byName('burst 1-of-2, zero-cross'),
+  byName('half-wave (CT'),
+  byName('half-wave (shunt'),
+  byName('burst 1-of-2 hob (shunt'),
   byName('switch-mode supply, crest 3.5'),
 ];
 
 function startup(): { startup_cycles_wrong: number; startup_cycles_judged: number; startup_cycles_flagged: number } {
-  let wrong = 0, judged = 0, flagged = 0;
+  let wrong = 0,
+    judged = 0,
+    flagged = 0;
   let seed = 501;
   for (const row of STARTUP_LOADS) {
     for (const phaseUs of [0, 3100, 7700, 13300, 17900]) {
@@ -207,7 +244,10 @@ function startup(): { startup_cycles_wrong: number; startup_cycles_judged: numbe
       for (const c of boot10.concat(after)) {
         judged++;
         if ((c.flags & ~CYCLE_I_PROVISIONAL) !== 0) throw new Error(`start-up: ${row.name}: fault flags ${c.flags}`);
-        if ((c.flags & CYCLE_I_PROVISIONAL) !== 0) { flagged++; continue; }
+        if ((c.flags & CYCLE_I_PROVISIONAL) !== 0) {
+          flagged++;
+          continue;
+        }
         if (wrongCycle(b.sim, c)) {
           wrong++;
           if (process.env.BENCH_DEBUG) {

@@ -23,7 +23,8 @@ export async function moddableRealSdk(): Promise<RealSdkFigures> {
       const m = await resolveWithMcconfig(sdk, native);
       try {
         const x = compileWithXsc(sdk, m.run.makefile, m.outDir);
-        if (x.failures.length > 0) return { real_sdk: false, real_sdk_reason: `xsc refused ${x.failures.map((f) => f.name).join(', ')}`, xsc_modules: modules + x.compiled };
+        if (x.failures.length > 0)
+          return { real_sdk: false, real_sdk_reason: `xsc refused ${x.failures.map((f) => f.name).join(', ')}`, xsc_modules: modules + x.compiled };
         modules += x.compiled;
       } finally {
         rmSync(m.outDir, { recursive: true, force: true });

@@ -53,7 +53,9 @@ export function privacyFigures(): PrivacyFigures {
 
 /** XS computrons of one load-hiding step of ours (battery model included), on the 2 min day's loads. */
 export async function privacyStepComputrons(): Promise<number> {
-  const loads = householdTrace(120).slice(1).map((r) => r.watts);
+  const loads = householdTrace(120)
+    .slice(1)
+    .map((r) => r.watts);
   const r = await measureXs(ENTRY, `globalThis.st = entry.makeState(${JSON.stringify(loads)}, 120);`, 'entry.step(st);', 1440);
   return Math.round(r.computePerStep);
 }

@@ -25,9 +25,18 @@ const I_GAIN = 3.1 / 4096 / 0.02;
 
 /** English names of the dataset's folders */
 export const APPLIANCES: Record<string, string> = {
-  冰箱: 'fridge', 台式机: 'desktop PC', 小米电视5: 'TV', 油烟机: 'range hood', 洗衣机: 'washing machine',
-  热水器: 'water heater', 热水壶: 'kettle', 电磁炉: 'induction hob', 电饭煲: 'rice cooker', 空调: 'air conditioner',
-  笔记本: 'laptop', 饮水机: 'water dispenser',
+  冰箱: 'fridge',
+  台式机: 'desktop PC',
+  小米电视5: 'TV',
+  油烟机: 'range hood',
+  洗衣机: 'washing machine',
+  热水器: 'water heater',
+  热水壶: 'kettle',
+  电磁炉: 'induction hob',
+  电饭煲: 'rice cooker',
+  空调: 'air conditioner',
+  笔记本: 'laptop',
+  饮水机: 'water dispenser',
 };
 
 export function datasetDir(): string | undefined {
@@ -87,10 +96,16 @@ function meterOn(v: number[], i: number[], breakerOpenS: number, zeroA: number):
 }
 
 function truthOver(v: number[], i: number[], t0: number, t1: number, zeroA: number): { irms: number; p: number; vrms: number } {
-  let ii = 0, vi = 0, vv = 0, n = 0;
+  let ii = 0,
+    vi = 0,
+    vv = 0,
+    n = 0;
   for (let k = Math.max(0, Math.round(t0)); k < Math.min(v.length, Math.round(t1)); k++) {
     const x = i[k] - zeroA;
-    ii += x * x; vi += v[k] * x; vv += v[k] * v[k]; n++;
+    ii += x * x;
+    vi += v[k] * x;
+    vv += v[k] * v[k];
+    n++;
   }
   return { irms: Math.sqrt(ii / n), p: vi / n, vrms: Math.sqrt(vv / n) };
 }
@@ -98,9 +113,16 @@ function truthOver(v: number[], i: number[], t0: number, t1: number, zeroA: numb
 export function meterRecording(name: string, rec: { i: number[]; v: number[] }, zeroA: number): RealResult {
   const ts = 1e6 / RATE_HZ;
   const { cycles, startSample } = meterOn(rec.v, rec.i, 0.5, zeroA);
-  let ii = 0, p = 0, t = 0;
-  for (const c of cycles) { ii += c.irms ** 2 * c.durationS; p += c.p * c.durationS; t += c.durationS; }
-  const first = cycles[0], last = cycles[cycles.length - 1];
+  let ii = 0,
+    p = 0,
+    t = 0;
+  for (const c of cycles) {
+    ii += c.irms ** 2 * c.durationS;
+    p += c.p * c.durationS;
+    t += c.durationS;
+  }
+  const first = cycles[0],
+    last = cycles[cycles.length - 1];
   // sample k was taken at (startSample + k) * ts; a window [a, b) µs holds samples a/ts - startSample ...
   const s0 = (first.tUs - first.durationS * 1e6) / ts - startSample + 0.5;
   const s1 = last.tUs / ts - startSample + 0.5;
@@ -112,13 +134,18 @@ export function meterRecording(name: string, rec: { i: number[]; v: number[] }, 
     const a = (c.tUs - c.durationS * 1e6) / ts + 0.5;
     const trc = truthOver(rec.v, rec.i, a, c.tUs / ts + 0.5, zeroA);
     const iTol = Math.max(0.02 * trc.irms, 0.1);
-    const bad = Math.abs(c.durationS - 0.02) > 0.0004 || Math.abs(c.vrms / trc.vrms - 1) > 0.02
-      || ((c.flags & 128) === 0 && Math.abs(c.irms - trc.irms) > iTol);
+    const bad =
+      Math.abs(c.durationS - 0.02) > 0.0004 || Math.abs(c.vrms / trc.vrms - 1) > 0.02 || ((c.flags & 128) === 0 && Math.abs(c.irms - trc.irms) > iTol);
     if (bad) wrong++;
   }
   return {
-    name, irmsErrPct: (Math.sqrt(ii / t) / tr.irms - 1) * 100, pErrPct: ((p / t - tr.p) / Math.abs(tr.p)) * 100,
-    trueIrms: tr.irms, trueP: tr.p, cycles: cycles.length, coldStartWrong: wrong,
+    name,
+    irmsErrPct: (Math.sqrt(ii / t) / tr.irms - 1) * 100,
+    pErrPct: ((p / t - tr.p) / Math.abs(tr.p)) * 100,
+    trueIrms: tr.irms,
+    trueP: tr.p,
+    cycles: cycles.length,
+    coldStartWrong: wrong,
   };
 }
 

@@ -71,9 +71,17 @@ export function staleCommands(): { tried: number; accepted: number; reasons: str
   const nowS = provNow + 30 * 86400;
   const clock = { now: () => 0 };
   const g = new CommandGuard({
-    nodeId: 7, authorityPublic: authority.publicKey, store: new SimStore(), clock,
+    nodeId: 7,
+    authorityPublic: authority.publicKey,
+    store: new SimStore(),
+    clock,
     target: { openBySafety: () => false, wallS: () => nowS },
-    maxDangerous: 20, windowUs: 3600e6, provisionedAt: provNow, verifyBurst: 10, verifyEveryUs: 0, confirmWindowUs: 300e6,
+    maxDangerous: 20,
+    windowUs: 3600e6,
+    provisionedAt: provNow,
+    verifyBurst: 10,
+    verifyEveryUs: 0,
+    confirmWindowUs: 300e6,
   });
   const make = (node: number, seq: number, prov: number, from: number) => {
     const c = newCommand(CMD_DISCONNECT, node, seq);
@@ -162,9 +170,19 @@ export async function securityBench(): Promise<SecurityFigures> {
   const step = 1e6 / FLOOD_FRAMES_PER_S;
   const anomaly = await measureXs(ENTRY, `globalThis.fb = entry.floodBenchSetup(${step});`, 'entry.floodBenchAnomaly(fb)', 2000);
   const path = await measureXs(ENTRY, `globalThis.fb = entry.floodBenchSetup(${step});`, 'entry.floodBenchPath(fb)', 2000);
-  const noble = await measureXs(NOBLE_ENTRY, 'globalThis.sb = entry.nobleBenchSetup(); if (!entry.nobleBenchVerify(sb)) throw new Error("bad sig");', 'entry.nobleBenchVerify(sb)', 2);
+  const noble = await measureXs(
+    NOBLE_ENTRY,
+    'globalThis.sb = entry.nobleBenchSetup(); if (!entry.nobleBenchVerify(sb)) throw new Error("bad sig");',
+    'entry.nobleBenchVerify(sb)',
+    2,
+  );
   const first = await measureXs(NOBLE_ENTRY, 'globalThis.sb = entry.nobleBenchSetup();', '', 1);
-  const naclV = await measureXs(NOBLE_ENTRY, 'globalThis.sb = entry.nobleBenchSetup(); if (!entry.naclStrictBenchVerify(sb)) throw new Error("bad sig");', 'entry.naclStrictBenchVerify(sb)', 1);
+  const naclV = await measureXs(
+    NOBLE_ENTRY,
+    'globalThis.sb = entry.nobleBenchSetup(); if (!entry.naclStrictBenchVerify(sb)) throw new Error("bad sig");',
+    'entry.naclStrictBenchVerify(sb)',
+    1,
+  );
   return {
     anomaly_entries_max_under_flood: fl.anomaly,
     security_log_entries_max_under_flood: fl.log,
@@ -180,11 +198,14 @@ export async function securityBench(): Promise<SecurityFigures> {
 }
 
 if (isEntry(import.meta.url)) {
-  securityBench().then((f) => {
-    console.log(JSON.stringify(f, null, 2));
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  securityBench().then(
+    (f) => {
+      console.log(JSON.stringify(f, null, 2));
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

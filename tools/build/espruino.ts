@@ -46,7 +46,9 @@ export async function makeEspruinoScript(entry: string, define: Record<string, s
     const cli = runEspruinoCli(input, output);
     if (!cli.ok) {
       if (cli.reason.startsWith('the espruino CLI is not installed')) {
-        notes.push(`${cli.reason}; ${fileName} is the checked esbuild bundle. With the CLI: ${cli.command.replace(input, '<bundle.js>').replace(output, fileName)}`);
+        notes.push(
+          `${cli.reason}; ${fileName} is the checked esbuild bundle. With the CLI: ${cli.command.replace(input, '<bundle.js>').replace(output, fileName)}`,
+        );
         return { code: bundle.code, viaCli: false, notes };
       }
       throw new Error(cli.reason);
@@ -54,7 +56,12 @@ export async function makeEspruinoScript(entry: string, define: Record<string, s
     const code = readFileSync(output, 'utf8');
     const issues = checkEspruinoSyntax(code, fileName);
     if (issues.length > 0) {
-      throw new Error(`the espruino CLI output uses syntax Espruino lacks:\n${issues.slice(0, 20).map((i) => formatIssue(fileName, i)).join('\n')}`);
+      throw new Error(
+        `the espruino CLI output uses syntax Espruino lacks:\n${issues
+          .slice(0, 20)
+          .map((i) => formatIssue(fileName, i))
+          .join('\n')}`,
+      );
     }
     notes.push(`made offline by: ${cli.command.replace(input, '<bundle.js>').replace(output, fileName)}`);
     return { code, viaCli: true, notes };
@@ -66,8 +73,13 @@ export async function makeEspruinoScript(entry: string, define: Record<string, s
 /** The board description the app needs, as inlined into the upload (no free-text fields). */
 export function boardForUpload(board: Board): BoardDescription {
   const d: BoardDescription = {
-    name: board.name, description: '', mcu: board.mcu, role: board.role, target: board.target,
-    pins: board.pins, adc: board.adc,
+    name: board.name,
+    description: '',
+    mcu: board.mcu,
+    role: board.role,
+    target: board.target,
+    pins: board.pins,
+    adc: board.adc,
   };
   if (board.frontend !== undefined) d.frontend = board.frontend;
   if (board.calibration !== undefined) d.calibration = board.calibration;

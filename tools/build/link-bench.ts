@@ -28,7 +28,13 @@ export interface BuiltLinkBench {
 }
 
 export async function builtLinkBench(): Promise<BuiltLinkBench> {
-  const out: BuiltLinkBench = { built_targets: [], sealed_opened: {}, xs_computrons_link_scenario: null, espruino_app_bytes: null, espruino_app_bytes_delta: null };
+  const out: BuiltLinkBench = {
+    built_targets: [],
+    sealed_opened: {},
+    xs_computrons_link_scenario: null,
+    espruino_app_bytes: null,
+    espruino_app_bytes_delta: null,
+  };
   const dir = mkdtempSync(join(tmpdir(), 'bench-link-'));
   try {
     const board = loadBoard('esp32-devkitc-meter');

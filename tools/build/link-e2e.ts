@@ -59,13 +59,23 @@ export class AirWorld {
   readonly stations: Station[] = [];
   /** every chip on this air (attached to boards and on stations) */
   readonly chips: Nrf24Chip[] = [];
-  constructor(readonly sched: Scheduler, seed: number) {
+  constructor(
+    readonly sched: Scheduler,
+    seed: number,
+  ) {
     // no edge loss: a proof that a frame arrives must not depend on a dice roll
     this.medium = new RfMedium({ sched: sched, prng: new Prng(seed).fork('medium'), edgeLoss: 0 });
   }
 
   /** An nRF24L01+ on pins of a board that already has SPI (SimBoard.attachSpi + its digitalPin). */
-  attachChip(id: string, pins: { select: number; ce: number; irq: number }, pin: PinSource, attachSpi: (select: number, dev: SpiDevice) => void, x: number, y: number): Nrf24Chip {
+  attachChip(
+    id: string,
+    pins: { select: number; ce: number; irq: number },
+    pin: PinSource,
+    attachSpi: (select: number, dev: SpiDevice) => void,
+    x: number,
+    y: number,
+  ): Nrf24Chip {
     const chip = new Nrf24Chip({ id: id, medium: this.medium, sched: this.sched, ce: pin(pins.ce), irq: pin(pins.irq), x: x, y: y });
     attachSpi(pins.select, chip);
     this.chips.push(chip);
@@ -156,9 +166,14 @@ export class PeerControlUnit {
     // which must not wait for the peer's (separate) CPU
     this.station = world.station('control', x, y, 0);
     this.radio = new Nrf24Radio({
-      io: this.station.io, pins: STATION_PINS, hz: NRF24_SPI_HZ, channel: channel,
-      ownAddress: new Uint8Array(CONTROL_RADIO_ADDRESS), peerAddress: nodeRadioAddress(talkTo),
-      retries: NRF24_RETRIES, retryDelayUs: NRF24_RETRY_DELAY_US,
+      io: this.station.io,
+      pins: STATION_PINS,
+      hz: NRF24_SPI_HZ,
+      channel: channel,
+      ownAddress: new Uint8Array(CONTROL_RADIO_ADDRESS),
+      peerAddress: nodeRadioAddress(talkTo),
+      retries: NRF24_RETRIES,
+      retryDelayUs: NRF24_RETRY_DELAY_US,
     });
     const cfg: ControlNodeConfig[] = [];
     for (let i = 0; i < nodes.length; i++) {
@@ -167,7 +182,11 @@ export class PeerControlUnit {
     }
     const sched = world.sched;
     this.cu = new ControlUnit({
-      clock: sched, store: new ObjectStore(), radio: this.radio, timer: new SimTimer(sched, () => 0), nodes: cfg,
+      clock: sched,
+      store: new ObjectStore(),
+      radio: this.radio,
+      timer: new SimTimer(sched, () => 0),
+      nodes: cfg,
       onForward: (f) => this.forwards.push(f),
     });
   }

@@ -36,7 +36,14 @@ function seeded(n: number, tag: number): Uint8Array {
 export function makeLinkFixture(board: BoardDescription, nodeId = 1): LinkFixture {
   if (board.radio === undefined) throw new Error(`board ${board.name}: no radio section`);
   const authority = nacl.sign.keyPair.fromSeed(seeded(32, 1));
-  const r = provisionNode({ board, nodeId, authorityPublic: authority.publicKey, nodeSecret: seeded(32, 2), controlSecret: seeded(32, 3), nowS: FIXTURE_PROVISIONED_AT_S });
+  const r = provisionNode({
+    board,
+    nodeId,
+    authorityPublic: authority.publicKey,
+    nodeSecret: seeded(32, 2),
+    controlSecret: seeded(32, 3),
+    nowS: FIXTURE_PROVISIONED_AT_S,
+  });
   if ('error' in r) throw new Error(r.error);
   const at = r.registry.nodes[String(nodeId)].provisionedAt;
   const sign = (code: number, seq: number): string => {
@@ -50,6 +57,20 @@ export function makeLinkFixture(board: BoardDescription, nodeId = 1): LinkFixtur
     c.notAfter = at + 3600;
     return hex(encodeCommand(c, authority.secretKey));
   };
-  const nodes = controlNodes(r.registry).map((n) => ({ nodeId: n.nodeId, epoch: n.epoch, up: hex(n.up), down: hex(n.down), publicKey: hex(n.publicKey ?? new Uint8Array(32)) }));
-  return { nodeId, image: r.image.store, nodes, provisionedAt: at, disconnect: sign(CMD_DISCONNECT, 1), reconnect: sign(CMD_RECONNECT, 2), channel: board.radio.channel };
+  const nodes = controlNodes(r.registry).map((n) => ({
+    nodeId: n.nodeId,
+    epoch: n.epoch,
+    up: hex(n.up),
+    down: hex(n.down),
+    publicKey: hex(n.publicKey ?? new Uint8Array(32)),
+  }));
+  return {
+    nodeId,
+    image: r.image.store,
+    nodes,
+    provisionedAt: at,
+    disconnect: sign(CMD_DISCONNECT, 1),
+    reconnect: sign(CMD_RECONNECT, 2),
+    channel: board.radio.channel,
+  };
 }

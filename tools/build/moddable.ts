@@ -99,8 +99,10 @@ export interface ModdableBuildOptions {
 /** The build's checks on the board, each naming the field. */
 export function checkModdableBoard(board: Board): string {
   if (board.target !== 'moddable') return `board ${board.name}: target is "${board.target}", not "moddable"; build it with --target ${board.target}`;
-  if (board.role !== 'meter' && board.role !== 'control') return `board ${board.name}: role is "${board.role}"; the Moddable build makes the meter node app (role "meter") and the control-unit app (role "control")`;
-  if (board.mcu !== 'esp32') return `board ${board.name}: mcu must be "esp32" for this build (hal/moddable and the pin checks assume an ESP32), got "${board.mcu}"`;
+  if (board.role !== 'meter' && board.role !== 'control')
+    return `board ${board.name}: role is "${board.role}"; the Moddable build makes the meter node app (role "meter") and the control-unit app (role "control")`;
+  if (board.mcu !== 'esp32')
+    return `board ${board.name}: mcu must be "esp32" for this build (hal/moddable and the pin checks assume an ESP32), got "${board.mcu}"`;
   return '';
 }
 
@@ -185,29 +187,36 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
     control
       ? 'control unit: nRF24L01+ on SPI, R30x reader on UART2, PC link on the console UART, button, LED, buzzer (docs/CONTROL-UNIT.md)'
       : native
-      ? `ADC: native adc_continuous at ${board.adc.rateHz} pairs/s in blocks of ${board.adc.blockPairs}; comparator path ${board.frontend?.comparatorPath ?? 'none'}${board.frontend?.comparatorPath === 'native-isr' ? ' (native trip ISR)' : ''}; the C in native/ has never been compiled by the SDK (docs/MODDABLE-NATIVE.md)`
-      : `ADC: ECMA-419 has no continuous ADC; the app polls V and I on a ms Timer at ${polled.rateHz} Hz in blocks of ${polled.blockPairs} (the board asks ${board.adc.rateHz} Hz in blocks of ${board.adc.blockPairs}); fast over-current relies on the ${board.frontend?.comparatorPath ?? 'comparator'} path`,
+        ? `ADC: native adc_continuous at ${board.adc.rateHz} pairs/s in blocks of ${board.adc.blockPairs}; comparator path ${board.frontend?.comparatorPath ?? 'none'}${board.frontend?.comparatorPath === 'native-isr' ? ' (native trip ISR)' : ''}; the C in native/ has never been compiled by the SDK (docs/MODDABLE-NATIVE.md)`
+        : `ADC: ECMA-419 has no continuous ADC; the app polls V and I on a ms Timer at ${polled.rateHz} Hz in blocks of ${polled.blockPairs} (the board asks ${board.adc.rateHz} Hz in blocks of ${board.adc.blockPairs}); fast over-current relies on the ${board.frontend?.comparatorPath ?? 'comparator'} path`,
   ];
   for (const m of modules) if (m.notPreloadable !== '') notes.push(`not preloaded: ${m.specifier}: ${m.notPreloadable}`);
   const moddable = opts.moddable ?? process.env.MODDABLE;
   // with MODDABLE set, its own Linux/macOS tools are used when mcconfig is not on PATH
   const sdkTool = moddable ? join(moddable, 'build/bin', process.platform === 'darwin' ? 'mac' : 'lin', 'release', 'mcconfig') : '';
-  const mcconfig = opts.mcconfig === false ? undefined : opts.mcconfig ?? findOnPath(['mcconfig']) ?? (sdkTool !== '' && existsSync(sdkTool) ? sdkTool : undefined);
+  const mcconfig =
+    opts.mcconfig === false ? undefined : (opts.mcconfig ?? findOnPath(['mcconfig']) ?? (sdkTool !== '' && existsSync(sdkTool) ? sdkTool : undefined));
   let sdk: McconfigRun | undefined;
   if (mcconfig !== undefined && moddable) {
     sdk = runMcconfig(mcconfig, mcArgs, outDir, moddable);
     notes.push(sdk.note);
   } else {
     notes.push(
-      mcconfig === undefined ? 'mcconfig not found on PATH: install the Moddable SDK (set MODDABLE, put $MODDABLE/build/bin/<os>/release on PATH, ESP-IDF exported), then:' : 'MODDABLE is not set: export MODDABLE=<path of the Moddable SDK>, then:',
+      mcconfig === undefined
+        ? 'mcconfig not found on PATH: install the Moddable SDK (set MODDABLE, put $MODDABLE/build/bin/<os>/release on PATH, ESP-IDF exported), then:'
+        : 'MODDABLE is not set: export MODDABLE=<path of the Moddable SDK>, then:',
       `  cd ${outDir} && mkdir -p mc && mcconfig ${mcArgs.join(' ')}`,
     );
   }
   notes.push(`flash: ${flash}`);
   notes.push(
     control
-      ? 'PC link: a debug (-d) build gives UART0 and GPIO 1/3 to xsbug, so the PC link cannot open its port (the unit says so and writes its PC-link lines to the xsbug log); for the PC link flash a release build: mcconfig -m -p ' + platform + ' manifest.json'
-      : 'console: a debug (-d) build gives UART0 and GPIO 1/3 to xsbug, so the technician console is off (the node says so and protects as usual); for the console flash a release build: mcconfig -m -p ' + platform + ' manifest.json',
+      ? 'PC link: a debug (-d) build gives UART0 and GPIO 1/3 to xsbug, so the PC link cannot open its port (the unit says so and writes its PC-link lines to the xsbug log); for the PC link flash a release build: mcconfig -m -p ' +
+          platform +
+          ' manifest.json'
+      : 'console: a debug (-d) build gives UART0 and GPIO 1/3 to xsbug, so the technician console is off (the node says so and protects as usual); for the console flash a release build: mcconfig -m -p ' +
+          platform +
+          ' manifest.json',
   );
   return { target: 'moddable', board: board.name, outDir, files, bytes, notes, mcconfig: sdk };
 }

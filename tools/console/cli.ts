@@ -32,7 +32,11 @@ export const HISTORY_MAX = 500;
 
 export function loadHistory(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).slice(-HISTORY_MAX).reverse();
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(-HISTORY_MAX)
+      .reverse();
   } catch {
     return [];
   }
@@ -141,4 +145,3 @@ function interactive(s: ConsoleSession, label: string, historyFile: string, time
     if (io.tty) rl.prompt();
   });
 }
-

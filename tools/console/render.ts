@@ -9,7 +9,12 @@ type Row = string[];
 export function alignRows(rows: Row[]): string[] {
   const width: number[] = [];
   for (const r of rows) r.forEach((c, k) => (width[k] = Math.max(width[k] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, k) => (k === r.length - 1 ? c : c.padEnd(width[k]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, k) => (k === r.length - 1 ? c : c.padEnd(width[k])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

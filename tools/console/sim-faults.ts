@@ -31,42 +31,56 @@ const soon = (b: SimBoard) => b.now() + 1000;
 
 export const SIM_FAULTS: SimFault[] = [
   {
-    name: 'Short', about: 'a bolted short circuit for 0.5 s: the comparator latch opens the relays (Trips, LockoutReset)',
+    name: 'Short',
+    about: 'a bolted short circuit for 0.5 s: the comparator latch opens the relays (Trips, LockoutReset)',
     args: [{ name: 'prospective', def: 300, min: 50, max: 10000, unit: 'A' }],
     run: (b, [a]) => (b.mains.shortCircuit({ atUs: soon(b), prospectiveA: a, durationUs: 0.5 * S }), `short circuit, ${a} A prospective, 0.5 s`),
   },
   {
-    name: 'Overcurrent', about: 'the load steps to 40 A and stays until Sim Clear: instantaneous over-current trip',
+    name: 'Overcurrent',
+    about: 'the load steps to 40 A and stays until Sim Clear: instantaneous over-current trip',
     args: [{ name: 'current', def: 40, min: 1, max: 100, unit: 'A' }],
     run: (b, [a]) => (b.mains.setLoad({ atUs: soon(b), irms: a, pfAngleDeg: 10 }), `load steps to ${a} A`),
   },
   {
-    name: 'Sag', about: 'the supply sags to 150 V for 2 s: under-voltage trip, reclose after RecloseDelay',
-    args: [{ name: 'voltage', def: 150, min: 0, max: 229, unit: 'V' }, { name: 'duration', def: 2, min: 0.02, max: 600, unit: 's' }],
+    name: 'Sag',
+    about: 'the supply sags to 150 V for 2 s: under-voltage trip, reclose after RecloseDelay',
+    args: [
+      { name: 'voltage', def: 150, min: 0, max: 229, unit: 'V' },
+      { name: 'duration', def: 2, min: 0.02, max: 600, unit: 's' },
+    ],
     run: (b, [v, s]) => (b.mains.sag({ atUs: soon(b), depth: v / 230, durationUs: s * S }), `sag to ${v} V for ${s} s`),
   },
   {
-    name: 'Swell', about: 'the supply swells to 280 V for 1 s: over-voltage trip, reclose after RecloseDelay',
-    args: [{ name: 'voltage', def: 280, min: 231, max: 690, unit: 'V' }, { name: 'duration', def: 1, min: 0.02, max: 600, unit: 's' }],
+    name: 'Swell',
+    about: 'the supply swells to 280 V for 1 s: over-voltage trip, reclose after RecloseDelay',
+    args: [
+      { name: 'voltage', def: 280, min: 231, max: 690, unit: 'V' },
+      { name: 'duration', def: 1, min: 0.02, max: 600, unit: 's' },
+    ],
     run: (b, [v, s]) => (b.mains.swell({ atUs: soon(b), factor: v / 230, durationUs: s * S }), `swell to ${v} V for ${s} s`),
   },
   {
-    name: 'Gas', about: 'LPG ramps to 5000 ppm over 5 s: gas trip, latched (the MQ-6 reads only once warm, 180 s after boot)',
+    name: 'Gas',
+    about: 'LPG ramps to 5000 ppm over 5 s: gas trip, latched (the MQ-6 reads only once warm, 180 s after boot)',
     args: [{ name: 'concentration', def: 5000, min: 0, max: 100000, unit: 'ppm' }],
     run: (b, [p]) => (b.env.gasLeak({ atUs: soon(b), ppm: p, rampUs: 5 * S }), `LPG ramps to ${p} ppm over 5 s`),
   },
   {
-    name: 'Heat', about: 'the room ramps to 85 C over 10 s: over-temperature trip, latched',
+    name: 'Heat',
+    about: 'the room ramps to 85 C over 10 s: over-temperature trip, latched',
     args: [{ name: 'temperature', def: 85, min: -40, max: 150, unit: 'C' }],
     run: (b, [c]) => (b.env.overheat({ atUs: soon(b), toC: c, rampUs: 10 * S }), `room ramps to ${c} C over 10 s`),
   },
   {
-    name: 'Load', about: 'an ordinary load in A (ends an Overcurrent)',
+    name: 'Load',
+    about: 'an ordinary load in A (ends an Overcurrent)',
     args: [{ name: 'current', def: 5, min: 0, max: 100, unit: 'A' }],
     run: (b, [a]) => (b.mains.setLoad({ atUs: soon(b), irms: a, pfAngleDeg: 10 }), `load ${a} A`),
   },
   {
-    name: 'Clear', about: 'back to normal: load 5 A, LPG 5 ppm, 24 C; then LockoutReset and Relay ON close',
+    name: 'Clear',
+    about: 'back to normal: load 5 A, LPG 5 ppm, 24 C; then LockoutReset and Relay ON close',
     args: [],
     run: (b) => {
       b.mains.setLoad({ atUs: soon(b), irms: 5, pfAngleDeg: 10 });

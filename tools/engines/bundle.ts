@@ -25,9 +25,7 @@ const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const stubNodeBuiltins: Plugin = {
   name: 'stub-node-builtins',
   setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) =>
-      builtins.has(args.path) ? { path: args.path, namespace: 'node-builtin-stub' } : undefined,
-    );
+    b.onResolve({ filter: /.*/ }, (args) => (builtins.has(args.path) ? { path: args.path, namespace: 'node-builtin-stub' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'node-builtin-stub' }, () => ({
       contents: 'module.exports = {};',
       loader: 'js',
@@ -38,7 +36,10 @@ const stubNodeBuiltins: Plugin = {
 /** A stable, identifier-safe global name for an entry path. */
 export function globalNameFor(entry: string): string {
   const abs = resolve(entry);
-  const base = abs.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]/g, '_');
+  const base = abs
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9_]/g, '_');
   const hash = createHash('sha256').update(abs).digest('hex').slice(0, 8);
   return `__entry_${base}_${hash}`;
 }

@@ -9,25 +9,59 @@ import ts from 'typescript';
 export type Report = (node: ts.Node, rule: string, message: string) => void;
 
 const TYPED_ARRAYS = new Set([
-  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
-  'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
-  'ArrayBuffer', 'SharedArrayBuffer', 'DataView',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'DataView',
 ]);
 
 // String members typescript-to-lua 1.37 translates (dist/transformation/builtins/string.js).
 const TSTL_STRING_MEMBERS = new Set([
-  'length', 'replace', 'replaceAll', 'concat', 'indexOf', 'substr', 'substring', 'slice',
-  'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimRight', 'trimStart', 'trimLeft',
-  'split', 'charAt', 'charCodeAt', 'startsWith', 'endsWith', 'includes', 'repeat',
-  'padStart', 'padEnd', 'toString',
+  'length',
+  'replace',
+  'replaceAll',
+  'concat',
+  'indexOf',
+  'substr',
+  'substring',
+  'slice',
+  'toLowerCase',
+  'toUpperCase',
+  'trim',
+  'trimEnd',
+  'trimRight',
+  'trimStart',
+  'trimLeft',
+  'split',
+  'charAt',
+  'charCodeAt',
+  'startsWith',
+  'endsWith',
+  'includes',
+  'repeat',
+  'padStart',
+  'padEnd',
+  'toString',
 ]);
 
 // Shifts whose JS meaning Lua cannot give: TSTL refuses `>>` for 5.3 (Lua's `>>` is a
 // logical shift), and compiles `>>>` as `(x & 4294967295) >> n`, whose mask does not fit
 // fengari's or NodeMCU's 32-bit lua_Integer and so raises "no integer representation".
 const SHIFTS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.GreaterThanGreaterThanToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
-  ts.SyntaxKind.GreaterThanGreaterThanEqualsToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken,
+  ts.SyntaxKind.GreaterThanGreaterThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
+  ts.SyntaxKind.GreaterThanGreaterThanEqualsToken,
+  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken,
 ]);
 // `x | 0`, `x ^ 0` truncate in JS; in Lua 5.3 they raise an error on a float with a fraction.
 const TRUNCATING = new Set<ts.SyntaxKind>([ts.SyntaxKind.BarToken, ts.SyntaxKind.CaretToken, ts.SyntaxKind.LessThanLessThanToken]);
@@ -56,8 +90,14 @@ function isTruthSafe(checker: ts.TypeChecker, type: ts.Type): boolean {
     return c !== undefined && c !== type && isTruthSafe(checker, c);
   }
   const safe =
-    ts.TypeFlags.BooleanLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void |
-    ts.TypeFlags.Never | ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive | ts.TypeFlags.ESSymbolLike;
+    ts.TypeFlags.BooleanLike |
+    ts.TypeFlags.Undefined |
+    ts.TypeFlags.Null |
+    ts.TypeFlags.Void |
+    ts.TypeFlags.Never |
+    ts.TypeFlags.Object |
+    ts.TypeFlags.NonPrimitive |
+    ts.TypeFlags.ESSymbolLike;
   return (f & safe) !== 0;
 }
 
@@ -125,20 +165,30 @@ export function checkLuaNode(program: ts.Program, checker: ts.TypeChecker, node:
     report(node.expression, 'number-to-string', 'number in a template string is Lua tostring(): 2 prints as "2.0" for floats; use toFixed(digits)');
     return;
   }
-  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'String' &&
-      node.arguments.length === 1 && isNumberLike(checker, node.arguments[0])) {
+  if (
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'String' &&
+    node.arguments.length === 1 &&
+    isNumberLike(checker, node.arguments[0])
+  ) {
     report(node, 'number-to-string', 'String(number) is Lua tostring(): 2 prints as "2.0" for floats; use toFixed(digits)');
     return;
   }
   if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken.kind;
     if (SHIFTS.has(op)) {
-      report(node.operatorToken, 'bitwise', 'right shifts differ in Lua (`>>` is logical; `>>>` needs a 32-bit mask that fengari/NodeMCU integers cannot hold); use Math.floor(x / 2 ** n)');
+      report(
+        node.operatorToken,
+        'bitwise',
+        'right shifts differ in Lua (`>>` is logical; `>>>` needs a 32-bit mask that fengari/NodeMCU integers cannot hold); use Math.floor(x / 2 ** n)',
+      );
     } else if (TRUNCATING.has(op) && isZeroLiteral(node.right)) {
       report(node.operatorToken, 'bitwise', '`x | 0` truncation raises an error in Lua 5.3 for a float with a fraction; use Math.floor or Math.trunc');
-    } else if ((op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) &&
-      ((isStringLike(checker, node.left) && isNumberLike(checker, node.right)) ||
-        (isNumberLike(checker, node.left) && isStringLike(checker, node.right)))) {
+    } else if (
+      (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) &&
+      ((isStringLike(checker, node.left) && isNumberLike(checker, node.right)) || (isNumberLike(checker, node.left) && isStringLike(checker, node.right)))
+    ) {
       report(node.operatorToken, 'number-to-string', 'string + number is Lua tostring(): 2 prints as "2.0" for floats; use toFixed(digits)');
     } else if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
       // The left operand's truth decides the result even when the result is a value.
@@ -148,8 +198,11 @@ export function checkLuaNode(program: ts.Program, checker: ts.TypeChecker, node:
   }
   if (ts.isPrefixUnaryExpression(node)) {
     if (node.operator === ts.SyntaxKind.ExclamationToken) checkCondition(checker, node.operand, report);
-    else if (node.operator === ts.SyntaxKind.TildeToken && ts.isPrefixUnaryExpression(unwrap(node.operand)) &&
-      (unwrap(node.operand) as ts.PrefixUnaryExpression).operator === ts.SyntaxKind.TildeToken) {
+    else if (
+      node.operator === ts.SyntaxKind.TildeToken &&
+      ts.isPrefixUnaryExpression(unwrap(node.operand)) &&
+      (unwrap(node.operand) as ts.PrefixUnaryExpression).operator === ts.SyntaxKind.TildeToken
+    ) {
       report(node, 'bitwise', '`~~x` truncation raises an error in Lua 5.3 for a float with a fraction; use Math.floor or Math.trunc');
     }
     return;
@@ -171,8 +224,13 @@ export function isValueReference(id: ts.Identifier): boolean {
 function isInTypePosition(node: ts.Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     // `class A extends B` names a value even though the AST node is a type-ish one.
-    if (ts.isExpressionWithTypeArguments(p) && ts.isHeritageClause(p.parent) &&
-        p.parent.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(p.parent.parent)) return false;
+    if (
+      ts.isExpressionWithTypeArguments(p) &&
+      ts.isHeritageClause(p.parent) &&
+      p.parent.token === ts.SyntaxKind.ExtendsKeyword &&
+      ts.isClassLike(p.parent.parent)
+    )
+      return false;
     if (ts.isTypeNode(p)) return true;
     if (ts.isStatement(p) || ts.isSourceFile(p)) return false;
   }
@@ -181,14 +239,24 @@ function isInTypePosition(node: ts.Node): boolean {
 
 function isDeclarationName(id: ts.Identifier): boolean {
   const p = id.parent;
-  return (ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) ||
-    ts.isParameter(p) || ts.isInterfaceDeclaration(p) || ts.isTypeAliasDeclaration(p) ||
-    ts.isImportSpecifier(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) ||
-    ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isEnumMember(p)) && p.name === id;
+  return (
+    (ts.isVariableDeclaration(p) ||
+      ts.isFunctionDeclaration(p) ||
+      ts.isClassDeclaration(p) ||
+      ts.isParameter(p) ||
+      ts.isInterfaceDeclaration(p) ||
+      ts.isTypeAliasDeclaration(p) ||
+      ts.isImportSpecifier(p) ||
+      ts.isPropertyDeclaration(p) ||
+      ts.isMethodDeclaration(p) ||
+      ts.isPropertySignature(p) ||
+      ts.isMethodSignature(p) ||
+      ts.isEnumMember(p)) &&
+    p.name === id
+  );
 }
 
 function isMemberName(id: ts.Identifier): boolean {
   const p = id.parent;
-  return (ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) ||
-    ts.isQualifiedName(p);
+  return (ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) || ts.isQualifiedName(p);
 }

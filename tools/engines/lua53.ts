@@ -17,7 +17,10 @@ export const LUAC53 = process.env.LUAC53 ?? 'luac5.3';
 
 /** Why lua5.3 / luac5.3 cannot run here, or undefined. */
 export function lua53Missing(): string | undefined {
-  for (const [cmd, args] of [[LUA53, ['-v']], [LUAC53, ['-v']]] as const) {
+  for (const [cmd, args] of [
+    [LUA53, ['-v']],
+    [LUAC53, ['-v']],
+  ] as const) {
     const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
     if (r.error !== undefined) return `${cmd} is not on PATH (apt-get install lua5.3)`;
     if (r.status !== 0) return `${cmd} -v exited ${r.status}`;
@@ -59,7 +62,9 @@ export function luaFloatLiteral(v: unknown, path = '$'): string {
     case 'object': {
       if (v === null) throw new Error(`${path}: null is not plain data for Lua`);
       if (Array.isArray(v)) return `{${v.map((x, i) => luaFloatLiteral(x, `${path}[${i}]`)).join(',')}}`;
-      return `{${Object.keys(v).map((k) => `[${JSON.stringify(k)}]=${luaFloatLiteral((v as Record<string, unknown>)[k], `${path}.${k}`)}`).join(',')}}`;
+      return `{${Object.keys(v)
+        .map((k) => `[${JSON.stringify(k)}]=${luaFloatLiteral((v as Record<string, unknown>)[k], `${path}.${k}`)}`)
+        .join(',')}}`;
     }
     default:
       throw new Error(`${path}: ${typeof v} is not plain data`);
@@ -131,12 +136,17 @@ export function runLua53(script: string, o: { files?: Record<string, string>; ti
   const file = join(dir, 'run.lua');
   // extra files in the working folder (read them with io.open)
   for (const name of Object.keys(o.files ?? {})) writeFileSync(join(dir, name), (o.files ?? {})[name]);
-  writeFileSync(file, `${LUA_PLAIN_JSON}\nfunction __report(v) io.stdout:write('\\n@@PLAIN ', __plain_json(v), '\\n') end
-function __read_file(n) local f = assert(io.open(n, 'rb')); local s = f:read('a'); f:close(); return s end\n${script}\n`);
+  writeFileSync(
+    file,
+    `${LUA_PLAIN_JSON}\nfunction __report(v) io.stdout:write('\\n@@PLAIN ', __plain_json(v), '\\n') end
+function __read_file(n) local f = assert(io.open(n, 'rb')); local s = f:read('a'); f:close(); return s end\n${script}\n`,
+  );
   return new Promise((done, fail) => {
     execFile(LUA53, [file], { cwd: dir, timeout: timeoutMs, maxBuffer: 64 << 20, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       rmSync(dir, { recursive: true, force: true });
-      const line = String(stdout).split('\n').find((l) => l.startsWith('@@PLAIN '));
+      const line = String(stdout)
+        .split('\n')
+        .find((l) => l.startsWith('@@PLAIN '));
       if (line === undefined) {
         fail(new Error(`lua5.3 reported nothing (${err ? err.message : 'exit 0'}):\n${String(stderr).slice(-2000)}${String(stdout).slice(-500)}`));
         return;

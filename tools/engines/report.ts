@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`xs bundle        ${bundle.code.length} bytes, built in ${ms(bundleMs)}`);
     console.log(`lua chunk        ${chunk.code.length} bytes, compiled in ${ms(luaMs)}`);
     console.log(`node run         ${ms(nodeMs)}`);
-    console.log(`xs run           ${ms(xsMs)} (incl. bundle load), compute ${xs.meter.compute}, heap slots ${xs.meter.currentHeapCount}, allocate ${xs.meter.allocate} B`);
+    console.log(
+      `xs run           ${ms(xsMs)} (incl. bundle load), compute ${xs.meter.compute}, heap slots ${xs.meter.currentHeapCount}, allocate ${xs.meter.allocate} B`,
+    );
     console.log(`lua run          ${ms(luaRunMs)} (fengari, incl. chunk load)`);
     console.log(`parity           ${diffs.length === 0 ? 'all three engines agree' : `${diffs.length} difference(s)`}`);
     for (const d of diffs.slice(0, 20)) console.log(`  ${d}`);

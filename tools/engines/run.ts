@@ -145,10 +145,7 @@ export async function runEverywhere(entryFile: string, exportName: string, input
 
 /** Differences of XS and Lua against Node, each prefixed with the engine name. */
 export function parityDiffs(r: EngineResults, relTol = 1e-9): string[] {
-  return [
-    ...compareParity(r.node, r.xs, relTol).map((d) => `xs  ${d}`),
-    ...compareParity(r.node, r.lua, relTol).map((d) => `lua ${d}`),
-  ];
+  return [...compareParity(r.node, r.xs, relTol).map((d) => `xs  ${d}`), ...compareParity(r.node, r.lua, relTol).map((d) => `lua ${d}`)];
 }
 
 /**

@@ -45,12 +45,7 @@ export class XsError extends Error {
   }
 }
 
-export const XSNAP_BINARY = fileURLToPath(
-  new URL(
-    '../../node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker',
-    import.meta.url,
-  ),
-);
+export const XSNAP_BINARY = fileURLToPath(new URL('../../node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker', import.meta.url));
 
 // 1e12 computrons: far above anything a test does (an Ed25519 verify is ~4.3e7), but
 // still a bound, so a runaway loop ends in an error instead of a hung test.
@@ -118,8 +113,7 @@ export class XsWorker {
     const binary = opts.binary ?? XSNAP_BINARY;
     if (!existsSync(binary)) {
       throw new XsError(
-        `xsnap-worker binary not found at ${binary}: run \`npm ci\`; ` +
-          'npm 11 needs `npm install-scripts approve @agoric/xsnap` so its build script runs',
+        `xsnap-worker binary not found at ${binary}: run \`npm ci\`; ` + 'npm 11 needs `npm install-scripts approve @agoric/xsnap` so its build script runs',
       );
     }
     const name = opts.name ?? 'xs-harness';

@@ -1,7 +1,10 @@
 // The part of better-sqlite3 12's API the history uses (the package ships no types and
 // package.json is not ours to add @types/better-sqlite3; the lead may add it instead).
 declare module 'better-sqlite3' {
-  export interface RunResult { changes: number; lastInsertRowid: number | bigint }
+  export interface RunResult {
+    changes: number;
+    lastInsertRowid: number | bigint;
+  }
   export interface Statement {
     run(...params: unknown[]): RunResult;
     get(...params: unknown[]): unknown;

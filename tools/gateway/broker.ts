@@ -10,7 +10,12 @@ import type { Client, AuthenticateError } from 'aedes';
 
 export type BrokerRole = 'household' | 'guest' | 'gateway';
 
-export interface BrokerUser { name: string; role: BrokerRole; salt: Buffer; hash: Buffer }
+export interface BrokerUser {
+  name: string;
+  role: BrokerRole;
+  salt: Buffer;
+  hash: Buffer;
+}
 
 export function brokerUser(name: string, password: string, role: BrokerRole): BrokerUser {
   const salt = randomBytes(16);
@@ -50,10 +55,17 @@ export const ACL: Record<BrokerRole, { publish: string[]; subscribe: string[] }>
   // a guest: readings and relay state, relay commands only through the guest topic (the
   // control unit still checks the pass and the scope)
   guest: { publish: ['cmnd/+/GUEST/POWER'], subscribe: ['tele/+/SENSOR', 'tele/+/LWT', 'stat/+/POWER', 'stat/+/RESULT'] },
-  gateway: { publish: ['tele/#', 'stat/#', 'homeassistant/#', 'smartmeter/gateway/#'], subscribe: ['cmnd/#', 'stat/+/ENERGYDAY', 'tele/+/SENSOR', '$share/+/cmnd/#'] },
+  gateway: {
+    publish: ['tele/#', 'stat/#', 'homeassistant/#', 'smartmeter/gateway/#'],
+    subscribe: ['cmnd/#', 'stat/+/ENERGYDAY', 'tele/+/SENSOR', '$share/+/cmnd/#'],
+  },
 };
 
-export interface EmbeddedBroker { port: number; aedes: Aedes; close(): Promise<void> }
+export interface EmbeddedBroker {
+  port: number;
+  aedes: Aedes;
+  close(): Promise<void>;
+}
 
 export async function startBroker(o: { port: number; host?: string; users: BrokerUser[]; log?: (l: string) => void }): Promise<EmbeddedBroker> {
   const users = new Map(o.users.map((u) => [u.name, u]));

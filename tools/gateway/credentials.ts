@@ -10,7 +10,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-export interface Account { user: string; password: string }
+export interface Account {
+  user: string;
+  password: string;
+}
 
 function secret(): string {
   // 18 random bytes, base64url: 144 bits, typeable, no ambiguous punctuation
@@ -42,8 +45,31 @@ export function selfSignedCert(dir: string, host: string): { key: Buffer; cert: 
   if (!existsSync(key) || !existsSync(cert)) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     const san = /^[0-9.]+$/.test(host) ? `IP:${host}` : `DNS:${host}`;
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '825', '-subj', '/CN=smart-meter dashboard', '-addext', `subjectAltName=${san},DNS:localhost,IP:127.0.0.1`, '-keyout', key, '-out', cert], { encoding: 'utf8' });
-    if (r.error !== undefined || r.status !== 0) return `self-signed certificate: openssl failed (${r.error?.message ?? r.stderr.trim()}); give --tls-cert and --tls-key`;
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '825',
+        '-subj',
+        '/CN=smart-meter dashboard',
+        '-addext',
+        `subjectAltName=${san},DNS:localhost,IP:127.0.0.1`,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.error !== undefined || r.status !== 0)
+      return `self-signed certificate: openssl failed (${r.error?.message ?? r.stderr.trim()}); give --tls-cert and --tls-key`;
     chmodSync(key, 0o600);
   }
   return { key: readFileSync(key), cert: readFileSync(cert) };

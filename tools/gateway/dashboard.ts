@@ -49,7 +49,13 @@ export interface DashboardOptions {
   log?: (l: string) => void;
 }
 
-interface Session { user: string; role: 'household' | 'guest'; csrf: string; expires: number; code: string }
+interface Session {
+  user: string;
+  role: 'household' | 'guest';
+  csrf: string;
+  expires: number;
+  code: string;
+}
 
 export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost';
@@ -73,7 +79,8 @@ export class Dashboard {
   private readonly log: (l: string) => void;
 
   constructor(readonly o: DashboardOptions) {
-    if (!isLoopback(o.host) && o.tls === undefined) throw new Error(`dashboard: binding ${o.host} needs TLS (--tls-cert/--tls-key, or the self-signed certificate made at first run)`);
+    if (!isLoopback(o.host) && o.tls === undefined)
+      throw new Error(`dashboard: binding ${o.host} needs TLS (--tls-cert/--tls-key, or the self-signed certificate made at first run)`);
     this.hash = scryptSync(o.household.password, this.salt, 32);
     this.log = o.log ?? (() => undefined);
     o.gateway.on('msg', (m: DeviceMsg, wall: Date) => this.onMsg(m, wall));
@@ -145,7 +152,8 @@ export class Dashboard {
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
-      'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      'Content-Security-Policy':
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       ...(this.o.tls ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
     };
   }
@@ -233,7 +241,8 @@ export class Dashboard {
     }
     if (req.method !== 'GET') return this.send(res, 405, { error: 'method not allowed' });
     const ses = this.session(req);
-    if (path === '/api/session') return ses ? this.send(res, 200, { user: ses.s.user, role: ses.s.role, csrf: ses.s.csrf }) : this.send(res, 401, { error: 'not logged in' });
+    if (path === '/api/session')
+      return ses ? this.send(res, 200, { user: ses.s.user, role: ses.s.role, csrf: ses.s.csrf }) : this.send(res, 401, { error: 'not logged in' });
     if (path.startsWith('/api/') || path === '/events') {
       if (ses === undefined) return this.send(res, 401, { error: 'not logged in' });
     } else return this.send(res, 404, { error: 'not found' });
@@ -281,7 +290,11 @@ export class Dashboard {
     if (path === '/api/login' || path === '/api/guest-login') {
       if (this.limited(addr, now)) return this.send(res, 429, { error: 'too many failed logins; wait a minute' }, { 'Retry-After': '60' });
       if (path === '/api/login') {
-        const ok = b.user === this.o.household.user && typeof b.password === 'string' && b.password.length < 200 && timingSafeEqual(scryptSync(b.password, this.salt, 32), this.hash);
+        const ok =
+          b.user === this.o.household.user &&
+          typeof b.password === 'string' &&
+          b.password.length < 200 &&
+          timingSafeEqual(scryptSync(b.password, this.salt, 32), this.hash);
         if (!ok) {
           this.failed(addr, now);
           this.log(`dashboard: failed login from ${addr}`);
@@ -307,7 +320,8 @@ export class Dashboard {
     const ses = this.session(req);
     if (ses === undefined) return this.send(res, 401, { error: 'not logged in' });
     const token = req.headers['x-csrf-token'];
-    if (typeof token !== 'string' || token.length !== ses.s.csrf.length || !timingSafeEqual(Buffer.from(token), Buffer.from(ses.s.csrf))) return this.send(res, 403, { error: 'missing or wrong CSRF token' });
+    if (typeof token !== 'string' || token.length !== ses.s.csrf.length || !timingSafeEqual(Buffer.from(token), Buffer.from(ses.s.csrf)))
+      return this.send(res, 403, { error: 'missing or wrong CSRF token' });
     if (path === '/api/logout') {
       this.sessions.delete(ses.sid);
       return this.send(res, 200, { ok: true }, { 'Set-Cookie': this.cookie('x'.repeat(20), 0) });
@@ -327,7 +341,9 @@ export class Dashboard {
       // household only); the gateway only carries the request and shows the code once.
       if (ses.s.role !== 'household') return this.send(res, 403, { error: 'only the household issues guest passes' });
       const a = await this.o.gateway.request({ cmd: 'guest-pass', role: 'household', scope: b.scope, uses: b.uses, minutes: b.minutes });
-      return a.ok ? this.send(res, 200, { code: a.body.code, scope: a.body.scope, uses: a.body.uses, minutes: a.body.minutes }) : this.send(res, 409, { error: a.error });
+      return a.ok
+        ? this.send(res, 200, { code: a.body.code, scope: a.body.scope, uses: a.body.uses, minutes: a.body.minutes })
+        : this.send(res, 409, { error: a.error });
     }
     return this.send(res, 404, { error: 'not found' });
   }

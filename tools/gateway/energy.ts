@@ -6,7 +6,12 @@
 /** half of the published resolution (Total in kWh with 3 decimals) */
 export const TOTAL_SLACK_WH = 0.5;
 
-export interface DayRecord { date: string; startWh: number; yesterdayWh: number; lastWh: number }
+export interface DayRecord {
+  date: string;
+  startWh: number;
+  yesterdayWh: number;
+  lastWh: number;
+}
 
 export function localDate(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -14,8 +19,7 @@ export function localDate(d: Date): string {
 }
 
 export type EnergyUpdate =
-  | { ok: true; day: DayRecord; changedDay: boolean; totalKWh: number; todayKWh: number; yesterdayKWh: number }
-  | { ok: false; why: string };
+  { ok: true; day: DayRecord; changedDay: boolean; totalKWh: number; todayKWh: number; yesterdayKWh: number } | { ok: false; why: string };
 
 /** The next day record for a reading of `wh` at `now` (prev: the retained record, if any). */
 export function energyUpdate(prev: DayRecord | undefined, wh: number | null, now: Date): EnergyUpdate {

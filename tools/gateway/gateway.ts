@@ -79,21 +79,31 @@ export class Gateway extends EventEmitter {
     this.id = o.id ?? 'gw1';
     this.log = o.log ?? ((l) => process.stderr.write(`gateway: ${l}\n`));
     this.now = o.now ?? (() => new Date());
-    this.splitter = new LineSplitter((l) => this.onLine(l), (why) => this.bad(why));
+    this.splitter = new LineSplitter(
+      (l) => this.onLine(l),
+      (why) => this.bad(why),
+    );
   }
 
   async start(): Promise<void> {
     const opts: IClientOptions = {
-      username: this.o.username, password: this.o.password, protocolVersion: this.o.protocolVersion ?? 5,
+      username: this.o.username,
+      password: this.o.password,
+      protocolVersion: this.o.protocolVersion ?? 5,
       clientId: `smartmeter-gw-${this.home}-${this.id}-${process.pid}`,
       will: { topic: gatewayStatus(this.id), payload: Buffer.from('Offline'), retain: true, qos: 1 },
-      reconnectPeriod: 1000, connectTimeout: 10_000,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
     };
     const c = mqtt.connect(this.o.mqttUrl, opts);
     this.client = c;
     c.on('error', (e) => this.log(`mqtt: ${e.message}`));
     // back-off: 1 s doubling to 30 s while the broker stays away, back to 1 s once connected
-    c.on('offline', () => this.log(`mqtt: broker unreachable, retry in ${(c.options.reconnectPeriod ?? 1000) / 1000} s (history is still written; publishes wait in the client's queue)`));
+    c.on('offline', () =>
+      this.log(
+        `mqtt: broker unreachable, retry in ${(c.options.reconnectPeriod ?? 1000) / 1000} s (history is still written; publishes wait in the client's queue)`,
+      ),
+    );
     c.on('reconnect', () => {
       c.options.reconnectPeriod = Math.min((c.options.reconnectPeriod ?? 1000) * 2, 30_000);
     });
@@ -148,7 +158,10 @@ export class Gateway extends EventEmitter {
   async syncTime(why: string): Promise<Answer> {
     const unix = Math.round(this.now().getTime()) / 1000;
     const a = await this.request({ cmd: 'time', role: 'household', unix });
-    if (a.ok) this.log(`time (${why}): unit clock set to ${new Date(unix * 1000).toISOString()}, ${a.body.step === null ? 'first set' : `step ${String(a.body.step)} s`}`);
+    if (a.ok)
+      this.log(
+        `time (${why}): unit clock set to ${new Date(unix * 1000).toISOString()}, ${a.body.step === null ? 'first set' : `step ${String(a.body.step)} s`}`,
+      );
     else this.log(`time (${why}): not set: ${a.error}`);
     this.emit('time', a, why);
     return a;
@@ -215,7 +228,8 @@ export class Gateway extends EventEmitter {
     if (this.announced.has(node)) return;
     this.announced.add(node);
     this.nodes.add(node);
-    for (const d of nodeDiscovery(this.home, node, this.id, this.o.boards?.[node] ?? '', this.o.names?.[node] ?? '')) this.pub(d.topic, JSON.stringify(d.payload), true);
+    for (const d of nodeDiscovery(this.home, node, this.id, this.o.boards?.[node] ?? '', this.o.names?.[node] ?? ''))
+      this.pub(d.topic, JSON.stringify(d.payload), true);
   }
 
   /** one PC-link line from the unit */
@@ -248,9 +262,19 @@ export class Gateway extends EventEmitter {
         return;
       }
       case 'ack':
-        return this.pub(`tele/${nodeTopic(this.home, m.node)}/ACK`, JSON.stringify({ Time: wall.toISOString(), Code: m.code, Result: m.result, Reason: m.reason, Seq: m.seq }), false, t0);
+        return this.pub(
+          `tele/${nodeTopic(this.home, m.node)}/ACK`,
+          JSON.stringify({ Time: wall.toISOString(), Code: m.code, Result: m.result, Reason: m.reason, Seq: m.seq }),
+          false,
+          t0,
+        );
       case 'access':
-        return this.pub(`tele/${unitTopic(this.home)}/ACCESS`, JSON.stringify({ Time: wall.toISOString(), Seq: m.seq, Kind: m.kind, Who: m.who, Detail: m.detail }), false, t0);
+        return this.pub(
+          `tele/${unitTopic(this.home)}/ACCESS`,
+          JSON.stringify({ Time: wall.toISOString(), Seq: m.seq, Kind: m.kind, Who: m.who, Detail: m.detail }),
+          false,
+          t0,
+        );
       case 'security':
         return this.pub(`tele/${nodeTopic(this.home, m.node)}/SECURITY`, JSON.stringify(m), false, t0);
       case 'hello':
@@ -329,7 +353,10 @@ export class Gateway extends EventEmitter {
   /** stat/<t>/POWER (ON/OFF, the HA switch's state) and stat/<t>/BREAKER, retained, on change */
   private relayState(t: string, breaker: string): void {
     const power = breaker === 'closed' ? 'ON' : 'OFF';
-    for (const [topic, v] of [[`stat/${t}/POWER`, power], [`stat/${t}/BREAKER`, breaker]]) {
+    for (const [topic, v] of [
+      [`stat/${t}/POWER`, power],
+      [`stat/${t}/BREAKER`, breaker],
+    ]) {
       if (this.stateSent.get(topic) === v) continue;
       this.stateSent.set(topic, v);
       this.pub(topic, v, true);
@@ -403,7 +430,8 @@ export class Gateway extends EventEmitter {
       const s = JSON.stringify(body);
       this.pub(`stat/${t}/RESULT`, s, false);
       const rt = packet.properties?.responseTopic;
-      if (rt !== undefined && this.client !== undefined) this.client.publish(rt, s, { qos: 1, properties: { correlationData: packet.properties?.correlationData } });
+      if (rt !== undefined && this.client !== undefined)
+        this.client.publish(rt, s, { qos: 1, properties: { correlationData: packet.properties?.correlationData } });
     };
     const refuse = (error: string) => {
       this.stats.refused++;

@@ -30,9 +30,26 @@ export const ENERGY_RETENTION_S = 35 * 86400;
 const PRUNE_EVERY = 5000;
 const FIELDS = ['v', 'i', 'p', 'pf', 't', 'gas'] as const;
 
-export interface Series { res: number; ts: number[]; v: (number | null)[]; i: (number | null)[]; p: (number | null)[]; pf: (number | null)[]; t: (number | null)[]; gas: (number | null)[]; e: (number | null)[] }
+export interface Series {
+  res: number;
+  ts: number[];
+  v: (number | null)[];
+  i: (number | null)[];
+  p: (number | null)[];
+  pf: (number | null)[];
+  t: (number | null)[];
+  gas: (number | null)[];
+  e: (number | null)[];
+}
 
-export interface EnergySeries { bucketS: number; ts: number[]; real: (number | null)[]; visible: (number | null)[]; battery: (number | null)[]; soc: (number | null)[] }
+export interface EnergySeries {
+  bucketS: number;
+  ts: number[];
+  real: (number | null)[];
+  visible: (number | null)[];
+  battery: (number | null)[];
+  soc: (number | null)[];
+}
 
 export class History {
   readonly db: Db;
@@ -58,7 +75,8 @@ export class History {
       CREATE TABLE IF NOT EXISTS energy (ts INTEGER PRIMARY KEY, real REAL, visible REAL, battery REAL, soc REAL);
     `);
     // a running average per bucket; a missing value (sensor fault) does not drag it to 0
-    const avg = (f: string) => `${f} = CASE WHEN excluded.${f} IS NULL THEN ${f} WHEN ${f} IS NULL THEN excluded.${f} ELSE (${f} * n + excluded.${f}) / (n + 1) END`;
+    const avg = (f: string) =>
+      `${f} = CASE WHEN excluded.${f} IS NULL THEN ${f} WHEN ${f} IS NULL THEN excluded.${f} ELSE (${f} * n + excluded.${f}) / (n + 1) END`;
     this.upsert = this.db.prepare(`INSERT INTO readings (res, node, ts, n, v, i, p, pf, t, gas, e) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (res, node, ts) DO UPDATE SET ${FIELDS.map(avg).join(', ')}, e = coalesce(excluded.e, e), n = n + 1`);
     this.insTrip = this.db.prepare('INSERT INTO trips (ts, node, seq, state, reason) VALUES (?, ?, ?, ?, ?)');
@@ -102,7 +120,11 @@ export class History {
   /** real vs visible load, battery and SoC over [fromS, toS], averaged in buckets so a chart stays under ~2000 points */
   energySeries(fromS: number, toS: number): EnergySeries {
     const b = Math.max(1, Math.ceil((toS - fromS) / 2000));
-    const rows = this.db.prepare('SELECT ts - ts % ? AS b, avg(real) AS real, avg(visible) AS visible, avg(battery) AS battery, avg(soc) AS soc FROM energy WHERE ts >= ? AND ts <= ? GROUP BY b ORDER BY b').all(b, fromS, toS) as Record<string, number | null>[];
+    const rows = this.db
+      .prepare(
+        'SELECT ts - ts % ? AS b, avg(real) AS real, avg(visible) AS visible, avg(battery) AS battery, avg(soc) AS soc FROM energy WHERE ts >= ? AND ts <= ? GROUP BY b ORDER BY b',
+      )
+      .all(b, fromS, toS) as Record<string, number | null>[];
     const out: EnergySeries = { bucketS: b, ts: [], real: [], visible: [], battery: [], soc: [] };
     const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
     for (const r of rows) {
@@ -140,7 +162,9 @@ export class History {
 
   series(node: number, fromS: number, toS: number): Series {
     const res = History.resolutionFor(toS - fromS);
-    const rows = this.db.prepare('SELECT ts, v, i, p, pf, t, gas, e FROM readings WHERE res = ? AND node = ? AND ts >= ? AND ts <= ? ORDER BY ts').all(res, node, fromS, toS) as Record<string, number | null>[];
+    const rows = this.db
+      .prepare('SELECT ts, v, i, p, pf, t, gas, e FROM readings WHERE res = ? AND node = ? AND ts >= ? AND ts <= ? ORDER BY ts')
+      .all(res, node, fromS, toS) as Record<string, number | null>[];
     const out: Series = { res, ts: [], v: [], i: [], p: [], pf: [], t: [], gas: [], e: [] };
     for (const r of rows) {
       out.ts.push(r.ts as number);

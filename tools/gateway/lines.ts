@@ -3,20 +3,88 @@
 // that disappears mid-line gives a clear `bad` result, and the next line is read normally.
 import { MAX_LINE, PROTOCOL_VERSION } from '../../firmware/control/pc-link';
 
-export interface ReadingMsg { type: 'reading'; node: number; t: number; ctr: number; V: number | null; I: number | null; P: number | null; E: number | null; PF: number | null; T: number | null; gas: number | null; flags: number; relay: string }
-export interface TripMsg { type: 'trip'; node: number; t: number; seq: number; state: string; reason: string }
-export interface AlarmMsg { type: 'alarm'; node: number; t: number; kind: string; detail: string }
-export interface AckMsg { type: 'ack'; node: number; t: number; code: number; result: string; reason: string; seq: number }
-export interface AccessMsg { type: 'access'; t: number; seq: number; kind: string; who: string; detail: string }
-export interface ReplyMsg { type: 'reply'; id: number | string | null; [k: string]: unknown }
-export interface ErrorMsg { type: 'error'; id: number | string | null; error: string }
-export interface HelloMsg { type: 'hello'; t: number; nodes: number[] }
-export interface OtherMsg { type: 'security' | 'rekey'; node: number; t: number; [k: string]: unknown }
+export interface ReadingMsg {
+  type: 'reading';
+  node: number;
+  t: number;
+  ctr: number;
+  V: number | null;
+  I: number | null;
+  P: number | null;
+  E: number | null;
+  PF: number | null;
+  T: number | null;
+  gas: number | null;
+  flags: number;
+  relay: string;
+}
+export interface TripMsg {
+  type: 'trip';
+  node: number;
+  t: number;
+  seq: number;
+  state: string;
+  reason: string;
+}
+export interface AlarmMsg {
+  type: 'alarm';
+  node: number;
+  t: number;
+  kind: string;
+  detail: string;
+}
+export interface AckMsg {
+  type: 'ack';
+  node: number;
+  t: number;
+  code: number;
+  result: string;
+  reason: string;
+  seq: number;
+}
+export interface AccessMsg {
+  type: 'access';
+  t: number;
+  seq: number;
+  kind: string;
+  who: string;
+  detail: string;
+}
+export interface ReplyMsg {
+  type: 'reply';
+  id: number | string | null;
+  [k: string]: unknown;
+}
+export interface ErrorMsg {
+  type: 'error';
+  id: number | string | null;
+  error: string;
+}
+export interface HelloMsg {
+  type: 'hello';
+  t: number;
+  nodes: number[];
+}
+export interface OtherMsg {
+  type: 'security' | 'rekey';
+  node: number;
+  t: number;
+  [k: string]: unknown;
+}
 /** [name, relay, on, next planned start s | null, unmet reason | ""] */
 export type EnergyLoad = [string, string, boolean, number | null, string];
 export interface EnergyMsg {
-  type: 'energy'; ev: number; t: number; realW: number | null; visibleW: number | null; batteryW: number | null; soc: number | null;
-  owner: string; algo: string; realWh: number | null; visibleWh: number | null;
+  type: 'energy';
+  ev: number;
+  t: number;
+  realW: number | null;
+  visibleW: number | null;
+  batteryW: number | null;
+  soc: number | null;
+  owner: string;
+  algo: string;
+  realWh: number | null;
+  visibleWh: number | null;
   sched: { slotS: number; start: number; exact: boolean; cost: number | null; refused: number; loads: EnergyLoad[] } | null;
 }
 export type DeviceMsg = ReadingMsg | TripMsg | AlarmMsg | AckMsg | AccessMsg | ReplyMsg | ErrorMsg | HelloMsg | OtherMsg | EnergyMsg;
@@ -38,7 +106,20 @@ const energySched = (v: unknown): boolean => {
 };
 
 const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
-  reading: { node: num, t: num, ctr: num, V: numOrNull, I: numOrNull, P: numOrNull, E: numOrNull, PF: numOrNull, T: numOrNull, gas: numOrNull, flags: num, relay: str },
+  reading: {
+    node: num,
+    t: num,
+    ctr: num,
+    V: numOrNull,
+    I: numOrNull,
+    P: numOrNull,
+    E: numOrNull,
+    PF: numOrNull,
+    T: numOrNull,
+    gas: numOrNull,
+    flags: num,
+    relay: str,
+  },
   trip: { node: num, t: num, seq: num, state: str, reason: str },
   alarm: { node: num, t: num, kind: str, detail: str },
   ack: { node: num, t: num, code: num, result: str, reason: str, seq: num },
@@ -49,8 +130,17 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
   error: { error: str },
   hello: { t: num, nodes: (v) => Array.isArray(v) && v.every(num) },
   energy: {
-    ev: (v) => ENERGY_VERSIONS.includes(v as number), t: num, realW: numOrNull, visibleW: numOrNull, batteryW: numOrNull, soc: numOrNull,
-    owner: str, algo: str, realWh: numOrNull, visibleWh: numOrNull, sched: energySched,
+    ev: (v) => ENERGY_VERSIONS.includes(v as number),
+    t: num,
+    realW: numOrNull,
+    visibleW: numOrNull,
+    batteryW: numOrNull,
+    soc: numOrNull,
+    owner: str,
+    algo: str,
+    realWh: numOrNull,
+    visibleWh: numOrNull,
+    sched: energySched,
   },
 };
 
@@ -76,7 +166,10 @@ export function parseDeviceLine(line: string): LineResult {
 export class LineSplitter {
   private buf = '';
   private dropping = false;
-  constructor(private readonly onLine: (line: string) => void, private readonly onBad: (why: string) => void) {}
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onBad: (why: string) => void,
+  ) {}
 
   push(chunk: string): void {
     let start = 0;

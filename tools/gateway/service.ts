@@ -28,7 +28,16 @@ export interface ServiceOptions {
   log?: (l: string) => void;
 }
 
-export interface Service { dashboardUrl: string; mqttUrl: string; user: string; password: string; gateway: Gateway; dashboard: Dashboard; history: History; stop(): Promise<void> }
+export interface Service {
+  dashboardUrl: string;
+  mqttUrl: string;
+  user: string;
+  password: string;
+  gateway: Gateway;
+  dashboard: Dashboard;
+  history: History;
+  stop(): Promise<void>;
+}
 
 export async function startService(o: ServiceOptions): Promise<Service> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
@@ -46,12 +55,23 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   let broker: EmbeddedBroker | undefined;
   let mqttUrl = o.mqttUrl;
   if (mqttUrl === undefined) {
-    broker = await startBroker({ port: o.mqttPort, users: [brokerUser(household.user, household.password, 'household'), brokerUser(gwAcc.user, gwAcc.password, 'gateway')], log });
+    broker = await startBroker({
+      port: o.mqttPort,
+      users: [brokerUser(household.user, household.password, 'household'), brokerUser(gwAcc.user, gwAcc.password, 'gateway')],
+      log,
+    });
     mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
   }
   const gateway = new Gateway({
-    mqttUrl, username: o.mqttUrl ? o.mqttUser : gwAcc.user, password: o.mqttUrl ? o.mqttPassword : gwAcc.password,
-    protocolVersion: broker ? 4 : 5, source: o.source, log: (l) => log(`gateway: ${l}`), home: o.home, boards: o.boards, names: o.names,
+    mqttUrl,
+    username: o.mqttUrl ? o.mqttUser : gwAcc.user,
+    password: o.mqttUrl ? o.mqttPassword : gwAcc.password,
+    protocolVersion: broker ? 4 : 5,
+    source: o.source,
+    log: (l) => log(`gateway: ${l}`),
+    home: o.home,
+    boards: o.boards,
+    names: o.names,
   });
   const history = new History(join(o.stateDir, 'history.db'));
   const dashboard = new Dashboard({ gateway, history, host: o.httpHost, port: o.httpPort, tls, household, log });
@@ -70,7 +90,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     mqttUrl,
     user: household.user,
     password: household.password,
-    gateway, dashboard, history,
+    gateway,
+    dashboard,
+    history,
     stop: async () => {
       await dashboard.close();
       await gateway.stop();

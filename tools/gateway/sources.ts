@@ -33,7 +33,11 @@ export class SerialSource implements LineSource {
   private stopped = false;
   private backoffMs = 1000;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  constructor(readonly path: string, readonly baudRate = 115200, private readonly log: (l: string) => void = (l) => process.stderr.write(l + '\n')) {}
+  constructor(
+    readonly path: string,
+    readonly baudRate = 115200,
+    private readonly log: (l: string) => void = (l) => process.stderr.write(l + '\n'),
+  ) {}
 
   start(onData: (chunk: string) => void, onState: (up: boolean, why: string) => void): void {
     const open = async () => {

@@ -24,7 +24,13 @@ export interface EnergyPayload {
   VisibleWh: number | null;
 }
 
-export interface PlanLoad { Name: string; Relay: string; On: boolean; Next: string | null; Unmet: string }
+export interface PlanLoad {
+  Name: string;
+  Relay: string;
+  On: boolean;
+  Next: string | null;
+  Unmet: string;
+}
 export interface PlanPayload {
   Planned: boolean;
   /** the exact planner is still at work (one slice per unit tick) */
@@ -43,9 +49,15 @@ const MINUTE_MS = 60_000;
 
 export function energyPayload(m: EnergyMsg, wall: Date): EnergyPayload {
   return {
-    Time: wall.toISOString(), Real: m.realW, Visible: m.visibleW, Battery: m.batteryW,
+    Time: wall.toISOString(),
+    Real: m.realW,
+    Visible: m.visibleW,
+    Battery: m.batteryW,
     SoC: m.soc === null ? null : Math.round(m.soc * 1000) / 10,
-    Owner: m.owner === '' ? 'idle' : m.owner, Algorithm: m.algo, RealWh: m.realWh, VisibleWh: m.visibleWh,
+    Owner: m.owner === '' ? 'idle' : m.owner,
+    Algorithm: m.algo,
+    RealWh: m.realWh,
+    VisibleWh: m.visibleWh,
   };
 }
 
@@ -55,7 +67,13 @@ export function planPayload(m: EnergyMsg, wall: Date): PlanPayload {
   // the unit's µs -> the gateway's wall clock, to the minute
   const at = (unitUs: number): string => new Date(Math.round((wall.getTime() - (m.t - unitUs) / 1000) / MINUTE_MS) * MINUTE_MS).toISOString();
   return {
-    Planned: true, Planning: (s as { planning?: unknown }).planning === true, Start: at(s.start), SlotS: s.slotS, Exact: s.exact, Cost: s.cost, Refused: s.refused,
+    Planned: true,
+    Planning: (s as { planning?: unknown }).planning === true,
+    Start: at(s.start),
+    SlotS: s.slotS,
+    Exact: s.exact,
+    Cost: s.cost,
+    Refused: s.refused,
     Loads: s.loads.map((l) => ({ Name: l[0], Relay: l[1], On: l[2], Next: l[3] === null || l[3] < 0 ? null : at(s.start + l[3] * 1e6), Unmet: l[4] })),
   };
 }

@@ -79,13 +79,17 @@ export function workshopDay(wallS: number): { input: SchedulerInput; startWallS:
     base.push(600);
   }
   // 07:00 after the start, at least 8 h later (a plan begun at 06:30 runs to the next morning)
-  let deadlineS = ((7 * 3600 - (startWallS % 86400)) + 86400) % 86400;
+  let deadlineS = (7 * 3600 - (startWallS % 86400) + 86400) % 86400;
   if (deadlineS < 8 * 3600) deadlineS += 86400;
   if (deadlineS > 86400) deadlineS = 86400;
   return {
     startWallS,
     input: {
-      slotS: slot, pricePerKWh: price, baseW: base, capW: 3600, meterMaxPowerW: 4000,
+      slotS: slot,
+      pricePerKWh: price,
+      baseW: base,
+      capW: 3600,
+      meterMaxPowerW: 4000,
       loads: [{ name: 'water heater', relay: 'node:3', earliestS: 0, deadlineS, energyWh: 3000, powerW: 2000, interruptible: true }],
     },
   };
@@ -129,8 +133,13 @@ class HomeNet extends Net {
     }
     this.cuRadio = this.net.radio('control', 'nrf24', CHANNEL, 0, 0, undefined);
     this.cu = new ControlUnit({
-      clock: air, store: this.cuStore, radio: this.cuRadio, timer: new SimTimer(air, () => 50),
-      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f),
+      clock: air,
+      store: this.cuStore,
+      radio: this.cuRadio,
+      timer: new SimTimer(air, () => 50),
+      nodes: controlNodes(this.registry),
+      reportEveryS: this.reportEveryS,
+      onForward: (f) => this.forwards.push(f),
       energy: this.o.energy,
       access: {
         wallS: () => this.wallS(),
@@ -182,11 +191,26 @@ export interface HomeScenario {
 
 export const HOME_SCENARIOS: HomeScenario[] = [
   { name: 'none', description: 'a quiet day: loads come and go', atS: 0, run: () => undefined },
-  { name: 'short-circuit', description: 'a 300 A short on node 1 (kitchen) 20 s in: it trips within a cycle', atS: 20, run: (h) => h.fault('short-circuit', 1) },
-  { name: 'overload', description: 'node 3 (workshop) ramps from 10 A to 45 A over 10 s, 20 s in: inverse-time trip', atS: 20, run: (h) => h.fault('overload', 3) },
+  {
+    name: 'short-circuit',
+    description: 'a 300 A short on node 1 (kitchen) 20 s in: it trips within a cycle',
+    atS: 20,
+    run: (h) => h.fault('short-circuit', 1),
+  },
+  {
+    name: 'overload',
+    description: 'node 3 (workshop) ramps from 10 A to 45 A over 10 s, 20 s in: inverse-time trip',
+    atS: 20,
+    run: (h) => h.fault('overload', 3),
+  },
   { name: 'gas-leak', description: 'LPG rises to 3000 ppm at node 2 (living room) over 20 s, 20 s in', atS: 20, run: (h) => h.fault('gas-leak', 2) },
   { name: 'overheat', description: 'node 1 heats to 90 °C over 30 s, 20 s in', atS: 20, run: (h) => h.fault('overheat', 1) },
-  { name: 'forgery-flood', description: '100 forged frames/s at node 2 for 10 s, 20 s in: refused, counted, alarmed', atS: 20, run: (h) => h.fault('forgery-flood', 2) },
+  {
+    name: 'forgery-flood',
+    description: '100 forged frames/s at node 2 for 10 s, 20 s in: refused, counted, alarmed',
+    atS: 20,
+    run: (h) => h.fault('forgery-flood', 2),
+  },
 ];
 
 export const FAULTS = ['short-circuit', 'overload', 'gas-leak', 'overheat', 'forgery-flood', 'sag'];
@@ -271,9 +295,11 @@ export class SimHome {
     air.at(t + 1_300_000, () => this.reader.fingerOn(HOUSEHOLD_FINGER));
     air.at(t + 2_300_000, () => this.reader.fingerOff());
     // after the module password (verifyPassword, queued at the unit's start)
-    air.at(t + 50_000, () => this.access.enrol('button', 0, (err) => {
-      this.enrolled = err === '' ? 'ok' : err;
-    }));
+    air.at(t + 50_000, () =>
+      this.access.enrol('button', 0, (err) => {
+        this.enrolled = err === '' ? 'ok' : err;
+      }),
+    );
   }
 
   /** '' until the household finger's enrolment ends, then 'ok' or why not */

@@ -8,7 +8,15 @@ import { Gateway } from '../gateway/gateway';
 import { HomeSource } from '../gateway/sources';
 import { startBroker, brokerUser } from '../gateway/broker';
 
-export interface HomesResult { homes: number; nodes: number; sim_s: number; wall_s: number; realtime_factor: number; readings: number; published: number }
+export interface HomesResult {
+  homes: number;
+  nodes: number;
+  sim_s: number;
+  wall_s: number;
+  realtime_factor: number;
+  readings: number;
+  published: number;
+}
 
 export async function runHomes(n: number, seconds: number): Promise<HomesResult> {
   const broker = await startBroker({ port: 0, users: [brokerUser('gw', 'pw-gw', 'gateway')] });
@@ -17,7 +25,16 @@ export async function runHomes(n: number, seconds: number): Promise<HomesResult>
   try {
     for (let i = 0; i < n; i++) {
       const h = new SimHome({ seed: 1000 + i, reportEveryS: 10 });
-      const g = new Gateway({ mqttUrl: `mqtt://127.0.0.1:${broker.port}`, username: 'gw', password: 'pw-gw', protocolVersion: 4, home: `home${i + 1}`, id: `gw${i + 1}`, source: new HomeSource(h), log: () => undefined });
+      const g = new Gateway({
+        mqttUrl: `mqtt://127.0.0.1:${broker.port}`,
+        username: 'gw',
+        password: 'pw-gw',
+        protocolVersion: 4,
+        home: `home${i + 1}`,
+        id: `gw${i + 1}`,
+        source: new HomeSource(h),
+        log: () => undefined,
+      });
       await g.start();
       homes.push(h);
       gws.push(g);
@@ -30,7 +47,15 @@ export async function runHomes(n: number, seconds: number): Promise<HomesResult>
     const wall = (performance.now() - t0) / 1000;
     const readings = gws.reduce((a, g) => a + g.stats.readings, 0);
     const published = gws.reduce((a, g) => a + g.stats.published, 0);
-    return { homes: n, nodes: 3 * n, sim_s: seconds, wall_s: Math.round(wall * 100) / 100, realtime_factor: Math.round((seconds / wall) * 100) / 100, readings, published };
+    return {
+      homes: n,
+      nodes: 3 * n,
+      sim_s: seconds,
+      wall_s: Math.round(wall * 100) / 100,
+      realtime_factor: Math.round((seconds / wall) * 100) / 100,
+      readings,
+      published,
+    };
   } finally {
     for (const g of gws) await g.stop();
     await broker.close();
@@ -40,13 +65,19 @@ export async function runHomes(n: number, seconds: number): Promise<HomesResult>
 export async function homesCli(argv: string[]): Promise<number> {
   let a;
   try {
-    a = parseArgs({ args: argv, strict: true, options: { homes: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+    a = parseArgs({
+      args: argv,
+      strict: true,
+      options: { homes: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
   } catch (e) {
     process.stderr.write(`${(e as Error).message.split('\n')[0]}\n`);
     return 2;
   }
   if (a.help) {
-    process.stdout.write('usage: npm run sim -- --homes N [--seconds S]\n  N homes (1..1000) of a control unit and three meter nodes, one stateless gateway each, one embedded broker; S simulated seconds (default 60)\n');
+    process.stdout.write(
+      'usage: npm run sim -- --homes N [--seconds S]\n  N homes (1..1000) of a control unit and three meter nodes, one stateless gateway each, one embedded broker; S simulated seconds (default 60)\n',
+    );
     return 0;
   }
   const n = Number(a.homes);

@@ -140,15 +140,21 @@ function panelSvg(p: Panel, y0: number): string {
   for (let k = p.series.length - 1; k >= 0; k--) {
     const s = p.series[k];
     lx -= 14 + s.name.length * 6.5;
-    out.push(`<rect x="${num(lx)}" y="${num(y0 + 10)}" width="10" height="3" fill="${s.color}"/><text x="${num(lx + 13)}" y="${num(y0 + 14)}" class="legend">${escapeXml(s.name)}</text>`);
+    out.push(
+      `<rect x="${num(lx)}" y="${num(y0 + 10)}" width="10" height="3" fill="${s.color}"/><text x="${num(lx + 13)}" y="${num(y0 + 14)}" class="legend">${escapeXml(s.name)}</text>`,
+    );
   }
   let row = 0;
   for (const m of p.markers ?? []) {
     const x = num(sx(m.x));
-    out.push(`<line x1="${x}" x2="${x}" y1="${num(y0 + TOP)}" y2="${num(y0 + TOP + plotH)}" stroke="${m.color}" class="${m.dashed === true ? 'marker dashed' : 'marker'}"/>`);
+    out.push(
+      `<line x1="${x}" x2="${x}" y1="${num(y0 + TOP)}" y2="${num(y0 + TOP + plotH)}" stroke="${m.color}" class="${m.dashed === true ? 'marker dashed' : 'marker'}"/>`,
+    );
     // labels right of the line, or left of it in the last third of the plot
     const left = Number(x) > LEFT + (plotW * 2) / 3;
-    out.push(`<text x="${num(Number(x) + (left ? -3 : 3))}" y="${num(y0 + TOP + 12 + 12 * (row++ % 3))}" fill="${m.color}" class="mlabel"${left ? ' text-anchor="end"' : ''}>${escapeXml(m.label)}</text>`);
+    out.push(
+      `<text x="${num(Number(x) + (left ? -3 : 3))}" y="${num(y0 + TOP + 12 + 12 * (row++ % 3))}" fill="${m.color}" class="mlabel"${left ? ' text-anchor="end"' : ''}>${escapeXml(m.label)}</text>`,
+    );
   }
   return out.join('\n');
 }

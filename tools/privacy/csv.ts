@@ -87,7 +87,8 @@ export async function* readTrace(src: Readable | AsyncIterable<string | Buffer>)
     const ws = cols[1].trim();
     const tt = parseTime(ts, line);
     if (iso === undefined) iso = tt.iso;
-    else if (iso !== tt.iso) throw new TraceError(line, `time "${ts}" mixes ${tt.iso ? 'ISO 8601' : 'seconds'} with the ${iso ? 'ISO 8601' : 'seconds'} of the rows above`);
+    else if (iso !== tt.iso)
+      throw new TraceError(line, `time "${ts}" mixes ${tt.iso ? 'ISO 8601' : 'seconds'} with the ${iso ? 'ISO 8601' : 'seconds'} of the rows above`);
     if (!NUMBER.test(ws)) throw new TraceError(line, `watts "${ws}" is not a number`);
     const w = Number(ws);
     if (!Number.isFinite(w)) throw new TraceError(line, `watts "${ws}" is not finite`);
@@ -95,7 +96,8 @@ export async function* readTrace(src: Readable | AsyncIterable<string | Buffer>)
     if (rows > 0) {
       if (tt.t === lastT) throw new TraceError(line, `time ${ts} duplicates line ${lastLine}`);
       if (tt.t < lastT) throw new TraceError(line, `time ${ts} goes backwards (before line ${lastLine})`);
-      if (tt.t - lastT > MAX_GAP_S) throw new TraceError(line, `gap of ${round1(tt.t - lastT)} s since line ${lastLine} (more than 1 h; not interpolated: split the trace there)`);
+      if (tt.t - lastT > MAX_GAP_S)
+        throw new TraceError(line, `gap of ${round1(tt.t - lastT)} s since line ${lastLine} (more than 1 h; not interpolated: split the trace there)`);
     }
     lastT = tt.t;
     lastLine = line;

@@ -34,7 +34,10 @@ export class Evaluation {
   private sinceKept = 0;
   readonly plot: PlotPoint[] = [];
 
-  constructor(readonly names: string[], readonly spec: BatterySpec) {
+  constructor(
+    readonly names: string[],
+    readonly spec: BatterySpec,
+  ) {
     this.tracks = names.map((n) => {
       const h = makeHider(n, spec);
       if (!h) throw new Error(`unknown algorithm ${n}`);

@@ -61,9 +61,20 @@ export function plotSvg(points: PlotPoint[], names: string[], title: string): st
     const c = COLORS[i % COLORS.length];
     if (n === 'none') return;
     out.push(line(points.map((p) => `${x(p.t)},${yW(p.visible[i])}`).join(' '), c, 1.2));
-    out.push(line(points.filter((p) => Number.isFinite(p.soc[i])).map((p) => `${x(p.t)},${yS(p.soc[i])}`).join(' '), c, 1.2));
+    out.push(
+      line(
+        points
+          .filter((p) => Number.isFinite(p.soc[i]))
+          .map((p) => `${x(p.t)},${yS(p.soc[i])}`)
+          .join(' '),
+        c,
+        1.2,
+      ),
+    );
     legendY += 18;
-    out.push(`<rect x="${W - PAD_R + 15}" y="${legendY - 8}" width="14" height="4" fill="${c}"/><text x="${W - PAD_R + 35}" y="${legendY - 2}">${esc(n)} (visible)</text>`);
+    out.push(
+      `<rect x="${W - PAD_R + 15}" y="${legendY - 8}" width="14" height="4" fill="${c}"/><text x="${W - PAD_R + 35}" y="${legendY - 2}">${esc(n)} (visible)</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

@@ -19,7 +19,7 @@ export function householdSchedulingDay(slotS = 900): SchedulerInput {
     price.push(hour < 7 ? 0.12 : hour >= 16 && hour < 19 ? 0.42 : 0.28);
     base.push(hour >= 17 && hour < 23 ? 600 : hour < 6 ? 200 : 400);
   }
-  const at = (hourOfDay: number) => (((hourOfDay - 17 + 24) % 24) * H);
+  const at = (hourOfDay: number) => ((hourOfDay - 17 + 24) % 24) * H;
   const loads: DeferrableLoad[] = [
     { name: 'washing machine', relay: 'washer', earliestS: at(18), deadlineS: at(8), energyWh: 1000, powerW: 500, interruptible: false },
     { name: 'dishwasher', relay: 'dishwasher', earliestS: at(20.5), deadlineS: at(7), energyWh: 1200, powerW: 800, interruptible: false },
@@ -47,7 +47,15 @@ export function smallCase(seed: number): SchedulerInput {
     const end = first + 1 + Math.floor(r() * (n - first));
     const powerW = 500 + Math.round(r() * 2000);
     const k = 1 + Math.floor(r() * 3);
-    loads.push({ name: `load${j}`, relay: `r${j}`, earliestS: first * slotS, deadlineS: end * slotS, energyWh: (k * powerW * slotS) / H, powerW, interruptible: r() < 0.5 });
+    loads.push({
+      name: `load${j}`,
+      relay: `r${j}`,
+      earliestS: first * slotS,
+      deadlineS: end * slotS,
+      energyWh: (k * powerW * slotS) / H,
+      powerW,
+      interruptible: r() < 0.5,
+    });
   }
   return { slotS, pricePerKWh: price, baseW: base, capW: 3000, meterMaxPowerW: 4000, loads };
 }

@@ -35,7 +35,7 @@ export function householdSecondly(seed: number = SYNTH_SEED): Float64Array {
   // standby + router + always-on: 120 W
   for (let i = 0; i < day; i++) w[i] = 120;
   // fridge: 95-110 W compressor, ~18 min on / ~40 min off
-  for (let t = Math.floor(rnd() * 1800); t < day; ) {
+  for (let t = Math.floor(rnd() * 1800); t < day;) {
     const on = 900 + Math.floor(rnd() * 360);
     bursts.push({ startS: t, durS: on, watts: 95 + rnd() * 15 });
     t += on + 2100 + Math.floor(rnd() * 600);
@@ -59,7 +59,7 @@ export function householdSecondly(seed: number = SYNTH_SEED): Float64Array {
   // evening: lights, oven (thermostat cycling), TV, dishwasher, kettle
   bursts.push({ startS: at(17.5, 15), durS: 5 * 3600, watts: 150 });
   const oven = at(18.25, 15);
-  for (let t = oven; t < oven + 2700; ) {
+  for (let t = oven; t < oven + 2700;) {
     const on = 300 + Math.floor(rnd() * 240);
     bursts.push({ startS: t, durS: on, watts: 2100 });
     t += on + 120 + Math.floor(rnd() * 180);

@@ -80,7 +80,12 @@ function result(r: AccessRig, name: string, timeline: string[], extra: Record<st
   timeline.push(`access log: ${log.length} records, head ${r.access.log.headHash().slice(0, 16)}…, chain ${r.access.log.verify().ok ? 'verifies' : 'BROKEN'}`);
   return {
     timeline,
-    json: { scenario: name, alarms: r.alarms.map((a) => ({ name: a.name, detail: a.detail, tS: a.tUs / 1e6 })), log: log.map((e) => ({ i: e.index, kind: e.kind, text: e.text })), ...extra },
+    json: {
+      scenario: name,
+      alarms: r.alarms.map((a) => ({ name: a.name, detail: a.detail, tS: a.tUs / 1e6 })),
+      log: log.map((e) => ({ i: e.index, kind: e.kind, text: e.text })),
+      ...extra,
+    },
   };
 }
 
@@ -182,8 +187,24 @@ export function tamperedLog(): NetScenarioResult {
 }
 
 export const ACCESS_SCENARIOS: NetScenario[] = [
-  { name: 'access-fingerprint-brute-force', description: 'six unknown fingers in a row at the control unit: fingerprint-brute-force alarm, the reader locked a minute; then the household gets in', run: fingerprintBruteForce },
-  { name: 'access-otp-guessing', description: 'forty guessed guest codes: refused and rate-limited, otp-guessing alarm; the real guest gets in later', run: otpGuessing },
-  { name: 'access-replayed-guest-code', description: 'a guest code typed again by an onlooker: refused as replayed, guest-code-replayed alarm; out-of-scope request refused', run: replayedGuestCode },
-  { name: 'access-tampered-log', description: 'an access-log record edited on the flash (CRC fixed up): access-log-tampered alarm at boot, recorded', run: tamperedLog },
+  {
+    name: 'access-fingerprint-brute-force',
+    description: 'six unknown fingers in a row at the control unit: fingerprint-brute-force alarm, the reader locked a minute; then the household gets in',
+    run: fingerprintBruteForce,
+  },
+  {
+    name: 'access-otp-guessing',
+    description: 'forty guessed guest codes: refused and rate-limited, otp-guessing alarm; the real guest gets in later',
+    run: otpGuessing,
+  },
+  {
+    name: 'access-replayed-guest-code',
+    description: 'a guest code typed again by an onlooker: refused as replayed, guest-code-replayed alarm; out-of-scope request refused',
+    run: replayedGuestCode,
+  },
+  {
+    name: 'access-tampered-log',
+    description: 'an access-log record edited on the flash (CRC fixed up): access-log-tampered alarm at boot, recorded',
+    run: tamperedLog,
+  },
 ];

@@ -1,6 +1,15 @@
 // The telemetry status flags (u16, docs/LINK.md "Telemetry flags") by name, for text that
 // people read: `flags 0x41` says less than `closed, gas-sensor-not-ok`.
-import { FLAG_CLOSED, FLAG_GAS_FAULT, FLAG_MANUAL_OPEN, FLAG_RECLOSING, FLAG_REKEY_PENDING, FLAG_SAFETY_OPEN, FLAG_SECURITY, FLAG_TEMP_FAULT } from '../../firmware/app/node-link';
+import {
+  FLAG_CLOSED,
+  FLAG_GAS_FAULT,
+  FLAG_MANUAL_OPEN,
+  FLAG_RECLOSING,
+  FLAG_REKEY_PENDING,
+  FLAG_SAFETY_OPEN,
+  FLAG_SECURITY,
+  FLAG_TEMP_FAULT,
+} from '../../firmware/app/node-link';
 
 /** bit -> name; the gas bit is also set while the MQ-6 warms (180 s after boot) */
 export const TELEMETRY_FLAGS: [number, string][] = [

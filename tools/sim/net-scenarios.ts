@@ -18,7 +18,19 @@ import type { NodeLinkOptions } from '../../firmware/app/node-link';
 import { ControlUnit } from '../../firmware/app/control-unit';
 import type { ControlUnitOptions, Forward } from '../../firmware/app/control-unit';
 import { CMD_DISCONNECT, CMD_KEY_CHANGE, CMD_RECONNECT, CMD_SET_LIMIT, encodeCommand, newCommand } from '../../firmware/link/command';
-import { DIR_DOWN, DIR_UP, HEADER_BYTES, LinkSender, MSG_COMMAND, MSG_FRAGMENT, MSG_TELEMETRY, PROFILE_NRF24, maxBody, readHeader, writeHeader } from '../../firmware/link/frame';
+import {
+  DIR_DOWN,
+  DIR_UP,
+  HEADER_BYTES,
+  LinkSender,
+  MSG_COMMAND,
+  MSG_FRAGMENT,
+  MSG_TELEMETRY,
+  PROFILE_NRF24,
+  maxBody,
+  readHeader,
+  writeHeader,
+} from '../../firmware/link/frame';
 import { fragmentMessage } from '../../firmware/link/fragment';
 import { MSG_HOUSEHOLD } from '../../firmware/link/frame';
 import { ACK_CODE_HOUSEHOLD } from '../../firmware/link/messages';
@@ -87,7 +99,15 @@ export class Net {
     this.controlSecret = this.bytes(32);
     let reg: Registry | undefined;
     for (let id = 1; id <= n; id++) {
-      const r = provisionNode({ board: this.board, nodeId: id, authorityPublic: this.authority.publicKey, registry: reg, nodeSecret: this.bytes(32), controlSecret: this.controlSecret, nowS: PROVISIONED_AT_S });
+      const r = provisionNode({
+        board: this.board,
+        nodeId: id,
+        authorityPublic: this.authority.publicKey,
+        registry: reg,
+        nodeSecret: this.bytes(32),
+        controlSecret: this.controlSecret,
+        nowS: PROVISIONED_AT_S,
+      });
       if ('error' in r) throw new Error(r.error);
       reg = r.registry;
       this.images[id] = r.image.store;
@@ -123,8 +143,14 @@ export class Net {
     if (this.cuRadio !== undefined) this.cuRadio.close();
     this.cuRadio = this.net.radio('control', 'nrf24', CHANNEL, 0, 0, undefined);
     this.cu = new ControlUnit({
-      clock: this.net.air, store: this.cuStore, radio: this.cuRadio, timer: new SimTimer(this.net.air, () => 50),
-      nodes: controlNodes(this.registry), reportEveryS: this.reportEveryS, onForward: (f) => this.forwards.push(f), energy: this.o.energy,
+      clock: this.net.air,
+      store: this.cuStore,
+      radio: this.cuRadio,
+      timer: new SimTimer(this.net.air, () => 50),
+      nodes: controlNodes(this.registry),
+      reportEveryS: this.reportEveryS,
+      onForward: (f) => this.forwards.push(f),
+      energy: this.o.energy,
     });
   }
 
@@ -202,17 +228,27 @@ export class Net {
   }
 
   setLimit(id: number, limitId: number, value: number, key?: Uint8Array): Uint8Array {
-    return this.command(CMD_SET_LIMIT, id, (c) => {
-      c.limitId = limitId;
-      c.limitValue = Math.round(value * 1000);
-    }, key);
+    return this.command(
+      CMD_SET_LIMIT,
+      id,
+      (c) => {
+        c.limitId = limitId;
+        c.limitValue = Math.round(value * 1000);
+      },
+      key,
+    );
   }
 
   keyChange(id: number, epoch: number, controlPublic: Uint8Array, key?: Uint8Array): Uint8Array {
-    return this.command(CMD_KEY_CHANGE, id, (c) => {
-      c.epoch = epoch;
-      c.peerPublic = controlPublic;
-    }, key);
+    return this.command(
+      CMD_KEY_CHANGE,
+      id,
+      (c) => {
+        c.epoch = epoch;
+        c.peerPublic = controlPublic;
+      },
+      key,
+    );
   }
 
   // ---- the attacker ----
@@ -231,12 +267,20 @@ export class Net {
   /** Uplink frames of node `id` seen on the air so far (payload copies). */
   uplinks(id: number, type?: number): Uint8Array[] {
     return this.sniffed
-      .filter((t) => t.payload.length >= HEADER_BYTES && readHeader(t.payload).direction === DIR_UP && t.payload[1] === id && (type === undefined || readHeader(t.payload).type === type))
+      .filter(
+        (t) =>
+          t.payload.length >= HEADER_BYTES &&
+          readHeader(t.payload).direction === DIR_UP &&
+          t.payload[1] === id &&
+          (type === undefined || readHeader(t.payload).type === type),
+      )
       .map((t) => t.payload.slice());
   }
 
   downlinks(id: number): Uint8Array[] {
-    return this.sniffed.filter((t) => t.payload.length >= HEADER_BYTES && readHeader(t.payload).direction === DIR_DOWN && t.payload[1] === id).map((t) => t.payload.slice());
+    return this.sniffed
+      .filter((t) => t.payload.length >= HEADER_BYTES && readHeader(t.payload).direction === DIR_DOWN && t.payload[1] === id)
+      .map((t) => t.payload.slice());
   }
 
   /**
@@ -275,12 +319,16 @@ function describe(net: Net, t0: number, from: number): string[] {
     const t = fmt(net, t0, f.tUs);
     if (f.kind === 'reading') {
       const r = f.reading;
-      out.push(`${t} s  node ${f.nodeId} reading #${f.counter}: ${r.vrms.toFixed(1)} V ${r.irms.toFixed(3)} A ${r.p.toFixed(0)} W ${r.energyWh} Wh (${flagNames(r.flags)})`);
+      out.push(
+        `${t} s  node ${f.nodeId} reading #${f.counter}: ${r.vrms.toFixed(1)} V ${r.irms.toFixed(3)} A ${r.p.toFixed(0)} W ${r.energyWh} Wh (${flagNames(r.flags)})`,
+      );
     } else if (f.kind === 'event') {
       const e = f.event;
       if (e.kind === 'trip') out.push(`${t} s  node ${f.nodeId} TRIP #${e.seq} ${e.reason} -> ${e.state}`);
       else if (e.kind === 'security') {
-        const parts = Object.keys(e.counts).filter((k) => k !== 'total' && e.counts[k] > 0).map((k) => `${k} ${e.counts[k]}`);
+        const parts = Object.keys(e.counts)
+          .filter((k) => k !== 'total' && e.counts[k] > 0)
+          .map((k) => `${k} ${e.counts[k]}`);
         out.push(`${t} s  node ${f.nodeId} security report: ${parts.join(', ')} (total ${e.counts.total})`);
       } else if (e.kind === 'rekey') out.push(`${t} s  node ${f.nodeId} switched to key epoch ${e.epoch}`);
     } else if (f.kind === 'ack') {
@@ -288,7 +336,9 @@ function describe(net: Net, t0: number, from: number): string[] {
       out.push(`${t} s  node ${f.nodeId} ack: command ${a.code} seq ${a.seq} ${a.result}${a.reason === '' ? '' : ' (' + a.reason + ')'}`);
     } else if (f.kind === 'energy') {
       const e = f.energy;
-      out.push(`${t} s  energy: real ${e.realW.toFixed(0)} W, visible ${e.visibleW.toFixed(0)} W, battery ${e.batteryW.toFixed(0)} W (${e.owner || 'idle'}), SoC ${(100 * e.soc).toFixed(1)} %`);
+      out.push(
+        `${t} s  energy: real ${e.realW.toFixed(0)} W, visible ${e.visibleW.toFixed(0)} W, battery ${e.batteryW.toFixed(0)} W (${e.owner || 'idle'}), SoC ${(100 * e.soc).toFixed(1)} %`,
+      );
     } else {
       out.push(`${t} s  ALARM ${f.alarm.kind}${f.nodeId === 0 ? '' : ' node ' + f.nodeId}: ${f.alarm.detail}`);
     }
@@ -313,7 +363,13 @@ export function flood(net: Net, perSecond: number, seconds: number, id: number):
     // sense finds every time
     const at = t0 + ((k + net.bytes(1)[0] / 256) * S) / perSecond;
     net.attackFrames++;
-    net.net.medium.inject({ channel: CHANNEL, address: new Uint8Array(0), payload: f, pid: 0, noAck: true, isAck: false }, nrf24AirtimeUs(5, f.length), 2, 2, at);
+    net.net.medium.inject(
+      { channel: CHANNEL, address: new Uint8Array(0), payload: f, pid: 0, noAck: true, isAck: false },
+      nrf24AirtimeUs(5, f.length),
+      2,
+      2,
+      at,
+    );
   }
   return n;
 }
@@ -327,7 +383,10 @@ export function telemetryScenario(seconds = 60): NetScenarioResult {
   const per: Record<string, number> = {};
   for (const n of net.nodes) per[n.id] = net.readings(n.id);
   return {
-    timeline: [`${seconds} s of telemetry from ${net.nodes.length} nodes, one reading every ${net.reportEveryS} s each; node 2 switches on a 2.2 kW load at 5 s`, ...describe(net, t0, from)],
+    timeline: [
+      `${seconds} s of telemetry from ${net.nodes.length} nodes, one reading every ${net.reportEveryS} s each; node 2 switches on a 2.2 kW load at 5 s`,
+      ...describe(net, t0, from),
+    ],
     json: { readings: per, security_events: net.cu.log.total, alarms: net.alarms().length, air: { ...net.net.medium.stats } },
   };
 }
@@ -366,7 +425,13 @@ export function replayScenario(): NetScenarioResult {
   for (const k of Object.keys(refused)) total += refused[k];
   return {
     timeline: [...lines, ...describe(net, t0, from)].sort((a, b) => parseFloat(a) - parseFloat(b)),
-    json: { attack_frames: net.attackFrames, refused: total, by_reason: refused, node1_readings_after_reboot: net.readings(1), alarms: net.alarms().map((a) => a.kind) },
+    json: {
+      attack_frames: net.attackFrames,
+      refused: total,
+      by_reason: refused,
+      node1_readings_after_reboot: net.readings(1),
+      alarms: net.alarms().map((a) => a.kind),
+    },
   };
 }
 
@@ -402,7 +467,17 @@ export function forgeryFloodScenario(perSecond = 200, seconds = 10): NetScenario
       ...describe(net, t0, from).filter((l) => !l.includes('reading')),
       `result: legitimate telemetry delivered ${deliveryPct} % (${legitGot} of ${legitSent}); forged frames accepted ${acceptedForged}, refused ${rejected}, lost on the air ${sent - rejected}`,
     ],
-    json: { forged: sent, accepted_forged: acceptedForged, refused_by_control_unit: rejected, lost_on_air: sent - rejected, collisions_all_receivers: st.collided, legit_sent: legitSent, legit_delivered: legitGot, legit_delivery_pct: deliveryPct, alarms: net.alarms().map((a) => a.kind) },
+    json: {
+      forged: sent,
+      accepted_forged: acceptedForged,
+      refused_by_control_unit: rejected,
+      lost_on_air: sent - rejected,
+      collisions_all_receivers: st.collided,
+      legit_sent: legitSent,
+      legit_delivered: legitGot,
+      legit_delivery_pct: deliveryPct,
+      alarms: net.alarms().map((a) => a.kind),
+    },
   };
 }
 
@@ -443,7 +518,11 @@ export function headEndScenario(): NetScenarioResult {
   for (const n of net.nodes) states[n.id] = n.node.state();
   return {
     timeline: [...lines, ...describe(net, t0, from).filter((l) => !l.includes('reading'))],
-    json: { breaker: states, node_rejects: Object.fromEntries(net.nodes.map((n) => [n.id, n.link.rejects])), alarms: net.alarms().map((a) => `${a.kind}/${a.nodeId}`) },
+    json: {
+      breaker: states,
+      node_rejects: Object.fromEntries(net.nodes.map((n) => [n.id, n.link.rejects])),
+      alarms: net.alarms().map((a) => `${a.kind}/${a.nodeId}`),
+    },
   };
 }
 
@@ -490,8 +569,18 @@ export function householdRelayScenario(): NetScenarioResult {
     pc.line(`{"v":1,"id":${++id},"cmd":"relay","role":"${role}","node":${node},"state":"${state}"${extra}}`);
     run(1);
     const reply = JSON.parse(lines[at]);
-    const ack = lines.slice(at + 1).map((l) => JSON.parse(l)).find((o) => o.type === 'ack' && o.node === node && o.code === ACK_CODE_HOUSEHOLD);
-    steps.push({ role, node, state, reply: reply.type === 'reply' ? 'ok' : reply.error, ack: ack === undefined ? null : `${ack.result}${ack.reason === '' ? '' : ' (' + ack.reason + ')'}`, breaker: net.nodeOf(node).node.state() });
+    const ack = lines
+      .slice(at + 1)
+      .map((l) => JSON.parse(l))
+      .find((o) => o.type === 'ack' && o.node === node && o.code === ACK_CODE_HOUSEHOLD);
+    steps.push({
+      role,
+      node,
+      state,
+      reply: reply.type === 'reply' ? 'ok' : reply.error,
+      ack: ack === undefined ? null : `${ack.result}${ack.reason === '' ? '' : ' (' + ack.reason + ')'}`,
+      breaker: net.nodeOf(node).node.state(),
+    });
   };
   ask('household', 1, 'off');
   ask('household', 1, 'on');
@@ -526,7 +615,8 @@ export function householdRelayScenario(): NetScenarioResult {
   net.headEndSend(2, net.disconnect(2));
   run(2);
   ask('household', 2, 'on');
-  const said = (x: (typeof steps)[number]) => `${x.role} ${x.state} node ${x.node}: ${x.reply === 'ok' ? 'queued' : 'refused: ' + x.reply}${x.ack === null ? '' : '; node ack ' + x.ack}; breaker ${x.breaker}`;
+  const said = (x: (typeof steps)[number]) =>
+    `${x.role} ${x.state} node ${x.node}: ${x.reply === 'ok' ? 'queued' : 'refused: ' + x.reply}${x.ack === null ? '' : '; node ack ' + x.ack}; breaker ${x.breaker}`;
   // in the order it happened: five requests, the attack, the trip, the node's own check, the utility hold
   const timeline = [
     'a PC link on the control unit; household relay requests go out as MSG_HOUSEHOLD frames under the link keys',
@@ -557,11 +647,32 @@ export function householdRelayScenario(): NetScenarioResult {
 }
 
 export const NET_SCENARIOS: NetScenario[] = [
-  { name: 'telemetry', description: 'a control unit and three meter nodes: encrypted readings every 10 s over the simulated nRF24 air', run: () => telemetryScenario(60) },
-  { name: 'replay-attack', description: 'captured frames replayed at once, after a control-unit reboot and after a node reboot; plus a bit flip and a truncation', run: replayScenario },
-  { name: 'forgery-flood', description: '200 forged frames/s for 10 s; every one refused, counted and alarmed; legitimate telemetry keeps flowing', run: () => forgeryFloodScenario(200, 10) },
-  { name: 'household-relay', description: 'the household switches a relay over the radio (link keys): off, on; a guest, a trip, a utility disconnect and replayed or forged frames are refused', run: householdRelayScenario },
-  { name: 'head-end-compromise', description: 'a head-end with every link key but no authority key tries a mass disconnect and a rekey: refused on every node, alarms raised', run: headEndScenario },
+  {
+    name: 'telemetry',
+    description: 'a control unit and three meter nodes: encrypted readings every 10 s over the simulated nRF24 air',
+    run: () => telemetryScenario(60),
+  },
+  {
+    name: 'replay-attack',
+    description: 'captured frames replayed at once, after a control-unit reboot and after a node reboot; plus a bit flip and a truncation',
+    run: replayScenario,
+  },
+  {
+    name: 'forgery-flood',
+    description: '200 forged frames/s for 10 s; every one refused, counted and alarmed; legitimate telemetry keeps flowing',
+    run: () => forgeryFloodScenario(200, 10),
+  },
+  {
+    name: 'household-relay',
+    description:
+      'the household switches a relay over the radio (link keys): off, on; a guest, a trip, a utility disconnect and replayed or forged frames are refused',
+    run: householdRelayScenario,
+  },
+  {
+    name: 'head-end-compromise',
+    description: 'a head-end with every link key but no authority key tries a mass disconnect and a rekey: refused on every node, alarms raised',
+    run: headEndScenario,
+  },
 ];
 
 // used by tests that craft frames themselves

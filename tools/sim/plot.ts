@@ -59,10 +59,19 @@ export function plotSvg(r: RunResult, wf: Waveform, win: { fromS: number; toS: n
   const tm = markersIn(r, 0, r.seconds, 0, 1).filter((m) => !m.label.startsWith('relay'));
   const panels: Panel[] = [
     { title: 'Mains voltage at the V sensor', xLabel, yLabel: 'V', series: [{ name: 'v(t)', color: '#6a1b9a', x: wf.t.map(ms), y: wf.v }], markers: wm },
-    { title: 'Current through the CT (0 once the relay contacts open)', xLabel, yLabel: 'A', series: [{ name: 'i(t)', color: '#ef6c00', x: wf.t.map(ms), y: wf.i }], markers: wm },
+    {
+      title: 'Current through the CT (0 once the relay contacts open)',
+      xLabel,
+      yLabel: 'A',
+      series: [{ name: 'i(t)', color: '#ef6c00', x: wf.t.map(ms), y: wf.i }],
+      markers: wm,
+    },
     {
       title: `Trip timeline: RMS readings (${r.scenario}, every reading printed)`,
-      xLabel: 'timeline s (t = 0: the breaker\'s first close)', yLabel: 'A / V÷10', xMin: 0, xMax: r.seconds,
+      xLabel: "timeline s (t = 0: the breaker's first close)",
+      yLabel: 'A / V÷10',
+      xMin: 0,
+      xMax: r.seconds,
       series: [
         { name: 'Irms A', color: '#ef6c00', x: readings.map((e) => e.t), y: readings.map((e) => e.irms) },
         { name: 'Vrms/10 V', color: '#6a1b9a', x: readings.map((e) => e.t), y: readings.map((e) => e.vrms / 10) },
@@ -70,8 +79,17 @@ export function plotSvg(r: RunResult, wf: Waveform, win: { fromS: number; toS: n
       markers: tm,
     },
     {
-      title: 'Main relay (commands)', xLabel: 'timeline s', yLabel: 'relay', height: 150, xMin: 0, xMax: r.seconds, yMin: -0.2, yMax: 1.2, yTickNames: { 0: 'open', 1: 'closed' },
-      series: [{ name: 'relay', color: '#1565c0', x: rx, y: ry, step: true }], markers: tm,
+      title: 'Main relay (commands)',
+      xLabel: 'timeline s',
+      yLabel: 'relay',
+      height: 150,
+      xMin: 0,
+      xMax: r.seconds,
+      yMin: -0.2,
+      yMax: 1.2,
+      yTickNames: { 0: 'open', 1: 'closed' },
+      series: [{ name: 'relay', color: '#1565c0', x: rx, y: ry, step: true }],
+      markers: tm,
     },
   ];
   return svgPlot(`${r.scenario} on ${r.board}: final state ${r.finalState}`, panels);

@@ -8,7 +8,20 @@ import type { TripEvent } from '../../firmware/protection/trip-log';
 import type { Scenario } from './scenarios';
 
 export type TimelineEvent =
-  | { t: number; kind: 'reading'; vrms: number; irms: number; p: number; pf: number; freqHz: number; tempC: number; gasPpm: number; gas: string; state: string; importWh: number }
+  | {
+      t: number;
+      kind: 'reading';
+      vrms: number;
+      irms: number;
+      p: number;
+      pf: number;
+      freqHz: number;
+      tempC: number;
+      gasPpm: number;
+      gas: string;
+      state: string;
+      importWh: number;
+    }
   | { t: number; kind: 'fault'; what: string }
   | { t: number; kind: 'event'; what: string }
   | { t: number; kind: 'trip'; reason: string; detail: string; state: string; afterFaultMs: number | null }
@@ -50,7 +63,12 @@ export const MAX_BOOT_S = 30;
  * per board), so a fault "at 1 s" always hits one second into a closed breaker. The wall
  * time is returned beside the result, never inside it.
  */
-export function runScenario(sc: Scenario, board: BoardDescription, seed = 1, opts: RunOptions = {}): { result: RunResult; wallMs: number; waveform?: Waveform } {
+export function runScenario(
+  sc: Scenario,
+  board: BoardDescription,
+  seed = 1,
+  opts: RunOptions = {},
+): { result: RunResult; wallMs: number; waveform?: Waveform } {
   const wall0 = performance.now();
   const sim = new SimBoard({ board, seed, comparatorPath: sc.comparatorPath });
   const tBoot = sim.now();
@@ -74,8 +92,17 @@ export function runScenario(sc: Scenario, board: BoardDescription, seed = 1, opt
       if (t < nextPrint - 1e-6 || node === undefined) return;
       nextPrint = Math.floor(t / every + 1e-9) * every + every;
       events.push({
-        t, kind: 'reading', vrms: a.vrms, irms: a.irms, p: a.p, pf: a.pf, freqHz: a.freqHz,
-        tempC: node.ntc.celsius, gasPpm: node.gas.ppm, gas: node.gas.status, state: node.state(),
+        t,
+        kind: 'reading',
+        vrms: a.vrms,
+        irms: a.irms,
+        p: a.p,
+        pf: a.pf,
+        freqHz: a.freqHz,
+        tempC: node.ntc.celsius,
+        gasPpm: node.gas.ppm,
+        gas: node.gas.status,
+        state: node.state(),
         importWh: node.meter.energy.importWh,
       });
     },
@@ -147,7 +174,7 @@ export function formatTimeline(r: RunResult, wallMs?: number): string {
   const simS = r.seconds + r.bootS;
   const speed = wallMs === undefined ? '' : ` in ${(wallMs / 1000).toFixed(2)} s (${((simS * 1000) / wallMs).toFixed(0)}x real time)`;
   out.push(`scenario ${r.scenario} on ${r.board}: ${r.bootS.toFixed(2)} s boot + ${r.seconds} s simulated${speed}`);
-  out.push('t = 0 is the breaker\'s first close; trips and relay moves show their latency after the fault');
+  out.push("t = 0 is the breaker's first close; trips and relay moves show their latency after the fault");
   out.push('       t s    Vrms    Irms       P W     PF      f Hz   T C     LPG ppm  breaker');
   for (const e of r.events) {
     const t = f(e.t, 10, 4);

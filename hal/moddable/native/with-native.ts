@@ -25,7 +25,11 @@ export function withNative(device: io.Device, board: BoardDescription, natives: 
   }
   const base = device.io;
   const ioOut: io.Device['io'] = {
-    Analog: base.Analog, Digital: base.Digital, ContinuousAdc: Continuous, Serial: base.Serial, SPI: base.SPI,
+    Analog: base.Analog,
+    Digital: base.Digital,
+    ContinuousAdc: Continuous,
+    Serial: base.Serial,
+    SPI: base.SPI,
   };
   const fe = board.frontend;
   if (fe !== undefined && fe.comparatorPath === 'native-isr' && board.pins.comparator !== undefined) {
@@ -68,11 +72,23 @@ export function nativeBoard(board: BoardDescription): BoardDescription {
   const a = board.adc;
   const plan = planContinuousAdc([board.pins.adcV, board.pins.adcI], a.rateHz, a.blockPairs);
   const adc = {
-    bits: a.bits, attenuationDb: a.attenuationDb, fullScaleVolts: a.fullScaleVolts,
-    rateHz: a.rateHz, blockPairs: a.blockPairs, skewUs: plan.skewUs,
+    bits: a.bits,
+    attenuationDb: a.attenuationDb,
+    fullScaleVolts: a.fullScaleVolts,
+    rateHz: a.rateHz,
+    blockPairs: a.blockPairs,
+    skewUs: plan.skewUs,
   };
   const cal = board.calibration;
-  return withAdc(board, adc, cal === undefined ? undefined : {
-    vGain: cal.vGain, iGain: cal.iGain, phaseShift: cal.phaseShift - ((a.skewUs - plan.skewUs) * a.rateHz) / 1e6,
-  });
+  return withAdc(
+    board,
+    adc,
+    cal === undefined
+      ? undefined
+      : {
+          vGain: cal.vGain,
+          iGain: cal.iGain,
+          phaseShift: cal.phaseShift - ((a.skewUs - plan.skewUs) * a.rateHz) / 1e6,
+        },
+  );
 }

@@ -29,7 +29,8 @@ import { hoistFunctionDeclarations } from '../../espruino-syntax';
 import { ESPRUINO_BOARD_JSON } from './cli';
 
 /** Modules Espruino has built in (boards/espruino/ESP32.json info.builtin_modules): left as require(). */
-export const ESPRUINO_BUILTIN_MODULES: string[] = (JSON.parse(readFileSync(ESPRUINO_BOARD_JSON, 'utf8')) as { info: { builtin_modules: string[] } }).info.builtin_modules;
+export const ESPRUINO_BUILTIN_MODULES: string[] = (JSON.parse(readFileSync(ESPRUINO_BOARD_JSON, 'utf8')) as { info: { builtin_modules: string[] } }).info
+  .builtin_modules;
 
 export interface EspruinoBundleOptions {
   /** the TypeScript entry */
@@ -146,10 +147,27 @@ export function lowerToEs5(code: string, fileName: string): string {
  * Generic names (read, now) also catch a few cold functions; that costs a little RAM only.
  */
 export const RAM_FUNCTIONS = [
-  'tick', 'read', 'now', 'onBlock', // PolledAdc, the Analog read, the clock, the sampler's block callback
-  'processBlock', 'closeCycle', 'accumulate', 'setHalfLen', 'resyncWindow', 'railOrStuck', 'bridgeGap', // MainsMeter
-  'onBlockEnd', 'onHalfCycle', 'onPeak', // Protection, per block and half cycle
-  'onCycle', 'superviseMains', 'tickReclose', 'update', 'healthy', 'due', 'sensorsHealthy', // per 50 Hz cycle
+  'tick',
+  'read',
+  'now',
+  'onBlock', // PolledAdc, the Analog read, the clock, the sampler's block callback
+  'processBlock',
+  'closeCycle',
+  'accumulate',
+  'setHalfLen',
+  'resyncWindow',
+  'railOrStuck',
+  'bridgeGap', // MainsMeter
+  'onBlockEnd',
+  'onHalfCycle',
+  'onPeak', // Protection, per block and half cycle
+  'onCycle',
+  'superviseMains',
+  'tickReclose',
+  'update',
+  'healthy',
+  'due',
+  'sensorsHealthy', // per 50 Hz cycle
 ];
 
 /** A transformer that puts "ram"; first in the body of every function bound to one of `names`
@@ -164,11 +182,22 @@ export function markRamFunctions(names: string[]): ts.TransformerFactory<ts.Sour
       f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, fn.parameters, fn.type, withRam(fn.body));
     const visit = (n: ts.Node): ts.Node => {
       const v = ts.visitEachChild(n, visit, context);
-      if (ts.isPropertyAssignment(v) && ts.isFunctionExpression(v.initializer) && (ts.isIdentifier(v.name) || ts.isStringLiteral(v.name)) && wanted.has(v.name.text)) {
+      if (
+        ts.isPropertyAssignment(v) &&
+        ts.isFunctionExpression(v.initializer) &&
+        (ts.isIdentifier(v.name) || ts.isStringLiteral(v.name)) &&
+        wanted.has(v.name.text)
+      ) {
         return f.updatePropertyAssignment(v, v.name, mark(v.initializer));
       }
-      if (ts.isBinaryExpression(v) && v.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isFunctionExpression(v.right) &&
-          ts.isPropertyAccessExpression(v.left) && ts.isIdentifier(v.left.name) && wanted.has(v.left.name.text)) {
+      if (
+        ts.isBinaryExpression(v) &&
+        v.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isFunctionExpression(v.right) &&
+        ts.isPropertyAccessExpression(v.left) &&
+        ts.isIdentifier(v.left.name) &&
+        wanted.has(v.left.name.text)
+      ) {
         return f.updateBinaryExpression(v, v.left, v.operatorToken, mark(v.right));
       }
       if (ts.isFunctionDeclaration(v) && v.name !== undefined && wanted.has(v.name.text) && v.body !== undefined) {

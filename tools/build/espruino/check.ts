@@ -99,11 +99,25 @@ function checkNode(node: ts.Node, declared: Set<string>, report: Report): void {
 /** An identifier read as a value (not a property name, not a declaration, not under typeof). */
 function isFreeValueReference(id: ts.Identifier): boolean {
   const p = id.parent;
-  if ((ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) ||
-      (ts.isMethodDeclaration(p) && p.name === id) || (ts.isPropertyDeclaration(p) && p.name === id) ||
-      (ts.isGetAccessor(p) && p.name === id) || (ts.isSetAccessor(p) && p.name === id)) return false;
-  if ((ts.isVariableDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isParameter(p) || ts.isClassDeclaration(p) ||
-      ts.isFunctionExpression(p) || ts.isBindingElement(p)) && p.name === id) return false;
+  if (
+    (ts.isPropertyAccessExpression(p) && p.name === id) ||
+    (ts.isPropertyAssignment(p) && p.name === id) ||
+    (ts.isMethodDeclaration(p) && p.name === id) ||
+    (ts.isPropertyDeclaration(p) && p.name === id) ||
+    (ts.isGetAccessor(p) && p.name === id) ||
+    (ts.isSetAccessor(p) && p.name === id)
+  )
+    return false;
+  if (
+    (ts.isVariableDeclaration(p) ||
+      ts.isFunctionDeclaration(p) ||
+      ts.isParameter(p) ||
+      ts.isClassDeclaration(p) ||
+      ts.isFunctionExpression(p) ||
+      ts.isBindingElement(p)) &&
+    p.name === id
+  )
+    return false;
   if (ts.isTypeOfExpression(p)) return false; // feature detection: `typeof Proxy !== "undefined"`
   return true;
 }
@@ -112,8 +126,12 @@ function isFreeValueReference(id: ts.Identifier): boolean {
 function declaredNames(sf: ts.SourceFile): Set<string> {
   const names = new Set<string>();
   const visit = (n: ts.Node): void => {
-    if ((ts.isVariableDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isParameter(n) || ts.isClassDeclaration(n)) &&
-        n.name !== undefined && ts.isIdentifier(n.name)) names.add(n.name.text);
+    if (
+      (ts.isVariableDeclaration(n) || ts.isFunctionDeclaration(n) || ts.isParameter(n) || ts.isClassDeclaration(n)) &&
+      n.name !== undefined &&
+      ts.isIdentifier(n.name)
+    )
+      names.add(n.name.text);
     ts.forEachChild(n, visit);
   };
   visit(sf);

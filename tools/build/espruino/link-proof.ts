@@ -53,11 +53,22 @@ export async function runEspruinoLinkProof(board: Board, build: EspruinoBuild = 
     const app = readFileSync(join(built.outDir, 'app.js'), 'utf8');
     const fx = makeLinkFixture(board);
     const p = board.pins;
-    const pins = { spiSck: p.spiSck, spiMosi: p.spiMosi, spiMiso: p.spiMiso, radioCs: p.radioCs, radioCe: p.radioCe, radioIrq: p.radioIrq, relayMain: p.relayMain };
+    const pins = {
+      spiSck: p.spiSck,
+      spiMosi: p.spiMosi,
+      spiMiso: p.spiMiso,
+      radioCs: p.radioCs,
+      radioCe: p.radioCe,
+      radioIrq: p.radioIrq,
+      relayMain: p.relayMain,
+    };
     for (const [k, v] of Object.entries(pins)) if (v === undefined) throw new Error(`board ${board.name}: no pin ${k}`);
     const standin = await bundleForEspruino({
       entry: RADIO_STANDIN_ENTRY,
-      define: { __LINK_FIXTURE__: JSON.stringify({ nodeId: fx.nodeId, nodes: fx.nodes, disconnect: fx.disconnect, reconnect: fx.reconnect, channel: fx.channel }), __RADIO_PINS__: JSON.stringify(pins) },
+      define: {
+        __LINK_FIXTURE__: JSON.stringify({ nodeId: fx.nodeId, nodes: fx.nodes, disconnect: fx.disconnect, reconnect: fx.reconnect, channel: fx.channel }),
+        __RADIO_PINS__: JSON.stringify(pins),
+      },
       fileName: 'radio-standin.js',
       polyfilled: ['Map'],
     });
@@ -66,28 +77,57 @@ export async function runEspruinoLinkProof(board: Board, build: EspruinoBuild = 
       // it is read from the working folder and evaluated into RAM (not the board's memory)
       '.boot0': STANDINS + '\neval(require("fs").readFileSync("radio-standin.js"));\n',
       '.bootcde': app,
-      '.boot1': meterDriver(boardForUpload(board), [
-        { at: 1, js: 'R.wall = [[1, Date.now()]]' },
-        { at: 6, js: 'R.wall.push([6, Date.now()])' },
-        { at: 11.9, js: 'R.wall.push([11.9, Date.now()])' },
-        { at: 14.9, js: 'R.wall.push([14.9, Date.now()])' },
-        { at: 12, js: 'R.readingsAt12 = __radio.readings(); __radio.send("disconnect")' },
-        { at: 15, js: '__radio.snap("disconnect", 1, n.state())' },
-        { at: 15.1, js: '__radio.send("reconnect")' },
-        { at: 18, js: '__radio.snap("reconnect", 2, n.state())' },
-        { at: 18.5, js: '__radio.fault(); S.edge(P.comparator, 1)' },
-        { at: 19.5, js: 'snap("end"); R.link = __radio.result(String(global.meterLinkStatus)); R.bus = __radio.bus; var L = global.meterLink; if (L) R.node = { stats: L.stats, rejects: L.rejects, radio: L.radio.stats, lastError: L.lastError, frag: L.reassembler.stats, guard: L.guard.rejects, irqLevel: S.level(P.radioIrq), nodeState: n.state() }; R.chips = __radio.chips(); R.memAtInstall = __radio.memAtInstall; R.wall.push([19.5, Date.now()])' },
-      ], { irms: 10, perBlock: '__radio.sync();' }),
+      '.boot1': meterDriver(
+        boardForUpload(board),
+        [
+          { at: 1, js: 'R.wall = [[1, Date.now()]]' },
+          { at: 6, js: 'R.wall.push([6, Date.now()])' },
+          { at: 11.9, js: 'R.wall.push([11.9, Date.now()])' },
+          { at: 14.9, js: 'R.wall.push([14.9, Date.now()])' },
+          { at: 12, js: 'R.readingsAt12 = __radio.readings(); __radio.send("disconnect")' },
+          { at: 15, js: '__radio.snap("disconnect", 1, n.state())' },
+          { at: 15.1, js: '__radio.send("reconnect")' },
+          { at: 18, js: '__radio.snap("reconnect", 2, n.state())' },
+          { at: 18.5, js: '__radio.fault(); S.edge(P.comparator, 1)' },
+          {
+            at: 19.5,
+            js: 'snap("end"); R.link = __radio.result(String(global.meterLinkStatus)); R.bus = __radio.bus; var L = global.meterLink; if (L) R.node = { stats: L.stats, rejects: L.rejects, radio: L.radio.stats, lastError: L.lastError, frag: L.reassembler.stats, guard: L.guard.rejects, irqLevel: S.level(P.radioIrq), nodeState: n.state() }; R.chips = __radio.chips(); R.memAtInstall = __radio.memAtInstall; R.wall.push([19.5, Date.now()])',
+          },
+        ],
+        { irms: 10, perBlock: '__radio.sync();' },
+      ),
     };
     if (withKeys) for (const k of Object.keys(fx.image)) files[k] = Uint8Array.from(fx.image[k]);
     writeFileSync(join(flash.dir, 'radio-standin.js'), standin.code);
     await flash.write(files);
     const run = await flash.boot(timeoutMs, true);
     if (process.env.LINK_PROOF_STDOUT) writeFileSync(process.env.LINK_PROOF_STDOUT, run.stdout);
-    const r = run.result as { memAtInstall?: number; wall?: number[][]; node?: unknown; chips?: unknown; link?: LinkProofResult; bus?: EspruinoLinkProof['bus']; errors: string[]; phases: { mem: { usage: number; total: number } }[] } | undefined;
+    const r = run.result as
+      | {
+          memAtInstall?: number;
+          wall?: number[][];
+          node?: unknown;
+          chips?: unknown;
+          link?: LinkProofResult;
+          bus?: EspruinoLinkProof['bus'];
+          errors: string[];
+          phases: { mem: { usage: number; total: number } }[];
+        }
+      | undefined;
     if (r === undefined || r.link === undefined) throw new Error(`the Espruino link proof gave no result (exit ${run.code}):\n${run.stdout.slice(-3000)}`);
     const end = r.phases[r.phases.length - 1];
-    return { ...r.link, memAtInstall: r.memAtInstall ?? -1, wall: r.wall, node: r.node, chips: r.chips, appBytes: built.bytes, mem: end.mem, bus: r.bus ?? { setups: 0, transfers: 0, badSetup: '' }, appErrors: r.errors, stdoutTail: run.stdout.slice(-1500) };
+    return {
+      ...r.link,
+      memAtInstall: r.memAtInstall ?? -1,
+      wall: r.wall,
+      node: r.node,
+      chips: r.chips,
+      appBytes: built.bytes,
+      mem: end.mem,
+      bus: r.bus ?? { setups: 0, transfers: 0, badSetup: '' },
+      appErrors: r.errors,
+      stdoutTail: run.stdout.slice(-1500),
+    };
   } finally {
     flash.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -98,7 +138,12 @@ if (isEntry(import.meta.url)) {
   void (async () => {
     const { loadBoard } = await import('../../../boards/schema');
     const t = Date.now();
-    const r = await runEspruinoLinkProof(loadBoard(process.argv[2] ?? 'espruino-esp32-wroom'), (process.env.LINK_PROOF_BUILD ?? 'linux') as EspruinoBuild, true, Number(process.env.LINK_PROOF_TIMEOUT_MS ?? 600000));
+    const r = await runEspruinoLinkProof(
+      loadBoard(process.argv[2] ?? 'espruino-esp32-wroom'),
+      (process.env.LINK_PROOF_BUILD ?? 'linux') as EspruinoBuild,
+      true,
+      Number(process.env.LINK_PROOF_TIMEOUT_MS ?? 600000),
+    );
     console.log(JSON.stringify({ wallMs: Date.now() - t, ...r }, null, 2));
   })();
 }

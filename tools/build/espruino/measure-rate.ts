@@ -21,17 +21,34 @@ const TONES: Tone[] = [
 
 /** The core's metering error at a polling rate (the same MainsMeter the bundle carries). */
 export function meteringError(rateHz: number): { vrmsPct: number; irmsPct: number; pPctOfS: number } {
-  let wv = 0, wi = 0, wp = 0;
+  let wv = 0,
+    wi = 0,
+    wp = 0;
   for (const tone of TONES) {
     const blockPairs = Math.max(1, Math.round(rateHz / 50));
     const o = { ...DEVKIT, rateHz, blockPairs, skewUs: 0 };
-    let sv = 0, si = 0, sp = 0, dur = 0, cycles = 0;
+    let sv = 0,
+      si = 0,
+      sp = 0,
+      dur = 0,
+      cycles = 0;
     const m = new MainsMeter(
-      { rateHz, bits: 12, blockPairs, cal: { vGain: DEVKIT_CAL.vGain, iGain: DEVKIT_CAL.iGain, phaseShift: 0 }, hystCodes: 10 / DEVKIT_CAL.vGain, minHz: 40, maxHz: 70 },
+      {
+        rateHz,
+        bits: 12,
+        blockPairs,
+        cal: { vGain: DEVKIT_CAL.vGain, iGain: DEVKIT_CAL.iGain, phaseShift: 0 },
+        hystCodes: 10 / DEVKIT_CAL.vGain,
+        minHz: 40,
+        maxHz: 70,
+      },
       {
         onCycle: (r) => {
           if (++cycles <= 10) return; // offsets settle
-          sv += r.vrms * r.durationS; si += r.irms * r.durationS; sp += r.p * r.durationS; dur += r.durationS;
+          sv += r.vrms * r.durationS;
+          si += r.irms * r.durationS;
+          sp += r.p * r.durationS;
+          dur += r.durationS;
         },
         onHalfCycle: () => undefined,
         onPeak: () => undefined,
@@ -59,7 +76,9 @@ function main(): void {
   console.log('rate Hz | Vrms err | Irms err | P err (of S)   (worst 1 s averages; 230 V, 8..16 A, PF 0.5..0.9, harmonics)');
   for (const r of [1000, 500, 400, 250, 200]) {
     const a = meteringError(r);
-    console.log(`${String(r).padStart(7)} | ${a.vrmsPct.toFixed(3).padStart(7)}% | ${a.irmsPct.toFixed(3).padStart(7)}% | ${a.pPctOfS.toFixed(3).padStart(7)}%`);
+    console.log(
+      `${String(r).padStart(7)} | ${a.vrmsPct.toFixed(3).padStart(7)}% | ${a.irmsPct.toFixed(3).padStart(7)}% | ${a.pPctOfS.toFixed(3).padStart(7)}%`,
+    );
   }
 }
 

@@ -59,7 +59,8 @@ function polyfill(): void {
   const N = Number as unknown as Record<string, unknown>;
   if (typeof N.isNaN !== 'function') N.isNaN = (v: unknown) => typeof v === 'number' && v !== v;
   if (typeof N.isFinite !== 'function') N.isFinite = (v: unknown) => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity;
-  if (typeof N.isInteger !== 'function') N.isInteger = (v: unknown) => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity && Math.floor(v) === v;
+  if (typeof N.isInteger !== 'function')
+    N.isInteger = (v: unknown) => typeof v === 'number' && v === v && v !== Infinity && v !== -Infinity && Math.floor(v) === v;
   if (typeof g.Map === 'undefined') {
     // what the scheduler and SimTimer use: get, set, has, delete, size (number or string keys)
     const M = function (this: { o: Record<string, unknown>; size: number }) {

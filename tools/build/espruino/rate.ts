@@ -75,7 +75,9 @@ export function estimateRate(iterationsPerPair: number, iterationsPerSecond: num
   const boardIterationsPerS = { at160: ips(ESP32_MHZ.low), at240: ips(ESP32_MHZ.high) };
   const sustain = (b: number) => Math.max(0, (b - iterationsPerSecond) / iterationsPerPair);
   return {
-    iterationsPerPair, iterationsPerSecond, boardIterationsPerS,
+    iterationsPerPair,
+    iterationsPerSecond,
+    boardIterationsPerS,
     sustainHz: { at160: sustain(boardIterationsPerS.at160), at240: sustain(boardIterationsPerS.at240) },
     cpuAt: (rateHz) => {
       const it = iterationsPerPair * rateHz + iterationsPerSecond;
@@ -96,9 +98,14 @@ export function rateNotes(board: Board): string[] {
       `measured in the real interpreter against espruino.com/Performance's reference loop (docs/BUILD-ESPRUINO.md); the metering needs at least ${MIN_RATE_HZ}`,
   ];
   if (cpu.at240 > CPU_BUDGET) {
-    notes.push(`WARNING adc.rateHz ${r} needs ${pct(cpu.at240)} of the CPU at 240 MHz (${pct(cpu.at160)} at 160 MHz; budget ${pct(CPU_BUDGET)}): ` +
-      'PolledAdc will count overruns and the metering will have gaps; short circuits are cleared by the hardware comparator latch either way');
-  } else notes.push(`adc.rateHz ${r} needs ${pct(cpu.at240)} of the CPU at 240 MHz (budget ${pct(CPU_BUDGET)}; ${pct(cpu.at160)} on a 160 MHz build, which cannot keep up)`);
+    notes.push(
+      `WARNING adc.rateHz ${r} needs ${pct(cpu.at240)} of the CPU at 240 MHz (${pct(cpu.at160)} at 160 MHz; budget ${pct(CPU_BUDGET)}): ` +
+        'PolledAdc will count overruns and the metering will have gaps; short circuits are cleared by the hardware comparator latch either way',
+    );
+  } else
+    notes.push(
+      `adc.rateHz ${r} needs ${pct(cpu.at240)} of the CPU at 240 MHz (budget ${pct(CPU_BUDGET)}; ${pct(cpu.at160)} on a 160 MHz build, which cannot keep up)`,
+    );
   if (r < MIN_RATE_HZ) notes.push(`WARNING adc.rateHz ${r} is below ${MIN_RATE_HZ}: too few samples per mains cycle for accurate metering`);
   return notes;
 }

@@ -76,12 +76,18 @@ const REF_FN = `function refLoop() {
   return (five - one) / 4 / ${TICKS_PER_S};
 }`;
 
-async function cpuForTicks(board: Board, app: string | undefined, rateHz: number, pairs: number): Promise<{ iterations: number; refS: number; vrms: number; irms: number; state: string; overruns: number }> {
+async function cpuForTicks(
+  board: Board,
+  app: string | undefined,
+  rateHz: number,
+  pairs: number,
+): Promise<{ iterations: number; refS: number; vrms: number; irms: number; state: string; overruns: number }> {
   const p = board.pins;
   const warm = rateHz * 3; // 3 s of signal: offsets settle, the breaker closes
-  const tick = app !== undefined
-    ? 'var ad = global.meterNode.core.sampler; ad.stop(); var tick = function () { ad.tick(); };'
-    : `var tick = function () { getTime(); analogRead(${p.adcV}); analogRead(${p.adcI}); };`;
+  const tick =
+    app !== undefined
+      ? 'var ad = global.meterNode.core.sampler; ad.stop(); var tick = function () { ad.tick(); };'
+      : `var tick = function () { getTime(); analogRead(${p.adcV}); analogRead(${p.adcI}); };`;
   const code = `${STANDINS}
 ${meterDriver(boardForUpload(board), [], { drive: false })}
 ${app ?? ''}
@@ -154,8 +160,14 @@ export async function measureRealRate(board: Board, rates: number[] = [250, 1000
   const boardIterationsPerS = { at160: at(ESP32_MHZ.low), at240: at(ESP32_MHZ.high) };
   const max = (ips: number) => Math.max(0, (ips - iterationsPerSecond) / iterationsPerPair);
   return {
-    board: board.name, hostRefIterationUs: refs.map((x) => x * 1e6), rates, iterationsPerSignalSecond: perSecond, checks,
-    iterationsPerPair, iterationsPerSecond, boardIterationsPerS,
+    board: board.name,
+    hostRefIterationUs: refs.map((x) => x * 1e6),
+    rates,
+    iterationsPerSignalSecond: perSecond,
+    checks,
+    iterationsPerPair,
+    iterationsPerSecond,
+    boardIterationsPerS,
     pairsPerSMax: { at160: max(boardIterationsPerS.at160), at240: max(boardIterationsPerS.at240) },
     cpuAt: (rateHz) => {
       const it = iterationsPerPair * rateHz + iterationsPerSecond;
@@ -176,10 +188,15 @@ async function main(argv: string[]): Promise<void> {
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
   console.log(`board ${m.board}: the built app.js in the real Espruino 2v29 (Linux), CPU time from /proc`);
   console.log(`host reference iteration (A0.set();A0.reset();), per run: ${m.hostRefIterationUs.map((x) => x.toFixed(3)).join(' / ')} us`);
-  for (const c of m.checks) console.log(`  at ${c.rateHz} Hz: Vrms ${c.vrms.toFixed(2)} Irms ${c.irms.toFixed(3)} ${c.state}, overruns ${c.overruns}; stand-ins ${c.baselineIterationsPerPair.toFixed(1)} iterations/pair (removed)`);
+  for (const c of m.checks)
+    console.log(
+      `  at ${c.rateHz} Hz: Vrms ${c.vrms.toFixed(2)} Irms ${c.irms.toFixed(3)} ${c.state}, overruns ${c.overruns}; stand-ins ${c.baselineIterationsPerPair.toFixed(1)} iterations/pair (removed)`,
+    );
   console.log(`reference iterations per second of signal: ${m.iterationsPerSignalSecond.map((x) => x.toFixed(0)).join(' / ')} at ${m.rates.join(' / ')} Hz`);
   console.log(`app cost: ${m.iterationsPerPair.toFixed(1)} reference iterations per V+I pair + ${m.iterationsPerSecond.toFixed(0)} per second`);
-  console.log(`board: ${m.boardIterationsPerS.at160.toFixed(0)} .. ${m.boardIterationsPerS.at240.toFixed(0)} iterations/s (4 kHz at 72 MHz scaled to 160 .. 240 MHz)`);
+  console.log(
+    `board: ${m.boardIterationsPerS.at160.toFixed(0)} .. ${m.boardIterationsPerS.at240.toFixed(0)} iterations/s (4 kHz at 72 MHz scaled to 160 .. 240 MHz)`,
+  );
   console.log(`pairs/s at 100 % CPU: ${m.pairsPerSMax.at160.toFixed(0)} at 160 MHz, ${m.pairsPerSMax.at240.toFixed(0)} at 240 MHz`);
   for (const r of [100, 150, 200, 250]) console.log(`  ${r} Hz: CPU ${pct(m.cpuAt(r).at160)} at 160 MHz, ${pct(m.cpuAt(r).at240)} at 240 MHz`);
 }

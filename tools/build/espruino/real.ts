@@ -37,7 +37,9 @@ export function espruinoBinary(build: EspruinoBuild): string {
 /** Why the real interpreter cannot run here, or undefined when it can. */
 export function espruinoMissing(build: EspruinoBuild = 'linux'): string | undefined {
   const b = espruinoBinary(build);
-  return existsSync(b) ? undefined : `the real Espruino interpreter is not here: ${b} is missing (see /work/shared/tools/README.md; set ESPRUINO_LINUX_DIR to its folder)`;
+  return existsSync(b)
+    ? undefined
+    : `the real Espruino interpreter is not here: ${b} is missing (see /work/shared/tools/README.md; set ESPRUINO_LINUX_DIR to its folder)`;
 }
 
 /**
@@ -317,16 +319,21 @@ export async function runParityInEspruino(parityCode: string, inputPlain: string
   try {
     writeFileSync(join(dir, 'vectors.json'), inputPlain);
     // pretokenised (E.setFlags): the same semantics, about twice as fast as lexing the source on every call
-    writeFileSync(join(dir, "run.js"), `E.setFlags({ pretokenise: 1 });
+    writeFileSync(
+      join(dir, 'run.js'),
+      `E.setFlags({ pretokenise: 1 });
 ${PLAIN_ESPRUINO}
 ${parityCode}
 var __in = __plainDecode(JSON.parse(require("fs").readFileSync("vectors.json")));
 var __out = global.__espruinoParity.runVectors(__in);
 require("fs").writeFileSync("result.json", JSON.stringify(__plainEncode(__out)));
 quit();
-`);
+`,
+    );
     const stdout = await new Promise<string>((done) => {
-      const p = execFile(espruinoBinary('linux'), ['run.js'], { cwd: dir, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (_e, out) => done(String(out)));
+      const p = execFile(espruinoBinary('linux'), ['run.js'], { cwd: dir, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (_e, out) =>
+        done(String(out)),
+      );
       p.stdin?.end();
     });
     const out = join(dir, 'result.json');

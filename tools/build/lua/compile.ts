@@ -29,7 +29,6 @@ export function appCompilerOptions(entry: string, bundleName: string): tstl.Comp
   };
 }
 
-
 /** One Lua 5.3 chunk (a typescript-to-lua bundle) that returns the entry's exports. */
 export function compileLuaBundle(entry = LUA_APP_ENTRY, bundleName = 'app.lua'): string {
   let code: string | undefined;
@@ -73,7 +72,30 @@ function luaString(s: string): string {
 }
 
 const LUA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const LUA_RESERVED = new Set(['and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while']);
+const LUA_RESERVED = new Set([
+  'and',
+  'break',
+  'do',
+  'else',
+  'elseif',
+  'end',
+  'false',
+  'for',
+  'function',
+  'goto',
+  'if',
+  'in',
+  'local',
+  'nil',
+  'not',
+  'or',
+  'repeat',
+  'return',
+  'then',
+  'true',
+  'until',
+  'while',
+]);
 
 /**
  * Plain data as a Lua table constructor. Integers stay Lua integers (GPIO numbers, bits:
@@ -106,7 +128,13 @@ export function luaLiteral(value: unknown, path = 'board'): string {
 /** The fields of a board the Lua app reads (description and notes stay on the host). */
 export function boardForLua(b: BoardDescription): BoardDescription {
   const out: BoardDescription = {
-    name: b.name, description: '', mcu: b.mcu, role: b.role, target: b.target, pins: b.pins, adc: b.adc,
+    name: b.name,
+    description: '',
+    mcu: b.mcu,
+    role: b.role,
+    target: b.target,
+    pins: b.pins,
+    adc: b.adc,
   };
   if (b.frontend !== undefined) out.frontend = b.frontend;
   if (b.calibration !== undefined) out.calibration = b.calibration;

@@ -7,8 +7,23 @@ export function energyDelta(c: CoreCase, startWh: number): { deltaWh: number; cy
   let cycles = 0;
   let lastTUs = 0;
   const meter = new MainsMeter(
-    { rateHz: c.rateHz, bits: 12, blockPairs: c.blockPairs, cal: { vGain: c.cal[0], iGain: c.cal[1], phaseShift: c.cal[2] }, hystCodes: 10 / c.cal[0], minHz: 40, maxHz: 70 },
-    { onCycle: (r) => { cycles++; lastTUs = r.tUs; }, onHalfCycle: () => {}, onPeak: () => {} },
+    {
+      rateHz: c.rateHz,
+      bits: 12,
+      blockPairs: c.blockPairs,
+      cal: { vGain: c.cal[0], iGain: c.cal[1], phaseShift: c.cal[2] },
+      hystCodes: 10 / c.cal[0],
+      minHz: 40,
+      maxHz: 70,
+    },
+    {
+      onCycle: (r) => {
+        cycles++;
+        lastTUs = r.tUs;
+      },
+      onHalfCycle: () => {},
+      onPeak: () => {},
+    },
   );
   meter.energy.importWh = startWh;
   const len = c.blockPairs * 2;

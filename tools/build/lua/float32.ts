@@ -23,8 +23,12 @@ import { DEVKIT, synth, truth, type SynthOptions, type Tone } from '../../../hos
 import { isEntry } from '../../cli';
 
 const ARITH = new Set([
-  ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken,
-  ts.SyntaxKind.PercentToken, ts.SyntaxKind.AsteriskAsteriskToken,
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+  ts.SyntaxKind.PercentToken,
+  ts.SyntaxKind.AsteriskAsteriskToken,
 ]);
 const COMPOUND: Record<number, ts.BinaryOperator> = {
   [ts.SyntaxKind.PlusEqualsToken]: ts.SyntaxKind.PlusToken,
@@ -85,8 +89,13 @@ function float32Transformer(checker: ts.TypeChecker, stats: Float32Stats): ts.Tr
           return f.createAssignment(target, fround(f.createBinaryExpression(read, base, f.createParenthesizedExpression(right))));
         }
       }
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression)
-        && node.expression.expression.text === 'Math' && isNumber(node)) {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        ts.isIdentifier(node.expression.expression) &&
+        node.expression.expression.text === 'Math' &&
+        isNumber(node)
+      ) {
         stats.mathCalls++;
         return fround(ts.visitEachChild(node, visit, ctx));
       }
@@ -108,30 +117,51 @@ export async function importFloat32<T>(entry: string): Promise<{ mod: T; stats: 
   const abs = resolve(REPO_ROOT, entry);
   const outDir = resolve(REPO_ROOT, '.float32-out');
   const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-    strict: true, skipLibCheck: true, types: [], rootDir: REPO_ROOT, outDir, noEmit: false, declaration: false,
+    target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    skipLibCheck: true,
+    types: [],
+    rootDir: REPO_ROOT,
+    outDir,
+    noEmit: false,
+    declaration: false,
     lib: ['lib.es2020.d.ts'],
   };
   const program = ts.createProgram([abs], options);
   const stats: Float32Stats = { arithmetic: 0, compound: 0, mathCalls: 0, literals: 0, skipped: [] };
   const js = new Map<string, string>();
-  const emit = program.emit(undefined, (name, text) => {
-    if (name.endsWith('.js')) js.set(resolve(REPO_ROOT, relative(outDir, name)).replace(/\.js$/, '.ts'), text);
-  }, undefined, false, { before: [float32Transformer(program.getTypeChecker(), stats)] });
+  const emit = program.emit(
+    undefined,
+    (name, text) => {
+      if (name.endsWith('.js')) js.set(resolve(REPO_ROOT, relative(outDir, name)).replace(/\.js$/, '.ts'), text);
+    },
+    undefined,
+    false,
+    { before: [float32Transformer(program.getTypeChecker(), stats)] },
+  );
   const errors = emit.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) throw new Error(`float32 build of ${entry}: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
   const out = await esbuild.build({
-    entryPoints: [abs], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent',
-    plugins: [{
-      name: 'float32',
-      setup(b) {
-        b.onLoad({ filter: /\.ts$/ }, (args) => {
-          const code = js.get(args.path);
-          if (code === undefined) throw new Error(`float32: no transformed JS for ${relative(REPO_ROOT, args.path)}`);
-          return { contents: code, loader: 'js' };
-        });
+    entryPoints: [abs],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'float32',
+        setup(b) {
+          b.onLoad({ filter: /\.ts$/ }, (args) => {
+            const code = js.get(args.path);
+            if (code === undefined) throw new Error(`float32: no transformed JS for ${relative(REPO_ROOT, args.path)}`);
+            return { contents: code, loader: 'js' };
+          });
+        },
       },
-    }],
+    ],
   });
   const code = out.outputFiles[0].text;
   const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as T;
@@ -192,15 +222,26 @@ export function compareCases(f64: Entry, f32: Entry, input: ParityInput): CaseDi
     let dt = same ? 0 : NaN;
     if (same) for (let j = 0; j < x.tripTimes.length; j++) dt = Math.max(dt, Math.abs(x.tripTimes[j] - y.tripTimes[j]));
     return {
-      name: x.name, tripsF64: x.trips, tripsF32: y.trips, stateF64: x.state, stateF32: y.state, tripDtUs: dt,
-      cyclesF64: x.cycles.length / 6, cyclesF32: y.cycles.length / 6, ...cyclesWorst(x.cycles, y.cycles),
+      name: x.name,
+      tripsF64: x.trips,
+      tripsF32: y.trips,
+      stateF64: x.state,
+      stateF32: y.state,
+      tripDtUs: dt,
+      cyclesF64: x.cycles.length / 6,
+      cyclesF32: y.cycles.length / 6,
+      ...cyclesWorst(x.cycles, y.cycles),
     };
   });
 }
 
 /** The NodeMCU board's sampling: 1 kHz polled, 20-pair blocks, the same front end. */
 export const NODEMCU_SYNTH: SynthOptions = { ...DEVKIT, rateHz: 1000, blockPairs: 20, skewUs: 500 };
-const NODEMCU_CAL = [NODEMCU_SYNTH.fullScaleVolts / 4096 / NODEMCU_SYNTH.vAdcVoltsPerVolt, NODEMCU_SYNTH.fullScaleVolts / 4096 / NODEMCU_SYNTH.iAdcVoltsPerAmp, 0.5];
+const NODEMCU_CAL = [
+  NODEMCU_SYNTH.fullScaleVolts / 4096 / NODEMCU_SYNTH.vAdcVoltsPerVolt,
+  NODEMCU_SYNTH.fullScaleVolts / 4096 / NODEMCU_SYNTH.iAdcVoltsPerAmp,
+  0.5,
+];
 
 export function steadyCase(name: string, tone: Tone, seconds: number, t0Us: number, o: SynthOptions = NODEMCU_SYNTH): CoreCase {
   const codes: number[] = [];
@@ -313,23 +354,33 @@ export async function loadEntries(): Promise<{ f64: Entry; f32: Entry; stats: Fl
 async function main(): Promise<void> {
   const { f64, f32, stats } = await loadEntries();
   const { coreVectors } = (await import(pathToFileURL(resolve(REPO_ROOT, 'host-tests/vectors/core.ts')).href)) as { coreVectors: () => ParityInput };
-  console.log(`float32 build: ${stats.arithmetic} arithmetic, ${stats.compound} compound, ${stats.mathCalls} Math calls, ${stats.literals} literals rounded; ${stats.skipped.length} skipped`);
+  console.log(
+    `float32 build: ${stats.arithmetic} arithmetic, ${stats.compound} compound, ${stats.mathCalls} Math calls, ${stats.literals} literals rounded; ${stats.skipped.length} skipped`,
+  );
   for (const t0 of [3e9, 2e11]) {
-  const input = coreVectors();
-  for (const c of input.cases) c.t0Us = t0;
-  console.log(`\nparity vectors (t0 = ${t0.toExponential(0)} µs), float64 vs float32:`);
-  for (const d of compareCases(f64, f32, input)) {
-    const trips = d.tripsF64.join() === d.tripsF32.join() ? `same trips [${d.tripsF64.join(', ')}], dt ${d.tripDtUs.toFixed(0)} µs` : `TRIPS DIFFER: [${d.tripsF64.join(', ')}] vs [${d.tripsF32.join(', ')}]`;
-    const cyc = d.cyclesF64 === d.cyclesF32 ? `worst rel diff V ${d.vrms.toExponential(1)} I ${d.irms.toExponential(1)} P ${d.p.toExponential(1)} f ${d.freq.toExponential(1)}` : `CYCLES ${d.cyclesF64} vs ${d.cyclesF32}`;
-    console.log(`  ${d.name.padEnd(26)} ${d.stateF64 === d.stateF32 ? d.stateF64 : `${d.stateF64} vs ${d.stateF32}`}; ${trips}; ${cyc}`);
-  }
+    const input = coreVectors();
+    for (const c of input.cases) c.t0Us = t0;
+    console.log(`\nparity vectors (t0 = ${t0.toExponential(0)} µs), float64 vs float32:`);
+    for (const d of compareCases(f64, f32, input)) {
+      const trips =
+        d.tripsF64.join() === d.tripsF32.join()
+          ? `same trips [${d.tripsF64.join(', ')}], dt ${d.tripDtUs.toFixed(0)} µs`
+          : `TRIPS DIFFER: [${d.tripsF64.join(', ')}] vs [${d.tripsF32.join(', ')}]`;
+      const cyc =
+        d.cyclesF64 === d.cyclesF32
+          ? `worst rel diff V ${d.vrms.toExponential(1)} I ${d.irms.toExponential(1)} P ${d.p.toExponential(1)} f ${d.freq.toExponential(1)}`
+          : `CYCLES ${d.cyclesF64} vs ${d.cyclesF32}`;
+      console.log(`  ${d.name.padEnd(26)} ${d.stateF64 === d.stateF32 ? d.stateF64 : `${d.stateF64} vs ${d.stateF32}`}; ${trips}; ${cyc}`);
+    }
   }
   console.log('\naccuracy of 1 s averages (NodeMCU sampling: 1 kHz, 20-pair blocks), error % (f: Hz), cycles seen in 1.5 s, trips:');
   console.log('  tone                           t0 µs  | float64: V     I     P     f       cyc trips | float32: V     I     P     f       cyc trips');
   const fmt = (e: Accuracy) => `${e.vrms.toFixed(3)} ${e.irms.toFixed(3)} ${e.p.toFixed(3)} ${e.freqHz.toFixed(4)}  ${String(e.cycles).padStart(3)} ${e.trips}`;
-  for (const r of accuracyMatrix(f64, f32)) console.log(`  ${r.tone.padEnd(30)} ${r.t0Us.toExponential(0).padEnd(6)} | ${fmt(r.f64).padEnd(41)} | ${fmt(r.f32)}`);
+  for (const r of accuracyMatrix(f64, f32))
+    console.log(`  ${r.tone.padEnd(30)} ${r.t0Us.toExponential(0).padEnd(6)} | ${fmt(r.f64).padEnd(41)} | ${fmt(r.f32)}`);
   console.log('\nimport energy counted in 2 s at ~1.65 kW, starting from a meter reading of:');
-  for (const e of await energyStudy()) console.log(`  ${String(e.startWh).padStart(8)} Wh: float64 ${e.f64Wh.toFixed(4)} Wh, float32 ${e.f32Wh.toFixed(4)} Wh (${e.errPct.toFixed(1)} %)`);
+  for (const e of await energyStudy())
+    console.log(`  ${String(e.startWh).padStart(8)} Wh: float64 ${e.f64Wh.toFixed(4)} Wh, float32 ${e.f32Wh.toFixed(4)} Wh (${e.errPct.toFixed(1)} %)`);
 }
 
 if (isEntry(import.meta.url)) void main();

@@ -185,7 +185,10 @@ export class NodemcuSim {
 
   /** Raises an edge on a pin whose gpio.trig callback is set. */
   edge(pin: number, level = 1): void {
-    this.run(`fake.level[${pin}] = ${level}; local cb = fake.trig[${pin}]; if cb == nil then error("no gpio.trig on pin ${pin}") end; cb(${pin}, ${level}); return nil`, `edge ${pin}`);
+    this.run(
+      `fake.level[${pin}] = ${level}; local cb = fake.trig[${pin}]; if cb == nil then error("no gpio.trig on pin ${pin}") end; cb(${pin}, ${level}); return nil`,
+      `edge ${pin}`,
+    );
   }
 
   level(pin: number): number {
@@ -208,9 +211,12 @@ export class NodemcuSim {
    * count hooks early for small counts > 1, e.g. every 3 instructions for 7.)
    */
   startCount(every = 1, source = '=app.lua'): void {
-    this.run(`__count_n = 0; local getinfo = debug.getinfo
+    this.run(
+      `__count_n = 0; local getinfo = debug.getinfo
       debug.sethook(function() local i = getinfo(2, "S"); if i ~= nil and i.source == ${JSON.stringify(source)} then __count_n = __count_n + 1 end end, "", ${every})
-      __count_every = ${every}; return nil`, 'startCount');
+      __count_every = ${every}; return nil`,
+      'startCount',
+    );
   }
 
   /** Stops the count; returns the estimated instructions since startCount. */

@@ -54,7 +54,11 @@ export function findMcSo(dir: string): string {
 
 function clean(line: string): string {
   // eslint-disable-next-line no-control-regex
-  return line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/^(\(xsdb\) )+/, '').replace(/^\[Thread \d+\] /, '').trim();
+  return line
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .replace(/^(\(xsdb\) )+/, '')
+    .replace(/^\[Thread \d+\] /, '')
+    .trim();
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

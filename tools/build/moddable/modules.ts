@@ -96,7 +96,9 @@ export async function compileModules(root: string, entries: string[]): Promise<M
         thirdParty.add(spec);
         mapped = THIRD_PARTY[spec];
       } else {
-        throw new Error(`${toPosix(relative(root, abs))}: imports '${spec}', which is neither a repo file, a Moddable SDK module nor a bundled package (${Object.keys(THIRD_PARTY).join(', ')})`);
+        throw new Error(
+          `${toPosix(relative(root, abs))}: imports '${spec}', which is neither a repo file, a Moddable SDK module nor a bundled package (${Object.keys(THIRD_PARTY).join(', ')})`,
+        );
       }
       if (!imports.includes(mapped)) imports.push(mapped);
       return mapped;
@@ -111,7 +113,14 @@ export async function compileModules(root: string, entries: string[]): Promise<M
     if (errors.length > 0) throw new Error(`${abs}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, '\n')}`);
     const specifier = specifierFor(root, abs);
     const code = result.outputText.replace(/\n?\/\/# sourceMappingURL=.*$/, '');
-    out.set(specifier, { specifier, source: toPosix(relative(root, abs)), file: `modules/${specifier}.js`, code, imports, notPreloadable: topLevelSdkUse(code) });
+    out.set(specifier, {
+      specifier,
+      source: toPosix(relative(root, abs)),
+      file: `modules/${specifier}.js`,
+      code,
+      imports,
+      notPreloadable: topLevelSdkUse(code),
+    });
   }
   for (const pkg of thirdParty) {
     const code = await bundlePackage(pkg);
@@ -131,7 +140,14 @@ function specifierRewriter(rewrite: (spec: string) => string): ts.TransformerFac
         return f.updateImportDeclaration(node, node.modifiers, node.importClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
       }
       if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
-        return f.updateExportDeclaration(node, node.modifiers, node.isTypeOnly, node.exportClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
+        return f.updateExportDeclaration(
+          node,
+          node.modifiers,
+          node.isTypeOnly,
+          node.exportClause,
+          f.createStringLiteral(rewrite(node.moduleSpecifier.text)),
+          node.attributes,
+        );
       }
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         throw new Error(`${sf.fileName}: dynamic import() is not supported by the Moddable build (XS preload and the manifest need static imports)`);
@@ -169,7 +185,8 @@ export function topLevelSdkUse(code: string): string {
     if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) {
       // heritage (extends X) and static initialisers run at definition time; methods do not
       for (const h of n.heritageClauses ?? []) visit(h);
-      for (const m of n.members) if (ts.isPropertyDeclaration(m) && m.initializer && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) visit(m.initializer);
+      for (const m of n.members)
+        if (ts.isPropertyDeclaration(m) && m.initializer && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) visit(m.initializer);
       return;
     }
     if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && sdkNames.has(rootName(n.expression) ?? '')) {

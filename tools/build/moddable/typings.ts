@@ -10,7 +10,17 @@ import { REPO_ROOT } from '../moddable';
 import { isEntry } from '../../cli';
 
 /** the SDK modules hal/moddable imports, plus the XS globals (trace) */
-const TYPINGS = ['xs.d.ts', 'embedded_io/_common.d.ts', 'embedded_io/analog.d.ts', 'embedded_io/digital.d.ts', 'embedded_io/serial.d.ts', 'embedded_io/spi.d.ts', 'timer.d.ts', 'time.d.ts', 'preference.d.ts'];
+const TYPINGS = [
+  'xs.d.ts',
+  'embedded_io/_common.d.ts',
+  'embedded_io/analog.d.ts',
+  'embedded_io/digital.d.ts',
+  'embedded_io/serial.d.ts',
+  'embedded_io/spi.d.ts',
+  'timer.d.ts',
+  'time.d.ts',
+  'preference.d.ts',
+];
 const ENTRIES = ['hal/moddable/device.ts', 'targets/moddable/main.ts', 'targets/control-unit/main.ts'];
 
 /** Error messages (file:line: text); [] when the sources agree with @moddable/typings. */
@@ -29,7 +39,8 @@ export function checkAgainstModdableTypings(root = REPO_ROOT): string[] {
     skipLibCheck: true,
   });
   const files = program.getSourceFiles().map((f) => f.fileName);
-  if (files.some((f) => f.endsWith('hal/moddable/embedded.d.ts'))) return ['hal/moddable/embedded.d.ts was pulled in; the check must see @moddable/typings only'];
+  if (files.some((f) => f.endsWith('hal/moddable/embedded.d.ts')))
+    return ['hal/moddable/embedded.d.ts was pulled in; the check must see @moddable/typings only'];
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
     if (d.file === undefined || d.start === undefined) return text;

@@ -58,7 +58,14 @@ const PROVISIONED_AT_S = 1_790_000_000;
 export function provisionPair(): { cuImage: Record<string, number[]>; meterImage: Record<string, number[]>; disconnectHex: string } {
   const seq = (n: number, k: number) => Uint8Array.from({ length: n }, (_, i) => (i * k + 7) & 0xff);
   const authority = nacl.sign.keyPair.fromSeed(seq(32, 3));
-  const r = provisionNode({ board: loadBoard(PEER_BOARD), nodeId: 1, authorityPublic: authority.publicKey, nodeSecret: seq(32, 5), controlSecret: seq(32, 11), nowS: PROVISIONED_AT_S });
+  const r = provisionNode({
+    board: loadBoard(PEER_BOARD),
+    nodeId: 1,
+    authorityPublic: authority.publicKey,
+    nodeSecret: seq(32, 5),
+    controlSecret: seq(32, 11),
+    nowS: PROVISIONED_AT_S,
+  });
   if ('error' in r) throw new Error(r.error);
   const cu = new SimStore();
   const err = storeControlProvisioning(cu, { readerPassword: READER_PASSWORD, nodes: controlNodes(r.registry) });
@@ -77,7 +84,10 @@ export interface CuProofReport extends CuProofResult {
 }
 
 /** Run `runs` against a control-unit build in one XS worker. */
-export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard' | 'disconnectHex'>[]): Promise<{ bundle: ProofBundle; results: CuProofReport[] }> {
+export async function runCuProof(
+  outDir: string,
+  runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard' | 'disconnectHex'>[],
+): Promise<{ bundle: ProofBundle; results: CuProofReport[] }> {
   const bundle = await bundleBuild(outDir, XS_CU_SIM, [stubBuiltins]);
   const images = provisionPair();
   const board = loadBoard(CONTROL_BOARD);
@@ -94,7 +104,11 @@ export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage
     await xs.evaluate(bundle.code);
     for (const r of runs) {
       last = undefined;
-      const run: CuProofRun = { ...r, cuImage: images.cuImage, ...(r.kind === 'full' ? { meterImage: images.meterImage, meterBoard: peer, disconnectHex: images.disconnectHex } : {}) };
+      const run: CuProofRun = {
+        ...r,
+        cuImage: images.cuImage,
+        ...(r.kind === 'full' ? { meterImage: images.meterImage, meterBoard: peer, disconnectHex: images.disconnectHex } : {}),
+      };
       const m = await xs.evaluate(`(() => {
         globalThis.proofLog.length = 0;
         const r = ModdableProof.runScenario(ModdableProof.main, ${JSON.stringify(board)}, ${JSON.stringify(run)}, globalThis.proofLog);
@@ -113,7 +127,9 @@ export async function runCuProof(outDir: string, runs: Omit<CuProofRun, 'cuImage
 }
 
 /** Build the control unit into a temporary folder and prove it; the folder is removed. */
-export async function buildAndProve(runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard' | 'disconnectHex'>[]): Promise<{ built: ModdableBuildResult; bundle: ProofBundle; results: CuProofReport[] }> {
+export async function buildAndProve(
+  runs: Omit<CuProofRun, 'cuImage' | 'meterImage' | 'meterBoard' | 'disconnectHex'>[],
+): Promise<{ built: ModdableBuildResult; bundle: ProofBundle; results: CuProofReport[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'cu-proof-'));
   try {
     const built = await buildModdableWith(loadBoard(CONTROL_BOARD), dir, { mcconfig: false });

@@ -130,7 +130,15 @@ export class Serial {
   private fifoAtUs = 0;
   private armed = false;
   private closed = false;
-  constructor(o: { port?: number; baud: number; transmit?: number; receive?: number; format?: string; onReadable?: (count: number) => void; onWritable?: (count: number) => void }) {
+  constructor(o: {
+    port?: number;
+    baud: number;
+    transmit?: number;
+    receive?: number;
+    format?: string;
+    onReadable?: (count: number) => void;
+    onWritable?: (count: number) => void;
+  }) {
     const x = w();
     if (o.transmit !== undefined && x.pinsInUse.indexOf(o.transmit) >= 0) throw new Error('in use');
     if (o.receive !== undefined && x.pinsInUse.indexOf(o.receive) >= 0) throw new Error('in use');
@@ -160,7 +168,12 @@ export class Serial {
   }
   write(data: number | ArrayBuffer | ArrayBufferView): void {
     const queued = this.queued();
-    const bytes = typeof data === 'number' ? Uint8Array.of(data & 0xff) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const bytes =
+      typeof data === 'number'
+        ? Uint8Array.of(data & 0xff)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (bytes.length > UART_FIFO_LEN - queued) {
       w().outputFull++;
       throw new Error('output full');
@@ -188,12 +201,15 @@ export class Serial {
     const over = this.fifo - (TX_THRESHOLD - 1);
     const at = this.fifoAtUs + (over > 0 ? over * this.byteUs : 0);
     const delay = at - w().sched.now();
-    w().timer.set(() => {
-      this.armed = false;
-      if (this.closed || this.onWritable === undefined) return;
-      if (this.queued() >= TX_THRESHOLD) return this.arm();
-      this.onWritable(UART_FIFO_LEN - this.queued());
-    }, delay > 0 ? Math.ceil(delay) : 0);
+    w().timer.set(
+      () => {
+        this.armed = false;
+        if (this.closed || this.onWritable === undefined) return;
+        if (this.queued() >= TX_THRESHOLD) return this.arm();
+        this.onWritable(UART_FIFO_LEN - this.queued());
+      },
+      delay > 0 ? Math.ceil(delay) : 0,
+    );
   }
 }
 
@@ -225,12 +241,17 @@ export class SPI {
 
 export const Timer = {
   set(callback: (id: unknown) => void, delayMs = 0, repeatMs?: number): { id: number } {
-    if (!Number.isInteger(delayMs) || (repeatMs !== undefined && !Number.isInteger(repeatMs))) throw new RangeError(`Timer.set: delays are whole milliseconds on Moddable, got ${delayMs}, ${repeatMs}`);
+    if (!Number.isInteger(delayMs) || (repeatMs !== undefined && !Number.isInteger(repeatMs)))
+      throw new RangeError(`Timer.set: delays are whole milliseconds on Moddable, got ${delayMs}, ${repeatMs}`);
     const t = { id: 0 };
-    t.id = w().timer.set(() => {
-      w().timerCalls++;
-      callback(t);
-    }, delayMs * 1000, repeatMs === undefined ? undefined : repeatMs * 1000);
+    t.id = w().timer.set(
+      () => {
+        w().timerCalls++;
+        callback(t);
+      },
+      delayMs * 1000,
+      repeatMs === undefined ? undefined : repeatMs * 1000,
+    );
     return t;
   },
   clear(t: { id: number } | undefined): void {
@@ -339,7 +360,19 @@ function buildWorld(board: BoardDescription, sched: Scheduler, debugBuild: boole
   };
   // the DevKitC BOOT button: external pull-up, released = 1
   pin(board.pins.button as number).set(1, 'pull-up');
-  return { sched, wiring, pins, uarts, spi, timer: new SimTimer(sched, cost), prefs: {}, pinsInUse: debugBuild ? [1, 3] : [], uartsInUse: debugBuild ? [0] : [], timerCalls: 0, outputFull: 0 };
+  return {
+    sched,
+    wiring,
+    pins,
+    uarts,
+    spi,
+    timer: new SimTimer(sched, cost),
+    prefs: {},
+    pinsInUse: debugBuild ? [1, 3] : [],
+    uartsInUse: debugBuild ? [0] : [],
+    timerCalls: 0,
+    outputFull: 0,
+  };
 }
 
 /**
@@ -368,7 +401,10 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
   const prng = new Prng(run.seed ?? 1);
   // the peer's board owns the one scheduler; the control unit's parts live on it too
   const peerBoard = run.meterBoard;
-  const peerSim = peerBoard !== undefined && run.meterImage !== undefined ? new SimBoard({ board: peerBoard, seed: 11, store: SimStore.fromSnapshot(run.meterImage), mains: { irms: 5 } }) : undefined;
+  const peerSim =
+    peerBoard !== undefined && run.meterImage !== undefined
+      ? new SimBoard({ board: peerBoard, seed: 11, store: SimStore.fromSnapshot(run.meterImage), mains: { irms: 5 } })
+      : undefined;
   const sched: Scheduler = peerSim !== undefined ? peerSim.sched : new Scheduler();
   world = buildWorld(board, sched, run.debugBuild === true);
   const x = world;
@@ -398,7 +434,16 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
       peerSim.attachSpi(pp.radioCs, chip);
       const node = new MeterNode(peerSim.device, peerBoard, {});
       peerNode = node;
-      const radio = new Nrf24Radio({ io: peerSim.device.io, pins: { select: pp.radioCs, ce: pp.radioCe, irq: pp.radioIrq }, hz: 8e6, channel: (peerBoard.radio as { channel: number }).channel, ownAddress: Uint8Array.from(NODE_ADDR), peerAddress: Uint8Array.from(CU_ADDR), retries: 5, retryDelayUs: 500 });
+      const radio = new Nrf24Radio({
+        io: peerSim.device.io,
+        pins: { select: pp.radioCs, ce: pp.radioCe, irq: pp.radioIrq },
+        hz: 8e6,
+        channel: (peerBoard.radio as { channel: number }).channel,
+        ownAddress: Uint8Array.from(NODE_ADDR),
+        peerAddress: Uint8Array.from(CU_ADDR),
+        retries: 5,
+        retryDelayUs: 500,
+      });
       peerLink = new NodeLink(node, radio, { reportEveryS: 1 });
     }
     const app: AppLike = run.baseline === true ? { reader: 'baseline', signals: { counts: {} } } : (main() as AppLike);

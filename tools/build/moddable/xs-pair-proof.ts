@@ -80,7 +80,8 @@ export interface PairBundle {
 /** One script for xsnap with both builds, each import resolved by its importer's build. */
 export async function bundlePair(nodeDir: string, cuDir: string): Promise<PairBundle> {
   const sides = [side('node', nodeDir, join(HERE, 'xs-sim.ts')), side('cu', cuDir, join(HERE, 'xs-cu-sim.ts'))];
-  if (sides[0].outDir.startsWith(sides[1].outDir) || sides[1].outDir.startsWith(sides[0].outDir)) throw new Error('bundlePair: one build folder inside the other');
+  if (sides[0].outDir.startsWith(sides[1].outDir) || sides[1].outDir.startsWith(sides[0].outDir))
+    throw new Error('bundlePair: one build folder inside the other');
   const byTag = (t: string): Side => (t === 'node' ? sides[0] : sides[1]);
   const owner = (importer: string): Side | undefined => sides.find((s) => importer.startsWith(s.outDir));
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -105,7 +106,8 @@ export async function bundlePair(nodeDir: string, cuDir: string): Promise<PairBu
         if (SHIMS[a.path] !== undefined) return { path: a.path, namespace: `shim-${s.tag}` };
         if (a.path === 'mc/config') return { path: 'mc/config', namespace: `config-${s.tag}` };
         const file = s.map[a.path];
-        if (file === undefined) return { errors: [{ text: `'${a.path}' (imported by ${a.importer}) is not declared in the ${s.tag} build's manifest.json "modules"` }] };
+        if (file === undefined)
+          return { errors: [{ text: `'${a.path}' (imported by ${a.importer}) is not declared in the ${s.tag} build's manifest.json "modules"` }] };
         return { path: file };
       });
       b.onLoad({ filter: /.*/, namespace: 'pair' }, () => ({

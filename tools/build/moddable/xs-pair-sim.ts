@@ -74,7 +74,14 @@ function text(b: Uint8Array): string {
 }
 
 /** Boot both builds on one air and one clock, then drive telemetry, disconnect, reconnect, trip. */
-export function runPairScenario(nodeMain: () => unknown, cuMain: () => unknown, nodeBoard: BoardDescription, cuBoard: BoardDescription, fx: PairFixture, log: string[]): PairResult {
+export function runPairScenario(
+  nodeMain: () => unknown,
+  cuMain: () => unknown,
+  nodeBoard: BoardDescription,
+  cuBoard: BoardDescription,
+  fx: PairFixture,
+  log: string[],
+): PairResult {
   const errors: string[] = [];
   const s = bootSim(nodeBoard, 1, 10, false, fx.nodeImage);
   const sched = s.sched;
@@ -84,8 +91,22 @@ export function runPairScenario(nodeMain: () => unknown, cuMain: () => unknown, 
   const cp = cuBoard.pins as Record<string, number>;
   if (np.radioCs === undefined || np.radioCe === undefined || np.radioIrq === undefined) throw new Error(`board ${nodeBoard.name}: no radio pins`);
   // 6 m apart, as the unit's proof places its peer
-  air.attachChip('node', { select: np.radioCs, ce: np.radioCe, irq: np.radioIrq }, (n) => s.digitalPin(n), (sel, d) => s.attachSpi(sel, d), 0, 0);
-  air.attachChip('control', { select: cp.radioCs, ce: cp.radioCe, irq: cp.radioIrq }, (n) => cu.wiring.pin(n), (sel, d) => cu.spi.set(sel, d), 6, 0);
+  air.attachChip(
+    'node',
+    { select: np.radioCs, ce: np.radioCe, irq: np.radioIrq },
+    (n) => s.digitalPin(n),
+    (sel, d) => s.attachSpi(sel, d),
+    0,
+    0,
+  );
+  air.attachChip(
+    'control',
+    { select: cp.radioCs, ce: cp.radioCe, irq: cp.radioIrq },
+    (n) => cu.wiring.pin(n),
+    (sel, d) => cu.spi.set(sel, d),
+    6,
+    0,
+  );
   const reader = new SimR30xChip({ sched, uart: cu.wiring.uart(2), password: READER_PASSWORD });
   reader.preload(0, HOUSEHOLD_FINGER);
   const usb = cu.wiring.uart(0);
@@ -156,7 +177,13 @@ export function runPairScenario(nodeMain: () => unknown, cuMain: () => unknown, 
     };
     const d = command(1, fx.disconnect);
     runFor(500e3);
-    const disconnect = { ack: d.ack, ackAfterMs: d.ackAfterMs, nodeState: node.state(), relayPin: s.digitalPin(np.relayMain).level, contactsClosed: s.relays.main.contactsClosed() };
+    const disconnect = {
+      ack: d.ack,
+      ackAfterMs: d.ackAfterMs,
+      nodeState: node.state(),
+      relayPin: s.digitalPin(np.relayMain).level,
+      contactsClosed: s.relays.main.contactsClosed(),
+    };
     // 3. the reconnect, the same way
     const r = command(2, fx.reconnect);
     runFor(1e6);

@@ -238,7 +238,10 @@ if (isEntry(import.meta.url)) {
         return;
       }
       const t = Date.now();
-      const { results } = await runXsProof(dir, faults.map((fault) => ({ fault, afterMs: fault === 'none' ? 2000 : 600 })));
+      const { results } = await runXsProof(
+        dir,
+        faults.map((fault) => ({ fault, afterMs: fault === 'none' ? 2000 : 600 })),
+      );
       const wallMs = Date.now() - t;
       const cost = await measurePollCost(dir);
       console.log(JSON.stringify({ board: boardName, 'build.moddable.bytes': built.bytes, wallMs, pollCost: cost, results }, null, 2));

@@ -151,7 +151,15 @@ export class Serial {
   private intrEnabled = false;
   private isrPending = false;
   private closed = false;
-  constructor(o: { port?: number; baud: number; transmit?: number; receive?: number; format?: string; onReadable?: (count: number) => void; onWritable?: (count: number) => void }) {
+  constructor(o: {
+    port?: number;
+    baud: number;
+    transmit?: number;
+    receive?: number;
+    format?: string;
+    onReadable?: (count: number) => void;
+    onWritable?: (count: number) => void;
+  }) {
     if (o.transmit !== undefined && pinsInUse.indexOf(o.transmit) >= 0) throw new Error('in use');
     if (o.receive !== undefined && pinsInUse.indexOf(o.receive) >= 0) throw new Error('in use');
     if (o.receive === undefined && o.transmit === undefined) throw new Error('invalid');
@@ -288,10 +296,14 @@ export const Timer = {
       throw new RangeError(`Timer.set: delays are whole milliseconds on Moddable, got ${delayMs}, ${repeatMs}`);
     }
     const t = { id: 0 };
-    t.id = dev().timer.set(() => {
-      timerCalls++;
-      callback(t);
-    }, delayMs * 1000, repeatMs === undefined ? undefined : repeatMs * 1000);
+    t.id = dev().timer.set(
+      () => {
+        timerCalls++;
+        callback(t);
+      },
+      delayMs * 1000,
+      repeatMs === undefined ? undefined : repeatMs * 1000,
+    );
     return t;
   },
   clear(t: { id: number } | undefined): void {
@@ -314,7 +326,8 @@ export const Preference = {
     return v === undefined ? undefined : v.slice(0);
   },
   set(domain: string, key: string, value: ArrayBuffer): void {
-    if (domain.length > 15 || key.length > 15) throw new RangeError(`Preference: domain and key must be at most 15 characters (ESP32 NVS), got '${domain}', '${key}'`);
+    if (domain.length > 15 || key.length > 15)
+      throw new RangeError(`Preference: domain and key must be at most 15 characters (ESP32 NVS), got '${domain}', '${key}'`);
     if (!(value instanceof ArrayBuffer)) throw new TypeError('Preference.set: this stand-in stores ArrayBuffer values (what hal/moddable writes)');
     prefs[`${domain}/${key}`] = value.slice(0);
   },
@@ -397,10 +410,14 @@ function bareSampler(board: BoardDescription): NodeLike {
   // the same raw reads the provider makes (hal/moddable/device.ts: calibrated false)
   const v = new Analog({ pin: board.pins.adcV, esp32: { calibrated: false } });
   const i = new Analog({ pin: board.pins.adcI, esp32: { calibrated: false } });
-  Timer.set(() => {
-    v.read();
-    i.read();
-  }, 1, 1);
+  Timer.set(
+    () => {
+      v.read();
+      i.read();
+    },
+    1,
+    1,
+  );
   return { state: () => 'baseline', trips: () => [], averager: { out: { vrms: 0, irms: 0 } } };
 }
 
@@ -487,7 +504,14 @@ export function runLinkScenario(main: () => unknown, board: BoardDescription, fx
   const world = new AirWorld(s.sched, 7);
   const p = board.pins;
   if (p.radioCs === undefined || p.radioCe === undefined || p.radioIrq === undefined) throw new Error(`board ${board.name}: no radio pins`);
-  world.attachChip('node', { select: p.radioCs, ce: p.radioCe, irq: p.radioIrq }, (n) => s.digitalPin(n), (sel, d) => s.attachSpi(sel, d), 4, 3);
+  world.attachChip(
+    'node',
+    { select: p.radioCs, ce: p.radioCe, irq: p.radioIrq },
+    (n) => s.digitalPin(n),
+    (sel, d) => s.attachSpi(sel, d),
+    4,
+    3,
+  );
   const peer = new PeerControlUnit(world, fx.nodes, fx.nodeId, fx.channel, 0, 0);
   const t0 = s.now();
   const node = main() as NodeLike & { consoleTarget: { linkStatus(): Record<string, unknown> } };
