@@ -313,7 +313,8 @@ export function benchKeyShapes(benchFile = join(ROOT, 'tools/bench.ts')): Set<st
 /** Is the key one the bench prints (by shape)? */
 export function benchHasKey(key: string, shapes: Set<string>): boolean {
   const k = keyShape(key);
-  if (shapes.has(k)) return true;
+  // a whole list of values (shown joined): 'link.built_targets' for 'link.built_targets[]'
+  if (shapes.has(k) || shapes.has(k + '[]')) return true;
   const parts = k.split('.');
   for (let n = parts.length - 1; n >= 1; n--) {
     const head = parts.slice(0, n).join('.');
