@@ -148,7 +148,8 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     t.is(plan.Loads[0].Relay, 'node:3');
     // cheapest: 3 kWh in the night's 0.12 slots
     t.is(plan.Cost, 0.36);
-    t.is(r.seen.get('stat/home-cu/PLAN')!.length, 1, 'the plan published once: it did not change');
+    // live messages only (aedes may hand a late retained copy to a fresh subscriber)
+    t.is(r.seen.get('stat/home-cu/PLAN')!.filter((m) => !m.retain).length, 1, 'the plan published once: it did not change');
     // a late subscriber gets what it needs from retained messages
     const late = await mqtt.connectAsync(r.url, { username: 'house', password: 'pw-house', protocolVersion: 4 });
     const got = new Map<string, string>();

@@ -65,6 +65,8 @@ export class Gateway extends EventEmitter {
    *  (as Tasmota does), not with every reading; a reconnect forgets it, so a broker that
    *  lost its retained messages gets them again with the next reading */
   private readonly stateSent = new Map<string, string>();
+  /** the unit's clock paired with the wall clock for the current plan (tools/gateway/unit-energy.ts) */
+  private planAnchor: { start: number; unitUs: number; wallMs: number } | undefined;
   private nodes = new Set<number>();
   private readonly pending = new Map<string, (a: Answer) => void>();
   private nextId = 1;
@@ -291,7 +293,11 @@ export class Gateway extends EventEmitter {
           for (const d of unitEnergyDiscovery(this.home, this.id)) this.pub(d.topic, JSON.stringify(d.payload), true);
         }
         const state = energyPayload(m, wall);
-        const plan = planPayload(m, wall);
+        // one clock pairing per plan (keyed by its start on the unit's clock)
+        if (m.sched !== null && (this.planAnchor === undefined || this.planAnchor.start !== m.sched.start)) {
+          this.planAnchor = { start: m.sched.start, unitUs: m.t, wallMs: wall.getTime() };
+        }
+        const plan = planPayload(m, wall, this.planAnchor);
         this.pub(`tele/${t}/ENERGY`, JSON.stringify(state), true, t0);
         const p = JSON.stringify(plan);
         if (this.stateSent.get(`stat/${t}/PLAN`) !== p) {

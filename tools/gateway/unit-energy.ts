@@ -61,11 +61,23 @@ export function energyPayload(m: EnergyMsg, wall: Date): EnergyPayload {
   };
 }
 
-export function planPayload(m: EnergyMsg, wall: Date): PlanPayload {
+/** One pairing of the unit's clock with the gateway's wall clock (unit µs, wall ms). */
+export interface ClockAnchor {
+  unitUs: number;
+  wallMs: number;
+}
+
+/**
+ * The plan on the gateway's wall clock. `anchor` pairs the two clocks once per plan (the
+ * caller keeps it while the plan's start is the same): pairing them afresh on every line
+ * moved the times whenever the unit's clock ran at another pace than the wall (a simulated
+ * home at --speed N, a late line), and a plan that did not change was published again.
+ */
+export function planPayload(m: EnergyMsg, wall: Date, anchor: ClockAnchor = { unitUs: m.t, wallMs: wall.getTime() }): PlanPayload {
   const s = m.sched;
   if (s === null) return { Planned: false };
   // the unit's µs -> the gateway's wall clock, to the minute
-  const at = (unitUs: number): string => new Date(Math.round((wall.getTime() - (m.t - unitUs) / 1000) / MINUTE_MS) * MINUTE_MS).toISOString();
+  const at = (unitUs: number): string => new Date(Math.round((anchor.wallMs - (anchor.unitUs - unitUs) / 1000) / MINUTE_MS) * MINUTE_MS).toISOString();
   return {
     Planned: true,
     Planning: (s as { planning?: unknown }).planning === true,
