@@ -24,10 +24,8 @@ import {
   MSG_FRAGMENT,
   MSG_HOUSEHOLD,
   MSG_TELEMETRY,
-  PROFILE_ESPNOW,
-  PROFILE_LORA,
-  PROFILE_NRF24,
   maxBody,
+  profileOf,
   readHeader,
 } from '../link/frame';
 import { fragmentMessage } from '../link/fragment';
@@ -88,12 +86,6 @@ const QUEUE_MAX = 64;
  * The radio's link profile (node-link.ts has the same; not imported from there, because
  * that would pull the whole meter node into the control unit's build).
  */
-function profileOf(name: string): RadioProfile {
-  if (name === 'nrf24') return PROFILE_NRF24;
-  if (name === 'lora') return PROFILE_LORA;
-  if (name === 'espnow') return PROFILE_ESPNOW;
-  throw new RangeError(`radio profile '${name}' out of range nrf24, lora, espnow`);
-}
 
 export class ControlUnit {
   readonly profile: RadioProfile;

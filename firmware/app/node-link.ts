@@ -37,10 +37,8 @@ import {
   MSG_FRAGMENT,
   MSG_HOUSEHOLD,
   MSG_TELEMETRY,
-  PROFILE_ESPNOW,
-  PROFILE_LORA,
-  PROFILE_NRF24,
   maxBody,
+  profileOf,
   readHeader,
 } from '../link/frame';
 import { Reassembler } from '../link/fragment';
@@ -123,13 +121,6 @@ function option(name: string, v: number | undefined, def: number, lo: number, hi
   const x = v === undefined ? def : v;
   if (!(x >= lo && x <= hi)) throw new RangeError(`NodeLink.${name} ${x} out of range ${lo}..${hi}`);
   return x;
-}
-
-export function profileOf(name: string): RadioProfile {
-  if (name === 'nrf24') return PROFILE_NRF24;
-  if (name === 'lora') return PROFILE_LORA;
-  if (name === 'espnow') return PROFILE_ESPNOW;
-  throw new RangeError(`radio profile '${name}' out of range nrf24, lora, espnow`);
 }
 
 function linkClass(reason: string): number {

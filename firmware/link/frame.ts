@@ -46,6 +46,14 @@ export const PROFILE_LORA: RadioProfile = { name: 'lora', maxFrame: 255, tagLen:
 /** ESP-NOW: 250-byte payload (ESP-IDF esp_now, ESP_NOW_MAX_DATA_LEN). */
 export const PROFILE_ESPNOW: RadioProfile = { name: 'espnow', maxFrame: 250, tagLen: 16 };
 
+/** The link profile of a radio (hal/radio.ts RadioProfileName). */
+export function profileOf(name: string): RadioProfile {
+  if (name === 'nrf24') return PROFILE_NRF24;
+  if (name === 'lora') return PROFILE_LORA;
+  if (name === 'espnow') return PROFILE_ESPNOW;
+  throw new RangeError(`radio profile '${name}' out of range nrf24, lora, espnow`);
+}
+
 export function maxBody(p: RadioProfile): number {
   return p.maxFrame - HEADER_BYTES - p.tagLen;
 }
