@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { SimHome } from '../tools/home/home';
+import jsQR from 'jsqr';
+import { HOME_EPOCH_S, SimHome } from '../tools/home/home';
+import { base32Decode, totp, TOTP_DEFAULTS } from '../firmware/access/otp';
 import { HomeSource } from '../tools/gateway/sources';
 import { startService } from '../tools/gateway/service';
 
@@ -101,6 +103,27 @@ const noChromium = CHROMIUM === undefined ? ' [SKIPPED: chromium not installed (
       const out = page.locator('#guest-pass-out');
       await page.waitForSelector('#guest-pass-out:text-matches("Guest code: [0-9]{7,9}")', { timeout: 15_000 });
       const code = (await out.innerText()).replace('Guest code: ', '').trim();
+      // the QR on the canvas is the pass's otpauth URI: its key makes the code the page shows
+      const shot = (await page.evaluate(
+        `(function () { var c = document.getElementById('guest-pass-qr'); var d = c.getContext('2d').getImageData(0, 0, c.width, c.height); return { w: c.width, h: c.height, px: Array.from(d.data) }; })()`,
+      )) as { w: number; h: number; px: number[] };
+      const scanned = jsQR(Uint8ClampedArray.from(shot.px), shot.w, shot.h);
+      t.truthy(scanned, 'the canvas holds a readable QR code');
+      const m = /^otpauth:\/\/totp\/SmartMeter:guest(\d+)\?secret=([A-Z2-7]+)&/.exec(scanned?.data ?? '');
+      t.truthy(m, `an otpauth URI: ${scanned?.data.slice(0, 40)}...`);
+      t.true(code.startsWith(m![1]), 'the code begins with the pass number the URI names');
+      const key = base32Decode(m![2])!;
+      const around = HOME_EPOCH_S + home.nowS();
+      let keyMakesCode = false;
+      for (let k = -4; k <= 4; k++) keyMakesCode ||= totp(key, around + k * 30, TOTP_DEFAULTS) === code.slice(m![1].length);
+      t.true(keyMakesCode, "the scanned key gives the code the unit issued (a guest's authenticator app)");
+      t.true(
+        await page
+          .locator('#guest-pass-uri')
+          .innerText()
+          .then((s) => s.includes(scanned!.data)),
+        'the URI is shown for manual entry',
+      );
       await page.waitForSelector('#access li:has-text("pass-issued")', { timeout: 15_000 });
       // the guest, on the same page after the household logs out
       await page.click('#logout');

@@ -23,6 +23,7 @@ import type { Gateway } from './gateway';
 import type { History } from './history';
 import type { DeviceMsg } from './lines';
 import type { EnergyPayload, PlanPayload } from './unit-energy';
+import { qrRows } from './qr';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const UPLOT = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
@@ -341,9 +342,18 @@ export class Dashboard {
       // household only); the gateway only carries the request and shows the code once.
       if (ses.s.role !== 'household') return this.send(res, 403, { error: 'only the household issues guest passes' });
       const a = await this.o.gateway.request({ cmd: 'guest-pass', role: 'household', scope: b.scope, uses: b.uses, minutes: b.minutes });
-      return a.ok
-        ? this.send(res, 200, { code: a.body.code, scope: a.body.scope, uses: a.body.uses, minutes: a.body.minutes })
-        : this.send(res, 409, { error: a.error });
+      if (!a.ok) return this.send(res, 409, { error: a.error });
+      // the URI carries the pass's key: it goes to this household page once (no-store), as a
+      // QR for the guest's authenticator app, and is neither logged nor kept here
+      const uri = typeof a.body.uri === 'string' && a.body.uri.startsWith('otpauth://totp/') ? a.body.uri : undefined;
+      return this.send(res, 200, {
+        code: a.body.code,
+        pass: a.body.pass,
+        scope: a.body.scope,
+        uses: a.body.uses,
+        minutes: a.body.minutes,
+        ...(uri === undefined ? {} : { uri, qr: qrRows(uri) }),
+      });
     }
     return this.send(res, 404, { error: 'not found' });
   }

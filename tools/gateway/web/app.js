@@ -275,12 +275,35 @@
       else $('login-error').textContent = r.body.error;
     });
   });
+  // the pass's otpauth:// URI as a QR (rows of '0'/'1' from the gateway, tools/gateway/qr.ts),
+  // for the guest's authenticator app: codes for the pass's whole life, not just this minute
+  function qr(body) {
+    var c = $('guest-pass-qr');
+    var rows = body.qr;
+    $('guest-pass-uri').textContent = body.uri ? 'Or enter this in an authenticator app: ' + body.uri : '';
+    if (!rows || !rows.length) {
+      c.hidden = true;
+      return;
+    }
+    var quiet = 4; // ISO/IEC 18004: a 4-module light margin
+    var cell = 4;
+    var n = rows.length + 2 * quiet;
+    c.width = c.height = n * cell;
+    var g = c.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, c.width, c.height);
+    g.fillStyle = '#000';
+    for (var y = 0; y < rows.length; y++)
+      for (var x = 0; x < rows[y].length; x++) if (rows[y].charAt(x) === '1') g.fillRect((x + quiet) * cell, (y + quiet) * cell, cell, cell);
+    c.hidden = false;
+  }
   $('guest-pass-form').addEventListener('submit', function (e) {
     e.preventDefault();
     var f = e.target;
     api('POST', '/api/guest-pass', { scope: f.scope.value, uses: Number(f.uses.value), minutes: Number(f.minutes.value) }).then(function (r) {
       // the code is shown once, to hand to the guest; the unit keeps the pass
       $('guest-pass-out').textContent = r.status === 200 ? 'Guest code: ' + r.body.code : r.body.error;
+      qr(r.status === 200 ? r.body : {});
     });
   });
   $('logout').addEventListener('click', function () {
