@@ -133,31 +133,31 @@ function scopeDeclarations(s: ts.Node, sf: ts.SourceFile): Map<string, number> {
   return decls;
 }
 
-/** An identifier read or written as a variable (not a property name, not a declaration's own name). */
-function isVariableReference(id: ts.Identifier): boolean {
+/**
+ * The identifier names a property or a declaration (`o.x`, `{x: 1}`, a method, `var x`,
+ * `function x`, a parameter...): it is not a read or a write of a variable.
+ */
+export function isNameSlot(id: ts.Identifier): boolean {
   const p = id.parent;
-  if (
-    (ts.isPropertyAccessExpression(p) && p.name === id) ||
-    (ts.isPropertyAssignment(p) && p.name === id) ||
-    (ts.isMethodDeclaration(p) && p.name === id) ||
-    (ts.isPropertyDeclaration(p) && p.name === id) ||
-    (ts.isGetAccessor(p) && p.name === id) ||
-    (ts.isSetAccessor(p) && p.name === id) ||
-    ts.isLabeledStatement(p) ||
-    ts.isBreakOrContinueStatement(p)
-  )
-    return false;
-  if (
-    (ts.isVariableDeclaration(p) ||
-      ts.isFunctionDeclaration(p) ||
-      ts.isParameter(p) ||
-      ts.isClassDeclaration(p) ||
-      ts.isFunctionExpression(p) ||
-      ts.isBindingElement(p)) &&
-    p.name === id
-  )
-    return false;
-  return true;
+  const named =
+    ts.isPropertyAccessExpression(p) ||
+    ts.isPropertyAssignment(p) ||
+    ts.isMethodDeclaration(p) ||
+    ts.isPropertyDeclaration(p) ||
+    ts.isGetAccessor(p) ||
+    ts.isSetAccessor(p) ||
+    ts.isVariableDeclaration(p) ||
+    ts.isFunctionDeclaration(p) ||
+    ts.isParameter(p) ||
+    ts.isClassDeclaration(p) ||
+    ts.isFunctionExpression(p) ||
+    ts.isBindingElement(p);
+  return named && p.name === id;
+}
+
+/** An identifier read or written as a variable (not a property name, not a declaration's own name, not a label). */
+function isVariableReference(id: ts.Identifier): boolean {
+  return !isNameSlot(id) && !ts.isLabeledStatement(id.parent) && !ts.isBreakOrContinueStatement(id.parent);
 }
 
 /**

@@ -12,7 +12,7 @@
 // come from running the upload in the real interpreter (Espruino 2v29): a var or function
 // used before its declaration (Espruino hoists nothing) and slice() on an ArrayBuffer.
 import ts from 'typescript';
-import { checkArrayBufferSlice, checkDeclarationOrder, checkEspruinoSyntaxNode, type Report } from '../../espruino-syntax';
+import { checkArrayBufferSlice, checkDeclarationOrder, checkEspruinoSyntaxNode, isNameSlot, type Report } from '../../espruino-syntax';
 
 export interface EspruinoIssue {
   rule: string;
@@ -98,28 +98,8 @@ function checkNode(node: ts.Node, declared: Set<string>, report: Report): void {
 
 /** An identifier read as a value (not a property name, not a declaration, not under typeof). */
 function isFreeValueReference(id: ts.Identifier): boolean {
-  const p = id.parent;
-  if (
-    (ts.isPropertyAccessExpression(p) && p.name === id) ||
-    (ts.isPropertyAssignment(p) && p.name === id) ||
-    (ts.isMethodDeclaration(p) && p.name === id) ||
-    (ts.isPropertyDeclaration(p) && p.name === id) ||
-    (ts.isGetAccessor(p) && p.name === id) ||
-    (ts.isSetAccessor(p) && p.name === id)
-  )
-    return false;
-  if (
-    (ts.isVariableDeclaration(p) ||
-      ts.isFunctionDeclaration(p) ||
-      ts.isParameter(p) ||
-      ts.isClassDeclaration(p) ||
-      ts.isFunctionExpression(p) ||
-      ts.isBindingElement(p)) &&
-    p.name === id
-  )
-    return false;
-  if (ts.isTypeOfExpression(p)) return false; // feature detection: `typeof Proxy !== "undefined"`
-  return true;
+  // feature detection reads a missing global safely: `typeof Proxy !== "undefined"`
+  return !isNameSlot(id) && !ts.isTypeOfExpression(id.parent);
 }
 
 /** Every name the script declares itself (a local `Set` shadows the missing global). */
