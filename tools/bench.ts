@@ -1,4 +1,4 @@
-// npm run bench [-- --json]
+// npm run bench [-- --json] [--plots DIR]
 // Speed, cost and accuracy targets, measured in one run. Latencies are in simulated
 // time; XS cost comes from xsnap's deterministic compute meter; the only wall-clock
 // figure (the simulator's real-time factor) is a ratio measured in this same run.
@@ -23,12 +23,24 @@ import { privacyBench } from './bench/privacy';
 import { gatewayBench } from './bench/gateway';
 import { runHomes } from './home/homes';
 import { parseCli } from './cli';
+import { accuracyPlot, overloadPlot } from './bench/plots';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-const USAGE = `usage: npm run bench [-- --json]
-  --json   print one JSON object with every figure on stdout (progress goes to stderr otherwise)`;
+function writePlot(dir: string, name: string, svg: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), svg);
+  console.error(`bench: wrote ${join(dir, name)}`);
+}
+
+const USAGE = `usage: npm run bench [-- --json] [--plots DIR]
+  --json        print one JSON object with every figure on stdout (progress goes to stderr otherwise)
+  --plots DIR   also write DIR/overload.svg (trip times on the IEC curves) and DIR/accuracy.svg (error by load shape)`;
 
 async function main(): Promise<void> {
-  const json = parseCli('bench', USAGE, process.argv.slice(2), { json: { type: 'boolean' } }).values.json === true;
+  const cli = parseCli('bench', USAGE, process.argv.slice(2), { json: { type: 'boolean' }, plots: { type: 'string' } }).values;
+  const json = cli.json === true;
+  const plotsDir = typeof cli.plots === 'string' ? cli.plots : undefined;
   const log = (s: string) => {
     if (!json) console.error(s);
   };
@@ -40,10 +52,12 @@ async function main(): Promise<void> {
   const trip = tripLatencies(blockCostUs);
   log('bench: overload curves ...');
   const ol = overloadCurveError(blockCostUs);
+  if (plotsDir !== undefined) writePlot(plotsDir, 'overload.svg', overloadPlot(ol.points));
   log('bench: accuracy matrix ...');
   const base = accuracyMatrix();
   log('bench: load library and start-up ...');
   const loads = loadAccuracy();
+  if (plotsDir !== undefined) writePlot(plotsDir, 'accuracy.svg', accuracyPlot(loads.rows));
   // real appliance recordings, when a checkout is given (the dataset has no licence)
   const realDir = datasetDir();
   let real: { recordings: number; within_1pct: number; irms_err_pct_max: number; p_err_pct_max: number; cold_start_cycles_wrong: number } | string =
