@@ -50,7 +50,7 @@ test.serial('--dry-run prints the command per target and needs no tool, port or 
     const m = io.o.join('');
     t.true(
       m.startsWith(
-        'flash esp32-devkitc-meter (moddable) on /dev/ttyUSB0: would run\n  1. UPLOAD_PORT=/dev/ttyUSB0 UPLOAD_SPEED=921600 mcconfig -d -m -p esp32 /b/moddable/esp32-devkitc-meter/manifest.json\n',
+        'flash esp32-devkitc-meter (moddable) on /dev/ttyUSB0: would run\n  1. UPLOAD_PORT=/dev/ttyUSB0 UPLOAD_SPEED=921600 mcconfig -m -p esp32 /b/moddable/esp32-devkitc-meter/manifest.json\n',
       ),
       m,
     );
@@ -59,7 +59,15 @@ test.serial('--dry-run prints the command per target and needs no tool, port or 
     t.true(m.includes('warning: port /dev/ttyUSB0 not found'));
     io = capture();
     t.is(await main(['--board', 'moddable-two', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b'], io), 0);
+    t.true(io.o.join('').includes('mcconfig -m -p esp32/moddable_two /b/moddable/moddable-two/manifest.json'));
+    // --debug: an xsbug build, and the plan says the console is gone
+    io = capture();
+    t.is(await main(['--board', 'moddable-two', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b', '--debug'], io), 0);
     t.true(io.o.join('').includes('mcconfig -d -m -p esp32/moddable_two /b/moddable/moddable-two/manifest.json'));
+    t.true(io.o.join('').includes('debug: xsbug on UART0, no console'), io.o.join(''));
+    io = capture();
+    t.is(await main(['--board', 'espruino-esp32-wroom', '--port', '/dev/ttyUSB0', '--dry-run', '--debug'], io), 2);
+    t.regex(io.e.join(''), /--debug: only a moddable build/);
     io = capture();
     t.is(await main(['--board', 'espruino-esp32-wroom', '--port', '/dev/ttyUSB0', '--dry-run', '--build-dir', '/b'], io), 0);
     t.true(
@@ -117,7 +125,8 @@ test.serial('a run: the tool gets the plan, the progress bar follows its (NN %) 
   const code = await withPath(b.bin, () => main(['--board', 'esp32-devkitc-meter', '--port', b.port, '--build-dir', b.build], io));
   t.is(code, 0, io.e.join(''));
   const seen = JSON.parse(readFileSync(join(b.bin, 'seen.json'), 'utf8'));
-  t.deepEqual(seen, { argv: ['-d', '-m', '-p', 'esp32', join(b.build, 'moddable/esp32-devkitc-meter/manifest.json')], port: b.port, speed: '921600' });
+  // a release build: the technician's console stays on UART0 (a -d build gives it to xsbug)
+  t.deepEqual(seen, { argv: ['-m', '-p', 'esp32', join(b.build, 'moddable/esp32-devkitc-meter/manifest.json')], port: b.port, speed: '921600' });
   const out = io.o.join('');
   t.true(out.startsWith('step 1/1: build and deploy with mcconfig (esp32)\n'));
   t.true(out.includes(`${progressBar(50)} build and deploy with mcconfig (esp32)\n`));

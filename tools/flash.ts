@@ -1,6 +1,8 @@
 // Flash a built app onto a board: `npm run flash -- --board <name> --port <dev> [--dry-run]`.
 // One plan per target, from the board file (boards/<name>.json, target + flash section):
-//   moddable  mcconfig -d -m -p <platform> <build>/moddable/<board>/manifest.json
+//   moddable  mcconfig -m -p <platform> <build>/moddable/<board>/manifest.json
+//             (a release build: the console on UART0; --debug adds -d, which gives UART0
+//             to xsbug and leaves the node without its console, docs/BUILD-MODDABLE.md)
 //             (--native: <build>/moddable-native/<board>/, the build with the C modules)
 //             (UPLOAD_PORT / UPLOAD_SPEED pick port and baud; mcconfig runs esptool via ESP-IDF)
 //   espruino  espruino --port <dev> --baud <b> --storage .bootcde:- <build>/espruino/<board>/app.js
@@ -35,6 +37,8 @@ export interface FlashOptions {
   baud?: number;
   /** moddable only: flash the --native build (its own folder), not the polled one */
   native?: boolean;
+  /** moddable only: a debug build (mcconfig -d) for xsbug; it has no console on UART0 */
+  debug?: boolean;
 }
 
 export class FlashError extends Error {}
@@ -52,6 +56,8 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
   const how = `run: npm run build -- --target ${board.target} --board ${board.name}${o.native === true ? ' --native' : ''}`;
   if (o.native === true && board.target !== 'moddable')
     throw new FlashError(`--native: only a moddable board has a native build; ${board.name} is ${board.target}`);
+  if (o.debug === true && board.target !== 'moddable')
+    throw new FlashError(`--debug: only a moddable build has an xsbug debug build; ${board.name} is ${board.target}`);
   if (board.target === 'moddable') {
     const manifest = out(o.native === true ? NATIVE_FOLDER : 'moddable', 'manifest.json');
     const platform = board.flash?.platform ?? 'esp32';
@@ -59,9 +65,9 @@ export function planFlash(o: FlashOptions): { board: Board; steps: Step[] } {
       board,
       steps: [
         {
-          title: `build and deploy with mcconfig (${platform})`,
+          title: `build and deploy with mcconfig (${platform}${o.debug === true ? ', debug: xsbug on UART0, no console' : ''})`,
           tool: 'mcconfig',
-          args: ['-d', '-m', '-p', platform, manifest],
+          args: [...(o.debug === true ? ['-d'] : []), '-m', '-p', platform, manifest],
           env: { UPLOAD_PORT: o.port, UPLOAD_SPEED: String(baud) },
           inputs: [{ file: manifest, hint: how }],
         },
@@ -210,7 +216,7 @@ export function runStep(step: Step, exe: string, port: string, io: FlashIo, inde
   });
 }
 
-const USAGE = 'usage: flash --board <name> --port <dev> [--dry-run] [--tool <path>] [--firmware <dir>] [--baud <n>] [--build-dir build] [--native]';
+const USAGE = 'usage: flash --board <name> --port <dev> [--dry-run] [--tool <path>] [--firmware <dir>] [--baud <n>] [--build-dir build] [--native] [--debug]';
 
 export async function main(argv: string[], io: FlashIo): Promise<number> {
   let v;
@@ -226,6 +232,7 @@ export async function main(argv: string[], io: FlashIo): Promise<number> {
         baud: { type: 'string' },
         'build-dir': { type: 'string', default: 'build' },
         native: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
       },
     }).values;
   } catch (e) {
@@ -243,7 +250,7 @@ export async function main(argv: string[], io: FlashIo): Promise<number> {
   }
   let plan;
   try {
-    plan = planFlash({ board: v.board, port: v.port, buildDir: v['build-dir'], firmware: v.firmware, tool: v.tool, baud, native: v.native });
+    plan = planFlash({ board: v.board, port: v.port, buildDir: v['build-dir'], firmware: v.firmware, tool: v.tool, baud, native: v.native, debug: v.debug });
   } catch (e) {
     io.err(`${(e as Error).message}\n`);
     return 2;
@@ -266,6 +273,7 @@ export async function main(argv: string[], io: FlashIo): Promise<number> {
         .join('');
       io.out(`  ${i + 1}. ${env}${exes[i]} ${s.args.map(quoteArg).join(' ')}\n`);
     });
+    if (v.debug) io.out('  note: debug: xsbug on UART0, no console; leave out --debug for a board in the field\n');
     for (const p of problems) io.out(`  warning: ${p}\n`);
     return 0;
   }
