@@ -18,5 +18,13 @@ export interface Radio {
   onReceive: ((frame: Uint8Array) => void) | undefined;
   /** Delivery report per send(), where the radio has one (nRF24 auto-ack); else true once on air. */
   onSent: ((delivered: boolean) => void) | undefined;
+  /**
+   * Stop handing received frames to the JS thread until resumeReceive(); frames that come
+   * meanwhile wait in the radio (or are dropped there when it is full) at no CPU cost.
+   * Optional: a radio without it is paused by its owner ignoring frames.
+   */
+  pauseReceive?(): void;
+  /** Hand frames over again, the waiting ones first. */
+  resumeReceive?(): void;
   close(): void;
 }

@@ -195,3 +195,27 @@ test('a unit with several nodes: each frame goes to the node its header names; a
   rig.sched.runFor(5000);
   t.deepEqual(at2, [20, 21]);
 });
+
+test('after a failed send (MAX_RT) the payload is not sent again and the radio listens at once', (t) => {
+  const rig = new RadioRig(1, { edgeLoss: 0 });
+  const a = rig.addNrf24Node('meter', 0, 0);
+  const meter = radio(a, NODE_ADDR, CU_ADDR);
+  const sent: boolean[] = [];
+  meter.onSent = (ok) => sent.push(ok);
+  rig.sched.runFor(1000);
+  t.true(meter.send(Uint8Array.of(1, 2, 3))); // nobody answers
+  rig.sched.runFor(20000);
+  t.deepEqual(sent, [false]);
+  // ARC 5: the first transmission and five retransmits, and no more (clearing MAX_RT with
+  // CE high and the payload still queued would have sent it again, §7.4.2)
+  t.is(a.chip.stats.transmitted, 6);
+  const b = rig.addNrf24Node('control', 5, 0);
+  const cu = radio(b, CU_ADDR, NODE_ADDR);
+  const got: number[] = [];
+  meter.onReceive = (f) => got.push(f[0]);
+  rig.sched.runFor(1000);
+  t.true(cu.send(Uint8Array.of(7)));
+  rig.sched.runFor(20000);
+  t.deepEqual(got, [7], 'the meter hears the unit right after its failure');
+  t.is(cu.stats.delivered, 1);
+});

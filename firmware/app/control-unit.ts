@@ -48,6 +48,8 @@ import type { SchedulerInput } from '../schedule/model';
 import type { SchedulerKind } from '../schedule/runner';
 import type { AccessAlarm, AccessOptions } from '../access/access';
 import { copyBytes } from '../link/bytes';
+import { FloodGuard, defaultFloodGuardOptions } from '../control/flood-guard';
+import type { FloodGuardOptions } from '../control/flood-guard';
 
 export type Forward =
   | { kind: 'reading'; nodeId: number; tUs: number; counter: number; reading: TelemetryReading }
@@ -78,6 +80,11 @@ export interface ControlUnitOptions {
    * 60) is how often its state goes out as an `energy` forward
    */
   energy?: HomeEnergyOptions & { reportEveryS?: number };
+  /**
+   * the receive and tag budgets under a forgery flood (firmware/control/flood-guard.ts);
+   * in force when the unit has a `timer` (its one-second tick ends a pause)
+   */
+  flood?: Partial<FloodGuardOptions>;
 }
 
 const QUEUE_MAX = 64;
@@ -118,6 +125,8 @@ export class ControlUnit {
   private readonly clock: Clock;
   /** who may do what, and the access log (firmware/access/access.ts); undefined without `access` */
   readonly access: Access | undefined;
+  /** the flood budgets; undefined without a `timer` */
+  readonly flood: FloodGuard | undefined;
 
   constructor(readonly o: ControlUnitOptions) {
     this.clock = o.clock;
@@ -151,6 +160,7 @@ export class ControlUnit {
       this.nodes[id] = e;
       this.anomaly.watch(id, now);
     }
+    this.flood = o.timer === undefined ? undefined : new FloodGuard(floodOptions(o.flood), o.radio, (on: boolean) => this.limitTags(on));
     o.radio.onReceive = (f: Uint8Array) => this.onFrame(f);
     o.radio.onSent = () => this.flush();
     if (o.timer !== undefined) o.timer.set(() => this.tick(), 1e6, 1e6);
@@ -189,7 +199,18 @@ export class ControlUnit {
     if (this.o.onForward !== undefined) this.o.onForward(f);
   }
 
+  /** the flood guard's tag budget on (or off) every node's receiver */
+  private limitTags(on: boolean): void {
+    const g = this.flood;
+    for (const id in this.nodes) {
+      const r = this.nodes[id].receiver;
+      if (on && g !== undefined) r.limitTagFailures(this.clock, g.o.tagBurst, g.o.tagPerSecond);
+      else r.unlimitTagFailures();
+    }
+  }
+
   private airReject(nodeId: number, reason: string): void {
+    if (this.flood !== undefined) this.flood.onReject();
     const t = this.clock.now();
     this.log.addAir(t, nodeId, reason);
     this.anomaly.onReject(nodeId, reason, t);
@@ -198,6 +219,7 @@ export class ControlUnit {
   /** The periodic check: silent nodes. */
   tick(): void {
     const now = this.clock.now();
+    if (this.flood !== undefined) this.flood.tick();
     this.anomaly.tick(now);
     const en = this.energy;
     if (en !== undefined) {
@@ -233,6 +255,7 @@ export class ControlUnit {
   }
 
   private onFrame(f: Uint8Array): void {
+    if (this.flood !== undefined && !this.flood.admit()) return;
     this.stats.received++;
     if (f.length < HEADER_BYTES) return this.airReject(0, 'short');
     const h = readHeader(f);
@@ -425,4 +448,16 @@ export class ControlUnit {
   pendingFrames(): number {
     return this.queue.length;
   }
+}
+
+function floodOptions(p: Partial<FloodGuardOptions> | undefined): FloodGuardOptions {
+  const d = defaultFloodGuardOptions();
+  if (p === undefined) return d;
+  return {
+    rxPerSecond: p.rxPerSecond === undefined ? d.rxPerSecond : p.rxPerSecond,
+    armAbovePerSecond: p.armAbovePerSecond === undefined ? d.armAbovePerSecond : p.armAbovePerSecond,
+    tagBurst: p.tagBurst === undefined ? d.tagBurst : p.tagBurst,
+    tagPerSecond: p.tagPerSecond === undefined ? d.tagPerSecond : p.tagPerSecond,
+    quietS: p.quietS === undefined ? d.quietS : p.quietS,
+  };
 }

@@ -225,6 +225,16 @@ export class LinkReceiver {
     this.lastUs = clock.now();
   }
 
+  /** Check every tag again (the flood is over): the budget set by limitTagFailures is lifted. */
+  unlimitTagFailures(): void {
+    this.clock = undefined;
+  }
+
+  /** true while limitTagFailures is in force */
+  tagFailuresLimited(): boolean {
+    return this.clock !== undefined;
+  }
+
   private tokensNow(): number {
     if (this.clock === undefined) return 1;
     const now = this.clock.now();

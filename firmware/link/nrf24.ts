@@ -35,6 +35,8 @@ const MAX_RT = 0x10;
 /** CONFIG: EN_CRC | CRCO (2-byte CRC) | PWR_UP, plus PRIM_RX in receive mode; no IRQ masked */
 const CONFIG_TX = 0x0e;
 const CONFIG_RX = 0x0f;
+/** CONFIG bit 6: RX_DR no longer pulls IRQ low (§9.1); STATUS still shows it */
+const MASK_RX_DR = 0x40;
 
 export interface Nrf24Setup {
   io: { SPI: new (o: SPIOptions) => SPI; Digital: new (o: DigitalOptions) => Digital };
@@ -85,6 +87,8 @@ export class Nrf24Radio implements Radio {
   private readonly rxBuf = new Uint8Array(32);
   private pending = 0;
   private transmitting = false;
+  /** MASK_RX_DR while receiving is paused (pauseReceive), else 0: OR'ed into every CONFIG write */
+  private rxMask = 0;
   /** the address in TX_ADDR / RX_ADDR_P0 now */
   private readonly peer = new Uint8Array(5);
   readonly stats = { sent: 0, delivered: 0, failed: 0, received: 0, refused: 0, badWidth: 0, busy: 0 };
@@ -129,7 +133,7 @@ export class Nrf24Radio implements Radio {
   begin(): void {
     const s = this.setup;
     this.ce.write(0);
-    this.write(CONFIG, CONFIG_RX);
+    this.write(CONFIG, CONFIG_RX | this.rxMask);
     this.write(SETUP_AW, 0x03); // 5-byte addresses
     this.write(SETUP_RETR, ((s.retryDelayUs / 250 - 1) << 4) | s.retries);
     this.write(RF_CH, s.channel);
@@ -193,7 +197,7 @@ export class Nrf24Radio implements Radio {
       this.transmitting = true;
       this.ce.write(0);
       this.write(EN_RXADDR, 0x03);
-      this.write(CONFIG, CONFIG_TX);
+      this.write(CONFIG, CONFIG_TX | this.rxMask);
       this.ce.write(1); // held high: the chip sends every payload in its FIFO
     }
     return true;
@@ -207,15 +211,41 @@ export class Nrf24Radio implements Radio {
     }
   }
 
+  /**
+   * Pause reception (a flood: firmware/control/flood-guard.ts): RX_DR is masked, so frames
+   * stay in the 3-deep RX FIFO and, once it is full, the chip discards them without an ACK
+   * (§7.5.2), which costs this CPU nothing. The senders' auto-retransmit tries again later.
+   */
+  pauseReceive(): void {
+    if (this.rxMask !== 0) return;
+    this.rxMask = MASK_RX_DR;
+    this.write(CONFIG, (this.transmitting ? CONFIG_TX : CONFIG_RX) | MASK_RX_DR);
+  }
+
+  /** Unmask RX_DR and read what waits in the FIFO. */
+  resumeReceive(): void {
+    if (this.rxMask === 0) return;
+    this.rxMask = 0;
+    this.write(CONFIG, this.transmitting ? CONFIG_TX : CONFIG_RX);
+    this.service();
+  }
+
   /** IRQ service (falling edge): drain RX, account TX, until no flag is left. */
   service(): void {
     for (let guard = 0; guard < 8; guard++) {
-      const st = this.cmd(NOP, 0)[0] & (RX_DR | TX_DS | MAX_RT);
+      // while paused RX_DR is left set and unread: resumeReceive() drains it
+      const st = this.cmd(NOP, 0)[0] & (this.rxMask !== 0 ? TX_DS | MAX_RT : RX_DR | TX_DS | MAX_RT);
       if (st === 0) return;
+      if ((st & MAX_RT) !== 0) {
+        // §7.4.2: the failed payload stays in the TX FIFO, and clearing MAX_RT with CE high
+        // starts its transaction again (only a flush inside the 130 µs settling stops it):
+        // CE low and flush first, then clear
+        this.ce.write(0);
+        this.cmd(FLUSH_TX, 0);
+      }
       this.write(STATUS, st); // clear what we are about to handle
       if ((st & RX_DR) !== 0) this.drainRx();
       if ((st & MAX_RT) !== 0) {
-        this.cmd(FLUSH_TX, 0); // §7.4.2: the failed payload stays in the FIFO until flushed
         this.report(false, this.pending);
         this.pending = 0;
       } else if ((st & TX_DS) !== 0) {
@@ -227,7 +257,7 @@ export class Nrf24Radio implements Radio {
       if (this.transmitting && this.pending === 0) {
         this.transmitting = false;
         this.ce.write(0);
-        this.write(CONFIG, CONFIG_RX);
+        this.write(CONFIG, CONFIG_RX | this.rxMask);
         this.write(EN_RXADDR, 0x02);
         this.ce.write(1);
       }

@@ -228,7 +228,9 @@ export class Nrf24Chip implements SpiDevice, Station {
   private airTx(retransmit: boolean): void {
     const item = this.tx[0];
     if (item === undefined) {
+      // the FIFO was flushed under a transaction: back to what CE and PRIM_RX say
       this.sending = false;
+      this.evaluate();
       return;
     }
     const w = this.width;
