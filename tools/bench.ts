@@ -18,6 +18,7 @@ import { builtLinkBench } from './build/link-bench';
 import { pairBench } from './build/moddable/xs-pair-proof';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
+import { cuFloodBench } from './bench/cu-flood';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
 import { gatewayBench } from './bench/gateway';
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
   if (pair.delivered) builtLink.built_targets.push('moddable->control-unit(moddable)');
   log('bench: security (flood at the airtime limit, stale commands, latch cut points, verify cost) ...');
   const sec = await securityBench();
+  log('bench: the control unit under a forgery flood (XS) ...');
+  const cuFlood = await cuFloodBench();
   log('bench: builds ...');
   const build = await buildSizes();
   log('bench: control unit build and its XS boot ...');
@@ -145,6 +148,8 @@ async function main(): Promise<void> {
       stale_commands_tried: sec.stale_commands_tried,
       latch_cut_points: sec.latch_cut_points,
       latch_cut_points_reclosed: sec.latch_cut_points_reclosed,
+      cu_flood_computrons_per_s: cuFlood.cu_flood_computrons_per_s,
+      cu_flood_cpu_pct_esp32_est: cuFlood.cu_flood_cpu_pct_esp32_est,
     },
     link: {
       overhead_bytes: link.overhead_bytes,
@@ -211,6 +216,7 @@ async function main(): Promise<void> {
   row('security.anomaly_entries_max_under_flood', sec.anomaly_entries_max_under_flood, '(constant: no per-frame entries)');
   row('security.stale_commands_accepted', sec.stale_commands_accepted, '0');
   row('security.latch_cut_points_reclosed', sec.latch_cut_points_reclosed, '0');
+  row('security.cu_flood_cpu_pct_esp32_est', JSON.stringify(cuFlood.cu_flood_cpu_pct_esp32_est), 'guarded <= 25 % (3,300 forged frames/s)');
   row('link.attack_frames_rejected_pct', link.attack_frames_rejected_pct, '100');
   row('link.legit_delivery_pct_under_flood', link.legit_delivery_pct_under_flood, '(500 forged frames/s)');
   row(

@@ -100,6 +100,13 @@ export const FIGURE_ROWS: FigureRow[] = [
     target: 'constant; 0; 0',
   },
   {
+    figure:
+      'the control unit under a 3,300 frame/s forgery flood, XS computrons per second and share of an ESP32: flood guard on (200 frames/s read, tag budget armed) / budgets off',
+    value:
+      '{security.cu_flood_computrons_per_s.guarded} ({security.cu_flood_cpu_pct_esp32_est.guarded} %) / {security.cu_flood_computrons_per_s.unguarded} ({security.cu_flood_cpu_pct_esp32_est.unguarded} %)',
+    target: '≤ 25 % of an ESP32',
+  },
+  {
     figure: 'attack frames rejected; legit delivery under a 500 frame/s forgery flood',
     value: '{link.attack_frames_rejected_pct} %; {link.legit_delivery_pct_under_flood} %',
     target: '100 %',

@@ -15,19 +15,7 @@
 import type { Clock, Store, Timer } from '../../hal/io';
 import type { Radio } from '../../hal/radio';
 import type { ParsedHeader, RadioProfile, RejectReason } from '../link/frame';
-import {
-  DIR_UP,
-  HEADER_BYTES,
-  MSG_ACK,
-  MSG_COMMAND,
-  MSG_EVENT,
-  MSG_FRAGMENT,
-  MSG_HOUSEHOLD,
-  MSG_TELEMETRY,
-  maxBody,
-  profileOf,
-  readHeader,
-} from '../link/frame';
+import { DIR_UP, HEADER_BYTES, MSG_ACK, MSG_COMMAND, MSG_EVENT, MSG_FRAGMENT, MSG_HOUSEHOLD, MSG_TELEMETRY, maxBody, profileOf } from '../link/frame';
 import { fragmentMessage } from '../link/fragment';
 import { deriveLinkKeys, pairingSecret } from '../link/keys';
 import type { Ack, NodeEvent } from '../link/messages';
@@ -258,16 +246,19 @@ export class ControlUnit {
     if (this.flood !== undefined && !this.flood.admit()) return;
     this.stats.received++;
     if (f.length < HEADER_BYTES) return this.airReject(0, 'short');
-    const h = readHeader(f);
-    if (h.direction !== DIR_UP) {
+    // direction and node id straight from the header bytes (readHeaderInto's layout): no
+    // object per frame on the path a flood takes; the receiver parses the rest
+    const direction = (f[0] >>> 5) & 1;
+    const nodeId = f[1];
+    if (direction !== DIR_UP) {
       // a downlink (ours, replayed at us, or another unit's): not for this receiver
       this.stats.ignored++;
       return;
     }
-    const e = this.nodes[h.nodeId];
+    const e = this.nodes[nodeId];
     if (e === undefined) {
-      this.airReject(h.nodeId, 'unknown-node');
-      this.anomaly.raise(this.clock.now(), h.nodeId, 'unknown-node', `frame from node ${h.nodeId}, not in the registry`);
+      this.airReject(nodeId, 'unknown-node');
+      this.anomaly.raise(this.clock.now(), nodeId, 'unknown-node', `frame from node ${nodeId}, not in the registry`);
       return;
     }
     const o = e.receiver.open(f, f.length);
