@@ -25,7 +25,16 @@ export type LocalAction = Extract<
 
 // The cells live in the one policy table (firmware/access/policy.ts, issue 7): these are
 // the console's rows and columns of it.
-const LOCAL_ACTIONS: LocalAction[] = ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'configure-utility-limit', 'restart'];
+const LOCAL_ACTIONS: LocalAction[] = [
+  'read',
+  'relay-off',
+  'relay-on',
+  'relay-on-utility-hold',
+  'safety-reset',
+  'configure',
+  'configure-utility-limit',
+  'restart',
+];
 const ACTORS: Actor[] = ['serial', 'button', 'technician', 'utility'];
 
 /** May `actor` do `action`? Unknown actions are refused. */
