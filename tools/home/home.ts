@@ -292,6 +292,15 @@ export interface SimHomeOptions {
   rtc?: boolean;
 }
 
+/**
+ * The home as `npm start` runs it, live beside a gateway: the host's clock at start is the
+ * home's epoch (the workshop plan's day), and the unit boots with its clock unset, as a board
+ * nobody has set; the gateway's `time` at connect is its first set (docs/PC-LINK.md `time`).
+ */
+export function liveHomeOptions(seed: number, hostNowMs: number): SimHomeOptions {
+  return { seed, epochS: Math.floor(hostNowMs / 1000), rtc: false };
+}
+
 /** Latin-1 text of the UART's bytes (the unit writes each character's low byte, pc-link.ts). */
 function latin1(b: Uint8Array): string {
   let s = '';
