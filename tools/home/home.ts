@@ -32,7 +32,10 @@
 // Clock: by default the unit's board kept its time (an RTC, as the ESP32's system time across
 // a software reset): HOME_EPOCH_S at the home's t = 0, the same every run. `rtc: false` boots
 // it unset, as a board nobody has set: guest codes wait for the PC link's `time`, which the
-// gateway sends at connect (`npm start` does this, with the host's clock as the epoch).
+// gateway sends at connect (`npm start` does this, with the host's clock as the epoch, and
+// `npm run sim -- --homes N`). A gateway on a home with the default clock has its connect
+// set refused and logged: the host's clock is months from the home's epoch, over the unit's
+// 120 s step bound (firmware/access/wall-clock.ts).
 //
 // Time: step(s) advances simulated time deterministically (tests); start() follows the
 // wall clock at `speed` x real time (npm start). A household's day of loads, temperature
