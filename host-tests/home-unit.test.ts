@@ -12,6 +12,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SimHome, HOME_EPOCH_S, HOME_UNIT_BOARD } from '../tools/home/home';
 import { Nrf24Radio } from '../firmware/link/nrf24';
+import { RfMedium, type AirFrame, type Station } from '../hal/sim/radio-medium';
+import { Scheduler } from '../hal/sim/scheduler';
+import { Prng } from '../hal/sim/prng';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -152,4 +155,36 @@ test('npm start: the gateway sets the home unit clock at connect; no "no settabl
     }
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the air forgets what ended long ago: a home running for days keeps a short log, and collisions are judged the same', (t) => {
+  const sched = new Scheduler();
+  const m = new RfMedium({ sched, prng: new Prng(1), edgeLoss: 0 });
+  const got: number[] = [];
+  const rx: Station = { id: 'rx', x: 0, y: 0, channel: 5, receive: (f: AirFrame) => got.push(f.payload[0]) };
+  m.attach(rx);
+  const frame = (b: number): AirFrame => ({ channel: 5, address: new Uint8Array(0), payload: Uint8Array.of(b), pid: 0, noAck: true, isAck: false });
+  m.inject(frame(1), 100, 1, 0, 0);
+  m.inject(frame(2), 100, 1, 0, 1000);
+  m.inject(frame(3), 100, 1, 0, 1050);
+  m.inject(frame(4), 100, 1, 0, 6000);
+  sched.runUntil(500);
+  t.is(m.forget(1050), 1, 'only the frame that ended before 1050 µs (the second ends at 1100)');
+  t.is(m.forget(1050), 0);
+  t.deepEqual(
+    m.log.map((x) => x.index),
+    [1, 2, 3],
+    'indexes stay absolute',
+  );
+  t.throws(() => m.replay(0, 0, 0), { message: /out of range 1\.\.3/ });
+  sched.runUntil(10000);
+  // the second and third overlap and are both lost, as without forget(); the first and fourth arrive
+  t.deepEqual(got, [1, 4]);
+  t.is(m.stats.collided, 2);
+  // the simulated home keeps a minute of air
+  const h = new SimHome({ seed: 6, reportEveryS: 1 });
+  h.step(180);
+  const log = h.net.net.medium.log;
+  t.true(log[0].startUs > h.net.now() - 61e6, 'nothing older than a minute');
+  t.true(log[0].index > 300, `${log[0].index} transmissions forgotten`);
 });

@@ -81,6 +81,8 @@ export const HOME_ENERGY_EVERY_S = 10;
  * out when send() returns, as the gateway and the tests expect of the old in-process link.
  */
 const SEND_RUN_S = 0.002;
+/** how much of the air's history the home keeps, µs (a frame lasts under a millisecond) */
+const AIR_KEEP_US = 60e6;
 /** the unit's log lines SimHome keeps */
 const LOG_KEEP = 200;
 
@@ -481,6 +483,8 @@ export class SimHome {
     // keeps for attack tests: a home running for days must not keep them
     sim.serialPort(2).hostRead();
     this.net.sniffed.splice(0);
+    // and the medium's log of the air, but for the last minute (collisions look back a frame)
+    this.net.net.medium.forget(this.net.now() - AIR_KEEP_US);
   }
 
   /** Advance simulated time by `seconds` (in 1 s steps, so scenarios and loads interleave). */
