@@ -13,6 +13,7 @@ const EXPECTED: Record<string, string> = {
   'relay-on-utility-hold': '....YY',
   'safety-reset': '..Y.Y.',
   configure: '..Y.Y.',
+  'configure-utility-limit': '....YY',
   restart: 'Y.YYY.',
   'issue-guest-pass': '...Y..',
   'enrol-finger': '..YYY.',
@@ -34,6 +35,7 @@ const EXPECTED_PC: Record<string, string> = {
   'relay-on-utility-hold': '......',
   'safety-reset': '......',
   configure: '......',
+  'configure-utility-limit': '......',
   restart: '......',
   'issue-guest-pass': '...Y..',
   'enrol-finger': '...Y..',
@@ -78,7 +80,7 @@ test('every cell of the table, and decide() agrees with it outside the special r
       cells++;
     }
   }
-  t.is(cells, 16 * 6);
+  t.is(cells, 17 * 6);
 });
 
 function safetyResetRemote(role: string, action: string, remote: boolean): boolean {
@@ -124,6 +126,7 @@ test("the console's role table is a view of the one table, unchanged", (t) => {
     { action: 'relay-on-utility-hold', actors: ['technician', 'utility'] },
     { action: 'safety-reset', actors: ['button', 'technician'] },
     { action: 'configure', actors: ['button', 'technician'] },
+    { action: 'configure-utility-limit', actors: ['technician', 'utility'] },
     { action: 'restart', actors: ['serial', 'button', 'technician'] },
   ]);
   for (const r of rows) for (const a of ['serial', 'button', 'technician', 'utility'] as const) t.is(allowed(r.action, a), r.actors.includes(a));

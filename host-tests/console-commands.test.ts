@@ -329,8 +329,10 @@ test('the role table: one row per local action, and the console follows it', asy
   const rows = roleTable();
   t.deepEqual(
     rows.map((r) => r.action),
-    ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'restart'],
+    ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'configure-utility-limit', 'restart'],
   );
+  t.false(allowed('configure-utility-limit', 'button'), "the button does not lift the utility's signed limits");
+  t.true(allowed('configure-utility-limit', 'technician'));
   t.false(allowed('safety-reset', 'serial'));
   t.true(allowed('safety-reset', 'button'));
   t.false(allowed('relay-on-utility-hold', 'button'));

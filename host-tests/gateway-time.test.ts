@@ -1,8 +1,8 @@
 // The gateway keeps the control unit's clock (issue 7, item 4): a PC-link `time` as the
 // household at connect and then every `timeEveryMs`, from the host's clock, each reply
 // logged. Against the control unit as its board starts it (startControlUnit on a simulated
-// board with no RTC time), and against the simulated home (tools/home), whose PC link has
-// no clock to set: the refusal is logged, nothing else changes.
+// board with no RTC time), and against the simulated home (tools/home) as `npm start` runs
+// it: the same startControlUnit on its simulated board, its clock unset until this set.
 import test from 'ava';
 import controlJson from '../boards/esp32-control-unit.json';
 import type { BoardDescription } from '../boards/board';
@@ -13,7 +13,7 @@ import { Gateway } from '../tools/gateway/gateway';
 import type { LineSource } from '../tools/gateway/gateway';
 import { HomeSource } from '../tools/gateway/sources';
 import { startBroker, brokerUser } from '../tools/gateway/broker';
-import { SimHome } from '../tools/home/home';
+import { SimHome, liveHomeOptions } from '../tools/home/home';
 
 const BOARD = controlJson as unknown as BoardDescription;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,9 +116,9 @@ test('the gateway sets the unit clock at connect and on its timer; a wrong host 
   }
 });
 
-test('against the simulated home: the time command goes out as the household, the refusal is logged', async (t) => {
+test("against the simulated home as npm start runs it: the connect set is the unit clock's first set, in its access log", async (t) => {
   const { b, url } = await broker();
-  const home = new SimHome({ seed: 4 });
+  const home = new SimHome(liveHomeOptions(4, Date.now()));
   const sent: string[] = [];
   class Watched extends HomeSource {
     override write(text: string): void {
@@ -137,13 +137,21 @@ test('against the simulated home: the time command goes out as the household, th
     requestTimeoutMs: 2000,
   });
   try {
+    t.false(home.unit.wall.isSet(), 'the unit boots with its clock unset');
     await gw.start();
     await until('the connect set', () => logs.some((l) => l.startsWith('time (connect)')));
     const cmd = JSON.parse(sent.find((s) => s.includes('"time"'))!);
     t.is(cmd.role, 'household');
     t.true(Math.abs(cmd.unix - Date.now() / 1000) < 30, 'the host wall clock');
-    // the simulated home's PC link is built without the unit's clock port (tools/home)
-    t.true(logs.includes('time (connect): not set: time: this unit has no settable clock'), logs.join('\n'));
+    t.true(logs.includes(`time (connect): unit clock set to ${new Date(cmd.unix * 1000).toISOString()}, first set`), logs.join('\n'));
+    t.false(logs.some((l) => l.includes('no settable clock')));
+    t.true(Math.abs((home.unit.wall.wallS() as number) - cmd.unix) < 1);
+    const rec = home.access.log.entries(0, 100).filter((e) => e.text.includes('set-clock'));
+    t.deepEqual(
+      rec.map((e) => [e.kind, e.text]),
+      [['action', `household set-clock to ${Math.floor(cmd.unix)} first set via pc-link`]],
+    );
+    t.true(home.access.verifyLog());
   } finally {
     await gw.stop();
     await b.close();

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimHome, HOME_BOARDS, HOME_SCENARIOS, NODE_NAMES } from './home/home';
+import { SimHome, HOME_BOARDS, HOME_SCENARIOS, NODE_NAMES, liveHomeOptions } from './home/home';
 import { HomeSource, SerialSource } from './gateway/sources';
 import { startService } from './gateway/service';
 import type { LineSource } from './gateway/gateway';
@@ -87,7 +87,8 @@ export async function main(argv: string[], serial: boolean): Promise<number> {
       if (!(speed >= 0.1 && speed <= 15)) throw new Error(`--speed ${a.speed}: 0.1..15`);
       const seed = a.seed === undefined ? 7 : Number(a.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed ${a.seed}: an integer`);
-      home = new SimHome({ seed });
+      // the unit's clock starts unset; the gateway sets it from this host's clock at connect
+      home = new SimHome(liveHomeOptions(seed, Date.now()));
       if (a.scenario !== undefined) {
         const err = home.schedule(a.scenario);
         if (err !== '') throw new Error(`--${err}`);

@@ -35,6 +35,8 @@ export type Action =
   | 'safety-reset'
   /** change a threshold; calibration, key confirmation and factory reset at a meter's console */
   | 'configure'
+  /** change a threshold the utility set with a signed limit (a daily cap, a power limit), or factory-reset over one */
+  | 'configure-utility-limit'
   | 'restart'
   /** issue a guest pass (a TOTP key with an expiry, a use count and a scope) */
   | 'issue-guest-pass'
@@ -103,6 +105,13 @@ const TABLE: Row[] = [
     roles: ['button', 'technician'],
     why: 'protection settings are changed at the meter; the utility uses signed limit commands',
     pcLink: [],
+  },
+  {
+    action: 'configure-utility-limit',
+    roles: ['technician', 'utility'],
+    why: 'a limit the utility set with a signed command is not lifted by whoever reaches the button; the utility (signed) or its field staff (PIN) change it',
+    pcLink: [],
+    pcWhy: 'the utility changes its limits with a signed-command',
   },
   { action: 'restart', roles: ['serial', 'button', 'household', 'technician'], why: 'restarting keeps every latch and hold', pcLink: [] },
   { action: 'issue-guest-pass', roles: ['household'], why: 'the household decides who comes in', pcLink: ['household'] },

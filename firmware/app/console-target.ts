@@ -38,7 +38,8 @@ export interface ConsoleNode {
   readonly ntc: NtcReading;
   readonly gas: GasReading;
   readonly bootUs: number;
-  configure(change: Record<string, number>): SettingsResult;
+  configure(change: Record<string, number>, by?: Actor): SettingsResult;
+  utilityLimits(): string[];
   calibrate(kind: CalKind, reference: number): string;
   relay(on: boolean, actor?: Actor): string;
   reset(): string;
@@ -133,12 +134,12 @@ export class NodeConsoleTarget implements ConsoleTarget {
     return f === '' ? undefined : (this.node.settings as unknown as Record<string, number>)[f];
   }
 
-  setSetting(name: string, value: number): Outcome {
+  setSetting(name: string, value: number, actor: Actor): Outcome {
     const f = settingField(name);
     if (f === '') return { ok: false, error: `unknown setting ${name}` };
     const change: Record<string, number> = {};
     change[f] = value;
-    const r = this.node.configure(change);
+    const r = this.node.configure(change, actor);
     return r.ok ? { ok: true } : { ok: false, error: r.error };
   }
 
@@ -217,6 +218,10 @@ export class NodeConsoleTarget implements ConsoleTarget {
 
   restart(): void {
     this.hooks.restart();
+  }
+
+  utilityLimits(): string[] {
+    return this.node.utilityLimits();
   }
 
   factoryReset(): void {

@@ -64,6 +64,7 @@ export class NodeMemory {
   private readonly cal: PersistentRecord;
   private readonly settings: PersistentRecord;
   private readonly trips: PersistentRecord;
+  private readonly utilityLimits: PersistentRecord;
 
   constructor(store: Store) {
     this.energy = new PersistentRecord(store, RECORD.energy);
@@ -71,6 +72,21 @@ export class NodeMemory {
     this.cal = new PersistentRecord(store, RECORD.calibration);
     this.settings = new PersistentRecord(store, RECORD.settings);
     this.trips = new PersistentRecord(store, RECORD.trips);
+    this.utilityLimits = new PersistentRecord(store, RECORD.utilityLimits);
+  }
+
+  /** the settings the utility set with a signed limit, by name (one power-cut-safe record) */
+  saveUtilityLimits(names: string[]): void {
+    const s = names.join(',');
+    const b = new Uint8Array(s.length);
+    for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k) & 0x7f;
+    this.utilityLimits.write(b);
+  }
+
+  loadUtilityLimits(): string[] {
+    const r = this.utilityLimits.read();
+    if (!r.ok || r.value.length === 0) return [];
+    return getText(r.value, 0, r.value.length).split(',');
   }
 
   /** wallUs and sinceResetUs: the node's clocks (app/node-clock.ts) */

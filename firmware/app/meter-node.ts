@@ -88,6 +88,8 @@ export class MeterNode {
   readonly clock: NodeClock;
   /** reason of a utility disconnect in force ('' = none): survives a power cut (prot.latch) */
   private utilityHold = '';
+  /** settings the utility set with a signed limit: only it or a PIN login changes them (roles.ts) */
+  private utilityHeld: string[] = [];
   /** the registers' step count (stepOf) and the time at the last energy save */
   private savedStep = 0;
   private savedAtUs = -1;
@@ -100,6 +102,7 @@ export class MeterNode {
     this.settings = defaultSettings();
     this.memory = new NodeMemory(device.store);
     const stored = this.memory.loadSettings(this.settings);
+    this.utilityHeld = this.memory.loadUtilityLimits();
     if (stored !== undefined) this.restored.push(stored.ok ? 'settings' : `settings rejected (${stored.error})`);
     if (options.settings !== undefined) {
       const r = applySettings(this.settings, options.settings);
@@ -245,14 +248,44 @@ export class MeterNode {
     }
   }
 
-  /** Change protection settings; on error nothing changes and the error names the field. */
-  configure(change: Record<string, number>): SettingsResult {
+  /**
+   * Change protection settings; on error nothing changes and the error names the field.
+   * `by` is who asks (roles.ts): a setting the utility set with a signed limit is changed
+   * only by an actor allowed 'configure-utility-limit' (a PIN login, or the utility again);
+   * the utility's own change marks its fields. Without `by` (boot options, the Lua REPL)
+   * nothing is checked or marked.
+   */
+  configure(change: Record<string, number>, by?: Actor): SettingsResult {
+    const fields = Object.keys(change);
+    if (by !== undefined && !allowed('configure-utility-limit', by)) {
+      for (let k = 0; k < fields.length; k++)
+        if (this.utilityHeld.indexOf(fields[k]) >= 0)
+          return {
+            ok: false,
+            field: fields[k],
+            error: fields[k] + ' was set by the utility (a signed limit): a PIN login or the utility changes it',
+          };
+    }
     const r = applySettings(this.settings, change);
     if (r.ok) {
       this.core.applyCodes();
       this.memory.saveSettings(this.settings);
+      if (by === 'utility') {
+        let added = false;
+        for (let k = 0; k < fields.length; k++)
+          if (this.utilityHeld.indexOf(fields[k]) < 0) {
+            this.utilityHeld.push(fields[k]);
+            added = true;
+          }
+        if (added) this.memory.saveUtilityLimits(this.utilityHeld);
+      }
     }
     return r;
+  }
+
+  /** The settings the utility holds (set by a signed limit), by name. */
+  utilityLimits(): string[] {
+    return this.utilityHeld.slice();
   }
 
   /**

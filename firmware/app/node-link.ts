@@ -545,7 +545,7 @@ export class NodeLink implements LinkConsole {
       if (field === '') return this.fail(c, 'limit-id', `limit id ${c.limitId} out of range 1..${LIMIT_FIELDS.length - 1}`);
       const change: Record<string, number> = {};
       change[field] = c.limitValue / 1000;
-      const r = n.configure(change);
+      const r = n.configure(change, 'utility');
       if (!r.ok) return this.fail(c, 'limit-range', r.error);
     } else if (c.code === CMD_TIME_SYNC) {
       // bounded by the node's clock rules (app/node-clock.ts); a clamp is noted, not failed

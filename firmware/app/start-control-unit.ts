@@ -22,7 +22,7 @@ import type { Device, Digital, Serial } from '../../hal/io';
 import { EDGE_FALLING, EDGE_RISING } from '../../hal/io';
 import { Nrf24Radio } from '../link/nrf24';
 import { ControlUnit } from './control-unit';
-import type { Forward } from './control-unit';
+import type { ControlUnitOptions, Forward } from './control-unit';
 import type { Access, AccessAlarm } from '../access/access';
 import type { LogEntry } from '../access/access-log';
 import { PcLink } from '../control/pc-link';
@@ -60,6 +60,11 @@ export interface ControlUnitStart {
   reportEveryS?: number;
   /** every PC-link line also goes here (tests; a debug build's trace) */
   onPcLine?: (line: string) => void;
+  /**
+   * The home's energy management (ControlUnitOptions.energy: household policy, battery,
+   * scheduler); undefined: none. The simulated home (tools/home) runs it on this start-up.
+   */
+  energy?: ControlUnitOptions['energy'];
 }
 
 export interface ControlUnitApp {
@@ -156,6 +161,7 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
     timer: timer,
     nodes: nodes,
     reportEveryS: start.reportEveryS,
+    energy: start.energy,
     onForward: function (f: Forward): void {
       if (f.kind === 'alarm') signals.signal('alarm');
       if (pc !== undefined) pc.forward(f);

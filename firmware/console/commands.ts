@@ -204,6 +204,12 @@ export function builtinCommands(): CommandSpec[] {
       run: (ctx, command, index, value) => {
         const denied = needCredential(ctx, command);
         if (denied !== undefined) return denied;
+        // a factory reset erases the settings, the utility's signed limits with them
+        const held = ctx.target.utilityLimits !== undefined ? ctx.target.utilityLimits() : [];
+        if (held.length > 0 && !allowed('configure-utility-limit', ctx.cred.actor()))
+          return fail(command, 'refused: the utility holds ' + held.join(', ') + ' (signed limits); a PIN login factory-resets', {
+            Roles: actorsFor('configure-utility-limit'),
+          });
         const now = ctx.target.clock.now();
         if (value === '') {
           // Not a secret: it only proves the technician meant it (the credential is the gate).

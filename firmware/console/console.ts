@@ -131,7 +131,7 @@ export class Console {
       return fail(info.name, 'not a whole number', { Got: v, Min: info.min, Max: info.max, Unit: info.unit });
     }
     if (v < info.min || v > info.max) return fail(info.name, 'out of range', { Got: v, Min: info.min, Max: info.max, Unit: info.unit });
-    const r = t.setSetting(info.name, v);
+    const r = t.setSetting(info.name, v, this.ctx.cred.actor());
     if (!r.ok) return fail(info.name, r.error, range);
     return reply(info.name, valueOrNull(t.getSetting(info.name)));
   }

@@ -44,6 +44,8 @@ export class FakeTarget implements ConsoleTarget {
   keyEpoch: number;
   restarts: number;
   factoryResets: number;
+  /** who asked for the last setSetting */
+  lastActor: Actor | undefined;
   pin: string;
   pinFailures?: { load(): number; save(failures: number): void };
 
@@ -62,6 +64,7 @@ export class FakeTarget implements ConsoleTarget {
     this.keyEpoch = 1;
     this.restarts = 0;
     this.factoryResets = 0;
+    this.lastActor = undefined;
     this.pin = '2468';
   }
 
@@ -109,7 +112,8 @@ export class FakeTarget implements ConsoleTarget {
   getSetting(name: string): number | undefined {
     return this.values[name];
   }
-  setSetting(name: string, value: number): Outcome {
+  setSetting(name: string, value: number, actor?: Actor): Outcome {
+    this.lastActor = actor;
     if (this.values[name] === undefined) return { ok: false, error: 'no such setting' };
     if (name === 'VoltageLow' && value >= this.values.VoltageHigh) return { ok: false, error: 'must be below VoltageHigh' };
     if (name === 'VoltageHigh' && value <= this.values.VoltageLow) return { ok: false, error: 'must be above VoltageLow' };

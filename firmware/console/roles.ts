@@ -18,11 +18,23 @@ import type { Action, Role } from '../access/policy';
 export type Actor = Extract<Role, 'serial' | 'button' | 'technician' | 'utility'>;
 
 /** The policy's actions that a meter's console can ask for (their meaning: access/policy.ts). */
-export type LocalAction = Extract<Action, 'read' | 'relay-off' | 'relay-on' | 'relay-on-utility-hold' | 'safety-reset' | 'configure' | 'restart'>;
+export type LocalAction = Extract<
+  Action,
+  'read' | 'relay-off' | 'relay-on' | 'relay-on-utility-hold' | 'safety-reset' | 'configure' | 'configure-utility-limit' | 'restart'
+>;
 
 // The cells live in the one policy table (firmware/access/policy.ts, issue 7): these are
 // the console's rows and columns of it.
-const LOCAL_ACTIONS: LocalAction[] = ['read', 'relay-off', 'relay-on', 'relay-on-utility-hold', 'safety-reset', 'configure', 'restart'];
+const LOCAL_ACTIONS: LocalAction[] = [
+  'read',
+  'relay-off',
+  'relay-on',
+  'relay-on-utility-hold',
+  'safety-reset',
+  'configure',
+  'configure-utility-limit',
+  'restart',
+];
 const ACTORS: Actor[] = ['serial', 'button', 'technician', 'utility'];
 
 /** May `actor` do `action`? Unknown actions are refused. */

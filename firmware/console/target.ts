@@ -37,7 +37,10 @@ export interface ConsoleTarget {
   readings(): JsonObject;
   settings(): SettingInfo[];
   getSetting(name: string): number | undefined;
-  setSetting(name: string, value: number): Outcome;
+  /** `actor` is who asks: a setting the utility set with a signed limit needs 'configure-utility-limit' (roles.ts) */
+  setSetting(name: string, value: number, actor: Actor): Outcome;
+  /** Optional: the settings the utility holds (set by a signed limit); a factory reset over them needs a PIN */
+  utilityLimits?(): string[];
   /** present gain of a calibration (plain number, for the read-back) */
   calibrationGain(kind: CalibrationKind): number;
   /** adjust the gain so that the present reading equals `reference` (V, A or W) */

@@ -9,6 +9,8 @@ export const RECORD = {
   latch: 'prot.latch',
   calibration: 'meter.cal',
   settings: 'prot.settings',
+  /** which settings the utility set with a signed limit (firmware/app/meter-node.ts) */
+  utilityLimits: 'prot.ulimits',
   trips: 'prot.trips',
   /** the technician PIN, and its failed-attempt count (firmware/app/console-target.ts) */
   consolePin: 'console.pin',
@@ -22,9 +24,18 @@ export const RECORD = {
   linkReplayDown: 'link.rx.down',
 };
 
-/** What a factory reset erases: settings, calibration, keys and the PIN. Energy registers
- *  (billing) and a latched trip stay, and so do the counters (a reused counter is a replay). */
-export const FACTORY_RECORDS = [RECORD.settings, RECORD.calibration, RECORD.linkKeys, RECORD.linkId, RECORD.consolePin, RECORD.consolePinFailures];
+/** What a factory reset erases: settings (with the utility's marks on them), calibration, keys
+ *  and the PIN. Energy registers (billing) and a latched trip stay, and so do the counters (a
+ *  reused counter is a replay). */
+export const FACTORY_RECORDS = [
+  RECORD.settings,
+  RECORD.utilityLimits,
+  RECORD.calibration,
+  RECORD.linkKeys,
+  RECORD.linkId,
+  RECORD.consolePin,
+  RECORD.consolePinFailures,
+];
 
 /** The control unit's own records (its per-node replay windows and keys: control/node-table.ts). */
 export const CU_RECORD = {

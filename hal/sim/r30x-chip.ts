@@ -144,6 +144,10 @@ export class SimR30xChip {
   preload(page: number, who: number): void {
     this.library[page] = who;
   }
+  /** The finger id stored at `page` (undefined: empty), e.g. to move the module to another board. */
+  templateAt(page: number): number | undefined {
+    return this.library[page];
+  }
   templates(): number {
     let n = 0;
     for (let i = 0; i < this.capacity; i++) if (this.library[i] !== undefined) n++;

@@ -68,6 +68,8 @@ export class RfMedium {
    * deferrals, co-simulated boards): scans go back until nothing earlier can overlap.
    */
   private readonly maxEnd: number[] = [];
+  /** transmissions dropped from the front of the log by forget(): log[i] has index forgotten + i */
+  private forgotten = 0;
   private readonly sniffers: ((t: Transmission) => void)[] = [];
   private readonly jams: Jam[] = [];
   tamper: ((t: Transmission, to: Station) => TamperAction) | undefined;
@@ -108,7 +110,7 @@ export class RfMedium {
       pid: f.pid,
       noAck: f.noAck,
       isAck: f.isAck,
-      index: this.log.length,
+      index: this.forgotten + this.log.length,
       from: from.id,
       startUs: start,
       endUs: start + airtimeUs,
@@ -161,6 +163,22 @@ export class RfMedium {
       if (delay > 0) this.o.sched.at(t.endUs + delay, () => st.receive(frame, t.endUs + delay));
       else st.receive(frame, t.endUs);
     }
+  }
+
+  /**
+   * Drop the transmissions that ended, with every one logged before them, before `beforeUs`
+   * (a simulation that runs for days keeps only the recent air). Collision and carrier-sense
+   * scans stop at such entries anyway, so a frame that starts at or after `beforeUs` is judged
+   * the same; replay() of a forgotten index is refused. Returns how many were dropped.
+   */
+  forget(beforeUs: number): number {
+    let k = 0;
+    while (k < this.log.length && this.maxEnd[k] <= beforeUs) k++;
+    if (k === 0) return 0;
+    this.log.splice(0, k);
+    this.maxEnd.splice(0, k);
+    this.forgotten += k;
+    return k;
   }
 
   private collides(t: Transmission): boolean {
@@ -222,8 +240,8 @@ export class RfMedium {
 
   /** Transmit a logged frame again, unchanged, from an attacker at (x, y). */
   replay(index: number, x: number, y: number, atUs?: number): Transmission {
-    const t = this.log[index];
-    if (t === undefined) throw new RangeError(`RfMedium.replay index ${index} out of range 0..${this.log.length - 1}`);
+    const t = this.log[index - this.forgotten];
+    if (t === undefined) throw new RangeError(`RfMedium.replay index ${index} out of range ${this.forgotten}..${this.forgotten + this.log.length - 1}`);
     return this.inject(t, t.endUs - t.startUs, x, y, atUs);
   }
 

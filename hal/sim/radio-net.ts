@@ -14,6 +14,9 @@
 import { Prng } from './prng';
 import { RfMedium, type MediumOptions } from './radio-medium';
 import { SimPacketRadio } from './radio-sim';
+import { Nrf24Chip } from './nrf24-chip';
+import type { SpiDevice } from './peripherals';
+import type { SimPin } from './pin';
 import type { RadioProfileName } from '../radio';
 import { Scheduler } from './scheduler';
 
@@ -58,6 +61,25 @@ export class NetSim {
   /** A packet radio for a board (host scheduler) or, with host undefined, for the air itself. */
   radio(id: string, profile: RadioProfileName, channel: number, x: number, y: number, host: Scheduler | undefined, callbackCostUs?: number): SimPacketRadio {
     return new SimPacketRadio({ id, medium: this.medium, sched: this.air, host, profile, channel, x, y, callbackCostUs, carrierSense: true });
+  }
+
+  /**
+   * An nRF24L01+ chip model (nrf24-chip.ts) on a board's SPI select, CE and IRQ lines, on
+   * this air: what a firmware's nRF24 driver (firmware/link/nrf24.ts) drives through the
+   * board's io.SPI and io.Digital. The chip keeps the air's clock (packet, ACK and
+   * retransmit timing, all on the medium); the board sees its IRQ at its own time, at most
+   * one slice late, as a packet radio's delivery.
+   */
+  nrf24(
+    id: string,
+    board: { digitalPin(pin: number): SimPin; attachSpi(select: number, dev: SpiDevice): void },
+    pins: { select: number; ce: number; irq: number },
+    x: number,
+    y: number,
+  ): Nrf24Chip {
+    const chip = new Nrf24Chip({ id, medium: this.medium, sched: this.air, ce: board.digitalPin(pins.ce), irq: board.digitalPin(pins.irq), x, y });
+    board.attachSpi(pins.select, chip);
+    return chip;
   }
 
   now(): number {

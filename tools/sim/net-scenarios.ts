@@ -10,6 +10,7 @@ import { SimTimer } from '../../hal/sim/peripherals';
 import { Prng } from '../../hal/sim/prng';
 import { NetSim } from '../../hal/sim/radio-net';
 import type { SimPacketRadio } from '../../hal/sim/radio-sim';
+import type { Radio } from '../../hal/radio';
 import { nrf24AirtimeUs, type Transmission } from '../../hal/sim/radio-medium';
 import { SimStore } from '../../hal/sim/store';
 import { MeterNode } from '../../firmware/app/meter-node';
@@ -48,7 +49,8 @@ export interface NetNode {
   sim: SimBoard;
   node: MeterNode;
   link: NodeLink;
-  radio: SimPacketRadio;
+  /** the node's radio: the packet radio here, the nRF24 driver on its chip in the home (tools/home) */
+  radio: Radio;
   store: SimStore;
   x: number;
 }
@@ -253,6 +255,16 @@ export class Net {
 
   // ---- the attacker ----
 
+  /**
+   * The link-layer address a frame for `to` (0: the control unit, else node `to`) carries on
+   * this air: none for the packet radios here; the nRF24 pipe address where the stations are
+   * nRF24L01+ chips (the home, tools/home), which drop a frame for another address.
+   */
+  airAddress(to: number): Uint8Array {
+    void to;
+    return new Uint8Array(0);
+  }
+
   /** Put a frame on the air from an attacker position (near the control unit and the nodes). */
   inject(payload: Uint8Array, x = 2, y = 2): void {
     this.attackFrames++;
@@ -260,7 +272,9 @@ export class Net {
     const air = nrf24AirtimeUs(5, payload.length);
     const at = this.net.medium.clearAt(CHANNEL, Math.max(this.net.now(), this.attackAt), air) + 20;
     this.attackAt = at + air;
-    this.net.medium.inject({ channel: CHANNEL, address: new Uint8Array(0), payload, pid: 0, noAck: true, isAck: false }, air, x, y, at);
+    // addressed as the frame's header says: an uplink to the unit, a downlink to its node
+    const to = payload.length >= HEADER_BYTES && readHeader(payload).direction === DIR_DOWN ? payload[1] : 0;
+    this.net.medium.inject({ channel: CHANNEL, address: this.airAddress(to), payload, pid: 0, noAck: true, isAck: false }, air, x, y, at);
   }
   private attackAt = 0;
 
@@ -364,7 +378,7 @@ export function flood(net: Net, perSecond: number, seconds: number, id: number):
     const at = t0 + ((k + net.bytes(1)[0] / 256) * S) / perSecond;
     net.attackFrames++;
     net.net.medium.inject(
-      { channel: CHANNEL, address: new Uint8Array(0), payload: f, pid: 0, noAck: true, isAck: false },
+      { channel: CHANNEL, address: net.airAddress(0), payload: f, pid: 0, noAck: true, isAck: false },
       nrf24AirtimeUs(5, f.length),
       2,
       2,
