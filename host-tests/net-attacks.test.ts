@@ -20,7 +20,9 @@ function refusals(net: Net): number {
 }
 
 test('uplink attacks: replay, duplication, bit flips, truncation, extension, forgery, old epoch, reordering, reboots of either side', (t) => {
-  const net = new Net({ seed: 21, nodes: 3, reportEveryS: 2 });
+  // each attack frame classified: the flood guard's budgets off (its own tests: control-flood),
+  // or the bursts injected here would be left unread or refused as a flood ('ratelimit')
+  const net = new Net({ seed: 21, nodes: 3, reportEveryS: 2, flood: { rxPerSecond: 100000, armAbovePerSecond: 100000 } });
   net.run(10);
   const sent0 = net.nodes.map((n) => n.link.stats.telemetry);
   const got0 = net.nodes.map((n) => net.readings(n.id));
@@ -161,17 +163,28 @@ test('downlink attacks at a node: replayed commands and time syncs, also after a
 
 test('forgery flood: every forged frame refused, alarms raised, legitimate delivery measured', (t) => {
   const r = forgeryFloodScenario(500, 10);
-  const j = r.json as { forged: number; refused_by_control_unit: number; lost_on_air: number; legit_sent: number; legit_delivered: number; alarms: string[] };
+  const j = r.json as {
+    forged: number;
+    refused_by_control_unit: number;
+    unread_past_budget: number;
+    lost_on_air: number;
+    legit_sent: number;
+    legit_delivered: number;
+    alarms: string[];
+  };
   t.is(j.forged, 5000);
-  // a forged frame either collided on the air or was refused: none was accepted
-  t.is(j.refused_by_control_unit + j.lost_on_air, j.forged);
+  // a forged frame collided on the air, was left unread past the unit's receive budget, or
+  // was refused: none was accepted
+  t.is(j.refused_by_control_unit + j.unread_past_budget + j.lost_on_air, j.forged);
   t.is((r.json as { accepted_forged: number }).accepted_forged, 0);
-  t.true(j.refused_by_control_unit >= 0.9 * j.forged);
+  // the receive budget (300 frames/s, firmware/control/flood-guard.ts) reads ~60 % of 500/s
+  t.true(j.refused_by_control_unit >= 0.5 * j.forged && j.refused_by_control_unit <= 0.65 * j.forged, `refused ${j.refused_by_control_unit}`);
   t.true(j.alarms.includes('flood') && j.alarms.includes('reject-rate'));
   t.true(j.legit_sent >= 25);
-  // the packet radio has no retransmissions: a forged frame that starts during a
-  // legitimate one destroys both (no capture effect), ~8 % of airtime at 500 frames/s
-  t.true(r.deliveryPct >= 75 && r.deliveryPct < 100, `legit delivery ${r.deliveryPct} %`);
+  // what the guard costs: the impersonated node's frames are refused under the tag budget,
+  // the others are read in the spells between pauses (jamming-equivalent; the price of a
+  // bounded CPU, docs/LINK.md "The flood guard")
+  t.true(r.deliveryPct >= 25 && r.deliveryPct < 75, `legit delivery ${r.deliveryPct} %`);
   t.log(`link.legit_delivery_pct_under_flood ${r.deliveryPct} (500 forged frames/s for 10 s, 3 nodes reporting every second)`);
   t.log(
     `link.attack_frames_rejected_pct ${r.rejectedPct} of the forged frames that reached the receiver: ${j.refused_by_control_unit} refused, 0 accepted; ${j.lost_on_air} more were lost to collisions`,

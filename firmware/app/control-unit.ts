@@ -70,7 +70,7 @@ export interface ControlUnitOptions {
   energy?: HomeEnergyOptions & { reportEveryS?: number };
   /**
    * the receive and tag budgets under a forgery flood (firmware/control/flood-guard.ts);
-   * in force when the unit has a `timer` (its one-second tick ends a pause)
+   * in force when the unit has a `timer` (it ends a pause)
    */
   flood?: Partial<FloodGuardOptions>;
 }
@@ -148,7 +148,7 @@ export class ControlUnit {
       this.nodes[id] = e;
       this.anomaly.watch(id, now);
     }
-    this.flood = o.timer === undefined ? undefined : new FloodGuard(floodOptions(o.flood), o.radio, (on: boolean) => this.limitTags(on));
+    this.flood = o.timer === undefined ? undefined : new FloodGuard(floodOptions(o.flood), o.radio, o.clock, o.timer, (on: boolean) => this.limitTags(on));
     o.radio.onReceive = (f: Uint8Array) => this.onFrame(f);
     o.radio.onSent = () => this.flush();
     if (o.timer !== undefined) o.timer.set(() => this.tick(), 1e6, 1e6);

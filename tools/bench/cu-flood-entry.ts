@@ -19,6 +19,7 @@ export interface FloodSecond {
   forged: Uint8Array;
   counter: number;
   genuine: () => Uint8Array;
+  due: { at: number; cb: () => void }[];
 }
 
 export function setup(mode: 'guarded' | 'unguarded' | 'harness'): FloodSecond {
@@ -48,13 +49,20 @@ export function setup(mode: 'guarded' | 'unguarded' | 'harness'): FloodSecond {
     forged: new Uint8Array(30),
     counter: 1e6,
     genuine: () => new Uint8Array(0),
+    due: [],
   };
   st.cu = new ControlUnit({
     clock: { now: () => st.t },
     store: new SimStore(),
     radio: radio,
-    // the unit's one-second tick is called by second() below
-    timer: { set: () => 1, clear: () => {} },
+    // one-shot timers (the guard's resume); the unit's one-second tick is called by second()
+    timer: {
+      set: (cb: () => void, delayUs: number, repeatUs?: number) => {
+        if (repeatUs === undefined) st.due.push({ at: st.t + delayUs, cb: cb });
+        return 1;
+      },
+      clear: () => {},
+    },
     nodes: [{ nodeId: 1, epoch: 0, up: key, down: key }],
     flood: mode === 'unguarded' ? { rxPerSecond: 100000, armAbovePerSecond: 100000 } : {},
   });
@@ -78,6 +86,12 @@ export function second(st: FloodSecond): number {
   const step = 1e6 / FLOOD_PER_S;
   for (let k = 0; k < FLOOD_PER_S; k++) {
     st.t += step;
+    for (let i = 0; i < st.due.length; i++)
+      if (st.due[i].at <= st.t) {
+        const d = st.due[i];
+        st.due.splice(i--, 1);
+        d.cb();
+      }
     const f = st.forged;
     writeHeader(f, DIR_UP, 0, MSG_TELEMETRY, 1, st.counter++);
     st.deliver(f);

@@ -65,6 +65,8 @@ export interface NetOptions {
   edgeLoss?: number;
   /** the control unit's energy management (ControlUnitOptions.energy); default none */
   energy?: ControlUnitOptions['energy'];
+  /** the control unit's flood budgets (ControlUnitOptions.flood, firmware/control/flood-guard.ts); default the board's */
+  flood?: ControlUnitOptions['flood'];
 }
 
 /** when the simulated network was provisioned (unix s, 2026-09-21): its nodes' clocks start there */
@@ -153,6 +155,7 @@ export class Net {
       reportEveryS: this.reportEveryS,
       onForward: (f) => this.forwards.push(f),
       energy: this.o.energy,
+      flood: this.o.flood,
     });
   }
 
@@ -367,12 +370,15 @@ export function forgedFrame(net: Net, id: number, counter: number): Uint8Array {
   return f;
 }
 
+/** the counters a flood's forged frames carry start here (far above any genuine node's) */
+export const FORGED_COUNTER_FROM = 1e6;
+
 /** Flood the air with forged frames at `perSecond` for `seconds`, starting now. */
 export function flood(net: Net, perSecond: number, seconds: number, id: number): number {
   const n = Math.round(perSecond * seconds);
   const t0 = net.now();
   for (let k = 0; k < n; k++) {
-    const f = forgedFrame(net, id, 1e6 + k);
+    const f = forgedFrame(net, id, FORGED_COUNTER_FROM + k);
     // random phase inside each period: a periodic flood would leave gaps that carrier
     // sense finds every time
     const at = t0 + ((k + net.bytes(1)[0] / 256) * S) / perSecond;
@@ -457,8 +463,23 @@ export function forgeryFloodScenario(perSecond = 200, seconds = 10): NetScenario
   const before = net.nodes.map((n) => n.link.stats.telemetry);
   const got0 = net.nodes.map((n) => net.readings(n.id));
   const rej0 = net.cu.log.total;
+  // which forged frames the radio handed to the unit, and which of those the unit read (the
+  // rest are past its receive budget: firmware/control/flood-guard.ts)
+  let reached = 0;
+  let read = 0;
+  const inner = net.cuRadio.onReceive;
+  net.cuRadio.onReceive = (f: Uint8Array) => {
+    const forged = f.length > 5 && f[1] === 2 && readHeader(f).counter >= FORGED_COUNTER_FROM;
+    const before = net.cu.stats.received;
+    if (inner !== undefined) inner(f);
+    if (forged) {
+      reached++;
+      if (net.cu.stats.received > before) read++;
+    }
+  };
   const sent = flood(net, perSecond, seconds, 2);
   net.run(seconds + 0.5);
+  net.cuRadio.onReceive = inner;
   // sent and delivered counted at the same instant, 0.5 s after the flood (a frame's
   // airtime is 0.2 ms, so nothing is in flight)
   const after = net.nodes.map((n) => n.link.stats.telemetry);
@@ -468,24 +489,29 @@ export function forgeryFloodScenario(perSecond = 200, seconds = 10): NetScenario
   // readings accepted for node 2 whose counter node 2 never put on the air
   const legit = new Set(net.uplinks(2).map((f) => readHeader(f).counter));
   const acceptedForged = net.forwards.filter((f) => f.kind === 'reading' && f.nodeId === 2 && !legit.has(f.counter)).length;
+  // every forged frame the unit read was refused (acceptedForged counts any that was not)
+  const legitRefused = rejected - (read - acceptedForged);
+
   const st = net.net.medium.stats;
   const deliveryPct = Math.round((1000 * legitGot) / legitSent) / 10;
   // of the forged frames that reached the control unit (refused or, worse, accepted); one
   // that collided on the air never reached it
-  const rejectedPct = Math.round((1000 * rejected) / (rejected + acceptedForged)) / 10;
+  const rejectedPct = Math.round((1000 * (read - acceptedForged)) / read) / 10;
   return {
     deliveryPct,
     rejectedPct,
     timeline: [
       `${perSecond} forged frames/s for ${seconds} s at node 2's id; 3 nodes report every second`,
       ...describe(net, t0, from).filter((l) => !l.includes('reading')),
-      `result: legitimate telemetry delivered ${deliveryPct} % (${legitGot} of ${legitSent}); forged frames accepted ${acceptedForged}, refused ${rejected}, lost on the air ${sent - rejected}`,
+      `result: legitimate telemetry delivered ${deliveryPct} % (${legitGot} of ${legitSent}, ${legitRefused} refused under the flood's tag budget); forged frames accepted ${acceptedForged}, refused ${read - acceptedForged}, left unread past the receive budget ${reached - read}, lost on the air ${sent - reached}`,
     ],
     json: {
       forged: sent,
       accepted_forged: acceptedForged,
-      refused_by_control_unit: rejected,
-      lost_on_air: sent - rejected,
+      refused_by_control_unit: read - acceptedForged,
+      unread_past_budget: reached - read,
+      lost_on_air: sent - reached,
+      legit_refused: legitRefused,
       collisions_all_receivers: st.collided,
       legit_sent: legitSent,
       legit_delivered: legitGot,
