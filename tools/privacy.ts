@@ -5,7 +5,7 @@
 import { createReadStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkBattery, defaultBattery, type BatterySpec } from '../firmware/privacy/battery';
-import { ALGORITHMS, OURS } from '../firmware/privacy/hiding';
+import { ALGORITHMS, DEFAULT_CAP_W, OURS } from '../firmware/privacy/hiding';
 import { Evaluation } from './privacy/evaluate';
 import { readTrace, TraceError } from './privacy/csv';
 import { plotSvg } from './privacy/plot';
@@ -146,11 +146,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
     );
   }
   io.out(`* ours. MI: plug-in, 100 W bins on 0-16 kW (docs/PRIVACY.md). ${v.plot !== undefined ? `plot: ${v.plot}` : ''}`.trimEnd());
+  if (names.length > 1) {
+    const f = ev.floor(DEFAULT_CAP_W);
+    io.out(
+      `floor: no algorithm with this battery's ${Math.max(spec.maxChargeKW, spec.maxDischargeKW)} kW, of any capacity, gets below ${f.bits.toFixed(3)} bits MI on this trace (tools/privacy/bound.ts)`,
+    );
+  }
   return 0;
 }
 
 function runSweep(spec: BatterySpec, n: number, json: boolean, io: Io): void {
-  const res = [120, 1].map((step) => sweep(spec, step, seedRange(n)));
+  const res = [120, 1].map((step) => sweep(spec, step, seedRange(n), true));
   if (json) {
     io.out(JSON.stringify({ ours: OURS, battery: spec, sweeps: res }));
     return;
@@ -161,7 +167,9 @@ function runSweep(spec: BatterySpec, n: number, json: boolean, io: Io): void {
     const evs = Object.keys(r.ours_fewer_or_equal_events).map((b) => `${b} ${r.ours_fewer_or_equal_events[b]}/${n}`);
     const mean = (a: number[]) => (a.reduce((x, y) => x + y, 0) / a.length).toFixed(3);
     io.out(`step ${r.step_s} s: ours lower MI than ${parts.join(', ')}; than all at once ${r.ours_lower_mi_than_all}/${n}`);
-    io.out(`  mean MI bits: ${ALGORITHMS.map((a) => `${a} ${mean(r.mi_bits[a])}`).join(', ')}; ours' overhead <= ${r.ours_max_overhead_pct} %`);
+    io.out(
+      `  mean MI bits: ${ALGORITHMS.map((a) => `${a} ${mean(r.mi_bits[a])}`).join(', ')}; floor ${mean(r.floor_bits ?? [])}; ours' overhead <= ${r.ours_max_overhead_pct} %`,
+    );
     io.out(`  ours exposes no more events than: ${evs.join(', ')}`);
   }
 }

@@ -3,7 +3,7 @@
 // the same estimator and the same trace; per step size it counts the seeds where ours has
 // a lower MI (and no more exposed events) than each baseline.
 import type { BatterySpec } from '../../firmware/privacy/battery';
-import { ALGORITHMS, OURS } from '../../firmware/privacy/hiding';
+import { ALGORITHMS, DEFAULT_CAP_W, OURS } from '../../firmware/privacy/hiding';
 import { Evaluation } from './evaluate';
 import { householdTrace } from './synth';
 
@@ -21,9 +21,11 @@ export interface SweepResult {
   ours_fewer_or_equal_events: Record<string, number>;
   /** ours' largest energy overhead over the seeds, % */
   ours_max_overhead_pct: number;
+  /** per seed, the floor no algorithm with this battery power gets below (bound.ts), when asked for */
+  floor_bits?: number[];
 }
 
-export function sweep(spec: BatterySpec, stepS: number, seeds: number[]): SweepResult {
+export function sweep(spec: BatterySpec, stepS: number, seeds: number[], withFloor = false): SweepResult {
   const mi: Record<string, number[]> = {};
   const ev: Record<string, number[]> = {};
   for (const n of ALGORITHMS) {
@@ -31,6 +33,7 @@ export function sweep(spec: BatterySpec, stepS: number, seeds: number[]): SweepR
     ev[n] = [];
   }
   let maxOh = 0;
+  const floor: number[] = [];
   for (const seed of seeds) {
     const e = new Evaluation(ALGORITHMS, spec);
     for (const r of householdTrace(stepS, seed)) e.add(r.t, r.watts);
@@ -40,6 +43,7 @@ export function sweep(spec: BatterySpec, stepS: number, seeds: number[]): SweepR
       ev[n].push(r[n].events_per_day);
     }
     maxOh = Math.max(maxOh, r[OURS].overhead_pct);
+    if (withFloor) floor.push(Math.round(e.floor(DEFAULT_CAP_W).bits * 1e4) / 1e4);
   }
   const lower: Record<string, number> = {};
   const fewer: Record<string, number> = {};
@@ -67,6 +71,7 @@ export function sweep(spec: BatterySpec, stepS: number, seeds: number[]): SweepR
     ours_lower_mi_than_all: all,
     ours_fewer_or_equal_events: fewer,
     ours_max_overhead_pct: maxOh,
+    floor_bits: withFloor ? floor : undefined,
   };
 }
 
