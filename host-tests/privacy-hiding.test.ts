@@ -43,6 +43,11 @@ for (const step of [120, 1]) {
     // attacker reads it directly. Best-effort and NILL saturate; ours never hands the load over.
     t.true(r['best-effort'].saturated_pct > 0 && r.nill.saturated_pct > 0);
     t.is(ours.saturated_pct, 0);
+    // Yang 2012's load-change recovery: an attacker reading each visible step as an appliance's
+    // is right for a third to a half of best-effort's, NILL's and stepping's steps at 2 min, and
+    // for under a tenth of ours (its steps are the 5-minute dither, not the appliances)
+    for (const name of ['best-effort', 'nill', 'stepping']) t.true(ours.edge_precision_pct < r[name].edge_precision_pct, `precision vs ${name}`);
+    t.true(ours.edge_precision_pct < 10, `${ours.edge_precision_pct} %`);
     t.true(ours.visible_levels <= 8, `${ours.visible_levels} visible levels`);
   });
 }

@@ -137,12 +137,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const days = ev.durationS() / 86400;
   io.out(`trace ${file}: ${(days * 24).toFixed(2)} h; battery ${spec.capacityKWh} kWh, ${spec.maxChargeKW} kW, round trip ${spec.roundTripEff}`);
-  io.out('algorithm      MI bits (bias)     events/day  correlation  overhead %  cycles  levels  saturated %');
+  io.out('algorithm      MI bits (bias)     events/day  correlation  overhead %  cycles  levels  saturated %  edges/day  copies %');
   for (const n of names) {
     const r = res[n];
     const nm = n === OURS ? `${n}*` : n;
     io.out(
-      `${nm.padEnd(14)} ${r.mi_bits.toFixed(3).padStart(7)} (${r.mi_bias_bits.toFixed(3)})  ${String(r.events_per_day).padStart(12)}  ${r.correlation.toFixed(3).padStart(11)}  ${r.overhead_pct.toFixed(2).padStart(10)}  ${r.cycles.toFixed(2).padStart(6)}  ${String(r.visible_levels).padStart(6)}  ${r.saturated_pct.toFixed(1).padStart(11)}`,
+      `${nm.padEnd(14)} ${r.mi_bits.toFixed(3).padStart(7)} (${r.mi_bias_bits.toFixed(3)})  ${String(r.events_per_day).padStart(12)}  ${r.correlation.toFixed(3).padStart(11)}  ${r.overhead_pct.toFixed(2).padStart(10)}  ${r.cycles.toFixed(2).padStart(6)}  ${String(r.visible_levels).padStart(6)}  ${r.saturated_pct.toFixed(1).padStart(11)}  ${r.visible_edges_per_day.toFixed(0).padStart(9)}  ${r.edge_precision_pct.toFixed(1).padStart(8)}`,
     );
   }
   io.out(`* ours. MI: plug-in, 100 W bins on 0-16 kW (docs/PRIVACY.md). ${v.plot !== undefined ? `plot: ${v.plot}` : ''}`.trimEnd());

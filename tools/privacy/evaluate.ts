@@ -127,6 +127,8 @@ export class Evaluation {
         exposed_events: tr.ev.exposed,
         saturated_pct: round(this.steps > 0 ? (100 * tr.saturated) / this.steps : 0, 2),
         visible_levels: tr.levels.size,
+        visible_edges_per_day: round(days > 0 ? tr.ev.visible / days : 0, 2),
+        edge_precision_pct: round(tr.ev.visible > 0 ? (100 * tr.ev.copied) / tr.ev.visible : 0, 1),
         energy_balance_err_wh: round(balanceErr, 6),
       };
     }
