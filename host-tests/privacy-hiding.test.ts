@@ -133,3 +133,17 @@ test('ours: the share of charge slots follows the mean load, not the load of the
   t.true(Math.abs(flat[0] + flat[1] - alt[0] - alt[1]) <= 2);
   t.true(Math.abs(alt[0] - alt[1]) <= 3, `${alt}`);
 });
+
+test('ours on the control unit: zeros before the first reading, a bad reading and a glitch do not stick', (t) => {
+  const h = new SlotLevels(defaultBattery(), slotLevelsDefaults(DEFAULT_CAP_W));
+  for (let s = 0; s < 10; s++) h.step(0, 1); // HomeEnergy reports 0 W until a node has reported
+  for (let s = 0; s < 600; s++) h.step(150, 1);
+  t.is(h.rung(), 1100);
+  t.true(Number.isNaN(h.step(NaN, 1))); // garbage in is not hidden, and teaches nothing
+  t.true(Number.isFinite(h.step(150, 1)));
+  t.is(h.rung(), 1100);
+  h.step(40, 1); // a glitch: the rung follows it down at once (so the battery can always charge at it) ...
+  t.is(h.rung(), 1000);
+  for (let s = 0; s < 2 * 86400; s += 60) h.step(150, 60);
+  t.is(h.rung(), 1100); // ... and forgets it within two days
+});

@@ -182,7 +182,10 @@ export class SlotLevels implements Hider {
   private readonly o: SlotLevelsOptions;
   /** the rung H: the highest level the battery can charge at even at the standby load; levels are 0, H, 2H, 3H */
   private rungW = -1;
-  private minW = -1;
+  /** the lowest load (>= 1 W) in this day's window and in the previous one (-1: none yet) */
+  private minCurW = -1;
+  private minPrevW = -1;
+  private windowS = 0;
   private level = -1;
   private inSlotS = 0;
   private elapsedS = 0;
@@ -254,15 +257,31 @@ export class SlotLevels implements Hider {
     }
     return 0;
   }
-  private setRung(x: number): void {
-    if (this.minW >= 0 && x >= this.minW) return;
-    this.minW = x;
+  /**
+   * The standby load is the lowest load over the last one to two days (a rolling minimum, so
+   * a glitch is forgotten); a reading under 1 W is no reading (the control unit reports 0
+   * before the first node has), and a home that does draw nothing is still safe: a rung it
+   * cannot charge at is a forced move to 0.
+   */
+  private setRung(x: number, dtS: number): void {
+    this.windowS += dtS;
+    if (this.windowS >= DAY_S) {
+      this.windowS = 0;
+      this.minPrevW = this.minCurW;
+      this.minCurW = -1;
+    }
+    if (x >= 1 && (this.minCurW < 0 || x < this.minCurW)) this.minCurW = x;
+    let m = this.minCurW;
+    if (this.minPrevW >= 0 && (m < 0 || this.minPrevW < m)) m = this.minPrevW;
+    if (m < 0) m = 0;
     const q = this.o.quantumW;
-    const r = Math.floor((x + this.battery.spec.maxChargeKW * 1000) / q) * q;
+    const r = Math.floor((m + this.battery.spec.maxChargeKW * 1000) / q) * q;
     this.rungW = r > 0 ? r : q;
   }
   step(realW: number, dtS: number): number {
-    this.setRung(realW);
+    // a reading that is not a number, or negative, is not hidden and teaches nothing: the battery idles for it
+    if (!(realW >= 0 && realW < 1e7 && dtS > 0)) return realW;
+    this.setRung(realW, dtS);
     this.elapsedS += dtS;
     const span = this.elapsedS < DAY_S ? this.elapsedS : DAY_S;
     this.meanW += ((realW - this.meanW) * (dtS < span ? dtS : span)) / span;
