@@ -195,9 +195,12 @@ export class SlotLevels implements Hider {
   private acc = 0;
   private lastRealW = -1;
   private lastVisW = -1;
+  /** one-way efficiency, sqrt(round trip), as the battery model splits the loss: the duty makes up for it */
+  private readonly effIn: number;
   constructor(spec: BatterySpec, opts: SlotLevelsOptions) {
     this.battery = new Battery(spec);
     this.o = opts;
+    this.effIn = Math.sqrt(spec.roundTripEff);
   }
   /** the current rung, W (tests and the doc) */
   rung(): number {
@@ -212,10 +215,7 @@ export class SlotLevels implements Hider {
    * fifth of a rung), so an edge detector does not see the appliance's step; when no level can
    * be held, the nearest value that can.
    */
-  private choose(x: number, dt: number, toW: number, dx: number): number {
-    const b = this.battery;
-    const hc = b.chargeHeadroomW(dt);
-    const hd = b.dischargeHeadroomW(dt);
+  private choose(x: number, hc: number, hd: number, toW: number, dx: number): number {
     const H = this.rungW;
     let best = -1;
     let bestScore = Infinity;
@@ -245,7 +245,7 @@ export class SlotLevels implements Hider {
     const midWh = (spec.socMin + w / 2) * spec.capacityKWh * 1000;
     // the duty that carries the mean load (plus the losses on the way in) and steers the SoC
     // to the middle over the horizon; it does not depend on this slot's load
-    let c = (this.meanW / Math.sqrt(spec.roundTripEff) + ((midWh - b.storedWhNow()) * 3600) / this.o.horizonS) / this.rungW;
+    let c = (this.meanW / this.effIn + ((midWh - b.storedWhNow()) * 3600) / this.o.horizonS) / this.rungW;
     if (f < this.o.guard) c = 1;
     else if (f > 1 - this.o.guard) c = 0;
     if (c < 0) c = 0;
@@ -265,12 +265,18 @@ export class SlotLevels implements Hider {
    */
   private setRung(x: number, dtS: number): void {
     this.windowS += dtS;
+    let changed = this.rungW < 0;
     if (this.windowS >= DAY_S) {
       this.windowS = 0;
       this.minPrevW = this.minCurW;
       this.minCurW = -1;
+      changed = true;
     }
-    if (x >= 1 && (this.minCurW < 0 || x < this.minCurW)) this.minCurW = x;
+    if (x >= 1 && (this.minCurW < 0 || x < this.minCurW)) {
+      this.minCurW = x;
+      changed = true;
+    }
+    if (!changed) return;
     let m = this.minCurW;
     if (this.minPrevW >= 0 && (m < 0 || this.minPrevW < m)) m = this.minPrevW;
     if (m < 0) m = 0;
@@ -286,16 +292,17 @@ export class SlotLevels implements Hider {
     const span = this.elapsedS < DAY_S ? this.elapsedS : DAY_S;
     this.meanW += ((realW - this.meanW) * (dtS < span ? dtS : span)) / span;
     const b = this.battery;
-    if (this.level < 0) this.level = this.choose(realW, dtS, this.plan(), 0);
-    else if (!this.feasible(this.level, realW, b.chargeHeadroomW(dtS), b.dischargeHeadroomW(dtS)))
-      this.level = this.choose(realW, dtS, this.level, realW - this.lastRealW);
+    const hc = b.chargeHeadroomW(dtS);
+    const hd = b.dischargeHeadroomW(dtS);
+    if (this.level < 0) this.level = this.choose(realW, hc, hd, this.plan(), 0);
+    else if (!this.feasible(this.level, realW, hc, hd)) this.level = this.choose(realW, hc, hd, this.level, realW - this.lastRealW);
     const vis = hold(b, realW, this.level, dtS, this.o.capW);
     this.lastRealW = realW;
     this.lastVisW = vis;
     this.inSlotS += dtS;
     if (this.inSlotS >= this.o.slotS) {
       this.inSlotS = 0;
-      this.level = this.choose(realW, dtS, this.plan(), 0);
+      this.level = this.choose(realW, b.chargeHeadroomW(dtS), b.dischargeHeadroomW(dtS), this.plan(), 0);
     }
     return vis;
   }
