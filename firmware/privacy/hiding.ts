@@ -17,12 +17,15 @@
 //    multiple of a step beta; in charging mode the next multiple above the load, in
 //    discharging mode the one below; the mode flips when the battery reaches a limit.
 //
-// Ours, slot-levels: the visible load sits on the rungs of a short ladder {0, H, 2H, 3H}, where
-// H = the battery's charge limit + the standby load (rounded down to 100 W): the highest level
-// the battery can hold at any load the home draws. On a fixed 5-minute clock each slot is a
-// charge slot (visible H) or a discharge slot (visible 0); a sigma-delta modulator picks them
-// so that the share of charge slots carries the home's *mean* load (a day's average) plus a
-// slow SoC correction, so the choice does not depend on the load of the moment. Inside a
+// Ours, slot-levels: the visible load sits on the rungs of a short ladder {0, H, 2H, H + 2P},
+// where P is the battery's power and H = P + the standby load (rounded down to 100 W): the
+// highest level the battery can hold at any load the home draws. 2H is the next rung above
+// what H covers (H + P); H + 2P is the furthest the battery can reach for a load just past
+// H + P, the way out when 2H would copy an appliance's step. On a fixed 5-minute clock each
+// slot is a charge slot (visible H) or a discharge slot (visible 0); a sigma-delta modulator
+// picks them so that the share of charge slots carries the home's *mean* load (a day's
+// average) plus a slow SoC correction, so the choice does not depend on the load of the
+// moment. Inside a
 // slot the level moves only when the battery cannot hold it (an appliance above H + the
 // discharge limit, or a SoC limit), to the nearest rung it can hold, avoiding a rung whose
 // step would copy the appliance's. Why it leaks less (docs/PRIVACY.md, "Ours"): under
@@ -180,7 +183,7 @@ export class SlotLevels implements Hider {
   readonly name = 'slot-levels';
   readonly battery: Battery;
   private readonly o: SlotLevelsOptions;
-  /** the rung H: the highest level the battery can charge at even at the standby load; levels are 0, H, 2H, 3H */
+  /** the rung H: the highest level the battery can charge at even at the standby load; levels are 0, H, 2H, H + 2P */
   private rungW = -1;
   /** the lowest load (>= 1 W) in this day's window and in the previous one (-1: none yet) */
   private minCurW = -1;
@@ -210,7 +213,7 @@ export class SlotLevels implements Hider {
     return y <= this.o.capW && y - x <= hc + 1e-9 && x - y <= hd + 1e-9;
   }
   /**
-   * The level of {0, H, 2H, 3H} nearest `toW` that the battery can hold against load x now. A
+   * The level of {0, H, 2H, H + 2P} (under the grid cap) nearest `toW` that the battery can hold against load x now. A
    * forced move (dx != 0) avoids a level whose visible step would copy the real one (within a
    * fifth of a rung), so an edge detector does not see the appliance's step; when no level can
    * be held, the nearest value that can.
@@ -219,8 +222,9 @@ export class SlotLevels implements Hider {
     const H = this.rungW;
     let best = -1;
     let bestScore = Infinity;
+    const P = this.battery.spec.maxChargeKW * 1000;
     for (let k = 0; k <= 3; k++) {
-      const y = k * H;
+      const y = k < 3 ? k * H : H + 2 * P;
       if (!this.feasible(y, x, hc, hd)) continue;
       let score = Math.abs(y - toW);
       if (dx !== 0 && Math.abs(dx) >= 150 && Math.abs(y - this.lastVisW - dx) < 0.2 * H) score += 1e6;
