@@ -68,3 +68,20 @@ test('events: a matched visible step is exposed, a masked or mis-sized one is no
   t.is(e.real, 6);
   t.is(e.exposed, 3);
 });
+
+test("the attacker's side: visible steps, and the share that copy a real step", (t) => {
+  const e = new EventCounter();
+  const rows: [number, number][] = [
+    [200, 0],
+    [200, 1100], // a visible step with no real one: not a copy
+    [2300, 2200], // real +2100, visible +1100: not a copy
+    [200, 0], // real -2100, visible -2200: a copy
+    [1200, 1000], // real +1000, visible +1000: a copy
+    [1200, 1000], // nothing moves
+  ];
+  for (const [x, y] of rows) e.add(x, y);
+  t.is(e.visible, 4);
+  t.is(e.copied, 2);
+  t.is(e.real, 3);
+  t.is(e.exposed, 2);
+});

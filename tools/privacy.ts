@@ -5,11 +5,12 @@
 import { createReadStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkBattery, defaultBattery, type BatterySpec } from '../firmware/privacy/battery';
-import { ALGORITHMS, OURS } from '../firmware/privacy/hiding';
+import { ALGORITHMS, DEFAULT_CAP_W, OURS } from '../firmware/privacy/hiding';
 import { Evaluation } from './privacy/evaluate';
 import { readTrace, TraceError } from './privacy/csv';
 import { plotSvg } from './privacy/plot';
 import { householdTrace, traceCsv } from './privacy/synth';
+import { seedRange, sweep } from './privacy/sweep';
 import { isEntry } from './cli';
 
 export const USAGE = `usage: npm run privacy -- --trace FILE.csv [options]
@@ -26,6 +27,8 @@ export const USAGE = `usage: npm run privacy -- --trace FILE.csv [options]
   --plot out.svg     write real vs visible load and battery SoC over time
   --synth STEP       print the repo's synthetic household day at STEP seconds as a trace
                      CSV (STEP divides 86400) and exit
+  --sweep N          seed sweep: the synthetic day for seeds 1..N at 2 min and at 1 s (1 .. 200);
+                     prints, per baseline, the seeds where ours has the lower MI (--json: one object)
   --help             this text
 
 exit status: 0 done, 1 the trace is bad (the error names the line), 2 bad options`;
@@ -68,6 +71,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         json: { type: 'boolean', default: false },
         plot: { type: 'string' },
         synth: { type: 'string' },
+        sweep: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -91,8 +95,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.out(traceCsv(householdTrace(step)).trimEnd());
       return 0;
     }
-    if (v.trace === undefined) throw new UsageError('--trace FILE.csv is required');
     spec = v.battery !== undefined ? parseBattery(v.battery) : defaultBattery();
+    if (v.sweep !== undefined) {
+      const n = Number(v.sweep);
+      if (!Number.isInteger(n) || n < 1 || n > 200) throw new UsageError(`--sweep ${v.sweep}: expected a number of seeds, 1 .. 200`);
+      runSweep(spec, n, v.json === true, io);
+      return 0;
+    }
+    if (v.trace === undefined) throw new UsageError('--trace FILE.csv is required');
     if (v.algo === 'all') names = ALGORITHMS.slice();
     else if (ALGORITHMS.includes(v.algo!)) names = v.algo === 'none' ? ['none'] : ['none', v.algo!];
     else throw new UsageError(`--algo ${v.algo}: expected all, ${ALGORITHMS.join(', ')}`);
@@ -127,16 +137,41 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const days = ev.durationS() / 86400;
   io.out(`trace ${file}: ${(days * 24).toFixed(2)} h; battery ${spec.capacityKWh} kWh, ${spec.maxChargeKW} kW, round trip ${spec.roundTripEff}`);
-  io.out('algorithm      MI bits (bias)     events/day  correlation  overhead %  cycles  levels  saturated %');
+  io.out('algorithm      MI bits (bias)     events/day  correlation  overhead %  cycles  levels  saturated %  edges/day  copies %');
   for (const n of names) {
     const r = res[n];
     const nm = n === OURS ? `${n}*` : n;
     io.out(
-      `${nm.padEnd(14)} ${r.mi_bits.toFixed(3).padStart(7)} (${r.mi_bias_bits.toFixed(3)})  ${String(r.events_per_day).padStart(12)}  ${r.correlation.toFixed(3).padStart(11)}  ${r.overhead_pct.toFixed(2).padStart(10)}  ${r.cycles.toFixed(2).padStart(6)}  ${String(r.visible_levels).padStart(6)}  ${r.saturated_pct.toFixed(1).padStart(11)}`,
+      `${nm.padEnd(14)} ${r.mi_bits.toFixed(3).padStart(7)} (${r.mi_bias_bits.toFixed(3)})  ${String(r.events_per_day).padStart(12)}  ${r.correlation.toFixed(3).padStart(11)}  ${r.overhead_pct.toFixed(2).padStart(10)}  ${r.cycles.toFixed(2).padStart(6)}  ${String(r.visible_levels).padStart(6)}  ${r.saturated_pct.toFixed(1).padStart(11)}  ${r.visible_edges_per_day.toFixed(0).padStart(9)}  ${r.edge_precision_pct.toFixed(1).padStart(8)}`,
     );
   }
   io.out(`* ours. MI: plug-in, 100 W bins on 0-16 kW (docs/PRIVACY.md). ${v.plot !== undefined ? `plot: ${v.plot}` : ''}`.trimEnd());
+  if (names.length > 1) {
+    const f = ev.floor(DEFAULT_CAP_W);
+    io.out(
+      `floor: no algorithm with this battery's ${Math.max(spec.maxChargeKW, spec.maxDischargeKW)} kW, of any capacity, gets below ${f.bits.toFixed(3)} bits MI on this trace (tools/privacy/bound.ts)`,
+    );
+  }
   return 0;
+}
+
+function runSweep(spec: BatterySpec, n: number, json: boolean, io: Io): void {
+  const res = [120, 1].map((step) => sweep(spec, step, seedRange(n), true));
+  if (json) {
+    io.out(JSON.stringify({ ours: OURS, battery: spec, sweeps: res }));
+    return;
+  }
+  io.out(`seed sweep: synthetic days, seeds 1..${n}; battery ${spec.capacityKWh} kWh, ${spec.maxChargeKW} kW, round trip ${spec.roundTripEff}; ours = ${OURS}`);
+  for (const r of res) {
+    const parts = Object.keys(r.ours_lower_mi).map((b) => `${b} ${r.ours_lower_mi[b]}/${n}`);
+    const evs = Object.keys(r.ours_fewer_or_equal_events).map((b) => `${b} ${r.ours_fewer_or_equal_events[b]}/${n}`);
+    const mean = (a: number[]) => (a.reduce((x, y) => x + y, 0) / a.length).toFixed(3);
+    io.out(`step ${r.step_s} s: ours lower MI than ${parts.join(', ')}; than all at once ${r.ours_lower_mi_than_all}/${n}`);
+    io.out(
+      `  mean MI bits: ${ALGORITHMS.map((a) => `${a} ${mean(r.mi_bits[a])}`).join(', ')}; floor ${mean(r.floor_bits ?? [])}; ours' overhead <= ${r.ours_max_overhead_pct} %`,
+    );
+    io.out(`  ours exposes no more events than: ${evs.join(', ')}`);
+  }
 }
 
 if (isEntry(import.meta.url)) {

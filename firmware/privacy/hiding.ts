@@ -17,16 +17,22 @@
 //    multiple of a step beta; in charging mode the next multiple above the load, in
 //    discharging mode the one below; the mode flips when the battery reaches a limit.
 //
-// Ours, slot-levels: the visible load is a multiple of a coarse level L, re-decided only
-// at the boundaries of fixed slots (the billing interval, 30 min by default) from the
-// previous slot's mean load and the SoC error; inside a slot it moves only when the
-// battery physically cannot hold it, and then to the nearest multiple of L that it can
-// hold. Why it leaks less: the visible value is a function of (slot mean, SoC) rather than
-// of the instantaneous load, so it has few distinct values (MI <= H(visible)) and its
-// changes sit on a fixed clock that carries no appliance timing; the slot mean it uses is
-// what the billing aggregate already tells the utility. The SoC feedback keeps the battery
-// near the middle of its window, which is what makes best-effort and NILL saturate and
-// expose edges (the attack in Yang 2012, section 4).
+// Ours, slot-levels: the visible load sits on the rungs of a short ladder {0, H, 2H, H + 2P},
+// where P is the battery's power and H = P + the standby load (rounded down to 100 W): the
+// highest level the battery can hold at any load the home draws. 2H is the next rung above
+// what H covers (H + P); H + 2P is the furthest the battery can reach for a load just past
+// H + P, the way out when 2H would copy an appliance's step. On a fixed 5-minute clock each
+// slot is a charge slot (visible H) or a discharge slot (visible 0); a sigma-delta modulator
+// picks them so that the share of charge slots carries the home's *mean* load (a day's
+// average) plus a slow SoC correction, so the choice does not depend on the load of the
+// moment. Inside a
+// slot the level moves only when the battery cannot hold it (an appliance above H + the
+// discharge limit, or a SoC limit), to the nearest rung it can hold, avoiding a rung whose
+// step would copy the appliance's. Why it leaks less (docs/PRIVACY.md, "Ours"): under
+// stepping and slot-levels' earlier SoC-driven form, whether the battery charges depends on
+// the SoC, which tracks the recent load, so the visible level tells the load level; here it
+// is a fixed-rate dither, and the one thing forced by physics (an appliance beyond what the
+// battery can cover) lands on H when it can, the rung that charge slots use all day.
 
 import { Battery } from './battery';
 import type { BatterySpec } from './battery';
@@ -154,84 +160,153 @@ export class Stepping implements Hider {
 }
 
 export interface SlotLevelsOptions {
-  /** the level quantum L, W */
-  levelW: number;
-  /** slot length, s (the billing interval) */
+  /** slot length, s: the visible level is re-planned only at slot boundaries (a fixed clock) */
   slotS: number;
   /** grid cap, W */
   capW: number;
-  /** keep the level while the SoC projected to the end of the next slot stays this far (fraction of the window) inside the limits */
-  keepBand: number;
+  /** SoC guard, fraction of the window: below it every slot charges, above 1 - guard every slot discharges */
+  guard: number;
+  /** horizon over which the SoC is steered back to the middle of its window, s */
+  horizonS: number;
+  /** rounding of the rung (the charge level), W: a small change in the standby load does not move it */
+  quantumW: number;
 }
+
+/** Options of ours as makeHider builds it (docs/PRIVACY.md, "Ours" says why each value). */
+export function slotLevelsDefaults(capW: number): SlotLevelsOptions {
+  return { slotS: 300, capW: capW, guard: 0.1, horizonS: 6 * 3600, quantumW: 100 };
+}
+
+const DAY_S = 86400;
 
 export class SlotLevels implements Hider {
   readonly name = 'slot-levels';
   readonly battery: Battery;
-  private readonly levelW: number;
-  private readonly slotS: number;
+  private readonly o: SlotLevelsOptions;
+  /** the rung H: the highest level the battery can charge at even at the standby load; levels are 0, H, 2H, H + 2P */
+  private rungW = -1;
+  /** the lowest load (>= 1 W) in this day's window and in the previous one (-1: none yet) */
+  private minCurW = -1;
+  private minPrevW = -1;
+  private windowS = 0;
   private level = -1;
   private inSlotS = 0;
-  private slotWs = 0;
-  private estW = -1;
-  private lastBattW = 0;
-  private readonly keepBand: number;
-  private readonly capW: number;
+  private elapsedS = 0;
+  /** mean load: the running mean over the first day, then an exponential mean with a day's time constant */
+  private meanW = 0;
+  /** the sigma-delta accumulator of the charge duty */
+  private acc = 0;
+  private lastRealW = -1;
+  private lastVisW = -1;
+  /** one-way efficiency, sqrt(round trip), as the battery model splits the loss: the duty makes up for it */
+  private readonly effIn: number;
   constructor(spec: BatterySpec, opts: SlotLevelsOptions) {
     this.battery = new Battery(spec);
-    this.levelW = opts.levelW;
-    this.slotS = opts.slotS;
-    this.keepBand = opts.keepBand;
-    this.capW = opts.capW;
+    this.o = opts;
+    this.effIn = Math.sqrt(spec.roundTripEff);
   }
-  private decide(): void {
+  /** the current rung, W (tests and the doc) */
+  rung(): number {
+    return this.rungW;
+  }
+  private feasible(y: number, x: number, hc: number, hd: number): boolean {
+    return y <= this.o.capW && y - x <= hc + 1e-9 && x - y <= hd + 1e-9;
+  }
+  /**
+   * The level of {0, H, 2H, H + 2P} (under the grid cap) nearest `toW` that the battery can hold against load x now. A
+   * forced move (dx != 0) avoids a level whose visible step would copy the real one (within a
+   * fifth of a rung), so an edge detector does not see the appliance's step; when no level can
+   * be held, the nearest value that can.
+   */
+  private choose(x: number, hc: number, hd: number, toW: number, dx: number): number {
+    const H = this.rungW;
+    let best = -1;
+    let bestScore = Infinity;
+    const P = this.battery.spec.maxChargeKW * 1000;
+    for (let k = 0; k <= 3; k++) {
+      const y = k < 3 ? k * H : H + 2 * P;
+      if (!this.feasible(y, x, hc, hd)) continue;
+      let score = Math.abs(y - toW);
+      if (dx !== 0 && Math.abs(dx) >= 150 && Math.abs(y - this.lastVisW - dx) < 0.2 * H) score += 1e6;
+      if (score < bestScore) {
+        bestScore = score;
+        best = y;
+      }
+    }
+    if (best >= 0) return best;
+    let lo = x - hd;
+    if (lo < 0) lo = 0;
+    let hi = x + hc;
+    if (hi > this.o.capW) hi = this.o.capW;
+    return Math.abs(lo - toW) <= Math.abs(hi - toW) ? lo : hi;
+  }
+  /** One slot's level: charge (H) or discharge (0), so that the share of charge slots is the planned duty. */
+  private plan(): number {
     const b = this.battery;
     const spec = b.spec;
-    if (this.level >= 0) {
-      // hysteresis: a level that keeps the SoC well inside its window stays
-      const capWh = spec.capacityKWh * 1000;
-      const projWh = b.storedWhNow() + ((this.level - this.estW) * this.slotS) / 3600;
-      const band = this.keepBand * (spec.socMax - spec.socMin) * capWh;
-      if (projWh >= spec.socMin * capWh + band && projWh <= spec.socMax * capWh - band) return;
+    const w = spec.socMax - spec.socMin;
+    const f = (b.soc() - spec.socMin) / w;
+    const midWh = (spec.socMin + w / 2) * spec.capacityKWh * 1000;
+    // the duty that carries the mean load (plus the losses on the way in) and steers the SoC
+    // to the middle over the horizon; it does not depend on this slot's load
+    let c = (this.meanW / this.effIn + ((midWh - b.storedWhNow()) * 3600) / this.o.horizonS) / this.rungW;
+    if (f < this.o.guard) c = 1;
+    else if (f > 1 - this.o.guard) c = 0;
+    if (c < 0) c = 0;
+    if (c > 1) c = 1;
+    this.acc += c;
+    if (this.acc >= 1) {
+      this.acc -= 1;
+      return this.rungW;
     }
-    const midWh = ((spec.socMin + spec.socMax) / 2) * spec.capacityKWh * 1000;
-    // bring the SoC back to the middle over about two slots
-    const corrW = (midWh - b.storedWhNow()) / ((2 * this.slotS) / 3600);
-    const want = this.estW + corrW;
-    let q = Math.round(want / this.levelW) * this.levelW;
-    if (q > this.capW) q = Math.floor(this.capW / this.levelW) * this.levelW;
-    this.level = q > 0 ? q : 0;
+    return 0;
+  }
+  /**
+   * The standby load is the lowest load over the last one to two days (a rolling minimum, so
+   * a glitch is forgotten); a reading under 1 W is no reading (the control unit reports 0
+   * before the first node has), and a home that does draw nothing is still safe: a rung it
+   * cannot charge at is a forced move to 0.
+   */
+  private setRung(x: number, dtS: number): void {
+    this.windowS += dtS;
+    let changed = this.rungW < 0;
+    if (this.windowS >= DAY_S) {
+      this.windowS = 0;
+      this.minPrevW = this.minCurW;
+      this.minCurW = -1;
+      changed = true;
+    }
+    if (x >= 1 && (this.minCurW < 0 || x < this.minCurW)) {
+      this.minCurW = x;
+      changed = true;
+    }
+    if (!changed) return;
+    let m = this.minCurW;
+    if (this.minPrevW >= 0 && (m < 0 || this.minPrevW < m)) m = this.minPrevW;
+    if (m < 0) m = 0;
+    const q = this.o.quantumW;
+    const r = Math.floor((m + this.battery.spec.maxChargeKW * 1000) / q) * q;
+    this.rungW = r > 0 ? r : q;
   }
   step(realW: number, dtS: number): number {
-    const L = this.levelW;
-    if (this.level < 0) {
-      this.estW = realW;
-      this.decide();
-    }
-    this.slotWs += realW * dtS;
-    this.inSlotS += dtS;
+    // a reading that is not a number, or negative, is not hidden and teaches nothing: the battery idles for it
+    if (!(realW >= 0 && realW < 1e7 && dtS > 0)) return realW;
+    this.setRung(realW, dtS);
+    this.elapsedS += dtS;
+    const span = this.elapsedS < DAY_S ? this.elapsedS : DAY_S;
+    this.meanW += ((realW - this.meanW) * (dtS < span ? dtS : span)) / span;
     const b = this.battery;
-    let y = this.level;
     const hc = b.chargeHeadroomW(dtS);
     const hd = b.dischargeHeadroomW(dtS);
-    if (y - realW > hc || realW - y > hd) {
-      // forced: the battery cannot hold the level. Of the multiples of L it can hold,
-      // take the one that changes the battery's power the most, so the visible step is
-      // never the appliance's step (an edge detector sees a step of the wrong size)
-      let lo = Math.ceil((realW - hd) / L) * L;
-      if (lo < 0) lo = 0;
-      const top = realW + hc < this.capW ? realW + hc : this.capW;
-      const hi = Math.floor(top / L) * L;
-      if (lo > hi) y = realW;
-      else y = Math.abs(hi - realW - this.lastBattW) >= Math.abs(lo - realW - this.lastBattW) ? hi : lo;
-      this.level = y;
-    }
-    const vis = hold(b, realW, y, dtS, this.capW);
-    this.lastBattW = vis - realW;
-    if (this.inSlotS >= this.slotS) {
-      this.estW = this.slotWs / this.inSlotS;
-      this.slotWs = 0;
+    if (this.level < 0) this.level = this.choose(realW, hc, hd, this.plan(), 0);
+    else if (!this.feasible(this.level, realW, hc, hd)) this.level = this.choose(realW, hc, hd, this.level, realW - this.lastRealW);
+    const vis = hold(b, realW, this.level, dtS, this.o.capW);
+    this.lastRealW = realW;
+    this.lastVisW = vis;
+    this.inSlotS += dtS;
+    if (this.inSlotS >= this.o.slotS) {
       this.inSlotS = 0;
-      this.decide();
+      this.level = this.choose(realW, b.chargeHeadroomW(dtS), b.dischargeHeadroomW(dtS), this.plan(), 0);
     }
     return vis;
   }
@@ -248,6 +323,6 @@ export function makeHider(name: string, spec: BatterySpec, capW?: number): Hider
   if (name === 'best-effort') return new BestEffort(spec, cap);
   if (name === 'nill') return new Nill(spec, cap);
   if (name === 'stepping') return new Stepping(spec, beta, cap);
-  if (name === 'slot-levels') return new SlotLevels(spec, { levelW: beta, slotS: 900, keepBand: 0.1, capW: cap });
+  if (name === 'slot-levels') return new SlotLevels(spec, slotLevelsDefaults(cap));
   return undefined;
 }

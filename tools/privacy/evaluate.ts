@@ -3,7 +3,8 @@
 // not grow with the trace length.
 import { makeHider, type Hider } from '../../firmware/privacy/hiding';
 import type { BatterySpec } from '../../firmware/privacy/battery';
-import { Correlation, EventCounter, MiEstimator, round, type AlgoDetail } from './metrics';
+import { binOf, Correlation, EventCounter, MiEstimator, round, type AlgoDetail } from './metrics';
+import { miLowerBoundFromBins, type Bound } from './bound';
 
 export interface PlotPoint {
   t: number;
@@ -33,6 +34,8 @@ export class Evaluation {
   private stride = 1;
   private sinceKept = 0;
   readonly plot: PlotPoint[] = [];
+  /** histogram of the real load over the estimator's bins (for the floor) */
+  private readonly realBins: number[] = [];
 
   constructor(
     readonly names: string[],
@@ -56,6 +59,9 @@ export class Evaluation {
     this.lastT = t;
     this.realWh += (watts * dt) / 3600;
     this.steps++;
+    const bin = binOf(watts);
+    while (this.realBins.length <= bin) this.realBins.push(0);
+    this.realBins[bin]++;
     const vis: number[] = [];
     const soc: number[] = [];
     for (const tr of this.tracks) {
@@ -85,6 +91,17 @@ export class Evaluation {
     }
   }
 
+  /**
+   * The leakage floor on this trace (tools/privacy/bound.ts): no algorithm with this battery's
+   * power, however large its capacity, whose visible energy is within `overheadPct` % of the
+   * real one, has a lower MI by this estimator.
+   */
+  floor(capW: number, overheadPct = 10): Bound {
+    const meanW = this.steps > 0 ? (this.realWh * 3600) / this.durationS() : 0;
+    const p = Math.max(this.spec.maxChargeKW, this.spec.maxDischargeKW) * 1000;
+    return miLowerBoundFromBins(this.realBins, p, capW, (overheadPct / 100) * meanW);
+  }
+
   durationS(): number {
     return this.lastT - this.firstT;
   }
@@ -110,6 +127,8 @@ export class Evaluation {
         exposed_events: tr.ev.exposed,
         saturated_pct: round(this.steps > 0 ? (100 * tr.saturated) / this.steps : 0, 2),
         visible_levels: tr.levels.size,
+        visible_edges_per_day: round(days > 0 ? tr.ev.visible / days : 0, 2),
+        edge_precision_pct: round(tr.ev.visible > 0 ? (100 * tr.ev.copied) / tr.ev.visible : 0, 1),
         energy_balance_err_wh: round(balanceErr, 6),
       };
     }

@@ -94,19 +94,31 @@ export class Correlation {
   }
 }
 
-/** Counts real load-change events and the ones the visible load exposes. */
+/**
+ * Counts real load-change events and the ones the visible load exposes; and, from the
+ * attacker's side (Yang 2012's load-change recovery: under best-effort a visible change *is*
+ * a real one), the visible changes >= EVENT_W and how many of them copy the real change
+ * (same rule): the share an attacker who reads every visible step as an appliance's is right.
+ */
 export class EventCounter {
   private lastX = NaN;
   private lastY = NaN;
   real = 0;
   exposed = 0;
+  visible = 0;
+  copied = 0;
   add(x: number, y: number): void {
     if (this.lastX === this.lastX) {
       const dx = x - this.lastX;
       const dy = y - this.lastY;
+      const copy = Math.abs(dy - dx) <= 0.2 * Math.abs(dx) + 50;
       if (Math.abs(dx) >= EVENT_W) {
         this.real++;
-        if (Math.abs(dy - dx) <= 0.2 * Math.abs(dx) + 50) this.exposed++;
+        if (copy) this.exposed++;
+      }
+      if (Math.abs(dy) >= EVENT_W) {
+        this.visible++;
+        if (copy && Math.abs(dx) >= EVENT_W) this.copied++;
       }
     }
     this.lastX = x;
@@ -129,6 +141,9 @@ export interface AlgoDetail extends AlgoFigures {
   /** % of samples where visible = real to 1 W while the real load is not flat: read straight off the meter (Yang 2012's saturation attack) */
   saturated_pct: number;
   visible_levels: number;
+  /** visible changes >= EVENT_W per day, and the % of them that copy a real change (the attacker's precision) */
+  visible_edges_per_day: number;
+  edge_precision_pct: number;
   energy_balance_err_wh: number;
 }
 
