@@ -101,8 +101,19 @@ export interface NodeRadio {
 /**
  * The node's chip on `world`, at (x, y), behind SPI1, the CE write and the IRQ watch.
  * `afterService` runs once the app's watch has serviced a falling IRQ (the air may go on).
+ * `irqLatencyUs`: air time from the IRQ edge to the watch (0: at the edge's own air time; the
+ * caller then decides how far the air runs on, as radio-standin.ts does).
  */
-export function wireNodeRadio(world: AirWorld, P: NodeRadioPins, S: Standin, errors: string[], afterService: () => void, x: number, y: number): NodeRadio {
+export function wireNodeRadio(
+  world: AirWorld,
+  P: NodeRadioPins,
+  S: Standin,
+  errors: string[],
+  afterService: () => void,
+  x: number,
+  y: number,
+  irqLatencyUs = 0,
+): NodeRadio {
   const pins: Record<number, SimPin> = {};
   const pin = (n: number): SimPin => {
     if (pins[n] === undefined) pins[n] = new SimPin(n);
@@ -114,7 +125,7 @@ export function wireNodeRadio(world: AirWorld, P: NodeRadioPins, S: Standin, err
   // the IRQ line: idle high (the chip drives it from power-on); a fall fires the app's watch
   // from the event loop
   S.edge(P.radioIrq, pin(P.radioIrq).level);
-  pin(P.radioIrq).onChange((level: number) => {
+  const edge = (level: number): void => {
     if (level === 0) pending = true;
     setTimeout(() => {
       try {
@@ -129,6 +140,10 @@ export function wireNodeRadio(world: AirWorld, P: NodeRadioPins, S: Standin, err
         afterService();
       }
     }, 0);
+  };
+  pin(P.radioIrq).onChange((level: number) => {
+    if (irqLatencyUs > 0) world.sched.at(world.sched.now() + irqLatencyUs, () => edge(level));
+    else edge(level);
   });
   // SPI transfers and CE writes happen at the air's current time (it does not run ahead of
   // an IRQ the app has not serviced yet)
