@@ -69,7 +69,16 @@ export interface CrossReport {
   /** the signed disconnect from the unit's PC link: the unit's ack line, the node after it */
   disconnect: { ack: string; ackAfterMs: number | null; nodeState: string; relayPin: number };
   /** a captured telemetry frame replayed and a forged one (one bit flipped), sent to the unit: what its PC link said */
-  attacks: { replayed: number; forged: number; alarmLines: string[]; readingsAfter: number };
+  attacks: {
+    replayed: number;
+    forged: number;
+    alarmLines: string[];
+    readingsAfter: number;
+    /** the unit's security log after them (firmware/control/security-log.ts): refusals in all, by reason */
+    refusals: { total: number; byReason: Record<string, number> } | null;
+    /** its total just before the attacker's two frames */
+    refusalsBefore: number;
+  };
   /** lines the unit wrote on its PC link, in order (first 60) */
   pcLines: string[];
   air: { node: unknown; unit: unknown };
@@ -348,6 +357,7 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
     // id, so the unit's chip takes it), and once more with one bit of its tag flipped
     const readingsBefore = pcLines.filter((l) => /"type":"reading"/.test(l)).length;
     const fromAlarms = pcLines.length;
+    const before = await unitCall<{ refusals: { total: number } | null }>('crossUnit.result()');
     const captured = nodeFrames.find((f) => !f.ack && f.p.length > 40);
     let replayed = 0;
     let forged = 0;
@@ -363,6 +373,7 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
     await runFor(1.5e6);
     const readingsAfter = pcLines.filter((l) => /"type":"reading"/.test(l)).length - readingsBefore;
     const alarmLines = pcLines.slice(fromAlarms).filter((l) => /alarm|reject|refus|security/i.test(l));
+    const afterAttacks = await unitCall<{ refusals: { total: number; byReason: Record<string, number> } | null }>('crossUnit.result()');
     // 3. a short circuit at the node: the comparator trips it; the trip event reaches the PC
     fault = true;
     const faultFrom = pcLines.length;
@@ -404,7 +415,14 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
       reading,
       trip,
       disconnect,
-      attacks: { replayed, forged, alarmLines, readingsAfter },
+      attacks: {
+        replayed,
+        forged,
+        alarmLines,
+        readingsAfter,
+        refusals: afterAttacks.refusals,
+        refusalsBefore: before.refusals === null ? -1 : before.refusals.total,
+      },
       pcLines: pcLines.slice(0, 60),
       air: { node: node.air, unit: unitEnd.air },
       unitEnd,
@@ -455,4 +473,31 @@ export function crossEngineMissing(): string | undefined {
 
 if (isEntry(import.meta.url)) {
   void runCrossEngineProof().then((r) => console.log(JSON.stringify(r, null, 2)));
+}
+
+/** `npm run bench`: the cross-engine proof once; its figures, or why it was skipped. No wall time (noisy). */
+export interface CrossBench {
+  /** ran and delivered in this run (link.built_targets gets 'espruino->control-unit(moddable)') */
+  delivered: boolean;
+  virtual_s: number | null;
+  /** step commands: node (Espruino) + unit (XS) */
+  round_trips: number | null;
+  /** XS compute meter of the unit side (boot + every step) */
+  unit_computrons: number | null;
+  /** process.memory().usage of the Linux interpreter at the end (app + stand-ins + chip model) */
+  espruino_vars: number | null;
+  skipped?: string;
+}
+
+export async function crossEngineBench(): Promise<CrossBench> {
+  const miss = crossEngineMissing();
+  if (miss !== undefined) return { delivered: false, virtual_s: null, round_trips: null, unit_computrons: null, espruino_vars: null, skipped: miss };
+  const r = await runCrossEngineProof();
+  return {
+    delivered: r.delivered,
+    virtual_s: Math.round(r.cost.virtualS * 1000) / 1000,
+    round_trips: r.cost.roundTrips.node + r.cost.roundTrips.unit,
+    unit_computrons: r.cost.unitComputrons,
+    espruino_vars: r.cost.espruinoVars.usage,
+  };
 }

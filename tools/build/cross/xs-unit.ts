@@ -74,7 +74,7 @@ export function runScenario(main: () => unknown, board: BoardDescription, fx: Un
   const prng = new Prng(3);
   Date.now = () => EPOCH_MS + Math.floor(sched.now() / 1000);
   Math.random = () => prng.next();
-  main();
+  const app = main() as { unit?: { log: { total: number; totals: Record<string, number> } } } | undefined;
   let partial = '';
   let late = 0;
   const lateLog: number[][] = [];
@@ -110,6 +110,15 @@ export function runScenario(main: () => unknown, board: BoardDescription, fx: Un
   (globalThis as unknown as Record<string, unknown>).crossUnit = {
     step: (cmd: UnitStep) => send(step(cmd)),
     result: () =>
-      send({ air: airStats(air), chip: air.chips[0].stats, steps: steps, late: late, lateLog: lateLog, log: log.slice(-40), virtualS: sched.now() / 1e6 }),
+      send({
+        refusals: app !== undefined && app.unit !== undefined ? { total: app.unit.log.total, byReason: app.unit.log.totals } : null,
+        air: airStats(air),
+        chip: air.chips[0].stats,
+        steps: steps,
+        late: late,
+        lateLog: lateLog,
+        log: log.slice(-40),
+        virtualS: sched.now() / 1e6,
+      }),
   };
 }
