@@ -24,7 +24,7 @@
 // Channels: xsnap's own protocol (evaluate + issueCommand, tools/engines/xsnap.ts); Espruino
 // reads commands from a named pipe (espruino-node.ts says why) and answers on stdout.
 //
-// CLI: npx tsx tools/build/cross/cross-engine.ts   (prints JSON)
+// CLI: npx tsx tools/build/cross/cross-engine.ts   (prints JSON; CROSS_TRACE=1 prints every step on stderr)
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, write, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,10 @@ export interface CrossReport {
     espruinoVars: { usage: number; total: number; standins: number };
     /** wall seconds of the node step that verified the disconnect's signature (tweetnacl in Espruino) */
     longestNodeStepS: number;
+    /** wall seconds: building both apps and booting both engines; all node steps; all unit steps */
+    setupS: number;
+    nodeStepsS: number;
+    unitStepsS: number;
   };
   node: Record<string, unknown>;
   unitEnd: unknown;
@@ -278,6 +282,9 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
     /** where both sides are: an outside event (fault, PC line, attacker frame) goes no earlier */
     const both = (): number => Math.max(N.t, U.t);
     let longestNodeStepS = 0;
+    let nodeStepsS = 0;
+    let unitStepsS = 0;
+    const setupS = (Date.now() - t0) / 1000;
     const earliest = (fs: WireFrame[]): number => fs.reduce((m, f) => Math.min(m, f.e), Infinity);
     const round = async (): Promise<void> => {
       // JSON carries Infinity (nothing pending) as null
@@ -300,6 +307,7 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
           nr.late,
         );
       longestNodeStepS = Math.max(longestNodeStepS, (Date.now() - w) / 1000);
+      nodeStepsS += (Date.now() - w) / 1000;
       trips.node++;
       N.t = nr.t;
       N.next = nr.next;
@@ -309,7 +317,9 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
       const unitTarget = Math.min(N.next ?? Infinity, earliest(toNode), U.t + MAX_STEP_US) + LOOKAHEAD_US;
       const us: UnitStep = { target: Math.max(unitTarget, U.t), frames: toUnit, pc: pcOut.splice(0, pcOut.length), pcAt: both() };
       toUnit = [];
+      const wu = Date.now();
       const ur = await unitCall<StepReply>(`crossUnit.step(${JSON.stringify(us)})`);
+      unitStepsS += (Date.now() - wu) / 1000;
       if (process.env.CROSS_TRACE)
         console.error(
           'U',
@@ -434,6 +444,9 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
         unitComputrons: computrons,
         espruinoVars: { usage: mem.usage, total: mem.total, standins: ready.memAtInstall },
         longestNodeStepS,
+        setupS,
+        nodeStepsS: Math.round(nodeStepsS * 10) / 10,
+        unitStepsS: Math.round(unitStepsS * 10) / 10,
       },
       node,
       errors,
