@@ -39,6 +39,9 @@ crossTest('Espruino node -> XS control unit: telemetry and a trip event opened, 
   t.is(r.attacks.readingsAfter, 0, 'no reading from the replayed or the forged frame');
   t.truthy(r.attacks.refusals);
   t.is(r.attacks.refusals!.total - r.attacks.refusalsBefore, 2, JSON.stringify(r.attacks.refusals));
+  // the replay by its counter (no crypto spent), the forgery by its tag
+  t.is(r.attacks.refusals!.byReason['air.replay'], 1, JSON.stringify(r.attacks.refusals));
+  t.is(r.attacks.refusals!.byReason['air.tag'], 1, JSON.stringify(r.attacks.refusals));
   // Enhanced ShockBurst worked across the engines: every packet acked, none lost
   const air = r.air as { node: { lost: number; acked: number; transmitted: number }; unit: { lost: number; acked: number } };
   t.is(air.node.lost + air.unit.lost, 0, JSON.stringify(r.air));

@@ -68,7 +68,7 @@ export interface CrossReport {
   trip: { state: string; reason: string; latencyMs: number } | null;
   /** the signed disconnect from the unit's PC link: the unit's ack line, the node after it */
   disconnect: { ack: string; ackAfterMs: number | null; nodeState: string; relayPin: number };
-  /** a captured telemetry frame replayed and a forged one (one bit flipped), sent to the unit: what its PC link said */
+  /** a captured telemetry frame replayed and a forged one (another counter, the old tag), sent to the unit: what its PC link said */
   attacks: {
     replayed: number;
     forged: number;
@@ -364,7 +364,7 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
     }
     await runFor(200e3);
     // 2. replayed and forged: the first telemetry frame the node sent, again (a new ESB packet
-    // id, so the unit's chip takes it), and once more with one bit of its tag flipped
+    // id, so the unit's chip takes it), and once more with another frame counter
     const readingsBefore = pcLines.filter((l) => /"type":"reading"/.test(l)).length;
     const fromAlarms = pcLines.length;
     const before = await unitCall<{ refusals: { total: number } | null }>('crossUnit.result()');
@@ -376,7 +376,9 @@ export async function runCrossEngineProof(o: { stepTimeoutMs?: number } = {}): P
       const air = captured.e - captured.s;
       toUnit.push({ ...captured, s: at, e: at + air, pid: (captured.pid + 1) & 3, noAck: true });
       replayed++;
-      const bad = captured.p.slice(0, captured.p.length - 2) + ((parseInt(captured.p.slice(-2), 16) ^ 1) | 0x100).toString(16).slice(1);
+      // forged: the frame counter's top byte changed (a counter the unit has not seen) and the
+      // tag left as it was: only the tag check can refuse it
+      const bad = captured.p.slice(0, 10) + ((parseInt(captured.p.slice(10, 12), 16) ^ 0x40) | 0x100).toString(16).slice(1) + captured.p.slice(12);
       toUnit.push({ ...captured, p: bad, s: at + 3000, e: at + 3000 + air, pid: (captured.pid + 2) & 3, noAck: true });
       forged++;
     } else errors.push('no sealed frame from the node to replay');
