@@ -16,6 +16,7 @@ import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
 import { builtLinkBench } from './build/link-bench';
 import { pairBench } from './build/moddable/xs-pair-proof';
+import { crossEngineBench } from './build/cross/cross-engine';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
 import { cuFloodBench } from './bench/cu-flood';
@@ -100,6 +101,10 @@ async function main(): Promise<void> {
   const pair = await pairBench();
   // the pair proof (docs/LINK.md "Both ends built"): counted only when it ran and delivered
   if (pair.delivered) builtLink.built_targets.push('moddable->control-unit(moddable)');
+  log('bench: the built Espruino node (real interpreter) and the built control unit (XS), two processes in lock-step ...');
+  const cross = await crossEngineBench();
+  // the cross-engine proof (docs/LINK.md "Two engines"): counted only when it ran and delivered
+  if (cross.delivered) builtLink.built_targets.push('espruino->control-unit(moddable)');
   log('bench: security (flood at the airtime limit, stale commands, latch cut points, verify cost) ...');
   const sec = await securityBench();
   log('bench: the control unit under a forgery flood (XS) ...');
@@ -163,6 +168,7 @@ async function main(): Promise<void> {
       built_espruino_app_bytes_delta: builtLink.espruino_app_bytes_delta,
       built_pair_xs_computrons_scenario: pair.computrons,
       ...(pair.skipped !== undefined ? { built_pair_skipped: pair.skipped } : {}),
+      built_cross_engine: cross,
     },
     sim: { ...rt, homes_realtime_factor: homes.realtime_factor, homes: homes.homes },
     console: con,
@@ -222,12 +228,17 @@ async function main(): Promise<void> {
   row(
     'link.built_targets',
     builtLink.built_targets.join(',') || 'none',
-    'moddable,espruino,moddable->control-unit(moddable) (built node -> control unit, in the engines; the last: both ends built)',
+    'moddable,espruino,moddable->control-unit(moddable),espruino->control-unit(moddable) (built node -> control unit, in the engines; the last two: both ends built)',
   );
   row(
     'xs.computrons_built_pair_scenario',
     pair.computrons ?? 'skipped',
     pair.skipped ?? '(built node + built control unit, 12.5 virtual s: reading, disconnect, reconnect, trip)',
+  );
+  row(
+    'link.built_cross_engine',
+    cross.skipped !== undefined ? 'skipped' : `${cross.round_trips} round trips, ${cross.unit_computrons} computrons`,
+    cross.skipped ?? `(Espruino node + XS unit, ${cross.virtual_s} virtual s; Espruino ${cross.espruino_vars} vars)`,
   );
   row(
     'link.built_espruino_app_bytes_delta',

@@ -21,9 +21,9 @@
 // Moddable app reaches hardware through xs-sim.ts's SDK stand-ins, which today serve ONE
 // simulated board (a module-level SimBoard); a second built app in the same XS script needs
 // those stand-ins per app (e.g. an `embedded:io/spi` whose device is the station's io.SPI).
-// Not done here: a relay between two worlds in two engines (e.g. Espruino and XS over
-// stdin/stdout) would have to answer Enhanced ShockBurst ACKs within the 500 µs retransmit
-// delay across the engine boundary, which a lockstep relay with coarser slices cannot.
+// Two worlds in two engines (the Espruino node, the XS unit) are joined in lock-step virtual
+// time by tools/build/cross/cross-engine.ts: each engine has an AirWorld, the coordinator
+// carries the frames between them, and each chip answers ACKs on its own air.
 import type { Digital, DigitalOptions, SPI, SPIOptions } from '../../hal/io';
 import { makeDigital, makeSpi, SimTimer, type PeripheralWiring, type SpiDevice } from '../../hal/sim/peripherals';
 import { SimPin } from '../../hal/sim/pin';

@@ -36,7 +36,7 @@ export const CONTROL_BOARD = 'esp32-control-unit';
 export const PEER_BOARD = 'esp32-devkitc-meter';
 
 /** tweetnacl (the peer's link) guards require('crypto'); the stub only keeps esbuild going */
-const stubBuiltins: Plugin = {
+export const stubBuiltins: Plugin = {
   name: 'stub-node-builtins',
   setup(b) {
     const names = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);

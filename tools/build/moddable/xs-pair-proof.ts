@@ -156,10 +156,11 @@ export async function bundlePair(nodeDir: string, cuDir: string): Promise<PairBu
 /**
  * Both flashes and the authority's commands, from the real provisioning code. `wrongUnitKeys`:
  * the unit's cu.prov gets link keys that differ from the node's in one bit (a unit provisioned
- * for another node), to show that nothing then gets through in either direction.
+ * for another node), to show that nothing then gets through in either direction. `nodeBoard`:
+ * the node's board (default NODE_BOARD; the cross-engine proof provisions the Espruino board).
  */
-export function pairFixture(o: { wrongUnitKeys?: boolean } = {}): PairFixture {
-  const fx = makeLinkFixture(loadBoard(NODE_BOARD));
+export function pairFixture(o: { wrongUnitKeys?: boolean; nodeBoard?: string } = {}): PairFixture {
+  const fx = makeLinkFixture(loadBoard(o.nodeBoard ?? NODE_BOARD));
   const store = new SimStore();
   const key = (h: string): Uint8Array => {
     const k = unhex(h);
