@@ -46,16 +46,7 @@ export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 /** The policy actions a PC-link command can ask for. */
 export type PcAction = Extract<
   Action,
-  | 'read'
-  | 'relay-off'
-  | 'relay-on'
-  | 'signed-command'
-  | 'guest-login'
-  | 'issue-guest-pass'
-  | 'set-clock'
-  | 'enrol-finger'
-  | 'delete-finger'
-  | 'demand-response'
+  'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock' | 'enrol-finger' | 'delete-finger' | 'demand-response'
 >;
 
 // ---- out: device -> PC ----

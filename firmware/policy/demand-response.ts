@@ -52,7 +52,8 @@ export interface DrHost {
 
 function option(name: string, v: number | undefined, dflt: number, lo: number, hi: number): number {
   const x = v === undefined ? dflt : v;
-  if (!(x >= lo && x <= hi)) throw new RangeError('ControlUnit.energy.demandResponse.' + name + ' ' + String(x) + ' out of range ' + String(lo) + '..' + String(hi));
+  if (!(x >= lo && x <= hi))
+    throw new RangeError('ControlUnit.energy.demandResponse.' + name + ' ' + String(x) + ' out of range ' + String(lo) + '..' + String(hi));
   return x;
 }
 
@@ -60,10 +61,12 @@ const ALARMING: string[] = ['signature', 'home', 'provisioning'];
 
 export class DemandResponse {
   /** '' when the unit can take orders, else why not (no `cu.dr` record, a damaged key) */
-  readonly problem: string;
-  readonly identity: DrIdentity | undefined;
-  private readonly guard: DrGuard | undefined;
+  problem = '';
+  identity: DrIdentity | undefined = undefined;
+  private guard: DrGuard | undefined = undefined;
   private readonly units: number;
+  private readonly burst: number;
+  private readonly every: number;
   readonly stats = { accepted: 0, refused: 0, slices: 0 };
 
   constructor(
@@ -71,18 +74,28 @@ export class DemandResponse {
     private readonly o: DemandResponseOptions,
   ) {
     this.units = option('unitsPerSlice', o.unitsPerSlice, 4, 1, 1000);
-    const burst = option('verifyBurst', o.verifyBurst, 2, 1, 10);
-    const every = option('verifyEveryS', o.verifyEveryS, 30, 0, 3600);
-    const id = loadDrIdentity(h.store);
+    this.burst = option('verifyBurst', o.verifyBurst, 2, 1, 10);
+    this.every = option('verifyEveryS', o.verifyEveryS, 30, 0, 3600);
+    this.load();
+  }
+
+  /** Read the `cu.dr` record (at boot, and again on an order while it is missing: provisioned after boot). */
+  private load(): void {
+    const id = loadDrIdentity(this.h.store);
     if (typeof id === 'string') {
       this.problem = id;
-      this.identity = undefined;
-      this.guard = undefined;
       return;
     }
     this.problem = '';
     this.identity = id;
-    this.guard = new DrGuard({ identity: id, store: h.store, clock: h.clock, wallS: o.wallS, verifyBurst: burst, verifyEveryUs: every * 1e6 });
+    this.guard = new DrGuard({
+      identity: id,
+      store: this.h.store,
+      clock: this.h.clock,
+      wallS: this.o.wallS,
+      verifyBurst: this.burst,
+      verifyEveryUs: this.every * 1e6,
+    });
   }
 
   /** the authority key's fingerprint (first 8 bytes, hex), or '' */
@@ -107,6 +120,7 @@ export class DemandResponse {
    * `done` follows once with '' and the result, or why not (never throws past here).
    */
   submit(b: Uint8Array, done: (err: string, r: DrResult | undefined) => void): string {
+    if (this.guard === undefined) this.load();
     const g = this.guard;
     if (g === undefined) return 'dr: ' + this.problem;
     const s = g.begin(b, b.length);

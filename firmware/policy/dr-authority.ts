@@ -25,7 +25,8 @@ const BYTES = 1 + 32 + 8 + 4;
 
 export function encodeDrIdentity(d: DrIdentity): Uint8Array | string {
   if (d.authorityPublic.length !== 32) return 'authorityPublic: 32 bytes';
-  if (!canonicalPoint(d.authorityPublic) || smallOrder(d.authorityPublic)) return 'authorityPublic: not a strict Ed25519 public key (non-canonical or of small order)';
+  if (!canonicalPoint(d.authorityPublic) || smallOrder(d.authorityPublic))
+    return 'authorityPublic: not a strict Ed25519 public key (non-canonical or of small order)';
   const h = pseudonymBytes(d.home);
   if (h === undefined) return 'home: "' + String(d.home) + '" is out of range (16 lower-case hex digits)';
   if (!(d.provisionedAt >= 1 && d.provisionedAt <= 0xffffffff) || Math.floor(d.provisionedAt) !== d.provisionedAt)

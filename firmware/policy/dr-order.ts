@@ -254,7 +254,8 @@ export class DrGuard {
 
   constructor(private readonly o: DrGuardOptions) {
     if (!(o.verifyBurst >= 1 && o.verifyBurst <= 10)) throw new RangeError('DrGuard.verifyBurst ' + String(o.verifyBurst) + ' out of range 1..10');
-    if (!(o.verifyEveryUs >= 0 && o.verifyEveryUs <= 3600e6)) throw new RangeError('DrGuard.verifyEveryUs ' + String(o.verifyEveryUs) + ' out of range 0..3600e6');
+    if (!(o.verifyEveryUs >= 0 && o.verifyEveryUs <= 3600e6))
+      throw new RangeError('DrGuard.verifyEveryUs ' + String(o.verifyEveryUs) + ' out of range 0..3600e6');
     this.seqRecord = new PersistentRecord(o.store, DR_SEQ_RECORD);
     const r = this.seqRecord.read();
     this.lastSeq = r.ok && r.value.length === 4 ? getU32(r.value, 0) : 0;

@@ -118,8 +118,7 @@ export interface EnergyState {
   realWh: number;
   visibleWh: number;
   schedule:
-    | { slotS: number; startUs: number; planning: boolean; exact: boolean; cost: number; refused: number; loads: LoadState[]; horizon: number }
-    | undefined;
+    { slotS: number; startUs: number; planning: boolean; exact: boolean; cost: number; refused: number; loads: LoadState[]; horizon: number } | undefined;
   /** the demand-response order held, if any */
   dr: DrState | undefined;
   /** the last order that let go: '<id> ended' | '<id> cancelled' | '<id> replaced', '' none yet */
@@ -250,7 +249,8 @@ export class HomeEnergy {
     this.drEvent = true;
     const nowS = nowUs / 1e6;
     const untilS = d.st.endUs / 1e6;
-    if (d.order.kind === DR_LIMIT) this.drClaim(d, { source: UTILITY, resource: 'battery', action: 'cap', watts: d.st.limitW, untilS: untilS, verified: true }, nowS);
+    if (d.order.kind === DR_LIMIT)
+      this.drClaim(d, { source: UTILITY, resource: 'battery', action: 'cap', watts: d.st.limitW, untilS: untilS, verified: true }, nowS);
     for (let i = 0; i < d.st.relays.length; i++) {
       const id = d.st.relays[i];
       const was = d.relays.isOn(id);
@@ -261,7 +261,11 @@ export class HomeEnergy {
     }
   }
 
-  private drClaim(d: { st: DrState; held: string[] }, req: { source: number; resource: string; action: string; watts?: number; untilS: number; verified: boolean }, nowS: number): boolean {
+  private drClaim(
+    d: { st: DrState; held: string[] },
+    req: { source: number; resource: string; action: string; watts?: number; untilS: number; verified: boolean },
+    nowS: number,
+  ): boolean {
     const r = this.policy.submit(req, nowS);
     if (r.granted) d.held.push(req.resource);
     else d.st.refused.push(req.resource + ': ' + r.reason);
