@@ -13,6 +13,7 @@ import { DR_CANCEL, DR_LIMIT, DR_SHED, DrGuard, encodeDrOrder, parseDrOrder, DR_
 import type { DrOrder } from '../firmware/policy/dr-order';
 import { decodeDrIdentity, encodeDrIdentity, loadDrIdentity, storeDrIdentity, CU_DR_RECORD } from '../firmware/policy/dr-authority';
 import { HomeEnergy } from '../firmware/policy/home-energy';
+import { DemandResponse } from '../firmware/policy/demand-response';
 import { SAFETY, UTILITY } from '../firmware/policy/policy';
 import { verifyStrictNacl } from '../firmware/link/ed25519-strict';
 import { signDrOrder } from '../tools/dr';
@@ -43,7 +44,7 @@ interface Rig {
 function rig(seed: number, dr: { verifyBurst?: number; verifyEveryS?: number } = { verifyBurst: 10, verifyEveryS: 0 }): Rig {
   let net!: Net;
   const wall = () => net.authorityNowS();
-  net = new Net({ seed, nodes: 2, reportEveryS: 5, energy: { reportEveryS: 10, demandResponse: { wallS: wall, ...dr } } });
+  net = new Net({ seed, nodes: 2, reportEveryS: 5, energy: { reportEveryS: 10, demandResponse: (h) => new DemandResponse(h, { wallS: wall, ...dr }) } });
   const drProv = wall() - 100;
   // provisioning: the unit's cu.dr record (the authority's PUBLIC key); the unit reads it on the first order
   t0(storeDrIdentity(net.cuStore, { authorityPublic: net.authority.publicKey, home: HOME, provisionedAt: drProv }));
@@ -121,7 +122,7 @@ test('a limit order is obeyed: the load relay is shed and the battery holds the 
   const reply = r.send(signDrOrder(o, net.authority.secretKey));
   t.is(reply.type, 'reply', String(reply.error));
   t.like(reply, { order: 7, seq: o.seq, kind: 'limit', accepted: true, refused: [] });
-  t.true((net.cu.dr?.stats.slices ?? 0) > 10, 'the signature was verified in slices, between the unit’s other work');
+  t.true(((net.cu.dr as DemandResponse | undefined)?.stats.slices ?? 0) > 10, 'the signature was verified in slices, between the unit’s other work');
   let e = r.energy();
   t.like(e.dr, { id: 7, kind: 'limit', limitW: 1500, relays: [2], active: false });
   t.is(e.owner, 'privacy', 'before t0 nothing changes');
@@ -323,7 +324,7 @@ test('the cu.dr record: round trip, and a damaged or weak key turns demand respo
   t.like(loadDrIdentity(store), { home: HOME, provisionedAt: 5 });
   t.is(CU_DR_RECORD, 'cu.dr');
   // without the record the unit says why on every order
-  const net = new Net({ seed: 34, nodes: 1, energy: { demandResponse: { wallS: () => 0 } } });
+  const net = new Net({ seed: 34, nodes: 1, energy: { demandResponse: (h) => new DemandResponse(h, { wallS: () => 0 }) } });
   let said = '';
   said = net.cu.demandResponse(new Uint8Array(101), () => undefined);
   t.regex(said, /^dr: not provisioned for demand response/);

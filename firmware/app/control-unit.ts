@@ -44,8 +44,7 @@ import { SecurityLog } from '../control/security-log';
 import { Access } from '../access/access';
 import { HomeEnergy } from '../policy/home-energy';
 import type { EnergyState, HomeEnergyOptions } from '../policy/home-energy';
-import { DemandResponse } from '../policy/demand-response';
-import type { DemandResponseOptions, DrResult } from '../policy/demand-response';
+import type { DrHost, DrPort, DrResult } from '../policy/demand-response';
 import type { DrReject } from '../policy/dr-order';
 import type { SchedulerInput } from '../schedule/model';
 import type { SchedulerKind } from '../schedule/runner';
@@ -78,11 +77,13 @@ export interface ControlUnitOptions {
   /**
    * the home's energy management (firmware/policy/home-energy.ts: household policy, battery
    * load hiding, load schedule), stepped on every tick; `reportEveryS` (10..3600, default
-   * 60) is how often its state goes out as an `energy` forward; `demandResponse` takes the
-   * utility's signed orders (firmware/policy/demand-response.ts; the authority's public key
-   * and the home come from the unit's `cu.dr` record)
+   * 60) is how often its state goes out as an `energy` forward; `demandResponse` makes the
+   * taker of the utility's signed orders on the unit's host:
+   * `(h) => new DemandResponse(h, { wallS })` (firmware/policy/demand-response.ts; the
+   * authority's public key and the home come from the unit's `cu.dr` record). Passed in,
+   * not imported, so a build without it carries no verifier (Espruino's variable budget).
    */
-  energy?: HomeEnergyOptions & { reportEveryS?: number; demandResponse?: DemandResponseOptions };
+  energy?: HomeEnergyOptions & { reportEveryS?: number; demandResponse?: (host: DrHost) => DrPort };
 }
 
 const QUEUE_MAX = 64;
@@ -117,7 +118,7 @@ export class ControlUnit {
   /** the home's energy management; undefined without `energy` */
   readonly energy: HomeEnergy | undefined;
   /** the utility's demand-response orders; undefined without `energy.demandResponse` */
-  readonly dr: DemandResponse | undefined;
+  readonly dr: DrPort | undefined;
   private readonly energyEveryUs: number;
   private energyNextUs = 0;
   private readonly queue: Uint8Array[] = [];
@@ -189,29 +190,26 @@ export class ControlUnit {
     });
   }
 
-  private makeDr(d: DemandResponseOptions): DemandResponse {
-    return new DemandResponse(
-      {
-        store: this.o.store,
-        clock: this.o.clock,
-        timer: this.o.timer,
-        energy: this.energy as HomeEnergy,
-        relays: {
-          set: (id: number, on: boolean) => this.loadRelay('node:' + String(id), on),
-          isOn: (id: number) => {
-            const e = this.nodes[id];
-            // FLAG_CLOSED (firmware/app/node-link.ts)
-            return e === undefined || e.lastReading === undefined ? undefined : (e.lastReading.flags & 1) !== 0;
-          },
-        },
-        refused: (reason: DrReject, alarm: boolean, detail: string) => {
-          const t = this.clock.now();
-          this.log.add({ tUs: t, nodeId: 0, source: 'pc-link', reason: 'dr.' + reason, count: 1 });
-          if (alarm) this.anomaly.raise(t, 0, 'dr-refused', 'demand-response order refused: ' + detail);
+  private makeDr(make: (host: DrHost) => DrPort): DrPort {
+    return make({
+      store: this.o.store,
+      clock: this.o.clock,
+      timer: this.o.timer,
+      energy: this.energy as HomeEnergy,
+      relays: {
+        set: (id: number, on: boolean) => this.loadRelay('node:' + String(id), on),
+        isOn: (id: number) => {
+          const e = this.nodes[id];
+          // FLAG_CLOSED (firmware/app/node-link.ts)
+          return e === undefined || e.lastReading === undefined ? undefined : (e.lastReading.flags & 1) !== 0;
         },
       },
-      d,
-    );
+      refused: (reason: DrReject, alarm: boolean, detail: string) => {
+        const t = this.clock.now();
+        this.log.add({ tUs: t, nodeId: 0, source: 'pc-link', reason: 'dr.' + reason, count: 1 });
+        if (alarm) this.anomaly.raise(t, 0, 'dr-refused', 'demand-response order refused: ' + detail);
+      },
+    });
   }
 
   /**

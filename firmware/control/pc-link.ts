@@ -31,7 +31,7 @@ import type { TelemetryReading } from '../link/telemetry';
 import { quote, toJson } from '../console/json';
 import type { JsonObject, JsonValue } from '../console/json';
 import { PC_LINK_ROLES, guestScopes, may, rolesFor } from '../access/policy';
-import { DR_MAX_BYTES } from '../policy/dr-order';
+import { DR_MAX_BYTES } from '../policy/dr-kinds';
 import type { DrResult } from '../policy/demand-response';
 import type { Action, Role } from '../access/policy';
 

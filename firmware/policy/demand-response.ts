@@ -59,7 +59,12 @@ function option(name: string, v: number | undefined, dflt: number, lo: number, h
 
 const ALARMING: string[] = ['signature', 'home', 'provisioning'];
 
-export class DemandResponse {
+/** What the ControlUnit asks of a demand-response taker. */
+export interface DrPort {
+  submit(b: Uint8Array, done: (err: string, r: DrResult | undefined) => void): string;
+}
+
+export class DemandResponse implements DrPort {
   /** '' when the unit can take orders, else why not (no `cu.dr` record, a damaged key) */
   problem = '';
   identity: DrIdentity | undefined = undefined;

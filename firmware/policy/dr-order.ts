@@ -37,16 +37,10 @@
 import type { Clock, Store } from '../../hal/io';
 import { PersistentRecord, getU32, putU32 } from '../store/records';
 
-export const DR_VERSION = 1;
-export const DR_LIMIT = 1;
-export const DR_SHED = 2;
-export const DR_CANCEL = 3;
-export const DR_KINDS = ['', 'limit', 'shed', 'cancel'];
-/** bytes before the relay list */
-export const DR_HEAD = 37;
-export const DR_MAX_RELAYS = 8;
-export const DR_SIG = 64;
-export const DR_MAX_BYTES = DR_HEAD + DR_MAX_RELAYS + DR_SIG;
+import { DR_CANCEL, DR_HEAD, DR_LIMIT, DR_MAX_RELAYS, DR_SHED, DR_SIG, DR_VERSION } from './dr-kinds';
+import type { DrOrder } from './dr-kinds';
+export { DR_CANCEL, DR_HEAD, DR_KINDS, DR_LIMIT, DR_MAX_BYTES, DR_MAX_RELAYS, DR_SHED, DR_SIG, DR_VERSION } from './dr-kinds';
+export type { DrOrder } from './dr-kinds';
 const LABEL = 'SMDR1';
 /** the unit's wall clock may be this far off the utility's (hourly sets from the gateway keep it within 0.2 s; a reboot loses it) */
 export const DR_TOLERANCE_S = 600;
@@ -56,21 +50,6 @@ export const DR_MAX_EVENT_S = 86400;
 export const DR_MAX_WINDOW_S = 7 * 86400;
 /** the sequence record on the unit's flash */
 export const DR_SEQ_RECORD = 'dr.seq';
-
-export interface DrOrder {
-  kind: number;
-  /** the home's pseudonym, 16 lower-case hex digits */
-  home: string;
-  seq: number;
-  provisionedAt: number;
-  notBefore: number;
-  startS: number;
-  endS: number;
-  orderId: number;
-  limitW: number;
-  /** node ids whose load relays the order opens */
-  relays: number[];
-}
 
 export type DrReject =
   | 'short'
