@@ -16,7 +16,10 @@ import { HomeEnergy } from '../firmware/policy/home-energy';
 import { DemandResponse } from '../firmware/policy/demand-response';
 import { SAFETY, UTILITY } from '../firmware/policy/policy';
 import { verifyStrictNacl } from '../firmware/link/ed25519-strict';
-import { signDrOrder } from '../tools/dr';
+import { main as drMain, signDrOrder } from '../tools/dr';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseDeviceLine } from '../tools/gateway/lines';
 import { SimStore } from '../hal/sim/store';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
@@ -410,4 +413,73 @@ test('fuzz: the order parser and the guard never throw on any bytes; a valid ord
   );
   // fc.assert throws on a counterexample (with its seed); reaching here means every property held
   t.pass();
+});
+
+test('tools/dr.ts: signs an order the unit parses and verifies, prints the cu.dr record, refuses what would not encode', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dr-'));
+  try {
+    const kp = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(3));
+    const auth = join(dir, 'authority.json');
+    writeFileSync(auth, JSON.stringify({ publicKey: hex(kp.publicKey), secretKey: hex(kp.secretKey) }));
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = console.log;
+    const error = console.error;
+    console.log = (s: string) => out.push(s);
+    console.error = (s: string) => err.push(s);
+    let codes: number[];
+    try {
+      const common = ['--authority', auth, '--home', HOME, '--prov', '1790000000'];
+      codes = [
+        drMain([
+          'sign',
+          ...common,
+          '--seq',
+          '5',
+          '--id',
+          '42',
+          '--kind',
+          'limit',
+          '--limit',
+          '2000',
+          '--relays',
+          '1,3',
+          '--start',
+          '2026-11-27T17:00:00Z',
+          '--end',
+          '2026-11-27T19:00:00Z',
+        ]),
+        drMain(['unit-record', ...common]),
+        drMain(['sign', ...common, '--seq', '6', '--id', '1', '--kind', 'shed', '--relays', '1,1', '--start', '100', '--end', '200']),
+        drMain(['sign', ...common, '--seq', '6', '--id', '1', '--kind', 'boost', '--start', '100', '--end', '200']),
+      ];
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    t.deepEqual(codes, [0, 0, 1, 2]);
+    const b = Uint8Array.from(Buffer.from(out[0], 'hex'));
+    const p = parseDrOrder(b, b.length);
+    t.true(p.ok);
+    if (p.ok) {
+      t.like(p.order, { kind: DR_LIMIT, home: HOME, seq: 5, orderId: 42, limitW: 2000, relays: [1, 3], startS: Date.parse('2026-11-27T17:00:00Z') / 1000 });
+      const g = new DrGuard({
+        identity: { authorityPublic: kp.publicKey, home: HOME, provisionedAt: 1790000000 },
+        store: new SimStore(),
+        clock: { now: () => 0 },
+        wallS: () => p.order.startS,
+        verifyBurst: 1,
+        verifyEveryUs: 0,
+      });
+      const s = g.begin(b, b.length);
+      t.true(s.ok && g.finish(s.check, verifyStrictNacl(s.check.message, s.check.signature, kp.publicKey)).ok, 'the unit verifies what the tool signed');
+    }
+    const rec = JSON.parse(out[1]);
+    t.is(rec.key, 'cu.dr');
+    t.like(decodeDrIdentity(Uint8Array.from(Buffer.from(rec.hex, 'hex'))), { home: HOME, provisionedAt: 1790000000 });
+    t.regex(err.join('\n'), /does not encode as given/);
+    t.regex(err.join('\n'), /--kind limit, shed or cancel/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
