@@ -6,7 +6,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { HomeEnergy } from '../firmware/policy/home-energy';
 import type { EnergyState } from '../firmware/policy/home-energy';
-import { encodePlan, MAX_LINE, PcLink, PLAN_EVERY, slotBitmap } from '../firmware/control/pc-link';
+import { encodeEnergy, encodePlan, MAX_LINE, PcLink, PLAN_EVERY, slotBitmap } from '../firmware/control/pc-link';
 import { MAX_LOADS, MAX_SLOTS } from '../firmware/schedule/model';
 import type { SchedulerInput } from '../firmware/schedule/model';
 import { parseDeviceLine } from '../tools/gateway/lines';
@@ -133,4 +133,24 @@ test('the PC link sends the plan before the energy line when it changes and ever
   t.true(want.length > 0);
   t.is(l0.PowerW, 300);
   t.is(planPayload(em, wall, { unitUs: 60 * S, wallMs: wall.getTime() }).Loads![0].Slots, undefined, 'without the plan lines: no Slots');
+});
+
+test('the energy line stays under MAX_LINE with 8 long-named loads and a demand-response order on 8 relays', (t) => {
+  const st = planned(day(48, 1800, MAX_LOADS, (i) => `a very long appliance name ${i}`));
+  st.dr = {
+    id: 0xffffffff,
+    seq: 0xffffffff,
+    kind: 'limit',
+    limitW: 65535,
+    relays: [1, 2, 3, 4, 5, 6, 7, 8].map((k) => 246 + k),
+    startUs: 1e15,
+    endUs: 1e15 + 86400e6,
+    active: true,
+    refused: ['x', 'y'],
+  };
+  st.drLast = '4294967295 cancelled';
+  const line = encodeEnergy(1e15, st);
+  t.true(line.length <= MAX_LINE, `${line.length} characters`);
+  t.log(`energy line, 8 loads and an order on 8 relays: ${line.length} characters`);
+  t.true(parseDeviceLine(line).ok);
 });

@@ -256,7 +256,8 @@ export class HomeEnergy {
       const was = d.relays.isOn(id);
       if (this.drClaim(d, { source: UTILITY, resource: 'relay:node:' + String(id), action: 'off', untilS: untilS, verified: true }, nowS)) {
         d.wasOn[id] = was;
-        d.relays.set(id, false);
+        // the claim stands (nothing lower may close it); a node the unit cannot reach is named
+        if (!d.relays.set(id, false)) d.st.refused.push('relay:node:' + String(id) + ': not switched (not in the registry, or the link refused the frame)');
       }
     }
   }
