@@ -21,6 +21,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDeviceLine } from '../tools/gateway/lines';
+import type { EnergyMsg } from '../tools/gateway/lines';
+import { drPayload } from '../tools/gateway/unit-energy';
 import { SimStore } from '../hal/sim/store';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
 import nacl from 'tweetnacl';
@@ -140,7 +142,13 @@ test('a limit order is obeyed: the load relay is shed and the battery holds the 
   t.is(e.owner, 'utility', 'the battery is the utility’s while the order holds');
   t.true((e.realW as number) > 1700, `real ${e.realW} W`);
   t.true(Math.abs((e.visibleW as number) - 1500) < 1, `the meter sees the cap: ${e.visibleW} W`);
-  t.true(parseDeviceLine(JSON.stringify(e)).ok, 'the gateway reads the energy line with its dr field');
+  const pl = parseDeviceLine(JSON.stringify(e));
+  t.true(pl.ok, 'the gateway reads the energy line with its dr field');
+  // what the gateway publishes retained on stat/<home>-cu/DR
+  const wallNow = new Date('2026-11-27T17:00:00Z');
+  const dp = drPayload((pl as { msg: EnergyMsg }).msg, wallNow);
+  t.like(dp, { Held: true, Active: true, Order: 7, Kind: 'limit', LimitW: 1500, Relays: [2], Refused: 0, Last: '' });
+  t.is(Date.parse(dp.End!) - Date.parse(dp.Start!), 600e3, 'the event on the wall clock: t0 to t1');
   // a household override during the order: refused by the policy table (rank 3 under rank 2)
   r.pc.line('{"v":1,"id":"h1","cmd":"relay","role":"household","node":2,"state":"on"}');
   r.run(2);

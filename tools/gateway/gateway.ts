@@ -11,7 +11,7 @@ import type { ReadingMsg } from './lines';
 import { energyUpdate } from './energy';
 import type { DayRecord } from './energy';
 import { nodeDiscovery, unitEnergyDiscovery } from './discovery';
-import { energyPayload, planPayload, PlanLines } from './unit-energy';
+import { drPayload, energyPayload, planPayload, PlanLines } from './unit-energy';
 import { gatewayStatus, nodeOfTopic, nodeTopic, unitTopic } from './topics';
 
 /** Where PC-link lines come from and commands go to. */
@@ -309,6 +309,16 @@ export class Gateway extends EventEmitter {
         if (this.stateSent.get(`stat/${t}/PLAN`) !== p) {
           this.stateSent.set(`stat/${t}/PLAN`, p);
           this.pub(`stat/${t}/PLAN`, p, true);
+        }
+        // the utility's demand-response order, on change (retained); only from a unit that sends the fields
+        if (m.dr !== undefined) {
+          const dr = drPayload(m, wall);
+          // the times move with each line's pairing of the clocks: compare without them
+          const key = JSON.stringify({ ...dr, Start: undefined, End: undefined });
+          if (this.stateSent.get(`stat/${t}/DR`) !== key) {
+            this.stateSent.set(`stat/${t}/DR`, key);
+            this.pub(`stat/${t}/DR`, JSON.stringify(dr), true);
+          }
         }
         this.emit('energy', state, plan);
         return;

@@ -86,6 +86,20 @@ export interface EnergyMsg {
   realWh: number | null;
   visibleWh: number | null;
   sched: { slotS: number; start: number; exact: boolean; cost: number | null; refused: number; loads: EnergyLoad[] } | null;
+  /** the demand-response order the unit holds (added to ev 1 later: absent from older units) */
+  dr?: EnergyDr | null;
+  drLast?: string;
+}
+export interface EnergyDr {
+  id: number;
+  seq: number;
+  kind: string;
+  limitW: number;
+  relays: number[];
+  start: number;
+  end: number;
+  active: boolean;
+  refused: number;
 }
 /** One load of the whole plan (docs/PC-LINK.md "plan"): `on` is a hex bitmap of its slots, slot 4i in digit i's high bit. */
 export interface PlanMsg {
@@ -118,6 +132,22 @@ const energyLoad = (v: unknown): boolean => Array.isArray(v) && v.length === 5 &
 const PLAN_VERSIONS = [1];
 const int = (v: unknown): boolean => num(v) && Number.isInteger(v as number);
 const bitmap = (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]*$/.test(v);
+const energyDr = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const d = v as Record<string, unknown>;
+  return (
+    num(d.id) &&
+    num(d.seq) &&
+    str(d.kind) &&
+    num(d.limitW) &&
+    Array.isArray(d.relays) &&
+    d.relays.every(num) &&
+    num(d.start) &&
+    num(d.end) &&
+    bool(d.active) &&
+    num(d.refused)
+  );
+};
 const energySched = (v: unknown): boolean => {
   if (v === null) return true;
   if (typeof v !== 'object' || Array.isArray(v)) return false;
@@ -161,6 +191,8 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
     realWh: numOrNull,
     visibleWh: numOrNull,
     sched: energySched,
+    dr: (v) => v === undefined || v === null || energyDr(v),
+    drLast: (v) => v === undefined || str(v),
   },
   plan: {
     pv: (v) => PLAN_VERSIONS.includes(v as number),

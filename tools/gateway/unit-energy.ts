@@ -7,6 +7,44 @@
 // minute, so a plan that did not change publishes the same payload again (stat/ is on change).
 import type { EnergyMsg, PlanMsg } from './lines';
 
+/** The utility's demand-response order as the home sees it (stat/<home>-cu/DR, on change). */
+export interface DrPayload {
+  /** an order is held (pending or active) */
+  Held: boolean;
+  /** t0 has come: the order's claims are made */
+  Active?: boolean;
+  Order?: number;
+  Kind?: string;
+  LimitW?: number;
+  Relays?: number[];
+  Start?: string;
+  End?: string;
+  /** claims the household policy refused it (a relay protection holds, the rate limit) */
+  Refused?: number;
+  /** the last order that let go: '<id> ended' | '<id> cancelled' | '<id> replaced' */
+  Last: string;
+}
+
+/** The `energy` line's demand-response fields on the gateway's wall clock (to the second). */
+export function drPayload(m: EnergyMsg, wall: Date): DrPayload {
+  const d = m.dr;
+  const last = m.drLast ?? '';
+  if (d === undefined || d === null) return { Held: false, Last: last };
+  const at = (unitUs: number): string => new Date(Math.round((wall.getTime() - (m.t - unitUs) / 1000) / 1000) * 1000).toISOString();
+  return {
+    Held: true,
+    Active: d.active,
+    Order: d.id,
+    Kind: d.kind,
+    LimitW: d.limitW,
+    Relays: d.relays,
+    Start: at(d.start),
+    End: at(d.end),
+    Refused: d.refused,
+    Last: last,
+  };
+}
+
 export interface EnergyPayload {
   Time: string;
   /** the household's load, W: the sum of the nodes' import power */
