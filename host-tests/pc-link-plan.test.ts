@@ -6,7 +6,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { HomeEnergy } from '../firmware/policy/home-energy';
 import type { EnergyState } from '../firmware/policy/home-energy';
-import { encodeEnergy, encodePlan, MAX_LINE, PcLink, PLAN_EVERY, slotBitmap } from '../firmware/control/pc-link';
+import { clip, encodeEnergy, encodePlan, MAX_LINE, PcLink, PLAN_EVERY, slotBitmap } from '../firmware/control/pc-link';
 import { MAX_LOADS, MAX_SLOTS } from '../firmware/schedule/model';
 import type { SchedulerInput } from '../firmware/schedule/model';
 import { parseDeviceLine } from '../tools/gateway/lines';
@@ -153,4 +153,51 @@ test('the energy line stays under MAX_LINE with 8 long-named loads and a demand-
   t.true(line.length <= MAX_LINE, `${line.length} characters`);
   t.log(`energy line, 8 loads and an order on 8 relays: ${line.length} characters`);
   t.true(parseDeviceLine(line).ok);
+  t.is(JSON.parse(line).sched.loads[0][0], 'a very long appl', 'names cut to 16 JSON characters');
+  // every text at its limit and the numbers at their widest: the texts are left out, the line stays whole
+  for (const l of st.schedule!.loads) Object.assign(l, { name: 'n'.repeat(40), relay: 'r'.repeat(40), unmet: 'u'.repeat(80), nextS: 604799 });
+  Object.assign(st, { realW: -123456.7, visibleW: -123456.7, batteryW: -123456.7, soc: 0.123, realWh: 123456789.1, visibleWh: 123456789.1 });
+  const worst = encodeEnergy(1e16, st);
+  t.true(worst.length <= MAX_LINE, `${worst.length}`);
+  t.deepEqual(JSON.parse(worst).sched.loads[0], ['', '', JSON.parse(worst).sched.loads[0][2], 604799, '']);
+  t.true(parseDeviceLine(worst).ok);
+});
+
+test('fuzz: any names (any Unicode, quotes, controls) keep the energy and plan lines under MAX_LINE and readable', (t) => {
+  const base = planned(day(MAX_SLOTS, 900, MAX_LOADS, (i) => `load ${i}`));
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 80 })),
+        { minLength: MAX_LOADS, maxLength: MAX_LOADS },
+      ),
+      (names) => {
+        const st = structuredClone(base);
+        st.schedule!.loads.forEach((l, i) => {
+          l.name = names[i][0];
+          l.relay = names[i][1];
+          l.unmet = names[i][2];
+        });
+        st.dr = {
+          id: 0xffffffff,
+          seq: 0xffffffff,
+          kind: 'limit',
+          limitW: 65535,
+          relays: [247, 248, 249, 250, 251, 252, 253, 254],
+          startUs: 1e15,
+          endUs: 1e15 + 86400e6,
+          active: true,
+          refused: [],
+        };
+        st.drLast = '4294967295 cancelled';
+        const all = [encodeEnergy(1e15, st), ...encodePlan(1e15, st)];
+        return all.every((l) => l.length <= MAX_LINE && parseDeviceLine(l).ok);
+      },
+    ),
+    { numRuns: fuzzRuns(100) },
+  );
+  t.is(clip('Wärme', 8), 'Wär', 'a non-ASCII character takes its 6-character escape');
+  t.is(clip('Wärme', 7), 'Wä');
+  t.is(clip('Wärme', 6), 'W');
+  t.is(clip('plain', 16), 'plain');
 });

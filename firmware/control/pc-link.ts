@@ -86,13 +86,39 @@ export function readingJson(nodeId: number, tUs: number, counter: number, r: Tel
 
 /** the `energy` message's own schema version (a new field is additive; a change of meaning bumps it) */
 export const ENERGY_VERSION = 1;
-/** longest load name, relay name and unmet reason in an `energy` line: 8 loads stay under MAX_LINE (tested) */
+/** longest load name, relay name and unmet reason in an `energy` line, in JSON characters (clip): 8 loads and an order stay under MAX_LINE (tested) */
 const ENERGY_NAME = 16;
 const ENERGY_RELAY = 12;
-const ENERGY_REASON = 32;
+// 16 since the energy line also carries the demand-response order; the plan line keeps 32
+const ENERGY_REASON = 16;
+const PLAN_REASON = 32;
 
-/** The energy management's state as an `energy` line (docs/PC-LINK.md). */
+/**
+ * The longest prefix of `s` whose JSON text (escapes included: a non-ASCII character is
+ * \uXXXX, 6 characters) is at most `max` characters, so a line's bound holds for any name.
+ */
+export function clip(s: string, max: number): string {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c === 34 || c === 92 || c === 10 || c === 13 || c === 9 ? 2 : c < 32 || c > 126 ? 6 : 1;
+    if (n > max) return s.substring(0, i);
+  }
+  return s;
+}
+
+/**
+ * The energy management's state as an `energy` line (docs/PC-LINK.md). Within MAX_LINE
+ * whatever the names and numbers: should the line come out longer (every name at its limit
+ * and the numbers at their widest), it goes again with the loads' texts left out ("", the
+ * `plan` lines carry them).
+ */
 export function encodeEnergy(tUs: number, e: EnergyState): string {
+  const line = energyLine(tUs, e, 1);
+  return line.length <= MAX_LINE ? line : energyLine(tUs, e, 0);
+}
+
+function energyLine(tUs: number, e: EnergyState, texts: number): string {
   let sched: JsonValue = null;
   const s = e.schedule;
   if (s !== undefined) {
@@ -101,11 +127,11 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
       const l = s.loads[i];
       // [name, relay, on, next planned start s | null, unmet reason | ""]: arrays keep 8 loads in one line
       loads.push([
-        l.name.substring(0, ENERGY_NAME),
-        l.relay.substring(0, ENERGY_RELAY),
+        clip(l.name, texts * ENERGY_NAME),
+        clip(l.relay, texts * ENERGY_RELAY),
         l.on,
         l.nextS < 0 ? null : l.nextS,
-        l.unmet.substring(0, ENERGY_REASON),
+        clip(l.unmet, texts * ENERGY_REASON),
       ]);
     }
     sched = { slotS: s.slotS, start: s.startUs, planning: s.planning, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
@@ -116,7 +142,17 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
     const rl: JsonValue[] = [];
     for (let i = 0; i < d.relays.length; i++) rl.push(d.relays[i]);
     // refused: how many of its claims the policy refused (the `dr` reply names them)
-    dr = { id: d.id, seq: d.seq, kind: d.kind, limitW: d.limitW, relays: rl, start: d.startUs, end: d.endUs, active: d.active, refused: d.refused.length };
+    dr = {
+      id: d.id,
+      seq: d.seq,
+      kind: clip(d.kind, 8),
+      limitW: d.limitW,
+      relays: rl,
+      start: d.startUs,
+      end: d.endUs,
+      active: d.active,
+      refused: d.refused.length,
+    };
   }
   return toJson({
     v: PROTOCOL_VERSION,
@@ -133,7 +169,7 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
     visibleWh: round(e.visibleWh, 10),
     sched: sched,
     dr: dr,
-    drLast: e.drLast,
+    drLast: clip(e.drLast, 24),
   });
 }
 
@@ -176,11 +212,11 @@ export function encodePlan(tUs: number, e: EnergyState): string[] {
         slots: s.horizon,
         load: i,
         of: s.loads.length,
-        name: l.name.substring(0, ENERGY_NAME),
-        relay: l.relay.substring(0, ENERGY_RELAY),
+        name: clip(l.name, ENERGY_NAME),
+        relay: clip(l.relay, ENERGY_RELAY),
         powerW: round(l.powerW, 1),
         on: slotBitmap(l.slots, s.horizon),
-        unmet: l.unmet.substring(0, ENERGY_REASON),
+        unmet: clip(l.unmet, PLAN_REASON),
       }),
     );
   }
