@@ -493,3 +493,21 @@ test('tools/dr.ts: signs an order the unit parses and verifies, prints the cu.dr
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the battery's cap action: discharge only what the load draws above the cap, never export; a cap without watts >= 0 is malformed", (t) => {
+  const e = new HomeEnergy({});
+  t.true(e.policy.submit({ source: UTILITY, resource: 'battery', action: 'cap', watts: 1000, untilS: 3600, verified: true }, 0).granted);
+  e.feed(1, 1600);
+  e.step(0);
+  e.step(10 * S);
+  let st = e.state();
+  t.is(Math.round(st.batteryW), -600);
+  t.is(Math.round(st.visibleW), 1000);
+  e.feed(1, 400);
+  e.step(20 * S);
+  st = e.state();
+  t.is(Math.round(st.batteryW), 0, 'under the cap the battery idles (no export, no charge)');
+  t.is(Math.round(st.visibleW), 400);
+  t.regex(e.policy.submit({ source: UTILITY, resource: 'battery', action: 'cap', watts: -1, verified: true }, 30).reason, /^cap needs watts >= 0/);
+  t.regex(e.policy.submit({ source: UTILITY, resource: 'battery', action: 'cap', verified: true }, 30).reason, /^cap needs watts >= 0/);
+});

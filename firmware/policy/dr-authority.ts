@@ -10,9 +10,10 @@
 // firmware/store/records.ts) catches torn writes and flash corruption, and the key must pass
 // the strict encoding rules (firmware/link/ed25519-strict.ts: canonical, not of small order)
 // before the unit accepts a single order, so a damaged key cannot become one that verifies
-// forgeries. Its fingerprint (first 8 bytes, hex) is in `status` for the household to compare
-// with the utility's published key. Deliberate rewriting of the flash is the board's flash
-// encryption and secure boot's to stop (docs/POLICY.md, "Not done here").
+// forgeries. Its fingerprint (first 8 bytes, hex: DemandResponse.fingerprint()) is what the
+// household compares with the utility's published key (the board's `status` does not carry
+// it yet). Deliberate rewriting of the flash is the board's flash encryption and secure
+// boot's to stop (docs/POLICY.md, "Not done here").
 import type { Store } from '../../hal/io';
 import { PersistentRecord, getU32, putU32 } from '../store/records';
 import { canonicalPoint, smallOrder } from '../link/ed25519-strict';
@@ -68,7 +69,7 @@ export function loadDrIdentity(store: Store): DrIdentity | string {
   return decodeDrIdentity(r.value);
 }
 
-/** The key's fingerprint for `status`: its first 8 bytes, hex. */
+/** The key's fingerprint: its first 8 bytes, hex. */
 export function keyFingerprint(pub: Uint8Array): string {
   return hex(pub, 0, 8);
 }
