@@ -10,6 +10,9 @@
 //           householdRelay(node, on, role): the household's own switch, one MSG_HOUSEHOLD
 //           frame under the link keys, after the policy (firmware/access/policy.ts, PC-link
 //           cells; the node asks the policy again and is the judge); its ack comes back.
+//   energy  HomeEnergy (firmware/policy): readings in, the battery and the plan stepped each
+//           tick; demandResponse(bytes, done): the utility's signed order, verified here
+//           with the authority's public key (`cu.dr`), at rank utility from t0 to t1
 //
 // Portable like the rest of firmware/: a Clock, a Store, a Radio and an optional Timer in.
 import type { Clock, Store, Timer } from '../../hal/io';
