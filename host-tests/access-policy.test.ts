@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string> = {
   'signed-command': '.....Y',
   'guest-login': '.Y....',
   'set-clock': '...YY.',
+  'demand-response': '.....Y',
 };
 
 // the PC-link column of the same table: which asserted role may ask over the PC link
@@ -46,6 +47,7 @@ const EXPECTED_PC: Record<string, string> = {
   'signed-command': '.....Y',
   'guest-login': '.Y....',
   'set-clock': '...YY.',
+  'demand-response': '.....Y',
 };
 
 test('every cell of the table, and decide() agrees with it outside the special rules', (t) => {

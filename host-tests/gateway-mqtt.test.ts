@@ -146,6 +146,10 @@ test('readings, energy, trips and Home Assistant discovery reach MQTT as HA expe
     t.like(plan, { Planned: true, SlotS: 1800, Exact: true, Refused: 0 });
     t.is(plan.Loads[0].Name, 'water heater');
     t.is(plan.Loads[0].Relay, 'node:3');
+    // the whole plan, from the unit's plan lines: 3 kWh at the heater's power, as runs on the wall clock
+    t.true(Array.isArray(plan.Loads[0].Slots) && plan.Loads[0].Slots.length > 0, JSON.stringify(plan.Loads[0]));
+    const planned = plan.Loads[0].Slots.reduce((h: number, r: { From: string; To: string }) => h + (Date.parse(r.To) - Date.parse(r.From)) / 3600e3, 0);
+    t.is(Math.round((planned * plan.Loads[0].PowerW) / 100) / 10, 3, `${planned} h at ${plan.Loads[0].PowerW} W`);
     // cheapest: 3 kWh in the night's 0.12 slots
     t.is(plan.Cost, 0.36);
     // live messages only (aedes may hand a late retained copy to a fresh subscriber)

@@ -87,6 +87,7 @@ test('role table: every PC-link cell comes from the one policy table, and the pa
     'set-clock': ['household', 'technician'],
     'enrol-finger': ['household'],
     'delete-finger': ['household'],
+    'demand-response': ['utility'],
   };
   const offered = policyTable().filter((r) => r.pcLink.length > 0);
   t.deepEqual(Object.fromEntries(offered.map((r) => [r.action, r.pcLink])), expect);
@@ -103,6 +104,7 @@ test('role table: every PC-link cell comes from the one policy table, and the pa
     'set-clock': '"cmd":"time","unix":1800000000',
     'enrol-finger': '"cmd":"enrol"',
     'delete-finger': '"cmd":"delete-finger","page":3',
+    'demand-response': '"cmd":"dr","hex":"00"',
   };
   for (const action of Object.keys(expect)) {
     for (const role of PC_ROLES) {
@@ -120,7 +122,7 @@ test('fuzz: the line parser and the stream never throw, and answer every non-emp
     {
       v: fc.oneof(fc.constant(1), fc.integer()),
       id: fc.oneof(fc.integer(), fc.string({ maxLength: 70 }), fc.constant(null)),
-      cmd: fc.constantFrom('ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'x'),
+      cmd: fc.constantFrom('ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'dr', 'plan', 'x'),
       scope: fc.constantFrom('read', 'relay-off', 'all'),
       uses: fc.integer({ min: -1, max: 200 }),
       minutes: fc.integer({ min: 0, max: 20000 }),

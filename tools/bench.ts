@@ -14,6 +14,7 @@ import { cuEspruinoBench } from './bench/cu-espruino';
 import { consoleFigures } from './bench/console';
 import { espruinoBench } from './bench/espruino';
 import { linkBench } from './bench/link';
+import { drBench } from './bench/dr';
 import { builtLinkBench } from './build/link-bench';
 import { pairBench } from './build/moddable/xs-pair-proof';
 import { crossEngineBench } from './build/cross/cross-engine';
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
   const espruino = await espruinoBench();
   log('bench: access (fingerprint, OTP vectors, access-log power cuts, XS cost) ...');
   const acc7 = await accessBench();
+  log('bench: demand-response orders and plan lines ...');
+  const dr = await drBench();
   log('bench: gateway, history, dashboard ...');
   const mon = await gatewayBench();
   log('bench: 100 simulated homes through stateless gateways (10 simulated s) ...');
@@ -177,6 +180,7 @@ async function main(): Promise<void> {
     sched: priv.sched,
     espruino,
     espruino_cu: cuEsp,
+    dr,
     ...mon,
   };
   if (json) {

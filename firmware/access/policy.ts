@@ -55,7 +55,9 @@ export type Action =
   /** enter a guest code: opens a guest session for that pass */
   | 'guest-login'
   /** set the control unit's wall clock (guest codes and pass expiries run on it) */
-  | 'set-clock';
+  | 'set-clock'
+  /** hand the utility's signed demand-response order to the control unit (the unit verifies the signature) */
+  | 'demand-response';
 
 /** Where a request comes from: `any` (the table's `roles`) or the PC link (its `pcLink` cells). */
 export type Channel = 'any' | 'pc-link';
@@ -161,6 +163,12 @@ const TABLE: Row[] = [
     why: 'guest codes and pass expiries run on this clock: a guest who set it could revive an expired pass',
     pcLink: ['household', 'technician'],
     pcWhy: 'the household PC sets it hourly (tools/gateway); the utility has no time command: its signed commands carry their own validity window',
+  },
+  {
+    action: 'demand-response',
+    roles: ['utility'],
+    why: 'the bytes carry the utility authority signature, which the control unit verifies; the asserted role only carries them, and the order ranks below safety (docs/POLICY.md)',
+    pcLink: ['utility'],
   },
 ];
 

@@ -10,6 +10,9 @@
 //           householdRelay(node, on, role): the household's own switch, one MSG_HOUSEHOLD
 //           frame under the link keys, after the policy (firmware/access/policy.ts, PC-link
 //           cells; the node asks the policy again and is the judge); its ack comes back.
+//   energy  HomeEnergy (firmware/policy): readings in, the battery and the plan stepped each
+//           tick; demandResponse(bytes, done): the utility's signed order, verified here
+//           with the authority's public key (`cu.dr`), at rank utility from t0 to t1
 //
 // Portable like the rest of firmware/: a Clock, a Store, a Radio and an optional Timer in.
 import type { Clock, Store, Timer } from '../../hal/io';
@@ -32,6 +35,8 @@ import { SecurityLog } from '../control/security-log';
 import { Access } from '../access/access';
 import { HomeEnergy } from '../policy/home-energy';
 import type { EnergyState, HomeEnergyOptions } from '../policy/home-energy';
+import type { DrHost, DrPort, DrResult } from '../policy/demand-response';
+import type { DrReject } from '../policy/dr-order';
 import type { SchedulerInput } from '../schedule/model';
 import type { SchedulerKind } from '../schedule/runner';
 import type { AccessAlarm, AccessOptions } from '../access/access';
@@ -65,9 +70,13 @@ export interface ControlUnitOptions {
   /**
    * the home's energy management (firmware/policy/home-energy.ts: household policy, battery
    * load hiding, load schedule), stepped on every tick; `reportEveryS` (10..3600, default
-   * 60) is how often its state goes out as an `energy` forward
+   * 60) is how often its state goes out as an `energy` forward; `demandResponse` makes the
+   * taker of the utility's signed orders on the unit's host:
+   * `(h) => new DemandResponse(h, { wallS })` (firmware/policy/demand-response.ts; the
+   * authority's public key and the home come from the unit's `cu.dr` record). Passed in,
+   * not imported, so a build without it carries no verifier (Espruino's variable budget).
    */
-  energy?: HomeEnergyOptions & { reportEveryS?: number };
+  energy?: HomeEnergyOptions & { reportEveryS?: number; demandResponse?: (host: DrHost) => DrPort };
   /**
    * the receive and tag budgets under a forgery flood (firmware/control/flood-guard.ts);
    * in force when the unit has a `timer` (it ends a pause)
@@ -106,6 +115,8 @@ export class ControlUnit {
   private householdId = 0;
   /** the home's energy management; undefined without `energy` */
   readonly energy: HomeEnergy | undefined;
+  /** the utility's demand-response orders; undefined without `energy.demandResponse` */
+  readonly dr: DrPort | undefined;
   private readonly energyEveryUs: number;
   private energyNextUs = 0;
   private readonly queue: Uint8Array[] = [];
@@ -123,10 +134,11 @@ export class ControlUnit {
     const er = o.energy === undefined || o.energy.reportEveryS === undefined ? 60 : o.energy.reportEveryS;
     if (!(er >= 10 && er <= 3600)) throw new RangeError(`ControlUnit.energy.reportEveryS ${er} out of range 10..3600`);
     this.energyEveryUs = er * 1e6;
+    this.log = new SecurityLog(o.logCapacity === undefined ? 512 : o.logCapacity);
+    this.dr = o.energy === undefined || o.energy.demandResponse === undefined ? undefined : this.makeDr(o.energy.demandResponse);
     this.profile = profileOf(o.radio.profile);
     const every = o.reportEveryS === undefined ? 10 : o.reportEveryS;
     if (!(every >= 1 && every <= 3600)) throw new RangeError(`ControlUnit.reportEveryS ${every} out of range 1..3600`);
-    this.log = new SecurityLog(o.logCapacity === undefined ? 512 : o.logCapacity);
     const ao = defaultAnomalyOptions(every);
     const p = o.anomaly;
     if (p !== undefined) {
@@ -179,6 +191,42 @@ export class ControlUnit {
     });
   }
 
+  private makeDr(make: (host: DrHost) => DrPort): DrPort {
+    return make({
+      store: this.o.store,
+      clock: this.o.clock,
+      timer: this.o.timer,
+      energy: this.energy as HomeEnergy,
+      relays: {
+        set: (id: number, on: boolean) => this.loadRelay('node:' + String(id), on),
+        isOn: (id: number) => {
+          const e = this.nodes[id];
+          // FLAG_CLOSED (firmware/app/node-link.ts)
+          return e === undefined || e.lastReading === undefined ? undefined : (e.lastReading.flags & 1) !== 0;
+        },
+      },
+      refused: (reason: DrReject, alarm: boolean, detail: string) => {
+        const t = this.clock.now();
+        this.log.add({ tUs: t, nodeId: 0, source: 'pc-link', reason: 'dr.' + reason, count: 1 });
+        if (alarm) this.anomaly.raise(t, 0, 'dr-refused', 'demand-response order refused: ' + detail);
+      },
+    });
+  }
+
+  /**
+   * The utility's signed demand-response order (the PC link's `dr` port): '' when its
+   * signature is being verified (`done` follows once), else why not. Needs `energy.demandResponse`.
+   */
+  demandResponse(bytes: Uint8Array, done: (err: string, r: DrResult | undefined) => void): string {
+    const d = this.dr;
+    if (d === undefined) return 'dr: this unit takes no demand-response orders (ControlUnitOptions.energy.demandResponse)';
+    return d.submit(bytes, (err: string, r: DrResult | undefined) => {
+      done(err, r);
+      // the order's state goes out at once in an energy line
+      this.tick();
+    });
+  }
+
   node(id: number): NodeEntry | undefined {
     return this.nodes[id];
   }
@@ -212,7 +260,7 @@ export class ControlUnit {
     const en = this.energy;
     if (en !== undefined) {
       en.step(now);
-      if (now >= this.energyNextUs) {
+      if (en.takeDrEvent() || now >= this.energyNextUs) {
         this.energyNextUs = now + this.energyEveryUs;
         this.forward({ kind: 'energy', nodeId: 0, tUs: now, energy: en.state() });
       }
@@ -391,6 +439,12 @@ export class ControlUnit {
     const e = this.nodes[nodeId];
     if (e === undefined) return `node ${nodeId} not in the registry`;
     const action = on ? 'relay-on' : 'relay-off';
+    // a demand-response order outranks the household (docs/POLICY.md): refused, not queued
+    const held = this.energy === undefined ? '' : this.energy.drHolds(nodeId, this.clock.now());
+    if (held !== '') {
+      this.stats.householdRefused++;
+      return held;
+    }
     const d = decide(role, action, { via: 'pc-link', tripped: this.safetyOpen[nodeId] === true, scope: role === 'guest' ? [action] : undefined });
     if (!d.allowed) {
       this.stats.householdRefused++;

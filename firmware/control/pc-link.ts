@@ -2,10 +2,11 @@
 // paper's RS-232/USB to the PC). docs/PC-LINK.md lists every message; this module is the
 // only encoder and parser of it on the unit, and tools/gateway reads the same lines.
 //
-//   out  hello, reading, trip, security, rekey, ack, alarm, access, energy, reply, error
+//   out  hello, reading, trip, security, rekey, ack, alarm, access, energy, plan, reply, error
 //   in   ping, status, nodes, relay, command (authority-signed bytes), guest-login, guest-pass,
 //        time (sets the unit's wall clock: guest codes run on it), enrol, delete-finger
-//        (the reader's flows; their reply comes when the reader has finished)
+//        (the reader's flows; their reply comes when the reader has finished), dr (the
+//        utility's signed demand-response order, verified on the unit), plan (the whole plan again)
 //
 // Every line carries "v": PROTOCOL_VERSION. A parser that gets a bad line (not JSON, not an
 // object, unknown command, wrong version, oversized, a field out of range, an action the
@@ -17,9 +18,10 @@
 // Roles come from the control-unit issue (household, guest, technician, utility). The PC
 // at the end of the cable is the household's machine (the gateway logs its own users in
 // and asserts their role); a guest's command must carry the guest code, checked by the
-// unit's access module through `PcLinkPorts.guestCheck`; utility orders are bytes signed
-// by the authority key, which only the node can verify (the unit and the PC hold no
-// such key). Who may ask for what is a column of the one policy table
+// unit's access module through `PcLinkPorts.guestCheck`; utility commands are bytes signed
+// by the authority key, which the node verifies, and demand-response orders likewise, which
+// the unit verifies with the authority's public key (neither the unit nor the PC holds the
+// secret): the asserted role `utility` only carries them. Who may ask for what is a column of the one policy table
 // (firmware/access/policy.ts, `may(role, action, 'pc-link')`); this module keeps no table.
 //
 // Portable: no Node built-ins, no timers; lines in through feed(), out through `write`.
@@ -29,6 +31,8 @@ import type { TelemetryReading } from '../link/telemetry';
 import { quote, toJson } from '../console/json';
 import type { JsonObject, JsonValue } from '../console/json';
 import { PC_LINK_ROLES, guestScopes, may, rolesFor } from '../access/policy';
+import { DR_MAX_BYTES } from '../policy/dr-kinds';
+import type { DrResult } from '../policy/demand-response';
 import type { Action, Role } from '../access/policy';
 
 export const PROTOCOL_VERSION = 1;
@@ -42,7 +46,7 @@ export const PC_ROLES: PcRole[] = PC_LINK_ROLES as PcRole[];
 /** The policy actions a PC-link command can ask for. */
 export type PcAction = Extract<
   Action,
-  'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock' | 'enrol-finger' | 'delete-finger'
+  'read' | 'relay-off' | 'relay-on' | 'signed-command' | 'guest-login' | 'issue-guest-pass' | 'set-clock' | 'enrol-finger' | 'delete-finger' | 'demand-response'
 >;
 
 // ---- out: device -> PC ----
@@ -82,13 +86,39 @@ export function readingJson(nodeId: number, tUs: number, counter: number, r: Tel
 
 /** the `energy` message's own schema version (a new field is additive; a change of meaning bumps it) */
 export const ENERGY_VERSION = 1;
-/** longest load name, relay name and unmet reason in an `energy` line: 8 loads stay under MAX_LINE (tested) */
+/** longest load name, relay name and unmet reason in an `energy` line, in JSON characters (clip): 8 loads and an order stay under MAX_LINE (tested) */
 const ENERGY_NAME = 16;
 const ENERGY_RELAY = 12;
-const ENERGY_REASON = 32;
+// 16 since the energy line also carries the demand-response order; the plan line keeps 32
+const ENERGY_REASON = 16;
+const PLAN_REASON = 32;
 
-/** The energy management's state as an `energy` line (docs/PC-LINK.md). */
+/**
+ * The longest prefix of `s` whose JSON text (escapes included: a non-ASCII character is
+ * \uXXXX, 6 characters) is at most `max` characters, so a line's bound holds for any name.
+ */
+export function clip(s: string, max: number): string {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c === 34 || c === 92 || c === 10 || c === 13 || c === 9 ? 2 : c < 32 || c > 126 ? 6 : 1;
+    if (n > max) return s.substring(0, i);
+  }
+  return s;
+}
+
+/**
+ * The energy management's state as an `energy` line (docs/PC-LINK.md). Within MAX_LINE
+ * whatever the names and numbers: should the line come out longer (every name at its limit
+ * and the numbers at their widest), it goes again with the loads' texts left out ("", the
+ * `plan` lines carry them).
+ */
 export function encodeEnergy(tUs: number, e: EnergyState): string {
+  const line = energyLine(tUs, e, 1);
+  return line.length <= MAX_LINE ? line : energyLine(tUs, e, 0);
+}
+
+function energyLine(tUs: number, e: EnergyState, texts: number): string {
   let sched: JsonValue = null;
   const s = e.schedule;
   if (s !== undefined) {
@@ -97,14 +127,32 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
       const l = s.loads[i];
       // [name, relay, on, next planned start s | null, unmet reason | ""]: arrays keep 8 loads in one line
       loads.push([
-        l.name.substring(0, ENERGY_NAME),
-        l.relay.substring(0, ENERGY_RELAY),
+        clip(l.name, texts * ENERGY_NAME),
+        clip(l.relay, texts * ENERGY_RELAY),
         l.on,
         l.nextS < 0 ? null : l.nextS,
-        l.unmet.substring(0, ENERGY_REASON),
+        clip(l.unmet, texts * ENERGY_REASON),
       ]);
     }
     sched = { slotS: s.slotS, start: s.startUs, planning: s.planning, exact: s.exact, cost: round(s.cost, 1000), refused: s.refused, loads: loads };
+  }
+  let dr: JsonValue = null;
+  const d = e.dr;
+  if (d !== undefined) {
+    const rl: JsonValue[] = [];
+    for (let i = 0; i < d.relays.length; i++) rl.push(d.relays[i]);
+    // refused: how many of its claims the policy refused (the `dr` reply names them)
+    dr = {
+      id: d.id,
+      seq: d.seq,
+      kind: clip(d.kind, 8),
+      limitW: d.limitW,
+      relays: rl,
+      start: d.startUs,
+      end: d.endUs,
+      active: d.active,
+      refused: d.refused.length,
+    };
   }
   return toJson({
     v: PROTOCOL_VERSION,
@@ -120,7 +168,66 @@ export function encodeEnergy(tUs: number, e: EnergyState): string {
     realWh: round(e.realWh, 10),
     visibleWh: round(e.visibleWh, 10),
     sched: sched,
+    dr: dr,
+    drLast: clip(e.drLast, 24),
   });
+}
+
+/** the `plan` message's own schema version */
+export const PLAN_VERSION = 1;
+const HEXD = '0123456789abcdef';
+
+/** The slots a load runs in as a bitmap in hex: digit i holds slots 4i..4i+3, slot 4i in its high bit. */
+export function slotBitmap(slots: number[], horizon: number): string {
+  const digits = Math.ceil(horizon / 4);
+  const d: number[] = [];
+  for (let i = 0; i < digits; i++) d.push(0);
+  for (let k = 0; k < slots.length; k++) {
+    const q = slots[k];
+    if (q >= 0 && q < horizon) d[q >> 2] |= 8 >> (q & 3);
+  }
+  let out = '';
+  for (let i = 0; i < digits; i++) out += HEXD.charAt(d[i]);
+  return out;
+}
+
+/**
+ * The whole plan as `plan` lines, one a load (docs/PC-LINK.md "plan"): a line stays under
+ * MAX_LINE at the scheduler's bounds (MAX_SLOTS 672: 168 hex digits). [] without a plan.
+ */
+export function encodePlan(tUs: number, e: EnergyState): string[] {
+  const s = e.schedule;
+  if (s === undefined || s.planning) return [];
+  const out: string[] = [];
+  for (let i = 0; i < s.loads.length; i++) {
+    const l = s.loads[i];
+    out.push(
+      toJson({
+        v: PROTOCOL_VERSION,
+        type: 'plan',
+        pv: PLAN_VERSION,
+        t: tUs,
+        start: s.startUs,
+        slotS: s.slotS,
+        slots: s.horizon,
+        load: i,
+        of: s.loads.length,
+        name: clip(l.name, ENERGY_NAME),
+        relay: clip(l.relay, ENERGY_RELAY),
+        powerW: round(l.powerW, 1),
+        on: slotBitmap(l.slots, s.horizon),
+        unmet: clip(l.unmet, PLAN_REASON),
+      }),
+    );
+  }
+  return out;
+}
+
+/** what identifies a plan: a new one, or the same one re-planned, gives a new key */
+function planKey(e: EnergyState): string {
+  const s = e.schedule;
+  if (s === undefined || s.planning) return '';
+  return String(s.startUs) + '/' + String(s.cost) + '/' + String(s.loads.length) + '/' + (s.exact ? 'x' : 'g');
 }
 
 /** One Forward from the control unit as one PC-link line (without the newline). */
@@ -188,11 +295,16 @@ export type PcCommand =
   /** page: where to store the template; undefined: the next page (the reader's template count) */
   | { cmd: 'enrol'; id: JsonValue; role: PcRole; page: number | undefined }
   /** page -1: wipe the reader */
-  | { cmd: 'delete-finger'; id: JsonValue; role: PcRole; page: number };
+  | { cmd: 'delete-finger'; id: JsonValue; role: PcRole; page: number }
+  /** the utility's signed demand-response order (firmware/policy/dr-order.ts), hex */
+  | { cmd: 'dr'; id: JsonValue; role: PcRole; hex: string }
+  | { cmd: 'plan'; id: JsonValue; role: PcRole };
 
 export type PcParse = { ok: true; command: PcCommand } | { ok: false; id: JsonValue; error: string };
 
-const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'time', 'enrol', 'delete-finger'];
+const COMMANDS = ['ping', 'status', 'nodes', 'relay', 'command', 'guest-login', 'guest-pass', 'time', 'enrol', 'delete-finger', 'dr', 'plan'];
+/** longest `dr` hex: the largest order (firmware/policy/dr-order.ts DR_MAX_BYTES, 109 bytes) */
+export const DR_HEX_MAX = 2 * DR_MAX_BYTES;
 /** highest template page a command may name (R307/R503 hold 200..1000 templates; the reader refuses past its own capacity) */
 export const MAX_PAGE = 999;
 /** what a guest pass issued over the PC link may allow (the policy's PC-link guest cells) */
@@ -231,6 +343,7 @@ export function actionOf(c: PcCommand): PcAction {
   if (c.cmd === 'time') return 'set-clock';
   if (c.cmd === 'enrol') return 'enrol-finger';
   if (c.cmd === 'delete-finger') return 'delete-finger';
+  if (c.cmd === 'dr') return 'demand-response';
   return 'read';
 }
 
@@ -304,7 +417,13 @@ export function parsePcLine(line: string): PcParse {
       if (page !== 'all' && !isPage) return bad(id, 'page: an integer 0..' + String(MAX_PAGE) + ', or "all" to wipe the reader');
       c = { cmd: 'delete-finger', id: id, role: r, page: page === 'all' ? -1 : (page as number) };
     }
-  } else if (cmd === 'ping') c = { cmd: 'ping', id: id, role: r };
+  } else if (cmd === 'dr') {
+    const hex = m['hex'];
+    if (typeof hex !== 'string' || !isHex(hex) || hex.length > DR_HEX_MAX)
+      return bad(id, 'hex: the signed demand-response order, lower-case hex, 2..' + String(DR_HEX_MAX) + ' digits');
+    c = { cmd: 'dr', id: id, role: r, hex: hex };
+  } else if (cmd === 'plan') c = { cmd: 'plan', id: id, role: r };
+  else if (cmd === 'ping') c = { cmd: 'ping', id: id, role: r };
   else if (cmd === 'status') c = { cmd: 'status', id: id, role: r };
   else c = { cmd: 'nodes', id: id, role: r };
   const action = actionOf(c);
@@ -354,7 +473,16 @@ export interface PcLinkPorts {
   enrol?: (page: number | undefined, role: PcRole, done: (err: string, page: number) => void) => string;
   /** Delete one template (page >= 0) or wipe the reader (-1): Access.deleteFinger; as enrol. */
   deleteFinger?: (page: number, role: PcRole, done: (err: string) => void) => string;
+  /**
+   * A demand-response order's bytes (ControlUnit.demandResponse: the unit verifies the
+   * utility authority's signature): '' when it is being verified, `done` follows once.
+   * Absent: refused.
+   */
+  dr?: (bytes: Uint8Array, done: (err: string, r: DrResult | undefined) => void) => string;
 }
+
+/** energy lines between two re-sends of an unchanged plan (a gateway that came late gets it within 10 lines) */
+export const PLAN_EVERY = 10;
 
 function unhex(s: string): Uint8Array {
   const b = new Uint8Array(s.length / 2);
@@ -366,6 +494,9 @@ export class PcLink {
   readonly stats = { linesIn: 0, errors: 0, linesOut: 0, oversized: 0 };
   private buf = '';
   private dropping = false;
+  private lastEnergy: { tUs: number; e: EnergyState } | undefined = undefined;
+  private planSentKey = '';
+  private sincePlan = 0;
 
   constructor(
     private readonly ports: PcLinkPorts,
@@ -377,9 +508,26 @@ export class PcLink {
     this.write(line + '\n');
   }
 
-  /** The control unit's onForward hook. */
+  /** The control unit's onForward hook. An energy line is preceded by the plan's lines when the plan changed or every PLAN_EVERY lines. */
   forward(f: Forward): void {
+    if (f.kind === 'energy') {
+      this.lastEnergy = { tUs: f.tUs, e: f.energy };
+      const k = planKey(f.energy);
+      this.sincePlan++;
+      if (k !== '' && (k !== this.planSentKey || this.sincePlan >= PLAN_EVERY)) this.sendPlan();
+    }
     this.out(encodeForward(f));
+  }
+
+  /** The last plan's lines again; returns how many. */
+  private sendPlan(): number {
+    const l = this.lastEnergy;
+    if (l === undefined) return 0;
+    const lines = encodePlan(l.tUs, l.e);
+    for (let i = 0; i < lines.length; i++) this.out(lines[i]);
+    this.planSentKey = planKey(l.e);
+    this.sincePlan = 0;
+    return lines.length;
   }
 
   access(r: AccessRecord): void {
@@ -490,6 +638,21 @@ export class PcLink {
         else {
           why = this.ports.deleteFinger(page, c.role, function (err: string): void {
             later(err === '' ? '' : 'delete-finger: ' + err, { page: page < 0 ? 'all' : page, deleted: true });
+          });
+          deferred = why === '';
+        }
+      } else if (c.cmd === 'plan') {
+        const n = this.sendPlan();
+        const st = this.lastEnergy === undefined ? undefined : this.lastEnergy.e.schedule;
+        body = { loads: n, start: st === undefined || st.planning ? null : st.startUs };
+      } else if (c.cmd === 'dr') {
+        if (this.ports.dr === undefined) why = 'dr: this unit has no demand-response port';
+        else {
+          why = this.ports.dr(unhex(c.hex), function (err: string, r: DrResult | undefined): void {
+            if (err !== '' || r === undefined) return later(err === '' ? 'dr: no result' : err, {});
+            const refused: JsonValue[] = [];
+            for (let i = 0; i < r.refused.length; i++) refused.push(r.refused[i].substring(0, 96));
+            later('', { order: r.order, seq: r.seq, kind: r.kind, accepted: true, refused: refused });
           });
           deferred = why === '';
         }

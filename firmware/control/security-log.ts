@@ -10,8 +10,8 @@ export interface SecurityEvent {
   tUs: number;
   /** node id from the frame header (0 when the frame was too short to have one) */
   nodeId: number;
-  /** 'air': this control unit refused a frame; 'node': a node reported refusals */
-  source: 'air' | 'node';
+  /** 'air': this control unit refused a frame; 'node': a node reported refusals; 'pc-link': the unit refused a demand-response order */
+  source: 'air' | 'node' | 'pc-link';
   reason: string;
   /** how many refusals this entry stands for (a node's report aggregates) */
   count: number;

@@ -19,7 +19,9 @@ import type { BatterySpec } from '../privacy/battery';
 import { DEFAULT_CAP_W, makeHider, OURS } from '../privacy/hiding';
 import { BatteryController } from '../privacy/controller';
 import type { BatteryStep } from '../privacy/controller';
-import { HouseholdPolicy, PRIVACY, SAFETY, SAVINGS, SOURCE_NAMES, USER } from './policy';
+import { HouseholdPolicy, PRIVACY, SAFETY, SAVINGS, SOURCE_NAMES, USER, UTILITY } from './policy';
+import { DR_CANCEL, DR_KINDS, DR_LIMIT } from './dr-kinds';
+import type { DrOrder } from './dr-kinds';
 import type { Decision } from './policy';
 import { ScheduleRunner, plan } from '../schedule/runner';
 import type { SchedulerKind } from '../schedule/runner';
@@ -67,6 +69,40 @@ export interface LoadState {
   nextS: number;
   /** why it cannot be met, '' when it is planned */
   unmet: string;
+  /** the whole plan: the slots it runs in, ascending (the PC link's `plan` line) */
+  slots: number[];
+  powerW: number;
+}
+
+/** How a demand-response order reaches the load relays (the ControlUnit's household relay frame). */
+export interface DrRelays {
+  /** switch node `nodeId`'s load relay; false when it could not be sent */
+  set(nodeId: number, on: boolean): boolean;
+  /** is it closed now, as last heard (undefined: not known) */
+  isOn(nodeId: number): boolean | undefined;
+}
+
+/** The order the unit holds (at most one: a newer one replaces it). */
+export interface DrState {
+  id: number;
+  seq: number;
+  kind: string;
+  /** the import cap, W (limit orders) */
+  limitW: number;
+  relays: number[];
+  /** the event on the unit's clock, µs */
+  startUs: number;
+  endUs: number;
+  /** t0 has come: the claims are made */
+  active: boolean;
+  /** what the policy refused of it, 'resource: reason' */
+  refused: string[];
+}
+
+/** What applying an order did: '' (held) or why not, and what the policy refused of it. */
+export interface DrApplied {
+  error: string;
+  state: DrState | undefined;
 }
 
 export interface EnergyState {
@@ -81,7 +117,12 @@ export interface EnergyState {
   /** energy since the unit started, Wh: what the house used, what the meter saw */
   realWh: number;
   visibleWh: number;
-  schedule: { slotS: number; startUs: number; planning: boolean; exact: boolean; cost: number; refused: number; loads: LoadState[] } | undefined;
+  schedule:
+    { slotS: number; startUs: number; planning: boolean; exact: boolean; cost: number; refused: number; loads: LoadState[]; horizon: number } | undefined;
+  /** the demand-response order held, if any */
+  dr: DrState | undefined;
+  /** the last order that let go: '<id> ended' | '<id> cancelled' | '<id> replaced', '' none yet */
+  drLast: string;
 }
 
 export class HomeEnergy {
@@ -106,6 +147,10 @@ export class HomeEnergy {
   private readonly planCellsPerStep: number;
   /** planner steps spent on the current plan */
   planSteps = 0;
+  private dr: { order: DrOrder; st: DrState; relays: DrRelays; wasOn: { [node: string]: boolean | undefined }; held: string[] } | undefined = undefined;
+  private drEvent = false;
+  /** the last order that ended: 'id ended' | 'id cancelled' | 'id replaced' (for the energy line) */
+  drLast = '';
 
   constructor(o: HomeEnergyOptions) {
     const spec = o.battery === undefined ? defaultBattery() : o.battery;
@@ -157,7 +202,111 @@ export class HomeEnergy {
         this.start(pl.result());
       }
     }
+    this.drStep(nowUs);
     if (this.runner !== undefined && nowUs >= this.startUs) this.runner.tick((nowUs - this.startUs) / 1e6);
+  }
+
+  /**
+   * A demand-response order whose utility signature the unit verified (./dr-order.ts,
+   * ./demand-response.ts): held from now, its claims made at t0 at rank utility and given
+   * back at t1. `wallS` is the unit's wall clock now, which places t0 and t1 on the unit's
+   * own clock. A cancel ends the order it names. Returns '' or why not.
+   */
+  applyOrder(o: DrOrder, nowUs: number, wallS: number, relays: DrRelays): DrApplied {
+    const cur = this.dr;
+    if (o.kind === DR_CANCEL) {
+      if (cur === undefined || cur.order.orderId !== o.orderId) return { error: 'cancel: order ' + String(o.orderId) + ' is not held', state: undefined };
+      this.drEnd(nowUs, 'cancelled');
+      return { error: '', state: undefined };
+    }
+    if (cur !== undefined) this.drEnd(nowUs, 'replaced');
+    const st: DrState = {
+      id: o.orderId,
+      seq: o.seq,
+      kind: DR_KINDS[o.kind],
+      limitW: o.kind === DR_LIMIT ? o.limitW : 0,
+      relays: o.relays.slice(),
+      startUs: nowUs + (o.startS - wallS) * 1e6,
+      endUs: nowUs + (o.endS - wallS) * 1e6,
+      active: false,
+      refused: [],
+    };
+    this.dr = { order: o, st: st, relays: relays, wasOn: {}, held: [] };
+    this.drEvent = true;
+    this.drStep(nowUs);
+    return { error: '', state: st };
+  }
+
+  private drStep(nowUs: number): void {
+    const d = this.dr;
+    if (d === undefined) return;
+    if (nowUs >= d.st.endUs) {
+      this.drEnd(nowUs, 'ended');
+      return;
+    }
+    if (d.st.active || nowUs < d.st.startUs) return;
+    d.st.active = true;
+    this.drEvent = true;
+    const nowS = nowUs / 1e6;
+    const untilS = d.st.endUs / 1e6;
+    if (d.order.kind === DR_LIMIT)
+      this.drClaim(d, { source: UTILITY, resource: 'battery', action: 'cap', watts: d.st.limitW, untilS: untilS, verified: true }, nowS);
+    for (let i = 0; i < d.st.relays.length; i++) {
+      const id = d.st.relays[i];
+      const was = d.relays.isOn(id);
+      if (this.drClaim(d, { source: UTILITY, resource: 'relay:node:' + String(id), action: 'off', untilS: untilS, verified: true }, nowS)) {
+        d.wasOn[id] = was;
+        // the claim stands (nothing lower may close it); a node the unit cannot reach is named
+        if (!d.relays.set(id, false)) d.st.refused.push('relay:node:' + String(id) + ': not switched (not in the registry, or the link refused the frame)');
+      }
+    }
+  }
+
+  private drClaim(
+    d: { st: DrState; held: string[] },
+    req: { source: number; resource: string; action: string; watts?: number; untilS: number; verified: boolean },
+    nowS: number,
+  ): boolean {
+    const r = this.policy.submit(req, nowS);
+    if (r.granted) d.held.push(req.resource);
+    else d.st.refused.push(req.resource + ': ' + r.reason);
+    return r.granted;
+  }
+
+  /** t1 came, or a cancel or a newer order: give the resources back; each relay goes where its next claim says. */
+  private drEnd(nowUs: number, how: string): void {
+    const d = this.dr;
+    if (d === undefined) return;
+    this.dr = undefined;
+    this.drEvent = true;
+    this.drLast = String(d.st.id) + ' ' + how;
+    const nowS = nowUs / 1e6;
+    for (let i = 0; i < d.held.length; i++) {
+      const res = d.held[i];
+      if (this.policy.owner(res, nowS) === UTILITY) this.policy.release(UTILITY, res, nowS);
+      if (res.indexOf('relay:node:') !== 0) continue;
+      const id = Number(res.substring(11));
+      const next = this.policy.effective(res, nowS);
+      // safety keeps its relay open itself; a lower claim resumes; no claim: as it was before the order (closed when not known)
+      if (next !== undefined && next.source === SAFETY) continue;
+      const on = next !== undefined ? next.action === 'on' : d.wasOn[id] !== false;
+      d.relays.set(id, on);
+    }
+  }
+
+  /** '' or why the household may not switch node `nodeId`'s relay now (a demand-response order holds it). */
+  drHolds(nodeId: number, nowUs: number): string {
+    const d = this.dr;
+    const r = 'relay:node:' + String(nodeId);
+    if (d === undefined || this.policy.owner(r, nowUs / 1e6) !== UTILITY) return '';
+    return 'policy: utility (rank 2) holds ' + r + ': demand-response order ' + String(d.st.id) + ' until it ends (docs/POLICY.md)';
+  }
+
+  /** true once after an order was taken, started or ended (the unit sends an energy line at once) */
+  takeDrEvent(): boolean {
+    const e = this.drEvent;
+    this.drEvent = false;
+    return e;
   }
 
   private start(s: Schedule): void {
@@ -217,7 +366,7 @@ export class HomeEnergy {
     const inp = this.input;
     const run = this.runner;
     if (this.planner !== undefined && inp !== undefined) {
-      sched = { slotS: inp.slotS, startUs: this.startUs, planning: true, exact: false, cost: 0, refused: 0, loads: [] };
+      sched = { slotS: inp.slotS, startUs: this.startUs, planning: true, exact: false, cost: 0, refused: 0, loads: [], horizon: inp.pricePerKWh.length };
     } else if (s !== undefined && inp !== undefined && run !== undefined) {
       const loads: LoadState[] = [];
       const tS = this.lastUs < this.startUs ? 0 : (this.lastUs - this.startUs) / 1e6;
@@ -234,9 +383,18 @@ export class HomeEnergy {
         }
         let why = '';
         for (let u = 0; u < s.unmet.length; u++) if (s.unmet[u].name === l.name) why = s.unmet[u].reason;
-        loads.push({ name: l.name, relay: l.relay, on: run.plannedOn(i, tS), nextS: next, unmet: why });
+        loads.push({ name: l.name, relay: l.relay, on: run.plannedOn(i, tS), nextS: next, unmet: why, slots: on, powerW: l.powerW });
       }
-      sched = { slotS: inp.slotS, startUs: this.startUs, planning: false, exact: s.exact, cost: s.cost, refused: run.refused, loads: loads };
+      sched = {
+        slotS: inp.slotS,
+        startUs: this.startUs,
+        planning: false,
+        exact: s.exact,
+        cost: s.cost,
+        refused: run.refused,
+        loads: loads,
+        horizon: inp.pricePerKWh.length,
+      };
     }
     return {
       realW: this.realW,
@@ -248,6 +406,8 @@ export class HomeEnergy {
       realWh: this.realWh,
       visibleWh: this.visibleWh,
       schedule: sched,
+      dr: this.dr === undefined ? undefined : this.dr.st,
+      drLast: this.drLast,
     };
   }
 

@@ -30,9 +30,9 @@ export interface Request {
   source: number;
   /** 'main', 'relay:<name>' or 'battery' */
   resource: string;
-  /** relays: 'on' | 'off'; battery: 'charge' | 'discharge' | 'idle' | 'hide' */
+  /** relays: 'on' | 'off'; battery: 'charge' | 'discharge' | 'idle' | 'hide' | 'cap' (discharge what the load draws above `watts`) */
   action: string;
-  /** battery power for charge/discharge, W */
+  /** battery power for charge/discharge, W; for 'cap' the grid import it holds the home to, W */
   watts?: number;
   /** the claim lapses at this time (s); undefined: until released */
   untilS?: number;
@@ -53,7 +53,7 @@ interface Claim {
 }
 
 const RELAY_ACTIONS = ['on', 'off'];
-const BATTERY_ACTIONS = ['charge', 'discharge', 'idle', 'hide'];
+const BATTERY_ACTIONS = ['charge', 'discharge', 'idle', 'hide', 'cap'];
 
 function isRelay(resource: string): boolean {
   return resource === 'main' || resource.indexOf('relay:') === 0;
@@ -147,11 +147,12 @@ export class HouseholdPolicy {
       return '';
     }
     if (req.resource === 'battery') {
-      if (BATTERY_ACTIONS.indexOf(req.action) < 0) return 'the battery takes charge, discharge, idle or hide, not "' + req.action + '"';
+      if (BATTERY_ACTIONS.indexOf(req.action) < 0) return 'the battery takes charge, discharge, idle, hide or cap, not "' + req.action + '"';
       if (req.action === 'hide' && req.source !== PRIVACY) return 'only privacy asks for hiding';
       if (req.source === PRIVACY && req.action !== 'hide') return 'privacy asks for hiding only';
       if ((req.action === 'charge' || req.action === 'discharge') && (req.watts === undefined || !(req.watts > 0)))
         return 'charge and discharge need watts > 0';
+      if (req.action === 'cap' && (req.watts === undefined || !(req.watts >= 0))) return 'cap needs watts >= 0 (the import it holds the home to)';
       return '';
     }
     return 'unknown resource ' + req.resource;

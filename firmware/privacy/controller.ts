@@ -43,6 +43,8 @@ export class BatteryController {
     if (req !== undefined && req.watts !== undefined) {
       if (req.action === 'charge') want = req.watts;
       else if (req.action === 'discharge') want = -req.watts;
+      // a demand-response import cap: discharge what the load draws above it (docs/POLICY.md)
+      else if (req.action === 'cap') want = realW > req.watts ? req.watts - realW : 0;
     }
     if (want < -realW) want = -realW; // no export
     const p = b.run(want, dtS);

@@ -11,7 +11,7 @@ import type { ReadingMsg } from './lines';
 import { energyUpdate } from './energy';
 import type { DayRecord } from './energy';
 import { nodeDiscovery, unitEnergyDiscovery } from './discovery';
-import { energyPayload, planPayload } from './unit-energy';
+import { drPayload, energyPayload, planPayload, PlanLines } from './unit-energy';
 import { gatewayStatus, nodeOfTopic, nodeTopic, unitTopic } from './topics';
 
 /** Where PC-link lines come from and commands go to. */
@@ -67,6 +67,8 @@ export class Gateway extends EventEmitter {
   private readonly stateSent = new Map<string, string>();
   /** the unit's clock paired with the wall clock for the current plan (tools/gateway/unit-energy.ts) */
   private planAnchor: { start: number; unitUs: number; wallMs: number } | undefined;
+  /** the unit's `plan` lines (the whole plan, one line a load; they come before the energy line) */
+  private readonly planLines = new PlanLines();
   private nodes = new Set<number>();
   private readonly pending = new Map<string, (a: Answer) => void>();
   private nextId = 1;
@@ -282,6 +284,10 @@ export class Gateway extends EventEmitter {
       case 'hello':
         for (const n of m.nodes) this.announce(n);
         return;
+      case 'plan':
+        // published with the next energy line (stat/<home>-cu/PLAN, on change)
+        this.planLines.add(m);
+        return;
       case 'energy': {
         // the unit's energy management (docs/MONITORING.md): its HA device once per
         // connection, the state with every line (retained: a late subscriber sees the last
@@ -297,12 +303,22 @@ export class Gateway extends EventEmitter {
         if (m.sched !== null && (this.planAnchor === undefined || this.planAnchor.start !== m.sched.start)) {
           this.planAnchor = { start: m.sched.start, unitUs: m.t, wallMs: wall.getTime() };
         }
-        const plan = planPayload(m, wall, this.planAnchor);
+        const plan = planPayload(m, wall, this.planAnchor, m.sched === null ? undefined : this.planLines.complete(m.sched.start, m.sched.loads.length));
         this.pub(`tele/${t}/ENERGY`, JSON.stringify(state), true, t0);
         const p = JSON.stringify(plan);
         if (this.stateSent.get(`stat/${t}/PLAN`) !== p) {
           this.stateSent.set(`stat/${t}/PLAN`, p);
           this.pub(`stat/${t}/PLAN`, p, true);
+        }
+        // the utility's demand-response order, on change (retained); only from a unit that sends the fields
+        if (m.dr !== undefined) {
+          const dr = drPayload(m, wall);
+          // the times move with each line's pairing of the clocks: compare without them
+          const key = JSON.stringify({ ...dr, Start: undefined, End: undefined });
+          if (this.stateSent.get(`stat/${t}/DR`) !== key) {
+            this.stateSent.set(`stat/${t}/DR`, key);
+            this.pub(`stat/${t}/DR`, JSON.stringify(dr), true);
+          }
         }
         this.emit('energy', state, plan);
         return;

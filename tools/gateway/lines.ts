@@ -86,8 +86,38 @@ export interface EnergyMsg {
   realWh: number | null;
   visibleWh: number | null;
   sched: { slotS: number; start: number; exact: boolean; cost: number | null; refused: number; loads: EnergyLoad[] } | null;
+  /** the demand-response order the unit holds (added to ev 1 later: absent from older units) */
+  dr?: EnergyDr | null;
+  drLast?: string;
 }
-export type DeviceMsg = ReadingMsg | TripMsg | AlarmMsg | AckMsg | AccessMsg | ReplyMsg | ErrorMsg | HelloMsg | OtherMsg | EnergyMsg;
+export interface EnergyDr {
+  id: number;
+  seq: number;
+  kind: string;
+  limitW: number;
+  relays: number[];
+  start: number;
+  end: number;
+  active: boolean;
+  refused: number;
+}
+/** One load of the whole plan (docs/PC-LINK.md "plan"): `on` is a hex bitmap of its slots, slot 4i in digit i's high bit. */
+export interface PlanMsg {
+  type: 'plan';
+  pv: number;
+  t: number;
+  start: number;
+  slotS: number;
+  slots: number;
+  load: number;
+  of: number;
+  name: string;
+  relay: string;
+  powerW: number | null;
+  on: string;
+  unmet: string;
+}
+export type DeviceMsg = ReadingMsg | TripMsg | AlarmMsg | AckMsg | AccessMsg | ReplyMsg | ErrorMsg | HelloMsg | OtherMsg | EnergyMsg | PlanMsg;
 
 export type LineResult = { ok: true; msg: DeviceMsg } | { ok: false; error: string };
 
@@ -98,6 +128,26 @@ const bool = (v: unknown): boolean => typeof v === 'boolean';
 /** the `energy` schema versions this gateway reads (docs/PC-LINK.md "energy") */
 const ENERGY_VERSIONS = [1];
 const energyLoad = (v: unknown): boolean => Array.isArray(v) && v.length === 5 && str(v[0]) && str(v[1]) && bool(v[2]) && numOrNull(v[3]) && str(v[4]);
+/** the `plan` schema versions this gateway reads */
+const PLAN_VERSIONS = [1];
+const int = (v: unknown): boolean => num(v) && Number.isInteger(v as number);
+const bitmap = (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]*$/.test(v);
+const energyDr = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const d = v as Record<string, unknown>;
+  return (
+    num(d.id) &&
+    num(d.seq) &&
+    str(d.kind) &&
+    num(d.limitW) &&
+    Array.isArray(d.relays) &&
+    d.relays.every(num) &&
+    num(d.start) &&
+    num(d.end) &&
+    bool(d.active) &&
+    num(d.refused)
+  );
+};
 const energySched = (v: unknown): boolean => {
   if (v === null) return true;
   if (typeof v !== 'object' || Array.isArray(v)) return false;
@@ -141,6 +191,22 @@ const SHAPES: Record<string, Record<string, (v: unknown) => boolean>> = {
     realWh: numOrNull,
     visibleWh: numOrNull,
     sched: energySched,
+    dr: (v) => v === undefined || v === null || energyDr(v),
+    drLast: (v) => v === undefined || str(v),
+  },
+  plan: {
+    pv: (v) => PLAN_VERSIONS.includes(v as number),
+    t: num,
+    start: num,
+    slotS: num,
+    slots: (v) => int(v) && (v as number) >= 1,
+    load: (v) => int(v) && (v as number) >= 0,
+    of: (v) => int(v) && (v as number) >= 1,
+    name: str,
+    relay: str,
+    powerW: numOrNull,
+    on: bitmap,
+    unmet: str,
   },
 };
 
@@ -159,6 +225,11 @@ export function parseDeviceLine(line: string): LineResult {
   const shape = typeof m.type === 'string' ? SHAPES[m.type] : undefined;
   if (shape === undefined) return { ok: false, error: `unknown message type ${JSON.stringify(m.type)}` };
   for (const k of Object.keys(shape)) if (!shape[k](m[k])) return { ok: false, error: `${m.type}.${k}: ${JSON.stringify(m[k])} is not valid` };
+  if (m.type === 'plan') {
+    if ((m.load as number) >= (m.of as number)) return { ok: false, error: `plan.load: ${String(m.load)} is not below of ${String(m.of)}` };
+    if ((m.on as string).length !== Math.ceil((m.slots as number) / 4))
+      return { ok: false, error: `plan.on: ${(m.on as string).length} hex digits for ${String(m.slots)} slots` };
+  }
   return { ok: true, msg: m as unknown as DeviceMsg };
 }
 

@@ -17,7 +17,10 @@
 //   tele/<home>-cu/ENERGY      {Time, Real, Visible, Battery (W, + charge), SoC (%), Owner,
 //                              Algorithm, RealWh, VisibleWh}: each `energy` line        retained
 //   stat/<home>-cu/PLAN        the day's plan {Start, SlotS, Planning, Exact, Cost, Refused,
-//                              Loads: [{Name, Relay, On, Next, Unmet}]}, on change          retained
+//                              Loads: [{Name, Relay, On, Next, Unmet, Slots: [{From, To}] (the
+//                              whole plan, from the unit's `plan` lines), PowerW}]}, on change  retained
+//   stat/<home>-cu/DR          the utility's demand-response order {Held, Active, Order, Kind,
+//                              LimitW, Relays, Start, End, Refused, Last}, on change       retained
 // The gateway: smartmeter/gateway/<id>/status Online / Offline (its MQTT last will).
 export const nodeTopic = (home: string, node: number): string => `${home}-n${node}`;
 export const unitTopic = (home: string): string => `${home}-cu`;

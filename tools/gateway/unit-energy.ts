@@ -5,7 +5,45 @@
 // Times: the line carries the unit's clock (µs since its boot); a plan's slot is placed on
 // the gateway's wall clock through the line itself (wall at arrival - (t - start)), to the
 // minute, so a plan that did not change publishes the same payload again (stat/ is on change).
-import type { EnergyMsg } from './lines';
+import type { EnergyMsg, PlanMsg } from './lines';
+
+/** The utility's demand-response order as the home sees it (stat/<home>-cu/DR, on change). */
+export interface DrPayload {
+  /** an order is held (pending or active) */
+  Held: boolean;
+  /** t0 has come: the order's claims are made */
+  Active?: boolean;
+  Order?: number;
+  Kind?: string;
+  LimitW?: number;
+  Relays?: number[];
+  Start?: string;
+  End?: string;
+  /** claims the household policy refused it (a relay protection holds, the rate limit) */
+  Refused?: number;
+  /** the last order that let go: '<id> ended' | '<id> cancelled' | '<id> replaced' */
+  Last: string;
+}
+
+/** The `energy` line's demand-response fields on the gateway's wall clock (to the second). */
+export function drPayload(m: EnergyMsg, wall: Date): DrPayload {
+  const d = m.dr;
+  const last = m.drLast ?? '';
+  if (d === undefined || d === null) return { Held: false, Last: last };
+  const at = (unitUs: number): string => new Date(Math.round((wall.getTime() - (m.t - unitUs) / 1000) / 1000) * 1000).toISOString();
+  return {
+    Held: true,
+    Active: d.active,
+    Order: d.id,
+    Kind: d.kind,
+    LimitW: d.limitW,
+    Relays: d.relays,
+    Start: at(d.start),
+    End: at(d.end),
+    Refused: d.refused,
+    Last: last,
+  };
+}
 
 export interface EnergyPayload {
   Time: string;
@@ -30,6 +68,9 @@ export interface PlanLoad {
   On: boolean;
   Next: string | null;
   Unmet: string;
+  /** the whole plan of this load: when it runs, on the wall clock (from the unit's `plan` lines) */
+  Slots?: { From: string; To: string }[];
+  PowerW?: number | null;
 }
 export interface PlanPayload {
   Planned: boolean;
@@ -73,7 +114,43 @@ export interface ClockAnchor {
  * moved the times whenever the unit's clock ran at another pace than the wall (a simulated
  * home at --speed N, a late line), and a plan that did not change was published again.
  */
-export function planPayload(m: EnergyMsg, wall: Date, anchor: ClockAnchor = { unitUs: m.t, wallMs: wall.getTime() }): PlanPayload {
+/** The slots set in a `plan` line's bitmap, as [first, end) runs. */
+export function slotRuns(on: string, slots: number): [number, number][] {
+  const runs: [number, number][] = [];
+  let from = -1;
+  for (let q = 0; q <= slots; q++) {
+    const set = q < slots && (parseInt(on.charAt(q >> 2), 16) & (8 >> (q & 3))) !== 0;
+    if (set && from < 0) from = q;
+    if (!set && from >= 0) {
+      runs.push([from, q]);
+      from = -1;
+    }
+  }
+  return runs;
+}
+
+/** The plan lines of one plan, when all of them are in (keyed by the plan's start on the unit's clock). */
+export class PlanLines {
+  private start = -1;
+  private lines: (PlanMsg | undefined)[] = [];
+
+  add(m: PlanMsg): void {
+    if (m.start !== this.start || this.lines.length !== m.of) {
+      this.start = m.start;
+      this.lines = new Array<PlanMsg | undefined>(m.of).fill(undefined);
+    }
+    this.lines[m.load] = m;
+  }
+
+  /** every load's line for the plan that starts at `start`, or undefined */
+  complete(start: number, loads: number): PlanMsg[] | undefined {
+    if (start !== this.start || this.lines.length !== loads) return undefined;
+    for (const l of this.lines) if (l === undefined) return undefined;
+    return this.lines as PlanMsg[];
+  }
+}
+
+export function planPayload(m: EnergyMsg, wall: Date, anchor: ClockAnchor = { unitUs: m.t, wallMs: wall.getTime() }, whole?: PlanMsg[]): PlanPayload {
   const s = m.sched;
   if (s === null) return { Planned: false };
   // the unit's µs -> the gateway's wall clock, to the minute
@@ -86,6 +163,14 @@ export function planPayload(m: EnergyMsg, wall: Date, anchor: ClockAnchor = { un
     Exact: s.exact,
     Cost: s.cost,
     Refused: s.refused,
-    Loads: s.loads.map((l) => ({ Name: l[0], Relay: l[1], On: l[2], Next: l[3] === null || l[3] < 0 ? null : at(s.start + l[3] * 1e6), Unmet: l[4] })),
+    Loads: s.loads.map((l, i) => {
+      const p: PlanLoad = { Name: l[0], Relay: l[1], On: l[2], Next: l[3] === null || l[3] < 0 ? null : at(s.start + l[3] * 1e6), Unmet: l[4] };
+      const w = whole?.[i];
+      if (w !== undefined) {
+        p.Slots = slotRuns(w.on, w.slots).map(([a, b]) => ({ From: at(s.start + a * w.slotS * 1e6), To: at(s.start + b * w.slotS * 1e6) }));
+        p.PowerW = w.powerW;
+      }
+      return p;
+    }),
   };
 }
