@@ -10,7 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimHome, HOME_EPOCH_S, HOME_UNIT_BOARD } from '../tools/home/home';
+import nacl from 'tweetnacl';
+import { SimHome, HOME_EPOCH_S, HOME_PSEUDONYM, HOME_UNIT_BOARD } from '../tools/home/home';
+import { PROVISIONED_AT_S } from '../tools/sim/net-scenarios';
+import { signDrOrder } from '../tools/dr';
+import { DR_LIMIT } from '../firmware/policy/dr-kinds';
 import { Nrf24Radio } from '../firmware/link/nrf24';
 import { RfMedium, type AirFrame, type Station } from '../hal/sim/radio-medium';
 import { Scheduler } from '../hal/sim/scheduler';
@@ -187,4 +191,33 @@ test('the air forgets what ended long ago: a home running for days keeps a short
   const log = h.net.net.medium.log;
   t.true(log[0].startUs > h.net.now() - 61e6, 'nothing older than a minute');
   t.true(log[0].index > 300, `${log[0].index} transmissions forgotten`);
+});
+
+test("a utility's signed demand-response order over the home unit's PC link: verified on the unit against its cu.dr key, then held; a forged one refused", (t) => {
+  const h = new SimHome({ seed: 8 });
+  const r = rig(h);
+  h.step(5);
+  const wall = Math.floor(h.unit.wall.wallS() as number);
+  const order = {
+    kind: DR_LIMIT,
+    home: HOME_PSEUDONYM,
+    seq: 1,
+    provisionedAt: PROVISIONED_AT_S,
+    notBefore: wall - 5,
+    startS: wall + 30,
+    endS: wall + 630,
+    orderId: 3,
+    limitW: 1500,
+    relays: [3],
+  };
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const forged = r.ask({ cmd: 'dr', role: 'utility', hex: hex(signDrOrder(order, nacl.sign.keyPair().secretKey)) });
+  h.step(20);
+  t.regex(String(r.answer(forged)?.error), /signature/);
+  const good = r.ask({ cmd: 'dr', role: 'utility', hex: hex(signDrOrder(order, h.net.authority.secretKey)) });
+  h.step(20);
+  t.like(r.answer(good), { type: 'reply', order: 3, kind: 'limit', accepted: true });
+  h.step(40);
+  const e = r.lines.filter((l) => l.type === 'energy').pop();
+  t.like(e?.dr, { id: 3, kind: 'limit', limitW: 1500, relays: [3], active: true });
 });

@@ -195,6 +195,7 @@ export class ControlUnit {
     return make({
       store: this.o.store,
       clock: this.o.clock,
+      wallS: this.o.access !== undefined ? this.o.access.wallS : undefined,
       timer: this.o.timer,
       energy: this.energy as HomeEnergy,
       relays: {

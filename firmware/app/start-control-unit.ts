@@ -27,6 +27,7 @@ import type { Access, AccessAlarm } from '../access/access';
 import type { LogEntry } from '../access/access-log';
 import { PcLink } from '../control/pc-link';
 import type { PcRole } from '../control/pc-link';
+import type { DrResult } from '../policy/demand-response';
 import type { JsonObject } from '../console/json';
 import { accessPorts, accessRecord, clockPorts } from '../control/access-link';
 import { WallClock } from '../access/wall-clock';
@@ -228,6 +229,10 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
       // the household's own switch: one MSG_HOUSEHOLD frame after the policy; the node's ack follows
       relay: function (nodeId: number, on: boolean, role: PcRole): string {
         return unit.householdRelay(nodeId, on, role);
+      },
+      // the utility's signed demand-response orders (the unit verifies; needs energy.demandResponse)
+      dr: function (b: Uint8Array, done: (err: string, r: DrResult | undefined) => void): string {
+        return unit.demandResponse(b, done);
       },
       guestCheck: guest.guestCheck,
       issueGuestPass: guest.issueGuestPass,

@@ -19,8 +19,8 @@ import { keyFingerprint, loadDrIdentity } from './dr-authority';
 import type { HomeEnergy, DrRelays, DrState } from './home-energy';
 
 export interface DemandResponseOptions {
-  /** the unit's wall clock, unix s (undefined while not set): orders' times are unix s */
-  wallS: () => number | undefined;
+  /** the wall clock, unix s (undefined while not set): orders' times are unix s; default the unit's (DrHost.wallS) */
+  wallS?: () => number | undefined;
   /** a one-piece verifier (XS: verifyStrictNoble); default: sliced tweetnacl with a timer, in one piece without */
   verify?: SignatureVerifier;
   /** units of the sliced verify per timer callback, 1..1000 (default 4: ~0.3 M XS computrons) */
@@ -43,6 +43,8 @@ export interface DrResult {
 export interface DrHost {
   store: Store;
   clock: Clock;
+  /** the unit's wall clock (its access layer's: the PC link's `time` sets it), if it has one */
+  wallS: (() => number | undefined) | undefined;
   timer: Timer | undefined;
   energy: HomeEnergy;
   relays: DrRelays;
@@ -72,6 +74,7 @@ export class DemandResponse implements DrPort {
   private readonly units: number;
   private readonly burst: number;
   private readonly every: number;
+  private readonly wallS: () => number | undefined;
   readonly stats = { accepted: 0, refused: 0, slices: 0 };
 
   constructor(
@@ -81,6 +84,9 @@ export class DemandResponse implements DrPort {
     this.units = option('unitsPerSlice', o.unitsPerSlice, 4, 1, 1000);
     this.burst = option('verifyBurst', o.verifyBurst, 2, 1, 10);
     this.every = option('verifyEveryS', o.verifyEveryS, 30, 0, 3600);
+    const w = o.wallS !== undefined ? o.wallS : h.wallS;
+    // without a wall clock every order waits for one ('clock not set'), as guest codes do
+    this.wallS = w !== undefined ? w : () => undefined;
     this.load();
   }
 
@@ -97,7 +103,7 @@ export class DemandResponse implements DrPort {
       identity: id,
       store: this.h.store,
       clock: this.h.clock,
-      wallS: this.o.wallS,
+      wallS: this.wallS,
       verifyBurst: this.burst,
       verifyEveryUs: this.every * 1e6,
     });
@@ -162,7 +168,7 @@ export class DemandResponse implements DrPort {
       return;
     }
     const o = out.order;
-    const wall = this.o.wallS();
+    const wall = this.wallS();
     const now = this.h.clock.now();
     // the clock was set when begin() looked; a verify takes seconds, not a clock reset
     const a = this.h.energy.applyOrder(o, now, wall === undefined ? o.startS : wall, this.h.relays);

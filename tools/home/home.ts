@@ -56,6 +56,9 @@ import { Net, PROVISIONED_AT_S, flood } from '../sim/net-scenarios';
 import type { NetNode, NetOptions } from '../sim/net-scenarios';
 import { controlNodes } from '../provision';
 import { BOARD_SLOT_S } from '../../firmware/policy/home-energy';
+import { DemandResponse } from '../../firmware/policy/demand-response';
+import type { DrHost } from '../../firmware/policy/demand-response';
+import { loadDrIdentity, storeDrIdentity } from '../../firmware/policy/dr-authority';
 import type { SchedulerInput } from '../../firmware/schedule/model';
 
 const S = 1e6;
@@ -71,6 +74,9 @@ export const HOME_READER_PASSWORD = 0x5ec2e7;
 export const HOUSEHOLD_FINGER = 7;
 /** Unix time at the home's simulated t = 0 (the unit's time sync): a day after provisioning */
 export const HOME_EPOCH_S = PROVISIONED_AT_S + 86400;
+
+/** the home's pseudonym toward the utility (billing aggregates, demand-response orders: firmware/privacy/uplink.ts) */
+export const HOME_PSEUDONYM = '5eed0000000000a1';
 
 /** how often the unit sends its `energy` line in the home, s (the firmware's minimum, 10) */
 export const HOME_ENERGY_EVERY_S = 10;
@@ -189,6 +195,11 @@ class HomeNet extends Net {
     // and the module password), once
     if (typeof loadControlProvisioning(this.cuStore) === 'string') {
       const err = storeControlProvisioning(this.cuStore, { readerPassword: HOME_READER_PASSWORD, nodes: controlNodes(this.registry) });
+      if (err !== '') throw new Error(`home: ${err}`);
+    }
+    // the utility authority's PUBLIC key for demand-response orders (tools/dr.ts unit-record)
+    if (typeof loadDrIdentity(this.cuStore) === 'string') {
+      const err = storeDrIdentity(this.cuStore, { authorityPublic: this.authority.publicKey, home: HOME_PSEUDONYM, provisionedAt: PROVISIONED_AT_S });
       if (err !== '') throw new Error(`home: ${err}`);
     }
     const sim = new SimBoard({ board, seed: 99, store: this.cuStore, startUs: this.net.now() });
@@ -325,7 +336,8 @@ export class SimHome {
   readonly unitLog: string[] = [];
 
   constructor(o: SimHomeOptions = {}) {
-    const energy = o.energy === false ? undefined : { reportEveryS: HOME_ENERGY_EVERY_S };
+    // the utility's signed demand-response orders on the unit's own wall clock (DrHost.wallS)
+    const energy = o.energy === false ? undefined : { reportEveryS: HOME_ENERGY_EVERY_S, demandResponse: (h: DrHost) => new DemandResponse(h, {}) };
     const ho: HomeNetOptions = {
       seed: o.seed ?? 7,
       nodes: 3,
