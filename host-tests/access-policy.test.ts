@@ -82,7 +82,7 @@ test('every cell of the table, and decide() agrees with it outside the special r
       cells++;
     }
   }
-  t.is(cells, 17 * 6);
+  t.is(cells, 18 * 6);
 });
 
 function safetyResetRemote(role: string, action: string, remote: boolean): boolean {
