@@ -13,7 +13,9 @@
 // - @noble/curves is ES modules imported by subpath (ed25519.js, abstract/curve.js,
 //   utils.js): every subpath maps to ONE module "noble-curves", bundled from an entry that
 //   re-exports exactly the names the firmware imports (esbuild drops the rest), so the
-//   package's shared internals (the field, the Point class) exist once.
+//   package's shared internals (the field, the Point class) exist once. It is NOT preloaded
+//   (NOBLE_NOT_PRELOADED: XS compares preloaded BigInts wrongly), nor are the modules that
+//   import it (ed25519-noble, the meter node's entry, main): they load at boot.
 // - preloadable(): XS preload runs module bodies at build time on the build machine, where
 //   native functions cannot be called (Moddable documentation/xs/preload.md, "What Cannot
 //   be Preloaded"). A module whose top level calls or constructs an SDK import cannot be
@@ -45,15 +47,27 @@ export function isSdkModule(spec: string): boolean {
 }
 
 /**
+ * Why noble-curves is not preloaded. Preloaded BigInts live in flash (XS_BIGINT_X_KIND), and
+ * the XS of Moddable SDK 8.2.3 compares a flash BigInt with a RAM one as unequal under ===
+ * and == (xs/sources/xsRun.c, XS_CODE_STRICT_EQUAL / XS_CODE_EQUAL: the mixed
+ * XS_BIGINT_KIND / XS_BIGINT_X_KIND case is missing there, while fxIsSameSlot has it).
+ * noble keeps its constants (0n, 1n, the field order) at module level and compares against
+ * them everywhere: preloaded, every verify failed ("zero divider" inside toAffine) in the
+ * real lin build (tools/build/moddable/lin-noble.ts). Loaded at boot, it verifies.
+ */
+const NOBLE_NOT_PRELOADED =
+  "its module-level BigInts would live in flash, and XS (SDK 8.2.3) compares a flash BigInt with a RAM one as unequal under === (xsRun.c XS_CODE_STRICT_EQUAL): noble's verify fails when preloaded";
+
+/**
  * npm specifiers the firmware may import -> the bundled ES module that provides them.
  * 'default': a CommonJS package, its exports object as the default export; 'named': ES
  * module subpaths, re-exported by name (several subpaths may share one module).
  */
-const THIRD_PARTY: Record<string, { module: string; kind: 'default' | 'named' }> = {
+const THIRD_PARTY: Record<string, { module: string; kind: 'default' | 'named'; notPreloadable?: string }> = {
   tweetnacl: { module: 'tweetnacl', kind: 'default' },
-  '@noble/curves/ed25519.js': { module: 'noble-curves', kind: 'named' },
-  '@noble/curves/abstract/curve.js': { module: 'noble-curves', kind: 'named' },
-  '@noble/curves/utils.js': { module: 'noble-curves', kind: 'named' },
+  '@noble/curves/ed25519.js': { module: 'noble-curves', kind: 'named', notPreloadable: NOBLE_NOT_PRELOADED },
+  '@noble/curves/abstract/curve.js': { module: 'noble-curves', kind: 'named', notPreloadable: NOBLE_NOT_PRELOADED },
+  '@noble/curves/utils.js': { module: 'noble-curves', kind: 'named', notPreloadable: NOBLE_NOT_PRELOADED },
 };
 
 /** The module names of the bundled npm packages (tweetnacl, noble-curves). */
@@ -157,14 +171,15 @@ export async function compileModules(root: string, entries: string[]): Promise<M
   for (const [spec, bySpec] of thirdParty) {
     const pkgs = [...bySpec.keys()].sort();
     const code = await bundlePackage(spec, bySpec);
-    // pure JS: its top level calls nothing native (checked like ours)
+    // its top level calls nothing native (checked like ours); noble must not be preloaded all the same
+    const tp = THIRD_PARTY[pkgs[0]];
     out.set(spec, {
       specifier: spec,
       source: pkgs.map((p) => `npm:${p}`).join(' '),
       file: `modules/${spec}.js`,
       code,
       imports: [],
-      notPreloadable: topLevelSdkUse(code),
+      notPreloadable: tp.notPreloadable ?? topLevelSdkUse(code),
     });
   }
   propagatePreload(out);
