@@ -11,6 +11,7 @@ import { XsWorker } from '../engines/xsnap';
 import { isEntry } from '../cli';
 
 const ENTRY = fileURLToPath(new URL('./noble-first-entry.ts', import.meta.url));
+const LOAD_ENTRY = fileURLToPath(new URL('./noble-load-entry.ts', import.meta.url));
 
 export interface FirstVerifyOption {
   /** computrons of the option's own boot step (a warm-up), 0 when none */
@@ -53,6 +54,25 @@ async function measure(code: string, globalName: string, boot: string, verify: s
   }
 }
 
+/**
+ * noble's module bodies at boot (the board loads noble-curves at boot: XS cannot preload it):
+ * computrons, and the XS slots they keep (after a GC, over an empty worker's).
+ */
+export async function nobleModuleLoad(): Promise<{ computrons: number; kept_slots: number }> {
+  const bundle = await bundleForXs(LOAD_ENTRY);
+  const w = await XsWorker.start({ name: 'noble-load' });
+  try {
+    await w.evaluate('gc()');
+    const before = (await w.evaluate('1')).currentHeapCount;
+    const load = await w.evaluate(bundle.code);
+    await w.evaluate('gc()');
+    const after = (await w.evaluate('1')).currentHeapCount;
+    return { computrons: load.compute, kept_slots: after - before };
+  } finally {
+    await w.close();
+  }
+}
+
 export async function nobleFirstBench(): Promise<Record<string, FirstVerifyOption>> {
   const bundle = await bundleForXs(ENTRY);
   const raw: Record<string, { boot: number; first: number; steady: number; slots: number }> = {};
@@ -64,9 +84,9 @@ export async function nobleFirstBench(): Promise<Record<string, FirstVerifyOptio
 }
 
 if (isEntry(import.meta.url)) {
-  nobleFirstBench().then(
-    (f) => {
-      console.log(JSON.stringify(f, null, 2));
+  Promise.all([nobleFirstBench(), nobleModuleLoad()]).then(
+    ([f, load]) => {
+      console.log(JSON.stringify({ options: f, module_load: load }, null, 2));
       process.exit(0);
     },
     (e) => {
