@@ -18,7 +18,7 @@ import { builtLinkBench } from './build/link-bench';
 import { pairBench } from './build/moddable/xs-pair-proof';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
-import { nobleFirstBench } from './bench/noble-first';
+import { nobleFirstBench, nobleModuleLoad } from './bench/noble-first';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
 import { gatewayBench } from './bench/gateway';
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const sec = await securityBench();
   log('bench: the first Ed25519 verify after boot, by option (XS) ...');
   const firstVerify = await nobleFirstBench();
+  const nobleLoad = await nobleModuleLoad();
   log('bench: builds ...');
   const build = await buildSizes();
   log('bench: control unit build and its XS boot ...');
@@ -121,6 +122,9 @@ async function main(): Promise<void> {
       computrons_verify_sig_moddable_first: sec.computrons_verify_sig_moddable_first,
       // the first verify after boot by option: the shipped joint walk, noble's base table by window, a boot warm-up
       computrons_verify_sig_first_options: firstVerify,
+      // noble's module bodies at boot (XS cannot preload it: tools/build/moddable/modules.ts) and the slots they keep
+      computrons_noble_module_load: nobleLoad.computrons,
+      noble_module_slots: nobleLoad.kept_slots,
       computrons_anomaly_per_reject: sec.computrons_anomaly_per_reject,
       computrons_ratelimit_reject_path: sec.computrons_ratelimit_reject_path,
       ...acc7.xs,
@@ -199,6 +203,7 @@ async function main(): Promise<void> {
   row('xs.computrons_verify_sig.espruino (tweetnacl)', sec.computrons_verify_sig.espruino, '(measured in XS, for scale)');
   row('xs.computrons_verify_sig_moddable_first', sec.computrons_verify_sig_moddable_first, '(= a later verify: no base table)');
   row("  ... with noble's base table (W=6), first", firstVerify.base_table_w6.first, '(the former verify; 7052 XS slots kept)');
+  row('xs.computrons_noble_module_load', nobleLoad.computrons, `(at boot, not preloaded; ${nobleLoad.kept_slots} XS slots kept)`);
   row('xs.computrons_anomaly_per_reject', sec.computrons_anomaly_per_reject, '(3,300 forged frames/s)');
   row('xs.computrons_ratelimit_reject_path', sec.computrons_ratelimit_reject_path, '(radio frame to logged refusal)');
   row('security.anomaly_entries_max_under_flood', sec.anomaly_entries_max_under_flood, '(constant: no per-frame entries)');
