@@ -13,6 +13,8 @@ import { loadBoard } from '../boards/schema';
 import { buildModdableWith, checkModdableBoard, type ModdableManifest } from '../tools/build/moddable';
 import { XSNAP_BINARY } from '../tools/engines/xsnap';
 import { buildAndProve, type CuProofReport } from '../tools/build/moddable/xs-cu-proof';
+import { bootCuWorld, Time } from '../tools/build/moddable/xs-cu-sim';
+import { Scheduler } from '../hal/sim/scheduler';
 import { compileWithXsc, findSdk, resolveWithMcconfig } from '../tools/build/moddable/sdk-check';
 import { decodeControlProvisioning, encodeControlProvisioning } from '../firmware/control/registry';
 import { splitGuestCode } from '../firmware/control/access-link';
@@ -112,6 +114,17 @@ test('simulated home, the same glue: a guest logs in with a fresh code, switches
   // after the 5 min session the login code is spent (and by then outside the ±1 step window)
   h.step(301);
   t.regex(String(ask({ id: 7, cmd: 'relay', role: 'guest', node: 2, state: 'off', code })?.error), /^(replayed|wrong code)/);
+});
+
+test("the Time.set stand-in keeps the SDK's rule: whole seconds by ToUint32 (xsmcToUnsigned), the system time runs on from there", (t) => {
+  const sched = new Scheduler();
+  const w = bootCuWorld(loadBoard('esp32-control-unit'), sched);
+  sched.runUntil(2e6);
+  Time.set(1800000000.9);
+  t.deepEqual(w.timeSets, [1800000000]);
+  t.deepEqual(w.rtc, { baseMs: 1800000000000, atUs: 2e6 });
+  Time.set(-1);
+  t.is(w.timeSets[1], 4294967295);
 });
 
 let proof: Promise<{ results: CuProofReport[] }> | undefined;
