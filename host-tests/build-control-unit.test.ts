@@ -13,6 +13,8 @@ import { loadBoard } from '../boards/schema';
 import { buildModdableWith, checkModdableBoard, type ModdableManifest } from '../tools/build/moddable';
 import { XSNAP_BINARY } from '../tools/engines/xsnap';
 import { buildAndProve, type CuProofReport } from '../tools/build/moddable/xs-cu-proof';
+import { bootCuWorld, Time } from '../tools/build/moddable/xs-cu-sim';
+import { Scheduler } from '../hal/sim/scheduler';
 import { compileWithXsc, findSdk, resolveWithMcconfig } from '../tools/build/moddable/sdk-check';
 import { decodeControlProvisioning, encodeControlProvisioning } from '../firmware/control/registry';
 import { splitGuestCode } from '../firmware/control/access-link';
@@ -114,8 +116,19 @@ test('simulated home, the same glue: a guest logs in with a fresh code, switches
   t.regex(String(ask({ id: 7, cmd: 'relay', role: 'guest', node: 2, state: 'off', code })?.error), /^(replayed|wrong code)/);
 });
 
+test("the Time.set stand-in keeps the SDK's rule: whole seconds by ToUint32 (xsmcToUnsigned), the system time runs on from there", (t) => {
+  const sched = new Scheduler();
+  const w = bootCuWorld(loadBoard('esp32-control-unit'), sched);
+  sched.runUntil(2e6);
+  Time.set(1800000000.9);
+  t.deepEqual(w.timeSets, [1800000000]);
+  t.deepEqual(w.rtc, { baseMs: 1800000000000, atUs: 2e6 });
+  Time.set(-1);
+  t.is(w.timeSets[1], 4294967295);
+});
+
 let proof: Promise<{ results: CuProofReport[] }> | undefined;
-const proveOnce = () => (proof ??= buildAndProve([{ kind: 'full' }, { kind: 'boot', debugBuild: true }]));
+const proveOnce = () => (proof ??= buildAndProve([{ kind: 'full' }, { kind: 'boot', debugBuild: true }, { kind: 'clock' }]));
 
 when(noXs)(
   'XS: the built control unit receives, identifies, accepts a guest code and refuses it replayed, relays a signed disconnect the node obeys, and enrols a finger with the button',
@@ -169,6 +182,29 @@ when(noXs)('XS: in a debug build xsbug holds UART0: the unit says so, boots, and
   t.true(debug.log.some((l) => /UART0 not opened \(Error: in use\)/.test(l)));
   t.true(debug.log.some((l) => /^pc \{"v":1,"type":"hello"/.test(l)));
   t.is(debug.reader, 'ok');
+});
+
+when(noXs)('XS: a clock set on the PC link survives a software reset (Time.set), and after a power cut the unit says it has no clock', async (t) => {
+  const [, , run] = (await proveOnce()).results;
+  const c = run.clock!;
+  t.log(run.pcLines.join('\n'));
+  // power-on: the ESP32's system time starts at 1970
+  t.is(c.powerOnClock, null, 'no clock after power-on');
+  t.like(JSON.parse(c.setReply), { type: 'reply', ok: true, step: null });
+  // the provider wrote the set to the system time, in whole seconds as the SDK's Time.set takes them
+  t.deepEqual(c.timeSets, [Math.round(c.setUnix)]);
+  // after the software reset the unit reads it back at boot: the set plus the time since
+  t.not(c.afterResetClock, null, 'the clock survived the software reset');
+  t.true(Math.abs((c.afterResetClock as number) - c.systemSAtResetStatus) <= 1, `${c.afterResetClock} against system ${c.systemSAtResetStatus}`);
+  t.true((c.afterResetClock as number) >= Math.floor(c.setUnix) + 2, 'the time ran on through the 2 s and the reset');
+  t.true(
+    run.log.some((l) => /clock set$/.test(l)),
+    'the boot line after the reset says the clock is set',
+  );
+  // a power cut: the RTC timer restarts, no clock, said so; guest codes wait for the next set
+  t.is(c.afterPowerCutClock, null, 'no clock after the power cut');
+  t.regex(c.guestAfterPowerCut, /"type":"error".*clock not set/);
+  t.is(run.log.filter((l) => /clock not set \(waits for the PC link's time command\)/.test(l)).length, 2, 'power-on and power cut');
 });
 
 when(noSdk)('real mcconfig resolves the control unit manifest for esp32 and the real xsc compiles every module', async (t) => {

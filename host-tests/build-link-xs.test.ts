@@ -23,7 +23,16 @@ test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the Moddable build carries the link: NodeLink, the nRF24 driver, the crypto and the command guard are declared modules', async (t) => {
   const r = await buildOnce();
-  for (const m of ['firmware/app/node-link', 'firmware/link/nrf24', 'firmware/link/crypto', 'firmware/link/command', 'firmware/link/keys', 'tweetnacl']) {
+  for (const m of [
+    'firmware/app/node-link',
+    'firmware/link/nrf24',
+    'firmware/link/crypto',
+    'firmware/link/command',
+    'firmware/link/keys',
+    'firmware/link/ed25519-noble',
+    'tweetnacl',
+    'noble-curves',
+  ]) {
     t.true(r.files.includes(`modules/${m}.js`), `${m} in the build`);
   }
 });
@@ -51,6 +60,9 @@ test('XS: the built node sends sealed telemetry and a trip event to a peer contr
   t.true(r.trip!.latencyMs < 50, `trip event ${r.trip!.latencyMs} ms after onset`);
   t.is(r.peerRejects, 0);
   t.true(r.air.acked >= r.sealedOpened, 'every frame went through the chip with an ACK');
+  // the two signed commands were verified by noble (verifyStrictNoble, ~2 M computrons each):
+  // with tweetnacl's 43.5 M each the same run costs ~147 M computrons
+  t.true(r.computrons < 100e6, `${r.computrons} computrons: the verifies did not go through noble`);
 });
 
 test('XS: a peer with the wrong keys opens nothing, and the node refuses its commands', async (t) => {

@@ -21,7 +21,10 @@ test('telemetry flags by name: 0x41 is closed with the gas sensor not ok (warmin
 test('forgery-flood states its key result in the text: legitimate delivery %', (t) => {
   const r = NET_SCENARIOS.find((s) => s.name === 'forgery-flood')!.run();
   const last = r.timeline[r.timeline.length - 1];
-  t.regex(last, /^result: legitimate telemetry delivered (\d+(\.\d)?) % \((\d+) of (\d+), (\d+) refused under the flood's tag budget\); forged frames accepted 0, /);
+  t.regex(
+    last,
+    /^result: legitimate telemetry delivered (\d+(\.\d)?) % \((\d+) of (\d+), (\d+) refused under the flood's tag budget\); forged frames accepted 0, /,
+  );
   t.true(last.includes(`${(r.json as { legit_delivery_pct: number }).legit_delivery_pct} %`), last);
   const tele = NET_SCENARIOS.find((s) => s.name === 'telemetry')!.run();
   t.true(

@@ -21,6 +21,7 @@ import { crossEngineBench } from './build/cross/cross-engine';
 import { realtimeFactor } from './bench/realtime';
 import { securityBench } from './bench/security';
 import { cuFloodBench } from './bench/cu-flood';
+import { nobleFirstBench, nobleModuleLoad } from './bench/noble-first';
 import { ESP32_COMPUTRONS_PER_S, xsCost } from './bench/xs';
 import { privacyBench } from './bench/privacy';
 import { gatewayBench } from './bench/gateway';
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
   const sec = await securityBench();
   log('bench: the control unit under a forgery flood (XS) ...');
   const cuFlood = await cuFloodBench();
+  log('bench: the first Ed25519 verify after boot, by option (XS) ...');
+  const firstVerify = await nobleFirstBench();
+  const nobleLoad = await nobleModuleLoad();
   log('bench: builds ...');
   const build = await buildSizes();
   log('bench: control unit build and its XS boot ...');
@@ -141,6 +145,11 @@ async function main(): Promise<void> {
       // per build: noble-curves on Moddable, tweetnacl on Espruino (XS-measured for scale)
       computrons_verify_sig: sec.computrons_verify_sig,
       computrons_verify_sig_moddable_first: sec.computrons_verify_sig_moddable_first,
+      // the first verify after boot by option: the shipped joint walk, noble's base table by window, a boot warm-up
+      computrons_verify_sig_first_options: firstVerify,
+      // noble's module bodies at boot (XS cannot preload it: tools/build/moddable/modules.ts) and the slots they keep
+      computrons_noble_module_load: nobleLoad.computrons,
+      noble_module_slots: nobleLoad.kept_slots,
       computrons_anomaly_per_reject: sec.computrons_anomaly_per_reject,
       computrons_ratelimit_reject_path: sec.computrons_ratelimit_reject_path,
       ...acc7.xs,
@@ -221,6 +230,9 @@ async function main(): Promise<void> {
   row('xs.computrons_seal + xs.computrons_open', link.computrons_seal + link.computrons_open, '<= 30000');
   row('xs.computrons_verify_sig.moddable (noble)', sec.computrons_verify_sig.moddable, '(strict Ed25519; ~1 s on an ESP32)');
   row('xs.computrons_verify_sig.espruino (tweetnacl)', sec.computrons_verify_sig.espruino, '(measured in XS, for scale)');
+  row('xs.computrons_verify_sig_moddable_first', sec.computrons_verify_sig_moddable_first, '(= a later verify: no base table)');
+  row("  ... with noble's base table (W=6), first", firstVerify.base_table_w6.first, '(the former verify; 7052 XS slots kept)');
+  row('xs.computrons_noble_module_load', nobleLoad.computrons, `(at boot, not preloaded; ${nobleLoad.kept_slots} XS slots kept)`);
   row('xs.computrons_anomaly_per_reject', sec.computrons_anomaly_per_reject, '(3,300 forged frames/s)');
   row('xs.computrons_ratelimit_reject_path', sec.computrons_ratelimit_reject_path, '(radio frame to logged refusal)');
   row('security.anomaly_entries_max_under_flood', sec.anomaly_entries_max_under_flood, '(constant: no per-frame entries)');
@@ -250,7 +262,8 @@ async function main(): Promise<void> {
     `(app.js ${builtLink.espruino_app_bytes ?? '-'} B with the link)`,
   );
   row('console.commands', con.commands, '(Help list of the meter node)');
-  row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl)');
+  row('build.moddable.bytes', build.moddable.bytes, '(JS modules + tweetnacl + noble-curves)');
+  row('build.moddable.noble_curves_bytes', build.moddable.noble_curves_bytes, '(the Ed25519 verify, minified)');
   row(
     'build.moddable.real_sdk',
     String(build.moddable.real_sdk),

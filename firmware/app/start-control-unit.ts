@@ -55,6 +55,8 @@ export interface ControlUnitStart {
   wallS: () => number | undefined;
   /** the platform's random bytes (guest pass keys) */
   random: (n: number) => Uint8Array;
+  /** a set the PC link made, in Unix seconds: the board keeps it (Moddable: Time.set, kept across a software reset) */
+  onClockSet?: (unixS: number) => void;
   /** the fingerprint reader's UART port (default 2) */
   readerPort?: number;
   /** the nodes' telemetry interval, s (sets the silence alarm; default 10) */
@@ -186,7 +188,12 @@ export function startControlUnit(device: Device, board: BoardDescription, start:
   });
   const access = unit.access as Access;
   const guest = accessPorts(access, { wallS: wallS });
-  const setTime = clockPorts(access, wall).setTime;
+  const clockPort = clockPorts(access, wall);
+  const setTime = function (unixS: number, force: boolean, role: PcRole): { unix: number; step: number | null } | string {
+    const r = (clockPort.setTime as (unixS: number, force: boolean, role: PcRole) => { unix: number; step: number | null } | string)(unixS, force, role);
+    if (typeof r !== 'string' && start.onClockSet !== undefined) start.onClockSet(r.unix);
+    return r;
+  };
 
   // one reader operation at a time (the button's and the PC link's enrolments, the touch
   // line's identify): an enrolment lifts and replaces the finger, and the touch line rises

@@ -63,7 +63,7 @@ declare module 'timer' {
 }
 
 declare module 'time' {
-  const Time: { readonly ticks: number; readonly microseconds?: number };
+  const Time: { readonly ticks: number; readonly microseconds?: number; set(seconds: number): void };
   export default Time;
 }
 

@@ -11,10 +11,11 @@
 //   on the meter node: the PC link's port does not open, the provider reports why, the unit
 //   still receives, identifies and signals on its LED and buzzer, and every PC-link line
 //   goes to trace (xsbug's log) instead. Flash a release build for the PC link.
-// - Unix time for guest codes: Date is read once at boot (the ESP32's system time, kept
-//   across a software reset once something set it); after that the unit's WallClock runs,
-//   set by the PC link's `time` command (the gateway's hourly set). Before it the
-//   access module refuses guest codes with "clock not set".
+// - Unix time for guest codes: the ESP32's system time is read once at boot
+//   (hal/moddable/system-time.ts); after that the unit's WallClock runs, set by the PC link's
+//   `time` command (the gateway's hourly set), and each set is written back with Time.set, so
+//   a software reset keeps it (the RTC timer); a power cut loses it, and until the next set
+//   the access module refuses guest codes with "clock not set".
 // - Random bytes for guest keys: Math.random, which XS on the ESP32 draws from esp_random()
 //   (xs/platforms/esp/xsHost.h: c_rand), the hardware RNG.
 import Serial from 'embedded:io/serial';
@@ -22,19 +23,12 @@ import type { BoardDescription } from '../../boards/board';
 import type * as io from '../../hal/io';
 import { createDevice } from '../../hal/moddable/device';
 import { ModdableSerial, type RawSerial } from '../../hal/moddable/serial-port';
+import { setSystemTime, systemTimeS } from '../../hal/moddable/system-time';
 import type { ControlUnitApp } from '../../firmware/app/start-control-unit';
 import { checkControlRole, startControlUnit } from '../../firmware/app/start-control-unit';
 
-/** Unix time earlier than this is a clock nobody has set (the ESP32 starts at 1970) */
-const CLOCK_SET_AFTER_S = 1700000000;
-
 /** The reader's UART when the board's notes do not say otherwise (UART2: free on a DevKitC) */
 export const READER_UART = 2;
-
-function wallS(): number | undefined {
-  const s = Date.now() / 1000;
-  return s > CLOCK_SET_AFTER_S ? s : undefined;
-}
 
 function randomBytes(n: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -93,8 +87,9 @@ export function startControl(board: BoardDescription, log: (line: string) => voi
   };
   return startControlUnit(d, board, {
     log: log,
-    wallS: wallS,
+    wallS: systemTimeS,
     random: randomBytes,
+    onClockSet: setSystemTime,
     readerPort: READER_UART,
     // with the USB port held by xsbug, the PC link's lines go to its log instead
     onPcLine: function (line: string): void {

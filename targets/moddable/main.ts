@@ -12,11 +12,28 @@
 //
 // The radio link (NodeLink over the nRF24L01+ on the board's SPI pins) is attached once the
 // node protects; without provisioned keys the node runs alone and logs "link off: ...".
+// XS has BigInt, so the authority's signatures are verified with @noble/curves
+// (verifyStrictNoble: ~2 M computrons, ~1 s of an ESP32, against tweetnacl's 43.5 M; the
+// first verify after boot costs the same, docs/LINK.md). Espruino (no BigInt) keeps tweetnacl.
+// One piece is ~1 s with the JS thread busy: a board whose comparator trips in hardware
+// (the 74HC74 latch) keeps protecting meanwhile; on any other board this polled build's trip
+// path is a JS callback, so the verify runs in tweetnacl slices instead (verifyUnitsPerSlice).
 import type { BoardDescription } from '../../boards/board';
 import { createDevice } from '../../hal/moddable/device';
 import { polledBoard } from '../../hal/moddable/polled-board';
 import type { MeterNode } from '../../firmware/app/meter-node';
 import { checkMeterRole, startMeterNode, startRadioLink } from '../../firmware/app/start';
+import type { NodeLinkOptions } from '../../firmware/app/node-link';
+import { verifyStrictNoble } from '../../firmware/link/ed25519-noble';
+
+/** tweetnacl units per slice on a board without the hardware latch (~78k computrons each, docs/LINK.md) */
+const SLICE_UNITS = 1;
+
+/** How this build verifies the authority's signatures on `board`. */
+export function verifyOptions(board: BoardDescription): NodeLinkOptions {
+  if (board.frontend !== undefined && board.frontend.comparatorPath === 'latch') return { verify: verifyStrictNoble };
+  return { verifyUnitsPerSlice: SLICE_UNITS };
+}
 
 /**
  * Boot the meter node on the Moddable provider. `log` receives one line per event, and the
@@ -38,6 +55,6 @@ export function startMeter(board: BoardDescription, log: (line: string) => void,
     },
   });
   // the radio link after protection is up: it never stops the node (docs/LINK.md)
-  startRadioLink(node, device, b, log, {});
+  startRadioLink(node, device, b, log, verifyOptions(b));
   return node;
 }

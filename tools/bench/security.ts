@@ -32,7 +32,7 @@ export interface SecurityFigures {
   computrons_ratelimit_reject_path: number;
   /** the strict Ed25519 verify of an 80-byte message, by build: noble on Moddable (XS has BigInt), tweetnacl on Espruino (measured in XS, for scale) */
   computrons_verify_sig: { moddable: number; espruino: number };
-  /** noble's first verify after boot also builds its base-point tables */
+  /** the first verify after boot (verifyStrictNoble builds no base-point table: the same as a later one; tools/bench/noble-first.ts has the options) */
   computrons_verify_sig_moddable_first: number;
 }
 

@@ -115,6 +115,10 @@ export function makeManifest(board: Board, modules: ModdableModule[], native = f
   for (const m of modules) map[m.specifier] = `./${m.file.replace(/\.js$/, '')}`;
   const preload = modules.filter((m) => m.notPreloadable === '').map((m) => m.specifier);
   const control = board.role === 'control';
+  // main only exports a function, so it preloads too, unless its entry cannot be (preloading
+  // main would preload the entry and its imports: the meter node's entry imports noble-curves)
+  const entry = (control ? CONTROL_ENTRY : native ? NATIVE_ENTRY : APP_ENTRY).replace(/\.ts$/, '');
+  const mainPreloads = modules.every((m) => m.specifier !== entry || m.notPreloadable === '');
   return {
     build: { NAME: `${control ? 'control' : 'meter'}-${board.name}`, IO: '$(MODDABLE)/modules/io' },
     include: [
@@ -132,8 +136,7 @@ export function makeManifest(board: Board, modules: ModdableModule[], native = f
       ...(native ? ['./native/manifest.json'] : []),
     ],
     modules: map,
-    // main only exports a function, so it preloads too
-    preload: ['main', ...preload],
+    preload: mainPreloads ? ['main', ...preload] : preload,
     platforms: { esp32: { include: [MICROSECONDS_MANIFEST] } },
     config: { board },
   };
@@ -191,6 +194,7 @@ export async function buildModdableWith(board: Board, outDir: string, opts: Modd
         : `ADC: ECMA-419 has no continuous ADC; the app polls V and I on a ms Timer at ${polled.rateHz} Hz in blocks of ${polled.blockPairs} (the board asks ${board.adc.rateHz} Hz in blocks of ${board.adc.blockPairs}); fast over-current relies on the ${board.frontend?.comparatorPath ?? 'comparator'} path`,
   ];
   for (const m of modules) if (m.notPreloadable !== '') notes.push(`not preloaded: ${m.specifier}: ${m.notPreloadable}`);
+  if (!manifest.preload.includes('main')) notes.push('not preloaded: main: its entry cannot be (above); these modules load at boot');
   const moddable = opts.moddable ?? process.env.MODDABLE;
   // with MODDABLE set, its own Linux/macOS tools are used when mcconfig is not on PATH
   const sdkTool = moddable ? join(moddable, 'build/bin', process.platform === 'darwin' ? 'mac' : 'lin', 'release', 'mcconfig') : '';

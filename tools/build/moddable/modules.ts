@@ -10,6 +10,12 @@
 // - tweetnacl is CommonJS; Moddable modules are ES modules, so esbuild bundles it into one
 //   minified ES module "tweetnacl" whose default export is the nacl object. Its guarded
 //   require('crypto') resolves to an empty stub (XS has no require; the guard is false).
+// - @noble/curves is ES modules imported by subpath (ed25519.js, abstract/curve.js,
+//   utils.js): every subpath maps to ONE module "noble-curves", bundled from an entry that
+//   re-exports exactly the names the firmware imports (esbuild drops the rest), so the
+//   package's shared internals (the field, the Point class) exist once. It is NOT preloaded
+//   (NOBLE_NOT_PRELOADED: XS compares preloaded BigInts wrongly), nor are the modules that
+//   import it (ed25519-noble, the meter node's entry, main): they load at boot.
 // - preloadable(): XS preload runs module bodies at build time on the build machine, where
 //   native functions cannot be called (Moddable documentation/xs/preload.md, "What Cannot
 //   be Preloaded"). A module whose top level calls or constructs an SDK import cannot be
@@ -19,6 +25,7 @@ import { build, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ModdableModule {
   /** the specifier other modules import it by, and its key in the manifest's "modules" */
@@ -39,8 +46,36 @@ export function isSdkModule(spec: string): boolean {
   return /^embedded:/.test(spec) || spec === 'timer' || spec === 'time' || spec === 'preference' || spec === 'mc/config';
 }
 
-/** npm packages the firmware may import, bundled into one ES module each. */
-const THIRD_PARTY: Record<string, string> = { tweetnacl: 'tweetnacl' };
+/**
+ * Why noble-curves is not preloaded. Preloaded BigInts live in flash (XS_BIGINT_X_KIND), and
+ * the XS of Moddable SDK 8.2.3 compares a flash BigInt with a RAM one as unequal under ===
+ * and == (xs/sources/xsRun.c, XS_CODE_STRICT_EQUAL / XS_CODE_EQUAL: the mixed
+ * XS_BIGINT_KIND / XS_BIGINT_X_KIND case is missing there, while fxIsSameSlot has it).
+ * noble keeps its constants (0n, 1n, the field order) at module level and compares against
+ * them everywhere: preloaded, every verify failed ("zero divider" inside toAffine) in the
+ * real lin build (tools/build/moddable/lin-noble.ts). Loaded at boot, it verifies.
+ */
+const NOBLE_NOT_PRELOADED =
+  "its module-level BigInts would live in flash, and XS (SDK 8.2.3) compares a flash BigInt with a RAM one as unequal under === (xsRun.c XS_CODE_STRICT_EQUAL): noble's verify fails when preloaded";
+
+/**
+ * npm specifiers the firmware may import -> the bundled ES module that provides them.
+ * 'default': a CommonJS package, its exports object as the default export; 'named': ES
+ * module subpaths, re-exported by name (several subpaths may share one module).
+ */
+const THIRD_PARTY: Record<string, { module: string; kind: 'default' | 'named'; notPreloadable?: string }> = {
+  tweetnacl: { module: 'tweetnacl', kind: 'default' },
+  '@noble/curves/ed25519.js': { module: 'noble-curves', kind: 'named', notPreloadable: NOBLE_NOT_PRELOADED },
+  '@noble/curves/abstract/curve.js': { module: 'noble-curves', kind: 'named', notPreloadable: NOBLE_NOT_PRELOADED },
+  '@noble/curves/utils.js': { module: 'noble-curves', kind: 'named', notPreloadable: NOBLE_NOT_PRELOADED },
+};
+
+/** The module names of the bundled npm packages (tweetnacl, noble-curves). */
+export function thirdPartyModules(): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(THIRD_PARTY)) if (out.indexOf(THIRD_PARTY[k].module) < 0) out.push(THIRD_PARTY[k].module);
+  return out;
+}
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2020,
@@ -73,7 +108,8 @@ function resolveRelative(fromFile: string, spec: string): string {
  */
 export async function compileModules(root: string, entries: string[]): Promise<ModdableModule[]> {
   const out = new Map<string, ModdableModule>();
-  const thirdParty = new Set<string>();
+  // bundled module -> npm specifier -> the names imported from it ('default' for a CommonJS package)
+  const thirdParty = new Map<string, Map<string, Set<string>>>();
   const queue = entries.map((e) => resolve(e));
   const seen = new Set<string>();
   while (queue.length > 0) {
@@ -84,7 +120,7 @@ export async function compileModules(root: string, entries: string[]): Promise<M
     const text = ts.sys.readFile(abs);
     if (text === undefined) throw new Error(`${abs}: cannot read`);
     const imports: string[] = [];
-    const rewrite = (spec: string): string => {
+    const rewrite = (spec: string, names: string[]): string => {
       let mapped: string;
       if (spec.startsWith('.')) {
         const target = resolveRelative(abs, spec);
@@ -93,8 +129,18 @@ export async function compileModules(root: string, entries: string[]): Promise<M
       } else if (isSdkModule(spec)) {
         mapped = spec;
       } else if (THIRD_PARTY[spec] !== undefined) {
-        thirdParty.add(spec);
-        mapped = THIRD_PARTY[spec];
+        const tp = THIRD_PARTY[spec];
+        const bad = names.filter((n) => (tp.kind === 'default' ? n !== 'default' : n === 'default' || n === '*'));
+        if (bad.length > 0)
+          throw new Error(
+            `${toPosix(relative(root, abs))}: imports ${bad.join(', ')} from '${spec}'; the Moddable build takes ${tp.kind === 'default' ? 'its default export only' : 'named imports only'} (tools/build/moddable/modules.ts THIRD_PARTY)`,
+          );
+        let bySpec = thirdParty.get(tp.module);
+        if (bySpec === undefined) thirdParty.set(tp.module, (bySpec = new Map()));
+        let set = bySpec.get(spec);
+        if (set === undefined) bySpec.set(spec, (set = new Set()));
+        for (const n of names) set.add(n);
+        mapped = tp.module;
       } else {
         throw new Error(
           `${toPosix(relative(root, abs))}: imports '${spec}', which is neither a repo file, a Moddable SDK module nor a bundled package (${Object.keys(THIRD_PARTY).join(', ')})`,
@@ -122,30 +168,53 @@ export async function compileModules(root: string, entries: string[]): Promise<M
       notPreloadable: topLevelSdkUse(code),
     });
   }
-  for (const pkg of thirdParty) {
-    const code = await bundlePackage(pkg);
-    const spec = THIRD_PARTY[pkg];
-    out.set(spec, { specifier: spec, source: `npm:${pkg}`, file: `modules/${spec}.js`, code, imports: [], notPreloadable: '' });
+  for (const [spec, bySpec] of thirdParty) {
+    const pkgs = [...bySpec.keys()].sort();
+    const code = await bundlePackage(spec, bySpec);
+    // its top level calls nothing native (checked like ours); noble must not be preloaded all the same
+    const tp = THIRD_PARTY[pkgs[0]];
+    out.set(spec, {
+      specifier: spec,
+      source: pkgs.map((p) => `npm:${p}`).join(' '),
+      file: `modules/${spec}.js`,
+      code,
+      imports: [],
+      notPreloadable: tp.notPreloadable ?? topLevelSdkUse(code),
+    });
   }
   propagatePreload(out);
   return [...out.values()].sort((a, b) => (a.specifier < b.specifier ? -1 : a.specifier > b.specifier ? 1 : 0));
 }
 
+/** The names an import declaration takes: 'default', '*' (namespace) or the exported names. */
+function importedNames(c: ts.ImportClause | undefined): string[] {
+  const names: string[] = [];
+  if (c === undefined) return names;
+  if (c.name) names.push('default');
+  const nb = c.namedBindings;
+  if (nb && ts.isNamespaceImport(nb)) names.push('*');
+  if (nb && ts.isNamedImports(nb)) for (const e of nb.elements) names.push((e.propertyName ?? e.name).text);
+  return names;
+}
+
 /** Rewrites the module specifier of every remaining import/export-from declaration. */
-function specifierRewriter(rewrite: (spec: string) => string): ts.TransformerFactory<ts.SourceFile> {
+function specifierRewriter(rewrite: (spec: string, names: string[]) => string): ts.TransformerFactory<ts.SourceFile> {
   return (ctx) => (sf) => {
     const f = ctx.factory;
     const visit = (node: ts.Node): ts.Node => {
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-        return f.updateImportDeclaration(node, node.modifiers, node.importClause, f.createStringLiteral(rewrite(node.moduleSpecifier.text)), node.attributes);
+        const spec = rewrite(node.moduleSpecifier.text, importedNames(node.importClause));
+        return f.updateImportDeclaration(node, node.modifiers, node.importClause, f.createStringLiteral(spec), node.attributes);
       }
       if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+        const ec = node.exportClause;
+        const names = ec === undefined || !ts.isNamedExports(ec) ? ['*'] : ec.elements.map((e) => (e.propertyName ?? e.name).text);
         return f.updateExportDeclaration(
           node,
           node.modifiers,
           node.isTypeOnly,
           node.exportClause,
-          f.createStringLiteral(rewrite(node.moduleSpecifier.text)),
+          f.createStringLiteral(rewrite(node.moduleSpecifier.text, names)),
           node.attributes,
         );
       }
@@ -227,15 +296,39 @@ const stubBuiltins: Plugin = {
   },
 };
 
-/** One ES module (default export = the CommonJS exports) from an npm package. */
-async function bundlePackage(pkg: string): Promise<string> {
-  const entry = createRequire(import.meta.url).resolve(pkg);
+/**
+ * One minified ES module from npm: a CommonJS package with its exports object as the default
+ * export (tweetnacl), or the named exports the firmware imports from ES module subpaths
+ * (@noble/curves), from one generated entry so shared internals are bundled once.
+ */
+async function bundlePackage(module: string, bySpec: Map<string, Set<string>>): Promise<string> {
+  const req = createRequire(import.meta.url);
+  const specs = [...bySpec.keys()].sort();
+  const named = THIRD_PARTY[specs[0]].kind === 'named';
+  let contents = '';
+  if (named) {
+    const seen = new Map<string, string>();
+    const lines: string[] = [];
+    for (const spec of specs) {
+      const names = [...(bySpec.get(spec) as Set<string>)].sort();
+      for (const n of names) {
+        const other = seen.get(n);
+        if (other !== undefined) throw new Error(`${module}: '${n}' is imported from both '${other}' and '${spec}'; one bundled module cannot export both`);
+        seen.set(n, spec);
+      }
+      lines.push(`export { ${names.join(', ')} } from ${JSON.stringify(spec)};`);
+    }
+    contents = lines.join('\n');
+  }
   const r = await build({
-    entryPoints: [entry],
+    ...(named
+      ? { stdin: { contents, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'js' as const, sourcefile: `${module}-entry.js` } }
+      : { entryPoints: [req.resolve(specs[0])] }),
     bundle: true,
     write: false,
     format: 'esm',
-    target: 'es2020',
+    // XS implements ES2022 and later: static class fields stay as they are
+    target: 'es2022',
     platform: 'neutral',
     mainFields: ['module', 'main'],
     plugins: [stubBuiltins],
@@ -244,5 +337,6 @@ async function bundlePackage(pkg: string): Promise<string> {
     minify: true,
     legalComments: 'inline',
   });
-  return `// ${pkg}: bundled from ${toPosix(entry).replace(/^.*\/node_modules\//, 'node_modules/')} by tools/build/moddable/modules.ts\n${r.outputFiles[0].text}`;
+  const from = specs.map((s) => toPosix(req.resolve(s)).replace(/^.*\/node_modules\//, 'node_modules/')).join(', ');
+  return `// ${module}: bundled from ${from} by tools/build/moddable/modules.ts\n${r.outputFiles[0].text}`;
 }

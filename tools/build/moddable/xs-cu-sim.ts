@@ -15,8 +15,10 @@
 // "in use" for a taken pin, "port in use" for a UART with a driver (xsbug's UART0 in a
 // debug build), buffer-format Serial with a 128-byte TX FIFO that drains at the baud rate
 // and onWritable below 10 queued bytes, SPI port/clock checks, whole-ms Timer delays, NVS
-// keys of at most 15 characters. Virtual time only: Date.now is the virtual clock plus a
-// fixed epoch (as if SNTP had set the ESP32's clock), Math.random a seeded PRNG.
+// keys of at most 15 characters. Virtual time only: Date.now is the ESP32's system time on
+// the virtual clock (by default set before this boot to EPOCH_MS), Time.set as the SDK's
+// (whole seconds; kept across a software reset, lost in a power cut: the 'clock' run),
+// Math.random a seeded PRNG.
 import type { BoardDescription } from '../../../boards/board';
 import type { Digital as HalDigital, DigitalMode, Serial as HalSerial, SPI as HalSPI, Timer as HalTimer } from '../../../hal/io';
 import { SimBoard } from '../../../hal/sim/board';
@@ -57,6 +59,10 @@ export interface World {
   uartsInUse: number[];
   timerCalls: number;
   outputFull: number;
+  /** the ESP32's system time (RTC timer): Date.now() = baseMs + (virtual now - atUs) / 1000 */
+  rtc: { baseMs: number; atUs: number };
+  /** the seconds each Time.set call took */
+  timeSets: number[];
 }
 
 let world: World | undefined;
@@ -266,7 +272,23 @@ export const Time = {
   get microseconds(): number {
     return Math.floor(w().sched.now());
   },
+  /**
+   * The SDK's Time.set (modules/base/time/esp/modTime.c xs_time_set): xsmcToUnsigned(value)
+   * (ToUint32: the fraction dropped, NaN 0), then settimeofday(seconds, usec 0)
+   * (xs/platforms/esp/xsHost.c modSetTime): Date.now() runs on from seconds x 1000.
+   */
+  set(value: number): void {
+    const seconds = Number(value) >>> 0;
+    w().rtc = { baseMs: seconds * 1000, atUs: w().sched.now() };
+    w().timeSets.push(seconds);
+  },
 };
+
+/** Date.now() on the ESP32: its system time (ms). */
+function systemNowMs(): number {
+  const x = w();
+  return x.rtc.baseMs + Math.floor((x.sched.now() - x.rtc.atUs) / 1000);
+}
 
 export const Preference = {
   get(domain: string, key: string): ArrayBuffer | undefined {
@@ -285,8 +307,12 @@ export const Preference = {
 // ---- the scenario ----
 
 export interface CuProofRun {
-  /** 'full': telemetry, finger, guest codes; 'boot': boot only (the computron figure) */
-  kind: 'full' | 'boot';
+  /**
+   * 'full': telemetry, finger, guest codes; 'boot': boot only (the computron figure);
+   * 'clock': a power-on boot (system time 0), the PC link's `time`, a software reset (the
+   * system time kept), a power cut (lost): the unit's clock after each boot
+   */
+  kind: 'full' | 'boot' | 'clock';
   /** a debug build: xsbug holds UART0 and GPIO 1/3 */
   debugBuild?: boolean;
   /** the cost baseline: the same world and virtual time, main() never called */
@@ -321,6 +347,24 @@ export interface CuProofResult {
   timerCalls: number;
   outputFull: number;
   virtualS: number;
+  /** the 'clock' run */
+  clock?: ClockRunResult;
+}
+
+export interface ClockRunResult {
+  /** `clock` in the unit's status after each boot (null: not set) */
+  powerOnClock: number | null;
+  afterResetClock: number | null;
+  afterPowerCutClock: number | null;
+  /** the Unix time the PC link set, and the reply line */
+  setUnix: number;
+  setReply: string;
+  /** the seconds Time.set took, in order */
+  timeSets: number[];
+  /** the system time (Unix s) when the status after the reset was asked */
+  systemSAtResetStatus: number;
+  /** the reply to a guest code after the power cut */
+  guestAfterPowerCut: string;
 }
 
 interface AppLike {
@@ -372,6 +416,8 @@ function buildWorld(board: BoardDescription, sched: Scheduler, debugBuild: boole
     uartsInUse: debugBuild ? [0] : [],
     timerCalls: 0,
     outputFull: 0,
+    rtc: { baseMs: EPOCH_MS, atUs: 0 },
+    timeSets: [],
   };
 }
 
@@ -398,6 +444,7 @@ function toBytes(s: string): number[] {
 
 /** Boot the app's main() in the world, drive the run, report. */
 export function runScenario(main: () => unknown, board: BoardDescription, run: CuProofRun, log: string[]): CuProofResult {
+  if (run.kind === 'clock') return runClockScenario(main, board, run, log);
   const prng = new Prng(run.seed ?? 1);
   // the peer's board owns the one scheduler; the control unit's parts live on it too
   const peerBoard = run.meterBoard;
@@ -419,7 +466,7 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
   // the ESP32's clock as SNTP would have set it, and its RNG: both deterministic here
   const dateNow = Date.now;
   const random = Math.random;
-  Date.now = () => EPOCH_MS + Math.floor(sched.now() / 1000);
+  Date.now = systemNowMs;
   Math.random = () => prng.next();
   let peerLink: NodeLink | undefined;
   let peerNode: MeterNode | undefined;
@@ -542,6 +589,122 @@ export function runScenario(main: () => unknown, board: BoardDescription, run: C
       timerCalls: x.timerCalls,
       outputFull: x.outputFull,
       virtualS: sched.now() / 1e6,
+    };
+  } finally {
+    Date.now = dateNow;
+    Math.random = random;
+  }
+}
+
+/** the Unix time the 'clock' run sets on the PC link (after EPOCH_MS: a clock nobody could confuse with it) */
+export const CLOCK_SET_UNIX = 1_800_100_000;
+/** how long the software reset takes, ms of system time (the RTC timer runs on meanwhile) */
+const RESET_MS = 300;
+
+/** One boot of the unit in a fresh world on its own scheduler: flash and system time from before. */
+function bootForClock(
+  main: () => unknown,
+  board: BoardDescription,
+  prefs: Record<string, ArrayBuffer>,
+  rtc: { baseMs: number; atUs: number },
+): { x: World; lines: string[]; run: (us: number) => void; ask: (line: string, id: number) => string } {
+  const x = buildWorld(board, new Scheduler(), false);
+  world = x;
+  x.prefs = prefs;
+  x.rtc = rtc;
+  const usb = x.wiring.uart(0);
+  const lines: string[] = [];
+  let partial = '';
+  const run = (us: number): void => {
+    const end = x.sched.now() + us;
+    while (x.sched.now() < end) {
+      x.sched.runUntil(Math.min(end, x.sched.now() + 50e3));
+      partial += text(usb.hostRead());
+      let k = partial.indexOf('\n');
+      while (k >= 0) {
+        lines.push(partial.substring(0, k));
+        partial = partial.substring(k + 1);
+        k = partial.indexOf('\n');
+      }
+    }
+  };
+  const ask = (line: string, id: number): string => {
+    const from = lines.length;
+    usb.hostWrite(toBytes(line + '\n'));
+    for (let i = 0; i < 40; i++) {
+      run(50e3);
+      // the reply, or the error line, to request `id`
+      for (let j = from; j < lines.length; j++) if (/"type":"(reply|error)"/.test(lines[j]) && lines[j].indexOf('"id":' + id + ',') >= 0) return lines[j];
+    }
+    return '';
+  };
+  main();
+  run(500e3);
+  return { x, lines, run, ask };
+}
+
+function statusClock(reply: string): number | null {
+  const m = /"clock":(null|[0-9]+)/.exec(reply);
+  return m === null || m[1] === 'null' ? null : Number(m[1]);
+}
+
+/**
+ * The unit's clock across reboots: a power-on boot (the ESP32's system time starts at 0), the
+ * household sets the time on the PC link (the unit writes it with Time.set), a software
+ * reset (the RTC timer keeps the system time: ESP-IDF System Time), then a power cut (it
+ * starts at 0 again). The flash (Preference) survives both.
+ */
+function runClockScenario(main: () => unknown, board: BoardDescription, run: CuProofRun, log: string[]): CuProofResult {
+  const prng = new Prng(run.seed ?? 1);
+  const dateNow = Date.now;
+  const random = Math.random;
+  Date.now = systemNowMs;
+  Math.random = () => prng.next();
+  const prefs: Record<string, ArrayBuffer> = {};
+  for (const k of Object.keys(run.cuImage)) prefs['meter/' + nvsKey(k)] = Uint8Array.from(run.cuImage[k]).buffer;
+  const status = '{"v":1,"id":1,"cmd":"status","role":"household"}';
+  try {
+    // 1. power-on: the system time starts at 0 (1970)
+    const a = bootForClock(main, board, prefs, { baseMs: 0, atUs: 0 });
+    const powerOnClock = statusClock(a.ask(status, 1));
+    const setReply = a.ask('{"v":1,"id":2,"cmd":"time","role":"household","unix":' + CLOCK_SET_UNIX + '.25}', 2);
+    a.run(2e6);
+    const timeSets = a.x.timeSets.slice();
+    // 2. a software reset: the RTC timer runs on through it
+    const b = bootForClock(main, board, prefs, { baseMs: systemNowMs() + RESET_MS, atUs: 0 });
+    const afterReply = b.ask(status, 1);
+    const systemSAtResetStatus = systemNowMs() / 1000;
+    const afterResetClock = statusClock(afterReply);
+    b.run(1e6);
+    // 3. a power cut: the RTC timer starts again at 0
+    const c = bootForClock(main, board, prefs, { baseMs: 0, atUs: 0 });
+    const afterPowerCutClock = statusClock(c.ask(status, 1));
+    const guestAfterPowerCut = c.ask('{"v":1,"id":3,"cmd":"guest-login","role":"guest","code":"1123456"}', 3);
+    const pcLines = a.lines.concat(['--- software reset ---'], b.lines, ['--- power cut ---'], c.lines);
+    return {
+      pcLines,
+      log: log.slice(),
+      peerTelemetry: 0,
+      reader: '',
+      guestCode: '',
+      signals: {},
+      peerState: '',
+      peerContactsClosed: null,
+      ledChanges: 0,
+      buzzerChanges: 0,
+      timerCalls: a.x.timerCalls + b.x.timerCalls + c.x.timerCalls,
+      outputFull: a.x.outputFull + b.x.outputFull + c.x.outputFull,
+      virtualS: (a.x.sched.now() + b.x.sched.now() + c.x.sched.now()) / 1e6,
+      clock: {
+        powerOnClock,
+        afterResetClock,
+        afterPowerCutClock,
+        setUnix: CLOCK_SET_UNIX + 0.25,
+        setReply,
+        timeSets,
+        systemSAtResetStatus,
+        guestAfterPowerCut,
+      },
     };
   } finally {
     Date.now = dateNow;
