@@ -101,7 +101,7 @@ export const FIGURE_ROWS: FigureRow[] = [
   },
   {
     figure:
-      'the control unit under a 3,300 frame/s forgery flood, XS computrons per second and share of an ESP32: flood guard on (200 frames/s read, tag budget armed) / budgets off',
+      'the control unit under a 3,300 frame/s forgery flood, XS computrons per second and share of an ESP32: flood guard on (300 frames/s read, tag budget armed) / budgets off',
     value:
       '{security.cu_flood_computrons_per_s.guarded} ({security.cu_flood_cpu_pct_esp32_est.guarded} %) / {security.cu_flood_computrons_per_s.unguarded} ({security.cu_flood_cpu_pct_esp32_est.unguarded} %)',
     target: '≤ 25 % of an ESP32',
