@@ -13,6 +13,7 @@ import { parseDeviceLine } from '../tools/gateway/lines';
 import type { EnergyMsg, PlanMsg } from '../tools/gateway/lines';
 import { PlanLines, planPayload, slotRuns } from '../tools/gateway/unit-energy';
 import { fuzzRuns, reportSeed } from './support/fc-seed';
+import { widestDr } from '../tools/bench/dr';
 
 reportSeed(test.after.always, 'pc-link-plan');
 
@@ -178,18 +179,7 @@ test('fuzz: any names (any Unicode, quotes, controls) keep the energy and plan l
           l.relay = names[i][1];
           l.unmet = names[i][2];
         });
-        st.dr = {
-          id: 0xffffffff,
-          seq: 0xffffffff,
-          kind: 'limit',
-          limitW: 65535,
-          relays: [247, 248, 249, 250, 251, 252, 253, 254],
-          startUs: 1e15,
-          endUs: 1e15 + 86400e6,
-          active: true,
-          refused: [],
-        };
-        st.drLast = '4294967295 cancelled';
+        widestDr(st);
         const all = [encodeEnergy(1e15, st), ...encodePlan(1e15, st)];
         return all.every((l) => l.length <= MAX_LINE && parseDeviceLine(l).ok);
       },

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { EngineSession, measureXs } from '../engines/run';
 import { HomeEnergy } from '../../firmware/policy/home-energy';
+import type { EnergyState } from '../../firmware/policy/home-energy';
 import { encodeEnergy, encodePlan } from '../../firmware/control/pc-link';
 import { MAX_LOADS, MAX_SLOTS } from '../../firmware/schedule/model';
 import { isEntry } from '../cli';
@@ -59,6 +60,12 @@ function lines(): { plan: number; energy: number } {
   Object.assign(st, { realW: -123456.7, visibleW: -123456.7, batteryW: -123456.7, soc: 0.123, realWh: 123456789.1, visibleWh: 123456789.1 });
   st.schedule!.cost = 123456.789;
   st.schedule!.refused = 1234567;
+  widestDr(st);
+  return { plan: Math.max(...encodePlan(1e15, st).map((l) => l.length)), energy: encodeEnergy(1e15, st).length };
+}
+
+/** The demand-response fields of an energy state at their widest (the line-length bound; pc-link-plan's fuzz reuses it). */
+export function widestDr(st: EnergyState): void {
   st.dr = {
     id: 0xffffffff,
     seq: 0xffffffff,
@@ -71,7 +78,6 @@ function lines(): { plan: number; energy: number } {
     refused: [],
   };
   st.drLast = '4294967295 cancelled';
-  return { plan: Math.max(...encodePlan(1e15, st).map((l) => l.length)), energy: encodeEnergy(1e15, st).length };
 }
 
 export async function drBench(): Promise<DrFigures> {
